@@ -1,0 +1,278 @@
+/**
+ * The driver contract as executable behaviors (OpenDAL's behavior tests). The same list runs in
+ * test/conformance against every configured target and behind `storbench check`.
+ * Each behavior works only under its own random prefix and removes what it wrote.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { collect } from '../drivers/keys.js';
+import { isStorageError, type Capabilities, type Driver, type ObjectInfo } from '../drivers/types.js';
+
+export interface BehaviorContext {
+  readonly driver: Driver;
+  /** A fresh prefix ending in `/`, owned by this behavior. */
+  readonly prefix: string;
+}
+
+export interface Behavior {
+  readonly name: string;
+  /** Capabilities the behavior needs; without them it is skipped, not failed. */
+  readonly needs: readonly (keyof Capabilities)[];
+  run(context: BehaviorContext): Promise<void>;
+}
+
+async function readAll(driver: Driver, key: string, offset?: number, length?: number): Promise<Buffer> {
+  const r = await driver.read(key, { ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) });
+  return collect(r.body);
+}
+
+async function listAll(driver: Driver, prefix: string, pageSize?: number): Promise<ObjectInfo[]> {
+  const all: ObjectInfo[] = [];
+  for await (const page of driver.list(prefix, pageSize ? { pageSize } : {})) all.push(...page);
+  return all;
+}
+
+async function expectKind(kind: string, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.ok(isStorageError(e), `expected a StorageError ${kind}, got ${String(e)}`);
+    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
+    return;
+  }
+  assert.fail(`expected a StorageError ${kind}, but the call succeeded`);
+}
+
+async function* chunked(data: Buffer, size: number): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+const persistent = ['persistent'] as const;
+
+export const behaviors: readonly Behavior[] = [
+  {
+    name: 'write then read returns the same bytes',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      const data = randomBytes(100_003);
+      await driver.write(`${prefix}a`, data);
+      assert.ok((await readAll(driver, `${prefix}a`)).equals(data));
+    },
+  },
+  {
+    name: 'a streamed write of known length reads back identical',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      const data = randomBytes(3 * 1024 * 1024 + 17);
+      await driver.write(`${prefix}streamed`, chunked(data, 256 * 1024), { size: data.length });
+      assert.ok((await readAll(driver, `${prefix}streamed`)).equals(data));
+      assert.equal((await driver.stat(`${prefix}streamed`)).size, data.length);
+    },
+  },
+  {
+    name: 'a streamed write of unknown length reads back identical',
+    needs: ['persistent', 'unknownLengthWrite'],
+    async run({ driver, prefix }) {
+      const data = randomBytes(1024 * 1024 + 5);
+      await driver.write(`${prefix}unknown`, chunked(data, 64 * 1024));
+      assert.ok((await readAll(driver, `${prefix}unknown`)).equals(data));
+    },
+  },
+  {
+    name: 'an empty object is an object',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      await driver.write(`${prefix}empty`, new Uint8Array(0));
+      assert.equal((await readAll(driver, `${prefix}empty`)).length, 0);
+      assert.equal((await driver.stat(`${prefix}empty`)).size, 0);
+      assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key), [`${prefix}empty`]);
+    },
+  },
+  {
+    name: 'overwrite replaces the whole object',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      await driver.write(`${prefix}o`, randomBytes(50_000));
+      const shorter = randomBytes(1000);
+      await driver.write(`${prefix}o`, shorter);
+      assert.ok((await readAll(driver, `${prefix}o`)).equals(shorter));
+      assert.equal((await driver.stat(`${prefix}o`)).size, 1000);
+    },
+  },
+  {
+    name: 'stat reports the size',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      await driver.write(`${prefix}s`, randomBytes(4096));
+      const info = await driver.stat(`${prefix}s`);
+      assert.equal(info.key, `${prefix}s`);
+      assert.equal(info.size, 4096);
+    },
+  },
+  {
+    name: 'read and stat of a missing key throw NotFound',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      await expectKind('NotFound', () => readAll(driver, `${prefix}missing`));
+      await expectKind('NotFound', () => driver.stat(`${prefix}missing`));
+    },
+  },
+  {
+    name: 'delete removes the object, and deleting a missing key succeeds',
+    needs: persistent,
+    async run({ driver, prefix }) {
+      await driver.write(`${prefix}d`, randomBytes(10));
+      await driver.delete(`${prefix}d`);
+      await expectKind('NotFound', () => driver.stat(`${prefix}d`));
+      await driver.delete(`${prefix}d`);
+      await driver.delete(`${prefix}never-existed`);
+    },
+  },
+  {
+    name: 'a range read returns exactly the range, cut at the end',
+    needs: ['persistent', 'rangeRead'],
+    async run({ driver, prefix }) {
+      const data = randomBytes(10_000);
+      await driver.write(`${prefix}r`, data);
+      assert.ok((await readAll(driver, `${prefix}r`, 100, 1000)).equals(data.subarray(100, 1100)));
+      assert.ok((await readAll(driver, `${prefix}r`, 9000)).equals(data.subarray(9000)));
+      assert.ok((await readAll(driver, `${prefix}r`, 9999, 1)).equals(data.subarray(9999)));
+      assert.ok((await readAll(driver, `${prefix}r`, 9500, 5000)).equals(data.subarray(9500)));
+    },
+  },
+  {
+    name: 'list yields every object under the prefix once, across pages',
+    needs: ['persistent', 'list'],
+    async run({ driver, prefix }) {
+      const keys = Array.from({ length: 25 }, (_, i) => `${prefix}dir${i % 3}/k${String(i).padStart(3, '0')}`);
+      await Promise.all(keys.map((k) => driver.write(k, randomBytes(8))));
+      await driver.write(`${prefix.slice(0, -1)}-sibling-not-listed`, randomBytes(1));
+      try {
+        const listed = await listAll(driver, prefix, 7);
+        assert.deepEqual(listed.map((o) => o.key).sort(), [...keys].sort());
+        assert.ok(listed.every((o) => o.size === 8));
+        const sub = await listAll(driver, `${prefix}dir1/`);
+        assert.deepEqual(sub.map((o) => o.key).sort(), keys.filter((k) => k.includes('/dir1/')).sort());
+      } finally {
+        await driver.delete(`${prefix.slice(0, -1)}-sibling-not-listed`);
+      }
+    },
+  },
+  {
+    name: 'list of a missing prefix is empty',
+    needs: ['list'],
+    async run({ driver, prefix }) {
+      assert.deepEqual(await listAll(driver, `${prefix}nothing-here/`), []);
+    },
+  },
+  {
+    name: 'scan yields every object under the prefix with its content, once',
+    needs: ['persistent', 'scan'],
+    async run({ driver, prefix }) {
+      const want = new Map<string, Buffer>();
+      for (let i = 0; i < 12; i++) want.set(`${prefix}scan/${i % 2}/f${i}`, randomBytes(100 + i * 1000));
+      await Promise.all([...want].map(([k, v]) => driver.write(k, v)));
+      const seen = new Set<string>();
+      for await (const { info, body } of driver.scan(`${prefix}scan/`)) {
+        assert.ok(!seen.has(info.key), `scan yielded ${info.key} twice`);
+        seen.add(info.key);
+        const data = await collect(body);
+        assert.ok(want.get(info.key)?.equals(data), `scan content of ${info.key} differs`);
+      }
+      assert.equal(seen.size, want.size);
+    },
+  },
+  {
+    name: 'keys with spaces, unicode, +, % and = round-trip',
+    needs: ['persistent', 'list'],
+    async run({ driver, prefix }) {
+      const keys = [`${prefix}with space`, `${prefix}ünïcødé-日本`, `${prefix}plus+sign`, `${prefix}percent%20x`, `${prefix}eq=a&b`];
+      for (const k of keys) await driver.write(k, Buffer.from(k));
+      for (const k of keys) assert.equal((await readAll(driver, k)).toString(), k);
+      assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key).sort(), [...keys].sort());
+    },
+  },
+  {
+    name: 'keys escaping the root are rejected with InvalidInput',
+    needs: [],
+    async run({ driver, prefix }) {
+      for (const bad of ['../outside', `${prefix}../../x`, '/etc/passwd', `${prefix}a/./b`, '']) {
+        await expectKind('InvalidInput', () => driver.write(bad, randomBytes(1)));
+        await expectKind('InvalidInput', () => readAll(driver, bad));
+      }
+    },
+  },
+  {
+    name: 'append adds to the end',
+    needs: ['persistent', 'append'],
+    async run({ driver, prefix }) {
+      const a = randomBytes(1000);
+      const b = randomBytes(2000);
+      await driver.write(`${prefix}ap`, a);
+      await driver.append!(`${prefix}ap`, b);
+      assert.ok((await readAll(driver, `${prefix}ap`)).equals(Buffer.concat([a, b])));
+    },
+  },
+  {
+    name: 'rename moves the object',
+    needs: ['persistent', 'rename'],
+    async run({ driver, prefix }) {
+      const data = randomBytes(500);
+      await driver.write(`${prefix}from`, data);
+      await driver.rename!(`${prefix}from`, `${prefix}sub/to`);
+      await expectKind('NotFound', () => driver.stat(`${prefix}from`));
+      assert.ok((await readAll(driver, `${prefix}sub/to`)).equals(data));
+    },
+  },
+  {
+    name: 'concurrent writes to different keys all land',
+    needs: ['persistent', 'list'],
+    async run({ driver, prefix }) {
+      const n = 64;
+      await Promise.all(Array.from({ length: n }, (_, i) => driver.write(`${prefix}c/${i}`, Buffer.from(String(i)))));
+      const listed = await listAll(driver, `${prefix}c/`);
+      assert.equal(listed.length, n);
+      for (let i = 0; i < n; i += 13) assert.equal((await readAll(driver, `${prefix}c/${i}`)).toString(), String(i));
+    },
+  },
+  {
+    name: 'deletePrefix removes everything under the prefix and nothing else',
+    needs: ['persistent', 'list'],
+    async run({ driver, prefix }) {
+      for (let i = 0; i < 5; i++) await driver.write(`${prefix}gone/${i}`, randomBytes(3));
+      await driver.write(`${prefix}kept`, randomBytes(3));
+      const removed = await driver.deletePrefix(`${prefix}gone/`);
+      assert.equal(removed, 5);
+      assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key), [`${prefix}kept`]);
+    },
+  },
+];
+
+export interface BehaviorOutcome {
+  readonly name: string;
+  readonly status: 'pass' | 'fail' | 'skip';
+  readonly detail?: string;
+  readonly ms: number;
+}
+
+/** A prefix no other behavior or run uses. */
+export function behaviorPrefix(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-$/, '');
+  return `storbench-check/${randomBytes(4).toString('hex')}-${slug}/`;
+}
+
+/** Run one behavior under a fresh prefix, cleaning up after it whatever happens. */
+export async function runBehavior(driver: Driver, behavior: Behavior): Promise<BehaviorOutcome> {
+  const missing = behavior.needs.filter((c) => !driver.capabilities[c]);
+  if (missing.length > 0) return { name: behavior.name, status: 'skip', detail: `needs ${missing.join(', ')}`, ms: 0 };
+  const prefix = behaviorPrefix(behavior.name);
+  const t0 = performance.now();
+  try {
+    await behavior.run({ driver, prefix });
+    return { name: behavior.name, status: 'pass', ms: performance.now() - t0 };
+  } catch (e) {
+    return { name: behavior.name, status: 'fail', detail: e instanceof Error ? e.message : String(e), ms: performance.now() - t0 };
+  } finally {
+    if (driver.capabilities.list) await driver.deletePrefix(prefix).catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+/** Helpers every driver shares: key validation and body handling. */
+import { StorageError, type Body, type Operation } from './types.js';
+
+/**
+ * Reject keys that could escape the driver's root: empty, absolute, `.`/`..` segments, NUL, backslash.
+ * @throws StorageError InvalidInput
+ */
+export function checkKey(driver: string, operation: Operation, key: string, allowEmpty = false): string {
+  if (key === '' && allowEmpty) return key;
+  if (
+    key === '' || key.startsWith('/') || key.includes('\0') || key.includes('\\') ||
+    key.split('/').some((seg, i, all) => seg === '.' || seg === '..' || (seg === '' && i < all.length - 1))
+  ) {
+    throw new StorageError('InvalidInput', driver, operation, 'key is empty, absolute, or has ".", ".." or empty segments', { key });
+  }
+  return key;
+}
+
+/** A prefix for list/scan/deletePrefix: like a key, but may be empty or end with `/`. */
+export function checkPrefix(driver: string, operation: Operation, prefix: string): string {
+  if (prefix === '') return prefix;
+  return checkKey(driver, operation, prefix.endsWith('/') ? prefix.slice(0, -1) : prefix) && prefix;
+}
+
+/** Iterate a body as chunks. */
+export async function* chunksOf(body: Body): AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array) {
+    yield body;
+    return;
+  }
+  yield* body;
+}
+
+/** Collect a body into one buffer (for systems that need the whole object, and for tests). */
+export async function collect(body: Body | AsyncIterable<Uint8Array>): Promise<Buffer> {
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const parts: Uint8Array[] = [];
+  for await (const c of body) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** Clamp a byte range to an object of `size` bytes. */
+export function clampRange(size: number, offset = 0, length?: number): { start: number; end: number } {
+  const start = Math.min(Math.max(0, offset), size);
+  const end = length === undefined ? size : Math.min(size, start + Math.max(0, length));
+  return { start, end };
+}

@@ -1,0 +1,52 @@
+/**
+ * `null://` (or `null://?readSize=4KiB`): accepts every write and stores nothing; reads return
+ * `readSize` zero bytes. It measures the harness itself: the ceiling every report shows next to real systems.
+ */
+import { sizeOption } from '../target.js';
+import type { Body, Capabilities, Driver, DriverContext, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
+
+const CAPABILITIES: Capabilities = {
+  rangeRead: true, append: true, rename: true, list: true, scan: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: false,
+};
+
+export function createNullDriver(context: DriverContext): Driver {
+  const readSize = sizeOption(context.target, 'readSize', 0);
+  const zeros = new Uint8Array(Math.min(readSize, 1024 * 1024));
+
+  async function* zeroBody(length: number): AsyncIterable<Uint8Array> {
+    for (let left = length; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
+  }
+
+  async function drain(_key: string, body: Body): Promise<void> {
+    if (body instanceof Uint8Array) return;
+    for await (const _ of body); // a real driver consumes the stream; so does the ceiling
+  }
+
+  return {
+    name: 'null',
+    capabilities: CAPABILITIES,
+    async open() {},
+    async close() {},
+    system: () => 'null (harness ceiling)',
+    semantics: () => ({
+      writeDurability: 'none: writes are discarded',
+      readAfterWrite: `none: reads return ${readSize} zero bytes`,
+      listConsistency: 'always empty',
+    }),
+    environment: () => ({ readSize }),
+    write: drain,
+    append: drain,
+    async rename() {},
+    read(_key, options = {}) {
+      if (readSize === 0) return Promise.resolve({ size: 0, body: zeroBody(0) } satisfies ReadResult);
+      const length = Math.max(0, Math.min(options.length ?? readSize, readSize - (options.offset ?? 0)));
+      return Promise.resolve({ size: length, body: zeroBody(length) });
+    },
+    stat: (key): Promise<ObjectInfo> => Promise.resolve({ key, size: readSize }),
+    delete: () => Promise.resolve(),
+    async *list() {},
+    async *scan(): AsyncIterable<ScanEntry> {},
+    deletePrefix: () => Promise.resolve(0),
+  };
+}
