@@ -12,8 +12,9 @@ import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { isStorageError, type Driver } from '../../src/drivers/types.js';
-import { configureThreadpool } from '../../src/drivers/file/file-driver.js';
-import { mountOf, parseMountinfo } from '../../src/drivers/file/fs-type.js';
+import { configureThreadpool, type FileDriver } from '../../src/drivers/file/file-driver.js';
+import { mountOf, parseMountinfo, type FileSystemInfo } from '../../src/drivers/file/fs-type.js';
+import { detectProfile } from '../../src/drivers/file/profiles.js';
 import { bucketOf, decodeName, encodeSegment, locate } from '../../src/drivers/file/layout.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storbench-file-'));
@@ -209,5 +210,74 @@ describe('file:// environment', () => {
     const d = await driverAt(`file://${scratch}`);
     assert.equal(d.environment().uvThreadpoolSize, info.size);
     assert.equal(configureThreadpool(2), info, 'a second call changes nothing');
+  });
+});
+
+describe('file:// profiles and cache honesty', () => {
+  const fsOf = (type: string, source = ''): FileSystemInfo => ({
+    type, display: type, magic: '', blockSize: 4096, ...(source ? { mount: { mountPoint: '/m', fsType: type, source, options: '' } } : {}),
+  });
+
+  test('profiles are detected from the mount', () => {
+    assert.equal(detectProfile(fsOf('nfs4', 'gw1:/mapr/my.cluster/data')), 'mapr-nfs');
+    assert.equal(detectProfile(fsOf('nfs', 'isilon.local:/ifs/data/hdfs')), 'isilon');
+    assert.equal(detectProfile(fsOf('nfs4', 'srv:/export')), 'nfs');
+    assert.equal(detectProfile(fsOf('lustre', '10.0.0.1@tcp:/scratch')), 'lustre');
+    assert.equal(detectProfile(fsOf('gpfs', 'gpfs0')), 'gpfs');
+    assert.equal(detectProfile(fsOf('fuse.glusterfs', 'h:/gv0')), 'glusterfs');
+    assert.equal(detectProfile(fsOf('ext4', '/dev/sda1')), 'local');
+    assert.equal(detectProfile(fsOf('tmpfs')), 'local');
+  });
+
+  test('a given profile sets its defaults, URL options override them, and all are recorded', async () => {
+    const dir = join(scratch, 'profiles');
+    const nfs = await driverAt(`file://${dir}?profile=nfs&direct=false`);
+    let env = nfs.environment();
+    assert.equal(env.profile, 'nfs');
+    assert.equal(env.profileSource, 'given');
+    assert.equal(env.fsync, true);
+    assert.match(String(env.profileWhy), /close-to-open/);
+    assert.equal(env.largeFileMode, 'file-per-worker');
+    const overridden = await driverAt(`file://${dir}?profile=nfs&fsync=false&fanout=1&fanoutWidth=16&direct=false`);
+    env = overridden.environment();
+    assert.deepEqual([env.fsync, env.fanoutLevels, env.fanoutWidth, env.directIO], [false, 1, 16, 'off']);
+    const local = await driverAt(`file://${dir}`);
+    assert.equal(local.environment().profile, 'local');
+    assert.equal(local.environment().directIO, 'off');
+    assert.match(String(local.environment().cacheWarning), /page cache/);
+    await assert.rejects(() => createDriver({ target: parseTarget(`file://${dir}?profile=hdfs`), concurrency: 1 }), /profile/);
+  });
+
+  test('O_DIRECT round-trips odd sizes and ranges where the file system takes it', async (t) => {
+    let d: Driver;
+    try {
+      d = await driverAt(`file://${join(scratch, 'direct')}?direct=true&readChunk=64KiB`);
+    } catch (e) {
+      if (isStorageError(e, 'Unsupported')) return t.skip(`O_DIRECT does not work on ${tmpdir()}: ${e.message}`);
+      throw e;
+    }
+    assert.match(String(d.environment().directIO), /^on/);
+    assert.equal(d.environment().cacheWarning, undefined);
+    for (const size of [0, 1, 4095, 4096, 4097, 200_001]) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 0xff;
+      await d.write(`d/${size}`, data);
+      assert.ok((await collect((await d.read(`d/${size}`)).body)).equals(data), `size ${size}`);
+      assert.equal((await d.stat(`d/${size}`)).size, size);
+      if (size > 5000) {
+        assert.ok((await collect((await d.read(`d/${size}`, { offset: 4999, length: 70_001 })).body)).equals(data.subarray(4999, 75_000)));
+      }
+    }
+    await d.close();
+    assert.deepEqual(readdirSync(join(scratch, 'direct')).filter((n) => n.startsWith('#direct-probe')), [], 'the probe file is removed');
+  });
+
+  test('dropCaches drops the page cache as root and is recorded; refuses politely otherwise', async () => {
+    const d = (await driverAt(`file://${join(scratch, 'drop')}`)) as FileDriver;
+    const result = await d.dropCaches();
+    if (process.getuid?.() === 0) assert.equal(result.dropped, true, result.detail);
+    else assert.match(result.detail, /root/);
+    assert.match(String(d.environment().dropCaches), result.dropped ? /^dropped/ : /^not dropped/);
+    if (result.dropped) assert.equal(d.environment().cacheWarning, undefined);
   });
 });

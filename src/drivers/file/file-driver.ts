@@ -4,9 +4,11 @@
  * to a temporary name and are renamed into place, so a reader never sees a partial object; the file
  * system type is detected at open and recorded. See README.md for the URL options.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, opendir, realpath, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { checkKey, checkPrefix, clampRange } from '../keys.js';
 import { boolOption, intOption, sizeOption } from '../target.js';
@@ -14,11 +16,15 @@ import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
   type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
 } from '../types.js';
+import { ALIGN, AlignedPool, DIRECT_FLAG, readDirect, writeDirect } from './direct-io.js';
+import { dropCaches, type CacheDrop } from './drop-caches.js';
 import { errnoOf, fileError } from './file-errors.js';
 import { detectFileSystem, type FileSystemInfo } from './fs-type.js';
 import { decodeName, encodePath, isBucket, locate, type Layout } from './layout.js';
+import { detectProfile, PROFILE_NAMES, PROFILES, type DirectMode, type Profile, type ProfileName } from './profiles.js';
 import { threadpoolInfo } from './threadpool.js';
 
+export { dropCaches, type CacheDrop } from './drop-caches.js';
 export { configureThreadpool, threadpoolInfo } from './threadpool.js';
 
 const NAME = 'file';
@@ -40,22 +46,68 @@ const DELETE_BATCH = 256;
 
 interface Walked { readonly key: string; readonly path: string }
 
-/** Create the `file://` driver. Options: fanout, fanoutWidth, fsync, readChunk (README.md). */
-export function createFileDriver(context: DriverContext): Driver {
+/** The file driver also offers {@link dropCaches} to the runner (called between prepare and measure). */
+export interface FileDriver extends Driver {
+  dropCaches(): Promise<CacheDrop>;
+}
+
+/** An option given in the URL, or `undefined` so the profile decides. */
+function given<T>(target: DriverContext['target'], name: string, read: () => T): T | undefined {
+  const v = target.options[name];
+  return v === undefined || v === '' ? undefined : read();
+}
+
+function directOption(target: DriverContext['target']): DirectMode | undefined {
+  return given(target, 'direct', () => {
+    const v = target.options.direct!.toLowerCase();
+    if (v === 'auto') return 'auto';
+    return boolOption(target, 'direct', false) ? 'on' : 'off';
+  });
+}
+
+/**
+ * Create the `file://` driver. Options: profile, fanout, fanoutWidth, fsync, direct, readChunk,
+ * stripeCount, stripeSize (README.md). Options the URL leaves out come from the profile, resolved at open.
+ */
+export function createFileDriver(context: DriverContext): FileDriver {
   const { target } = context;
   if (target.hosts.length > 0 && !(target.hosts.length === 1 && target.hosts[0] === 'localhost')) {
     throw new UsageError(`target: file:// takes no host ("${target.hosts.join(',')}"); write file:///absolute/path`);
   }
   if (target.path === '') throw new UsageError('target: file:// needs an absolute path, e.g. file:///data/bench');
-  const layout: Layout = { levels: intOption(target, 'fanout', 2, 0, 4), width: intOption(target, 'fanoutWidth', 64, 2, 256) };
-  const fsync = boolOption(target, 'fsync', false) || context.durable === true;
+  const profileOption = given(target, 'profile', () => {
+    const p = target.options.profile as ProfileName;
+    if (!PROFILE_NAMES.includes(p)) throw new UsageError(`target option profile: expected one of ${PROFILE_NAMES.join(', ')}, got "${p}"`);
+    return p;
+  });
+  const fanoutOption = given(target, 'fanout', () => intOption(target, 'fanout', 2, 0, 4));
+  const widthOption = given(target, 'fanoutWidth', () => intOption(target, 'fanoutWidth', 64, 2, 256));
+  const fsyncOption = given(target, 'fsync', () => boolOption(target, 'fsync', false));
+  const directMode = directOption(target);
+  const stripeCountOption = given(target, 'stripeCount', () => intOption(target, 'stripeCount', 1, -1, 65535));
+  const stripeSizeOption = given(target, 'stripeSize', () => {
+    const v = target.options.stripeSize!;
+    if (!/^[0-9]+[KMG]?$/i.test(v)) throw new UsageError(`target option stripeSize: expected lfs's form (1M, 4M, 65536), got "${v}"`);
+    return v;
+  });
   const readChunk = sizeOption(target, 'readChunk', 1024 * 1024);
   if (readChunk < 4096 || readChunk > 64 * 1024 * 1024) throw new UsageError('target option readChunk: expected 4KiB to 64MiB');
 
+  // Resolved at open, once the file system (and so the profile) is known.
+  let profile: Profile = PROFILES.local;
+  let layout: Layout = { levels: fanoutOption ?? 2, width: widthOption ?? 64 };
+  let fsync = false;
+  let direct: AlignedPool | undefined;
+  let directNote = 'off';
+  let stripe = 'not applicable';
+  let lastDrop: CacheDrop | undefined;
+
   // Unique per driver instance: worker threads share a pid, and NFS clients on many hosts share a directory.
-  const tmpPrefix = `#tmp.${randomBytes(6).toString('hex')}.`;
+  const token = randomBytes(6).toString('hex');
+  const tmpPrefix = `#tmp.${token}.`;
   let tmpSeq = 0;
   let root = '';
+  let probePath = '';
   let fs: FileSystemInfo = { type: 'unknown', display: 'unknown', magic: '', blockSize: 0 };
   const checkedDirs = new Set<string>();
 
@@ -127,12 +179,13 @@ export function createFileDriver(context: DriverContext): Driver {
 
   /** Open a new file in `dir`, creating the directory (and its buckets) on first use. */
   async function create(dir: string, path: string): Promise<FileHandle> {
+    const flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS;
     try {
-      return await open(path, CREATE_FLAGS, 0o644);
+      return await open(path, flags, 0o644);
     } catch (e) {
       if (errnoOf(e) !== 'ENOENT') throw e;
       await mkdir(dir, { recursive: true });
-      return open(path, CREATE_FLAGS, 0o644);
+      return open(path, flags, 0o644);
     }
   }
 
@@ -155,17 +208,22 @@ export function createFileDriver(context: DriverContext): Driver {
         if (!open) return { done: true, value: undefined };
         if (pos >= end) return finish();
         const n = Math.min(readChunk, end - pos);
-        const buf = Buffer.allocUnsafe(n);
-        let bytesRead: number;
+        let buf: Buffer;
         try {
-          ({ bytesRead } = await fh.read(buf, 0, n, pos));
+          if (direct) {
+            buf = await readDirect(fh, direct, pos, n);
+          } else {
+            buf = Buffer.allocUnsafe(n);
+            const { bytesRead } = await fh.read(buf, 0, n, pos);
+            if (bytesRead < n) buf = buf.subarray(0, bytesRead);
+          }
         } catch (e) {
           await finish().catch(() => undefined);
           throw fileError('read', key, e);
         }
-        if (bytesRead === 0) return finish(); // the file shrank under us: end where it ends now
-        pos += bytesRead;
-        return { done: false, value: bytesRead < n ? buf.subarray(0, bytesRead) : buf };
+        if (buf.length === 0) return finish(); // the file shrank under us: end where it ends now
+        pos += buf.length;
+        return { done: false, value: buf };
       },
       return: finish,
     };
@@ -173,7 +231,7 @@ export function createFileDriver(context: DriverContext): Driver {
 
   /** Open a key's file for reading and check it is a regular file. */
   async function openForRead(op: Operation, key: string, file: string): Promise<{ fh: FileHandle; size: number; modified: number }> {
-    const fh = await open(file, READ_FLAGS).catch((e: unknown) => { throw fileError(op, key, e); });
+    const fh = await open(file, direct ? READ_FLAGS | DIRECT_FLAG : READ_FLAGS).catch((e: unknown) => { throw fileError(op, key, e); });
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw new StorageError('NotFound', NAME, op, 'no such object (a directory)', { key });
@@ -266,6 +324,35 @@ export function createFileDriver(context: DriverContext): Driver {
     if (namePrefix === '' && dirRel !== '') await rmdir(abs(dirRel)).catch(() => undefined);
   }
 
+  /** Turn O_DIRECT on when asked (`on`: or fail) or when the file system takes it (`auto`). */
+  async function openDirect(mode: DirectMode): Promise<void> {
+    if (mode === 'off') return;
+    probePath = `${root}/#direct-probe.${token}`;
+    const pool = await AlignedPool.create(probePath, readChunk + 2 * ALIGN).catch((e: unknown) => ({ unsupported: String(e) }));
+    if (pool instanceof AlignedPool) {
+      direct = pool;
+      directNote = `on (${mode === 'auto' ? 'auto: the probe passed' : 'asked for'})`;
+      return;
+    }
+    await unlink(probePath).catch(() => undefined);
+    if (mode === 'on') throw new StorageError('Unsupported', NAME, 'open', `direct=true but O_DIRECT does not work here: ${pool.unsupported}`);
+    directNote = `off (auto: ${pool.unsupported})`;
+  }
+
+  /** Lustre: give the root a default striping that its new directories and files inherit. */
+  async function setStripe(): Promise<string> {
+    const count = stripeCountOption ?? profile.stripeCount;
+    const size = stripeSizeOption ?? profile.stripeSize;
+    if (count === undefined || fs.type !== 'lustre') return 'not applicable';
+    const args = ['setstripe', '-c', String(count), ...(size ? ['-S', size] : []), root];
+    try {
+      await promisify(execFile)('lfs', args, { timeout: 30_000 });
+      return `lfs ${args.join(' ')}`;
+    } catch (e) {
+      return (e as { code?: string }).code === 'ENOENT' ? 'not set: lfs is not installed' : `lfs setstripe failed: ${String(e)}`;
+    }
+  }
+
   function semantics(): Semantics {
     const network = /^(nfs|fuse|lustre|gpfs|ceph|beegfs|cifs|smb|9p|ocfs2|gfs2)/.test(fs.type);
     return {
@@ -277,7 +364,9 @@ export function createFileDriver(context: DriverContext): Driver {
         : 'strong (one kernel)',
       listConsistency: 'readdir of the directory tree: every completed rename is seen; directory order, not sorted',
       fileSystem: fs.type,
+      profile: profile.name,
       fsync,
+      directIO: direct !== undefined,
       fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} levels x ${layout.width} buckets`,
     };
   }
@@ -294,8 +383,23 @@ export function createFileDriver(context: DriverContext): Driver {
         throw fileError('open', undefined, e);
       }
       fs = await detectFileSystem(root);
+      profile = PROFILES[profileOption ?? detectProfile(fs)];
+      layout = { levels: fanoutOption ?? profile.fanout, width: widthOption ?? profile.fanoutWidth };
+      fsync = (fsyncOption ?? profile.fsync) || context.durable === true;
+      await openDirect(directMode ?? profile.direct);
+      stripe = await setStripe();
     },
-    async close() {},
+    async close() {
+      if (direct) {
+        await direct.close();
+        direct = undefined;
+        await unlink(probePath).catch(() => undefined);
+      }
+    },
+    async dropCaches() {
+      lastDrop = await dropCaches();
+      return lastDrop;
+    },
 
     system: () => fs.display,
     semantics,
@@ -304,7 +408,15 @@ export function createFileDriver(context: DriverContext): Driver {
       return {
         root, fsType: fs.type, fsName: fs.display, fsMagic: fs.magic, fsBlockSize: fs.blockSize,
         ...(fs.mount ? { mountPoint: fs.mount.mountPoint, mountSource: fs.mount.source, mountOptions: fs.mount.options } : {}),
+        profile: profile.name, profileSource: profileOption ? 'given' : 'detected', profileWhy: profile.why,
         fanoutLevels: layout.levels, fanoutWidth: layout.width, fsync, readChunk,
+        directIO: directNote, ...(direct ? { directSlots: direct.slots } : {}),
+        largeFileMode: profile.largeFileMode, lustreStripe: stripe,
+        dropCaches: lastDrop ? (lastDrop.dropped ? 'dropped before measuring' : `not dropped: ${lastDrop.detail}`) : 'not asked',
+        // Reads served from this host's page cache measure memory; say so when nothing prevented it.
+        ...(!direct && !lastDrop?.dropped
+          ? { cacheWarning: 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache' }
+          : {}),
         uvThreadpoolSize: tp.size, uvThreadpoolSource: tp.source,
         // More operations in flight than threads just queue inside libuv: the figure is the pool's.
         threadpoolLimited: context.concurrency > tp.size,
@@ -317,7 +429,8 @@ export function createFileDriver(context: DriverContext): Driver {
       let fh: FileHandle | undefined;
       try {
         fh = await create(dir, tmp);
-        await writeBody(fh, body, options.signal);
+        if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, options.signal);
+        else await writeBody(fh, body, options.signal);
         if (fsync) await fh.sync();
         const closing = fh;
         fh = undefined;
