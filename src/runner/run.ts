@@ -4,6 +4,7 @@
  * Problems found before the run is recorded (bad target, unreachable endpoint, missing capability) are
  * thrown and nothing is written; anything after that ends as a `failed` or `interrupted` run record.
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createDriver } from '../drivers/registry.js';
@@ -150,6 +151,8 @@ async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribut
 
   const stop = new AbortController();
   const cancel = new AbortController();
+  // every in-flight operation may listen on the cancel signal: as many listeners as workers
+  setMaxListeners(spec.concurrency + 16, stop.signal, cancel.signal);
   const onAbort = () => stop.abort();
   request.signal?.addEventListener('abort', onAbort, { once: true });
   if (request.signal?.aborted) stop.abort();
@@ -286,10 +289,12 @@ async function measure(
   let segmentsSoFar: (() => Segment[]) | undefined;
   let done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
   let snapshot: (() => RecordSet[]) | undefined;
+  let released: Promise<unknown> = Promise.resolve();
   if (spec.threads > 1) {
     const threads = runThreads({ target, spec, base, objects, warmupMs: spec.warmup, stopMs: stopMs === Infinity ? undefined : stopMs - start, stop: stop.signal });
     live = threads.totals;
     done = threads.done;
+    released = Promise.race([threads.released, done]);
   } else {
     const recorder = new Recorder(target.secrets);
     const keys = new KeySpace(base, objects, 0, 1, spec.groupSize, creates ? spec.concurrency : 0);
@@ -324,12 +329,17 @@ async function measure(
     last = { ops: t.ops, bytes: t.bytes, at: now };
   };
   const timer = setInterval(tick, 1000);
-  const deadline = stopMs === Infinity ? undefined : setTimeout(() => stop.abort(), stopMs - start + 5);
+  // Operations still in flight DRAIN_TIMEOUT_MS after the end (or after Ctrl-C) are cancelled and abandoned,
+  // so a hung server cannot hang the run.
+  let deadline: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
   const drained = new Promise<'timeout'>((resolve) => {
-    const arm = () => { drainTimer = setTimeout(() => { cancel.abort(); resolve('timeout'); }, DRAIN_TIMEOUT_MS); };
+    const arm = () => { drainTimer ??= setTimeout(() => { cancel.abort(); resolve('timeout'); }, DRAIN_TIMEOUT_MS); };
     if (stop.signal.aborted) arm();
     else stop.signal.addEventListener('abort', arm, { once: true });
+    if (stopMs !== Infinity) {
+      void released.then(() => { deadline = setTimeout(arm, Math.max(0, stopMs - performance.now())); });
+    }
   });
   try {
     const outcome = await Promise.race([done, drained]);

@@ -48,6 +48,8 @@ export function share(total: number, parts: number, index: number): number {
 
 export function runThreads(plan: ThreadPlan): {
   totals: () => { ops: number; bytes: number; errors: number; p99Us: number };
+  /** Resolves when every thread has opened its driver and all were released together. */
+  released: Promise<void>;
   /** Per-thread records, and the longest measured window among the threads. */
   done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
 } {
@@ -56,6 +58,8 @@ export function runThreads(plan: ThreadPlan): {
   const latest = Array.from({ length: n }, () => ({ ops: 0, bytes: 0, errors: 0, p99Us: 0 }));
   const workers: Worker[] = [];
   let ready = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => { release = resolve; });
   const results = Array.from({ length: n }, (_, t) => new Promise<{ records: RecordSet; measuredMs: number }>((resolve, reject) => {
     const input: ThreadInput = {
       target: plan.target, spec, base: plan.base, objects: plan.objects, thread: t, threads: n, workers: share(spec.concurrency, n, t),
@@ -63,16 +67,16 @@ export function runThreads(plan: ThreadPlan): {
       ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
       warmupMs: plan.warmupMs, stopMs: plan.stopMs,
     };
-    const worker = new Worker(new URL('./thread-entry.ts', import.meta.url), {
-      workerData: input,
-      execArgv: ['--import', 'tsx'],
-      env: process.env,
-    });
+    const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env });
     workers.push(worker);
     worker.on('message', (m: ThreadMessage) => {
       if (m.type === 'totals') latest[t] = m;
-      else if (m.type === 'ready') { if (++ready === n) for (const w of workers) w.postMessage('go'); } // the barrier
-      else if (m.type === 'done') resolve(m);
+      else if (m.type === 'ready') {
+        if (++ready === n) { // the barrier: all threads start together
+          for (const w of workers) w.postMessage('go');
+          release();
+        }
+      } else if (m.type === 'done') resolve(m);
       else reject(new Error(`thread ${t}: ${m.message}`));
     });
     worker.on('error', reject);
@@ -85,6 +89,7 @@ export function runThreads(plan: ThreadPlan): {
     .finally(() => plan.stop.removeEventListener('abort', onStop));
   return {
     totals: () => latest.reduce((a, b) => ({ ops: a.ops + b.ops, bytes: a.bytes + b.bytes, errors: a.errors + b.errors, p99Us: Math.max(a.p99Us, b.p99Us) })),
+    released,
     done,
   };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -53,9 +53,10 @@ test('verify: a corrupted object is reported as Corrupt errors, never as a good 
     target: parseTarget('mem://verify'), spec, store,
     beforeMeasure: async (driver) => {
       for await (const page of driver.list('storbench/')) {
-        const victim = page[0]!;
+        const victim = page[0];
+        assert.ok(victim, 'the dataset was prepared');
         const data = await collect((await driver.read(victim.key)).body);
-        data[100] ^= 0xff;
+        data[100] = data[100]! ^ 0xff;
         await driver.write(victim.key, data);
         break;
       }
@@ -73,9 +74,10 @@ test('verify: a corrupted object is reported as Corrupt errors, never as a good 
 
 test('open loop: the offered rate is kept and latency counts from the intended start', async () => {
   const store = openStore(':memory:');
-  const r = await runBenchmark({ target: parseTarget('mem://rate'), spec: loadWorkload('put-small', { duration: '1s', rate: 200, concurrency: 4 }), store });
+  const r = await runBenchmark({ target: parseTarget('mem://rate'), spec: loadWorkload('put-small', { duration: '2s', rate: 100, concurrency: 4 }), store });
   const w = r.ops[0]!;
-  assert.ok(w.count >= 180 && w.count <= 205, `~200 ops in 1 s at 200 ops/s, got ${w.count}`);
+  // 200 are due; a loaded machine may fall behind a little, never ahead
+  assert.ok(w.count >= 160 && w.count <= 202, `~200 ops in 2 s at 100 ops/s, got ${w.count}`);
   assert.ok(w.serviceUs, 'service time is kept apart');
   assert.ok(w.latencyUs.p50 >= w.serviceUs!.p50);
   assert.equal(store.getRun(r.runId)!.loadModel, 'open');
@@ -113,13 +115,15 @@ test('a named dataset is prepared once and reused by the next run', async () => 
   const target = parseTarget(`file://${join(dir, 'ds')}`);
   const spec = loadWorkload('get-small', { duration: '200ms', objects: 30, dataset: 'shared', concurrency: 2 });
   const first = await runBenchmark({ target, spec, store });
-  let wrote = false;
-  const second = await runBenchmark({ target, spec, store, beforeMeasure: async () => { wrote = false; } });
+  const mtimes = () => readdirSync(join(dir, 'ds'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).map((e) => `${e.name}@${statSync(join(e.parentPath, e.name)).mtimeMs}`).sort();
+  const before = mtimes();
+  assert.ok(before.length >= 30, 'the dataset is kept after the first run');
+  const second = await runBenchmark({ target, spec, store });
   assert.equal(first.status, 'completed');
   assert.equal(second.status, 'completed');
   assert.equal(second.ops[0]!.errors, 0);
-  assert.ok(!wrote);
-  assert.ok(readdirSync(join(dir, 'ds')).length > 0, 'the dataset is kept');
+  assert.deepEqual(mtimes(), before, 'the second run rewrote nothing');
   store.close();
 });
 
