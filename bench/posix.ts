@@ -91,17 +91,18 @@ const perWorker = `${MIB_PER_WORKER}MiB`;
 console.log(`bench:posix on ${dir} (tmpfs): ${WORKERS} workers, ${MIB_PER_WORKER} MiB per worker in 1 MiB blocks, 4 KiB small files; ${fioVersion}, node ${process.version}`);
 
 try {
-  // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
+  // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks. The two tools take
+  // turns on each workload so that both see the same machine (other load comes and goes).
+  const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
   const sbPutLarge = storbench(['--target', target, '--workload', 'put-large', '--concurrency', String(WORKERS),
     '--size', perWorker, '--ops', String(WORKERS)], db);
   empty(sbDir);
-  const sbGetLarge = storbench(['--target', target, '--workload', 'get-large', '--concurrency', String(WORKERS),
-    '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
-  empty(sbDir);
-  const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
   const fioPutLarge = fio(['--name=put-large', '--rw=write', ...large], 'write');
   const fioGetLarge = fio(['--name=put-large', '--rw=read', ...large], 'read'); // reads the files the write job left
   empty(fioDir);
+  const sbGetLarge = storbench(['--target', target, '--workload', 'get-large', '--concurrency', String(WORKERS),
+    '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
+  empty(sbDir);
 
   // Small files: 4 KiB each, created, written and closed; storbench for SMALL_SECONDS, fio for about as many files.
   const sbPutSmall = storbench(['--target', target, '--workload', 'put-small', '--concurrency', String(WORKERS),
