@@ -11,6 +11,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const WORKERS = Number(process.env.POSIX_BENCH_WORKERS ?? 4);
@@ -89,6 +90,9 @@ const db = join(dir, 'results.db');
 const target = `file://${sbDir}`;
 const perWorker = `${MIB_PER_WORKER}MiB`;
 console.log(`bench:posix on ${dir} (tmpfs): ${WORKERS} workers, ${MIB_PER_WORKER} MiB per worker in 1 MiB blocks, 4 KiB small files; ${fioVersion}, node ${process.version}`);
+// Other work on the host changes both tools' figures; the load is printed so readers can judge a run.
+const loadBefore = loadavg()[0]!;
+console.log(`host: ${cpus().length} CPUs, load average ${loadBefore.toFixed(2)} at start`);
 
 try {
   // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks. The two tools take
@@ -132,6 +136,7 @@ try {
     getLarge: { storbenchMiBps: round(sbGetLarge.mibPerSec), fioMiBps: round(fioGetLarge.mibPerSec), ratio: round(sbGetLarge.mibPerSec / fioGetLarge.mibPerSec, 3) },
     putSmall: { storbenchOpsPerSec: round(sbPutSmall.opsPerSec), fioOpsPerSec: round(fioPutSmall.opsPerSec), ratio: round(sbPutSmall.opsPerSec / fioPutSmall.opsPerSec, 3) },
     runIds: [sbPutLarge.runId, sbGetLarge.runId, sbPutSmall.runId],
+    cpus: cpus().length, loadAvgStart: round(loadBefore, 2), loadAvgEnd: round(loadavg()[0]!, 2),
   }));
 } finally {
   if (!process.env.POSIX_BENCH_DIR) rmSync(dir, { recursive: true, force: true });
