@@ -153,7 +153,7 @@ describe('file:// driver', () => {
     assert.equal(n, 20);
   });
 
-  test('reads with reuseChunks give the same bytes, chunk by chunk, into one reused buffer', async () => {
+  test('reads with reuseChunks give the same bytes, chunk by chunk, alternating between two buffers', async () => {
     const d = await driverAt(`file://${join(scratch, 'reuse')}?readChunk=64KiB`);
     const data = Buffer.alloc(1024 * 1024 + 333);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
@@ -168,7 +168,7 @@ describe('file:// driver', () => {
         at += chunk.length;
       }
       assert.equal(at, want.length);
-      assert.equal(buffers.size, 1, 'one buffer for every chunk');
+      assert.ok(buffers.size <= 2, `${buffers.size} buffers for ${at} bytes`);
     }
   });
 
