@@ -19,7 +19,7 @@ import {
 import { ALIGN, AlignedPool, DIRECT_FLAG, readDirect, writeDirect } from './direct-io.js';
 import { dropCaches, type CacheDrop } from './drop-caches.js';
 import { errnoOf, fileError } from './file-errors.js';
-import { detectFileSystem, type FileSystemInfo } from './fs-type.js';
+import { detectFileSystem, isNetworkFileSystem, type FileSystemInfo } from './fs-type.js';
 import { decodeName, encodePath, isBucket, locate, type Layout } from './layout.js';
 import { detectProfile, PROFILE_NAMES, PROFILES, type DirectMode, type Profile, type ProfileName } from './profiles.js';
 import { threadpoolInfo } from './threadpool.js';
@@ -113,6 +113,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   let root = '';
   let probePath = '';
   let fs: FileSystemInfo = { type: 'unknown', display: 'unknown', magic: '', blockSize: 0 };
+  let localFs = false;
   const checkedDirs = new Set<string>();
   const spareBuffers: Buffer[] = [];
 
@@ -387,7 +388,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   function semantics(): Semantics {
-    const network = /^(nfs|fuse|lustre|gpfs|ceph|beegfs|cifs|smb|9p|ocfs2|gfs2)/.test(fs.type);
+    const network = isNetworkFileSystem(fs.type);
     return {
       writeDurability: fsync
         ? 'fsync of the file before rename into place, then fsync of its directory'
@@ -416,6 +417,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
         throw fileError('open', undefined, e);
       }
       fs = await detectFileSystem(root);
+      localFs = fs.type !== 'unknown' && !isNetworkFileSystem(fs.type);
       profile = PROFILES[profileOption ?? detectProfile(fs)];
       layout = { levels: fanoutOption ?? profile.fanout, width: widthOption ?? profile.fanoutWidth };
       fsync = (fsyncOption ?? profile.fsync) || context.durable === true;
@@ -467,8 +469,14 @@ export function createFileDriver(context: DriverContext): FileDriver {
         if (fsync) await fh.sync();
         const closing = fh;
         fh = undefined;
-        await closing.close(); // NFS reports deferred write errors here
-        await rename(tmp, file);
+        if (localFs) {
+          // One kernel: the data written is what any reader of the renamed file sees, closed or not, so
+          // close and rename go to the threadpool together (one round trip less per small object).
+          await Promise.all([closing.close(), rename(tmp, file)]);
+        } else {
+          await closing.close(); // NFS and FUSE report deferred write errors here: publish only after it
+          await rename(tmp, file);
+        }
         if (fsync) await syncDir(dir);
       } catch (e) {
         if (fh) await fh.close().catch(() => undefined);
