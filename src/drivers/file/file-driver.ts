@@ -159,16 +159,44 @@ export function createFileDriver(context: DriverContext): FileDriver {
     return { dir: abs(loc.dir), file: abs(loc.file) };
   }
 
-  async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
+  /** Write all of `data` at `position` (`null`: at the file offset, as O_APPEND needs). */
+  async function writeAll(fh: FileHandle, data: Uint8Array, position: number | null = null): Promise<void> {
     for (let done = 0; done < data.byteLength;) {
-      const { bytesWritten } = await fh.write(data, done, data.byteLength - done, null);
+      const at = position === null ? null : position + done;
+      const { bytesWritten } = await fh.write(data, done, data.byteLength - done, at);
       done += bytesWritten;
     }
   }
 
+  /**
+   * Write a body to a new file. A streamed body is written one chunk behind: chunk k+1 is asked for while
+   * chunk k is being written at its own offset (each write is a threadpool round trip, which would otherwise
+   * leave the producer idle). Like Node's streams, a chunk belongs to the consumer once it is yielded.
+   */
   async function writeBody(fh: FileHandle, body: Body, signal?: AbortSignal): Promise<void> {
-    if (body instanceof Uint8Array) return writeAll(fh, body);
-    for await (const chunk of body) {
+    if (body instanceof Uint8Array) return writeAll(fh, body, 0);
+    let position = 0;
+    let behind: Promise<void> | undefined;
+    try {
+      for await (const chunk of body) {
+        signal?.throwIfAborted();
+        const writing = writeAll(fh, chunk, position);
+        writing.catch(() => undefined); // awaited below; never an unhandled rejection
+        position += chunk.byteLength;
+        if (behind) await behind;
+        behind = writing;
+      }
+    } finally {
+      // On the error path too: the file is closed only once no write is in flight.
+      const last = behind;
+      behind = undefined;
+      if (last) await last;
+    }
+  }
+
+  /** Append a body at the end of an O_APPEND file, one chunk after the other. */
+  async function appendBody(fh: FileHandle, body: Body, signal?: AbortSignal): Promise<void> {
+    for await (const chunk of body instanceof Uint8Array ? [body] : body) {
       signal?.throwIfAborted();
       await writeAll(fh, chunk);
     }
@@ -563,7 +591,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
       const { file } = await place('append', key);
       const fh = await open(file, APPEND_FLAGS).catch((e: unknown) => { throw fileError('append', key, e); });
       try {
-        await writeBody(fh, body, options.signal);
+        await appendBody(fh, body, options.signal);
         if (fsync) await fh.sync();
       } catch (e) {
         throw fileError('append', key, e);
