@@ -5,17 +5,19 @@
  * through its JSON output; both with the same number of workers. Prints MiB/s and ops/s for both with
  * the ratio storbench / fio, and ends with one JSON line of those figures.
  *
- * Env: POSIX_BENCH_WORKERS (4), POSIX_BENCH_MIB_PER_WORKER (256), POSIX_BENCH_SMALL_SECONDS (10),
+ * Env: POSIX_BENCH_WORKERS (4), POSIX_BENCH_MIB_PER_WORKER (256), POSIX_BENCH_SMALL_SECONDS (5), POSIX_BENCH_ROUNDS (3),
  *      POSIX_BENCH_DIR (a fresh directory under /dev/shm).
  * Installs fio with apt-get when it is missing (Debian).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const WORKERS = Number(process.env.POSIX_BENCH_WORKERS ?? 4);
 const MIB_PER_WORKER = Number(process.env.POSIX_BENCH_MIB_PER_WORKER ?? 256);
-const SMALL_SECONDS = Number(process.env.POSIX_BENCH_SMALL_SECONDS ?? 10);
+const SMALL_SECONDS = Number(process.env.POSIX_BENCH_SMALL_SECONDS ?? 5);
+const ROUNDS = Number(process.env.POSIX_BENCH_ROUNDS ?? 3);
 const TMPFS_MAGIC = 0x01021994;
 const repo = join(import.meta.dirname, '..');
 
@@ -79,6 +81,11 @@ function fio(args: string[], side: 'read' | 'write'): Figures {
 }
 
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+const median = (v: readonly number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 const fioVersion = ensureFio();
 const dir = benchDir();
@@ -89,48 +96,75 @@ const db = join(dir, 'results.db');
 const target = `file://${sbDir}`;
 const perWorker = `${MIB_PER_WORKER}MiB`;
 console.log(`bench:posix on ${dir} (tmpfs): ${WORKERS} workers, ${MIB_PER_WORKER} MiB per worker in 1 MiB blocks, 4 KiB small files; ${fioVersion}, node ${process.version}`);
+// Other work on the host changes both tools' figures; the load is printed so readers can judge a run.
+const loadBefore = loadavg()[0]!;
+console.log(`host: ${cpus().length} CPUs, load average ${loadBefore.toFixed(2)} at start`);
 
 try {
-  // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
-  const sbPutLarge = storbench(['--target', target, '--workload', 'put-large', '--concurrency', String(WORKERS),
-    '--size', perWorker, '--ops', String(WORKERS)], db);
-  empty(sbDir);
-  const sbGetLarge = storbench(['--target', target, '--workload', 'get-large', '--concurrency', String(WORKERS),
-    '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
-  empty(sbDir);
+  // Each figure is the median of ROUNDS short runs, the two tools taking turns within each round, so that
+  // both see the same machine while other load comes and goes. Every sample is printed as well.
   const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
-  const fioPutLarge = fio(['--name=put-large', '--rw=write', ...large], 'write');
-  const fioGetLarge = fio(['--name=put-large', '--rw=read', ...large], 'read'); // reads the files the write job left
-  empty(fioDir);
-
-  // Small files: 4 KiB each, created, written and closed; storbench for SMALL_SECONDS, fio for about as many files.
-  const sbPutSmall = storbench(['--target', target, '--workload', 'put-small', '--concurrency', String(WORKERS),
+  const samples = { sbPutLarge: [] as number[], fioPutLarge: [] as number[], sbGetLarge: [] as number[], fioGetLarge: [] as number[],
+    sbPutSmall: [] as number[], fioPutSmall: [] as number[] };
+  const runIds: string[] = [];
+  let filesPerJob = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
+    const putLarge = storbench(['--target', target, '--workload', 'put-large', '--concurrency', String(WORKERS),
+      '--size', perWorker, '--ops', String(WORKERS)], db);
+    empty(sbDir);
+    samples.fioPutLarge.push(fio(['--name=put-large', '--rw=write', ...large], 'write').mibPerSec);
+    samples.fioGetLarge.push(fio(['--name=put-large', '--rw=read', ...large], 'read').mibPerSec); // the files just written
+    empty(fioDir);
+    const getLarge = storbench(['--target', target, '--workload', 'get-large', '--concurrency', String(WORKERS),
+      '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
+    empty(sbDir);
+    // Small files: 4 KiB each, created, written and closed; fio makes about as many as storbench did.
+    const putSmall = storbench(['--target', target, '--workload', 'put-small', '--concurrency', String(WORKERS),
+      '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
+    empty(sbDir);
+    filesPerJob ||= Math.max(1000, Math.round((putSmall.opsPerSec * SMALL_SECONDS) / WORKERS));
+    samples.fioPutSmall.push(fio(['--name=put-small', '--rw=write', `--directory=${fioDir}`, `--numjobs=${WORKERS}`,
+      `--nrfiles=${filesPerJob}`, '--filesize=4k', '--bs=4k', '--openfiles=1', '--file_service_type=sequential',
+      '--create_on_open=1', '--fallocate=none'], 'write').opsPerSec);
+    empty(fioDir);
+    samples.sbPutLarge.push(putLarge.mibPerSec);
+    samples.sbGetLarge.push(getLarge.mibPerSec);
+    samples.sbPutSmall.push(putSmall.opsPerSec);
+    runIds.push(putLarge.runId, getLarge.runId, putSmall.runId);
+  }
+  // The same at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in flight
+  // storbench is bound by their latency where fio's 4 processes make the system calls directly.
+  const sbPutSmall32 = storbench(['--target', target, '--workload', 'put-small', '--concurrency', '32',
     '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
   empty(sbDir);
-  const filesPerJob = Math.max(1000, Math.round((sbPutSmall.opsPerSec * SMALL_SECONDS) / WORKERS));
-  const fioPutSmall = fio(['--name=put-small', '--rw=write', `--directory=${fioDir}`, `--numjobs=${WORKERS}`,
-    `--nrfiles=${filesPerJob}`, '--filesize=4k', '--bs=4k', '--openfiles=1', '--file_service_type=sequential',
-    '--create_on_open=1', '--fallocate=none'], 'write');
-  empty(fioDir);
+  runIds.push(sbPutSmall32.runId);
 
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
   const rows = [
-    { name: 'put-large', unit: 'MiB/s', sb: sbPutLarge.mibPerSec, fio: fioPutLarge.mibPerSec },
-    { name: 'get-large', unit: 'MiB/s', sb: sbGetLarge.mibPerSec, fio: fioGetLarge.mibPerSec },
-    { name: 'put-small', unit: 'files/s', sb: sbPutSmall.opsPerSec, fio: fioPutSmall.opsPerSec },
+    { name: 'put-large', unit: 'MiB/s', sb: m.sbPutLarge, fio: m.fioPutLarge, sbAll: samples.sbPutLarge, fioAll: samples.fioPutLarge },
+    { name: 'get-large', unit: 'MiB/s', sb: m.sbGetLarge, fio: m.fioGetLarge, sbAll: samples.sbGetLarge, fioAll: samples.fioGetLarge },
+    { name: 'put-small', unit: 'files/s', sb: m.sbPutSmall, fio: m.fioPutSmall, sbAll: samples.sbPutSmall, fioAll: samples.fioPutSmall },
   ];
+  const list = (v: number[]): string => v.map((x) => round(x).toFixed(0)).join(' ');
   console.log('');
-  console.log(`${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'storbench'.padStart(10)} ${'fio'.padStart(10)} ${'ratio'.padStart(6)}`);
+  console.log(`${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'storbench'.padStart(10)} ${'fio'.padStart(10)} ${'ratio'.padStart(6)}   samples (storbench | fio)`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${round(r.sb).toFixed(1).padStart(10)} ${round(r.fio).toFixed(1).padStart(10)} ${round(r.sb / r.fio, 2).toFixed(2).padStart(6)}`);
+    console.log(`${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${round(r.sb).toFixed(1).padStart(10)} ${round(r.fio).toFixed(1).padStart(10)} `
+      + `${round(r.sb / r.fio, 2).toFixed(2).padStart(6)}   ${list(r.sbAll)} | ${list(r.fioAll)}`);
   }
-  console.log('(ratio = storbench / fio; target >= 0.9 for the large sequential rows. storbench put-small also renames each');
-  console.log(' file into place and fans keys out into hash-bucket directories; fio writes one flat directory per job.)');
+  console.log(`put-small with 32 in flight: storbench ${round(sbPutSmall32.opsPerSec).toFixed(1)} files/s (${round(sbPutSmall32.opsPerSec / m.fioPutSmall, 2).toFixed(2)} of fio at 4 jobs)`);
+  console.log(`(medians of ${ROUNDS} rounds; ratio = storbench / fio; target >= 0.9 for the large sequential rows. storbench put-small`);
+  console.log(' also renames each file into place and fans keys out into hash-bucket directories; fio writes one flat directory per job.)');
+  const pair = (sb: number, f: number, unit: 'MiBps' | 'OpsPerSec') =>
+    ({ [`storbench${unit}`]: round(sb), [`fio${unit}`]: round(f), ratio: round(sb / f, 3) });
   console.log(JSON.stringify({
-    bench: 'posix', dir, workers: WORKERS, mibPerWorker: MIB_PER_WORKER, blockSize: '1MiB', smallFile: '4KiB', fio: fioVersion,
-    putLarge: { storbenchMiBps: round(sbPutLarge.mibPerSec), fioMiBps: round(fioPutLarge.mibPerSec), ratio: round(sbPutLarge.mibPerSec / fioPutLarge.mibPerSec, 3) },
-    getLarge: { storbenchMiBps: round(sbGetLarge.mibPerSec), fioMiBps: round(fioGetLarge.mibPerSec), ratio: round(sbGetLarge.mibPerSec / fioGetLarge.mibPerSec, 3) },
-    putSmall: { storbenchOpsPerSec: round(sbPutSmall.opsPerSec), fioOpsPerSec: round(fioPutSmall.opsPerSec), ratio: round(sbPutSmall.opsPerSec / fioPutSmall.opsPerSec, 3) },
-    runIds: [sbPutLarge.runId, sbGetLarge.runId, sbPutSmall.runId],
+    bench: 'posix', dir, workers: WORKERS, mibPerWorker: MIB_PER_WORKER, blockSize: '1MiB', smallFile: '4KiB', rounds: ROUNDS, fio: fioVersion,
+    putLarge: pair(m.sbPutLarge, m.fioPutLarge, 'MiBps'),
+    getLarge: pair(m.sbGetLarge, m.fioGetLarge, 'MiBps'),
+    putSmall: pair(m.sbPutSmall, m.fioPutSmall, 'OpsPerSec'),
+    putSmall32InFlight: { storbenchOpsPerSec: round(sbPutSmall32.opsPerSec), ratioToFio: round(sbPutSmall32.opsPerSec / m.fioPutSmall, 3) },
+    runIds, cpus: cpus().length, loadAvgStart: round(loadBefore, 2), loadAvgEnd: round(loadavg()[0]!, 2),
   }));
 } finally {
   if (!process.env.POSIX_BENCH_DIR) rmSync(dir, { recursive: true, force: true });

@@ -124,6 +124,11 @@ export interface ReadOptions {
   readonly offset?: number;
   /** Bytes to read from `offset`; the whole rest when omitted. A range past the end is cut at the end. */
   readonly length?: number;
+  /**
+   * The caller drops each chunk before asking for the next one (the runner's measuring loop does), so a
+   * driver may read every chunk into the same buffer instead of allocating one per chunk. @default false
+   */
+  readonly reuseChunks?: boolean;
   readonly signal?: AbortSignal;
 }
 

@@ -103,9 +103,9 @@ export async function runLoop(o: LoopOptions): Promise<void> {
     if (spec.rangeSize > 0) {
       const size = sizes.sizeOf(seed, g);
       offset = size > spec.rangeSize ? Math.floor(w.random() * (size - spec.rangeSize)) : 0;
-      result = await driver.read(key, { offset, length: spec.rangeSize, signal });
+      result = await driver.read(key, { offset, length: spec.rangeSize, reuseChunks: true, signal });
     } else {
-      result = await driver.read(key, { signal });
+      result = await driver.read(key, { reuseChunks: true, signal });
     }
     return consume(result.body, name, key, spec.verify ? saltOf(seed, g) : undefined, offset, w.onFirstByte);
   }

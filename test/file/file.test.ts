@@ -153,6 +153,25 @@ describe('file:// driver', () => {
     assert.equal(n, 20);
   });
 
+  test('reads with reuseChunks give the same bytes, chunk by chunk, alternating between two buffers', async () => {
+    const d = await driverAt(`file://${join(scratch, 'reuse')}?readChunk=64KiB`);
+    const data = Buffer.alloc(1024 * 1024 + 333);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+    await d.write('big', data);
+    for (const range of [{}, { offset: 70_000, length: 500_000 }]) {
+      const want = data.subarray(range.offset ?? 0, range.length ? (range.offset ?? 0) + range.length : undefined);
+      const buffers = new Set<ArrayBufferLike>();
+      let at = 0;
+      for await (const chunk of (await d.read('big', { ...range, reuseChunks: true })).body) {
+        assert.ok(Buffer.from(chunk).equals(want.subarray(at, at + chunk.length)), `chunk at ${at}`);
+        buffers.add(chunk.buffer);
+        at += chunk.length;
+      }
+      assert.equal(at, want.length);
+      assert.ok(buffers.size <= 2, `${buffers.size} buffers for ${at} bytes`);
+    }
+  });
+
   test('durable targets and fsync=true say so in semantics and environment', async () => {
     const durable = await driverAt(`file://${join(scratch, 'durable')}`, true);
     assert.equal(durable.environment().fsync, true);

@@ -169,8 +169,11 @@ export async function writeDirect(fh: FileHandle, pool: AlignedPool, chunks: Asy
   }
 }
 
-/** Read [position, position + length) of a file opened with O_DIRECT into a new buffer (short at EOF). */
-export async function readDirect(fh: FileHandle, pool: AlignedPool, position: number, length: number): Promise<Buffer> {
+/**
+ * Read [position, position + length) of a file opened with O_DIRECT into `into` (at least `length` bytes)
+ * or a new buffer; returns the bytes read (short at EOF).
+ */
+export async function readDirect(fh: FileHandle, pool: AlignedPool, position: number, length: number, into?: Buffer): Promise<Buffer> {
   const slot = await pool.acquire();
   try {
     const start = alignDown(position);
@@ -183,7 +186,8 @@ export async function readDirect(fh: FileHandle, pool: AlignedPool, position: nu
     }
     const from = position - start;
     const to = Math.min(bytesRead, from + length);
-    const out = Buffer.allocUnsafe(Math.max(0, to - from));
+    const n = Math.max(0, to - from);
+    const out = into ? into.subarray(0, n) : Buffer.allocUnsafe(n);
     slot.copy(out, 0, from, from + out.length);
     return out;
   } finally {

@@ -135,3 +135,8 @@ export async function detectFileSystem(realPath: string): Promise<FileSystemInfo
     ...(mount ? { mount } : {}),
   };
 }
+
+/** True for file systems whose data lives on other hosts (close() may still be sending it). */
+export function isNetworkFileSystem(type: string): boolean {
+  return /^(nfs|fuse|lustre|gpfs|ceph|beegfs|cifs|smb|9p|ocfs2|gfs2)/.test(type);
+}
