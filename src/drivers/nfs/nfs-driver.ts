@@ -32,7 +32,8 @@ const CAPABILITIES: Capabilities = {
 const DELETE_WINDOW = 32;
 
 interface WalkItem {
-  readonly kind: 'file' | 'temp' | 'dir';
+  /** `other`: symlinks, fifos... never objects, but removed by deletePrefix. */
+  readonly kind: 'file' | 'temp' | 'dir' | 'other';
   /** Path below the driver root. */
   readonly path: string;
   readonly name: string;
@@ -349,7 +350,8 @@ export function createNfsDriver(context: DriverContext): Driver {
         }
         const item: WalkItem = { kind: 'file', path: join(dirPath, name), name, parent: dirFh, fh, attr };
         if (attr.type === FTYPE.DIR) subdirs.push({ ...item, kind: 'dir' });
-        else if (attr.type === FTYPE.REG) yield name.startsWith(TEMP_PREFIX) ? { ...item, kind: 'temp' } : item;
+        else if (attr.type !== FTYPE.REG) yield { ...item, kind: 'other' };
+        else yield name.startsWith(TEMP_PREFIX) ? { ...item, kind: 'temp' } : item;
       }
       cookie = page.cookie;
       verifier = page.verifier;
@@ -396,6 +398,10 @@ export function createNfsDriver(context: DriverContext): Driver {
               .filter((e) => e === '/' || urlPath === e || urlPath.startsWith(`${e.replace(/\/+$/, '')}/`))
               .sort((a, b) => b.length - a.length)[0];
             if (match !== undefined) exportPath = match;
+            // servers answer MNT3ERR_ACCES for a path they do not export; say what is exported instead
+            else if (exported.length > 0) {
+              throw new StorageError('NotFound', NAME, 'open', `${host} does not export ${urlPath} (exports: ${exported.join(', ')})`);
+            }
           }
           const exportRoot = await mount.mount(exportPath);
           pool = new RpcPool({ host, port: nfsPort, auth, connections: opt.connections, timeoutMs: opt.timeoutMs });
