@@ -41,6 +41,7 @@ const AUTH_NONE = 0;
 const AUTH_SYS = 1;
 const ACCEPT_STAT = ['success', 'program unavailable', 'program version mismatch', 'procedure unavailable', 'garbage arguments', 'system error'];
 const LAST_FRAGMENT = 0x80000000;
+const PADDING = [Buffer.alloc(0), Buffer.alloc(1), Buffer.alloc(2), Buffer.alloc(3)];
 
 /** The credential + verifier part of every call header, encoded once. */
 function encodeAuth(auth: AuthSys | undefined): Buffer {
@@ -78,6 +79,7 @@ export class RpcConnection {
   private readonly pending = new Map<number, Pending>();
   private nextXid = (Math.random() * 0x7fffffff) >>> 0;
   private broken: Error | undefined;
+  private corked = false;
   // record-marking parser state
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -159,14 +161,19 @@ export class RpcConnection {
       }, this.timeoutMs);
       this.pending.set(xid, { resolve, reject, timer });
     });
-    if (payload && payload.length > 0) {
+    // calls made in the same tick leave in one write(2): fewer syscalls when many are issued at once
+    if (!this.corked) {
+      this.corked = true;
       socket.cork();
-      socket.write(head);
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(head);
+    if (payload && payload.length > 0) {
       socket.write(payload);
-      if (padding) socket.write(Buffer.alloc(padding));
-      socket.uncork();
-    } else {
-      socket.write(head);
+      if (padding) socket.write(PADDING[padding]!);
     }
     return reply;
   }
