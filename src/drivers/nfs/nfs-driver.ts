@@ -43,6 +43,12 @@ interface WalkItem {
   readonly attr: Fattr;
 }
 
+/** A key ending in `/` would name a directory, which a file system cannot store an object as. */
+function checkFileKey(operation: 'write' | 'append' | 'rename', key: string): void {
+  checkKey(NAME, operation, key);
+  if (key.endsWith('/')) throw new StorageError('InvalidInput', NAME, operation, 'a key ending in "/" names a directory on NFS', { key });
+}
+
 function split(path: string): { dir: string; name: string } {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? { dir: '', name: path } : { dir: path.slice(0, slash), name: path.slice(slash + 1) };
@@ -181,7 +187,7 @@ export function createNfsDriver(context: DriverContext): Driver {
   async function lookupFile(key: string, op: 'read' | 'stat' | 'append' | 'rename'): Promise<{ fh: Buffer; attr: Fattr }> {
     const { dir, name } = split(key);
     const found = await inDir(dir, false, async (parent) => {
-      if (!parent) return undefined;
+      if (!parent || name === '') return undefined;
       const c = client();
       try {
         const { fh, attr } = await c.lookup(parent, name);
@@ -474,7 +480,7 @@ export function createNfsDriver(context: DriverContext): Driver {
     }),
 
     async write(key: string, body: Body, options: WriteOptions = {}) {
-      checkKey(NAME, 'write', key);
+      checkFileKey('write', key);
       const { dir, name } = split(key);
       const tempName = opt.atomic ? `${TEMP_PREFIX}${randomBytes(8).toString('hex')}` : name;
       let created: { parent: Buffer; fh: Buffer } | undefined;
@@ -518,7 +524,7 @@ export function createNfsDriver(context: DriverContext): Driver {
       const { dir, name } = split(key);
       try {
         await inDir(dir, false, async (parent) => {
-          if (!parent) return;
+          if (!parent || name === '') return;
           try {
             await client().remove(parent, name);
           } catch (e) {
@@ -563,7 +569,7 @@ export function createNfsDriver(context: DriverContext): Driver {
     },
 
     async append(key: string, body: Body, options: WriteOptions = {}) {
-      checkKey(NAME, 'append', key);
+      checkFileKey('append', key);
       try {
         const { fh, attr } = await lookupFile(key, 'append');
         await writeData(fh, body, attr.size, options.signal);
@@ -573,8 +579,8 @@ export function createNfsDriver(context: DriverContext): Driver {
     },
 
     async rename(from: string, to: string) {
-      checkKey(NAME, 'rename', from);
-      checkKey(NAME, 'rename', to);
+      checkFileKey('rename', from);
+      checkFileKey('rename', to);
       const src = split(from);
       const dst = split(to);
       try {
