@@ -205,6 +205,28 @@ describe('nfs:// on a real NFS server', { skip }, () => {
     }
   });
 
+  test('privport=true connects from a port below 1024 (servers exporting with "secure")', { skip: skipFs || (process.getuid?.() !== 0 ? 'binding a port below 1024 needs root' : false) }, async () => {
+    const d = await open(variant(exportPath, 'privport=true'));
+    try {
+      await d.write(`${prefix}privport`, Buffer.from('secure'));
+      assert.equal(readFileSync(join(dir!, prefix, 'privport'), 'utf8'), 'secure');
+    } finally {
+      await d.close();
+    }
+    const conn = new RpcConnection(String(driver.environment()['host']), Number(driver.environment()['nfsPort']), Buffer.alloc(16), 10_000, true);
+    try {
+      await conn.connect();
+      assert.ok(conn.localPort! < 1024, `local port ${conn.localPort}`);
+      await conn.call(100003, 3, 0, undefined);
+    } finally {
+      conn.close();
+    }
+  });
+
+  test('a server that does not answer on the given ports fails to open with Unavailable', async () => {
+    await expectKind('Unavailable', () => open(variant(exportPath, 'nfsport=9&mountport=9')));
+  });
+
   test('a path that is not exported fails to open with NotFound', async () => {
     await expectKind('NotFound', () => open(variant('/not-exported-anywhere')));
   });

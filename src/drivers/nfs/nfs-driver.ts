@@ -87,6 +87,7 @@ export function createNfsDriver(context: DriverContext): Driver {
     commit: boolOption(target, 'commit', context.durable ?? false),
     filesync: boolOption(target, 'filesync', false),
     fileMode: intOption(target, 'mode', 0o644, 0, 0o7777),
+    privileged: boolOption(target, 'privport', false),
   };
   if (opt.exportPath !== undefined && !(opt.exportPath === '/' || (opt.exportPath.startsWith('/') && (urlPath === opt.exportPath || urlPath.startsWith(`${opt.exportPath}/`))))) {
     throw new UsageError(`target option export: "${opt.exportPath}" must be the start of the URL path "${urlPath}"`);
@@ -394,7 +395,7 @@ export function createNfsDriver(context: DriverContext): Driver {
         if (!mountPort || !nfsPort) {
           throw new StorageError('Unavailable', NAME, 'open', `${host} has no ${!mountPort ? 'MOUNT' : 'NFS'} v3 over TCP registered with its portmapper`);
         }
-        const mount = new MountClient(host, mountPort, auth, opt.timeoutMs);
+        const mount = new MountClient(host, mountPort, auth, opt.timeoutMs, opt.privileged);
         try {
           exportPath = opt.exportPath ?? urlPath;
           if (opt.exportPath === undefined) {
@@ -410,7 +411,7 @@ export function createNfsDriver(context: DriverContext): Driver {
             }
           }
           const exportRoot = await mount.mount(exportPath);
-          pool = new RpcPool({ host, port: nfsPort, auth, connections: opt.connections, timeoutMs: opt.timeoutMs });
+          pool = new RpcPool({ host, port: nfsPort, auth, connections: opt.connections, timeoutMs: opt.timeoutMs, privileged: opt.privileged });
           nfs = new Nfs3Client(pool);
           info = await nfs.fsinfo(exportRoot);
           readSize = Math.max(4096, Math.min(opt.readSize, info.rtmax || opt.readSize));
@@ -440,7 +441,7 @@ export function createNfsDriver(context: DriverContext): Driver {
       pool = nfs = undefined;
       dirs.clear();
       // tell the server's mount list we left; best effort, it holds no state that matters
-      const mount = new MountClient(host, mountPort, auth, 2_000);
+      const mount = new MountClient(host, mountPort, auth, 2_000, opt.privileged);
       await mount.unmount(exportPath).catch(() => undefined);
       mount.close();
     },
@@ -477,6 +478,7 @@ export function createNfsDriver(context: DriverContext): Driver {
       filesync: opt.filesync,
       uid: opt.uid,
       gid: opt.gid,
+      privport: opt.privileged,
     }),
 
     async write(key: string, body: Body, options: WriteOptions = {}) {

@@ -121,7 +121,7 @@ function sattr3(w: XdrWriter, mode: number | undefined, size?: number): void {
 
 /** PMAPPROC_GETPORT over TCP: the port a program listens on, 0 when it is not registered. */
 export async function getPort(host: string, portmapPort: number, program: number, version: number, timeoutMs: number): Promise<number> {
-  const conn = new RpcConnection(host, portmapPort, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), timeoutMs);
+  const conn = new RpcConnection(host, portmapPort, Buffer.alloc(16) /* AUTH_NONE credential and verifier */, timeoutMs);
   try {
     const r = await conn.call(PORTMAP_PROGRAM, 2, 3, (w) => w.u32(program).u32(version).u32(6 /* TCP */).u32(0));
     return r.u32();
@@ -134,8 +134,8 @@ export async function getPort(host: string, portmapPort: number, program: number
 export class MountClient {
   private readonly pool: RpcPool;
 
-  constructor(host: string, port: number, auth: AuthSys, timeoutMs: number) {
-    this.pool = new RpcPool({ host, port, auth, connections: 1, timeoutMs });
+  constructor(host: string, port: number, auth: AuthSys, timeoutMs: number, privileged = false) {
+    this.pool = new RpcPool({ host, port, auth, connections: 1, timeoutMs, privileged });
   }
 
   /** MOUNTPROC3_MNT: the root file handle of an exported path. */

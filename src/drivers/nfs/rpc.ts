@@ -63,6 +63,14 @@ function encodeAuth(auth: AuthSys | undefined): Buffer {
   return Buffer.from(w.bytes());
 }
 
+let privilegedPort = 1023;
+/** Ports 665-1023, round robin (below 665 sit well-known services). */
+function nextPrivilegedPort(): number {
+  const p = privilegedPort;
+  privilegedPort = p <= 665 ? 1023 : p - 1;
+  return p;
+}
+
 /** Bytes in front of the arguments: record mark (4), xid, CALL, rpcvers, prog, vers, proc (24), auth. */
 const FIXED_HEADER = 28;
 
@@ -92,6 +100,7 @@ export class RpcConnection {
     readonly port: number,
     private readonly auth: Buffer,
     private readonly timeoutMs: number,
+    private readonly privileged = false,
   ) {}
 
   /** Calls waiting for a reply. */
@@ -104,27 +113,64 @@ export class RpcConnection {
     return this.broken === undefined;
   }
 
+  /** Local port of the connection (below 1024 when privileged), once connected. */
+  get localPort(): number | undefined {
+    return this.socket?.localPort;
+  }
+
   connect(): Promise<void> {
     if (this.socket && !this.connecting) return Promise.resolve();
-    this.connecting ??= new Promise<void>((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port, noDelay: true });
-      const timer = setTimeout(() => socket.destroy(new RpcError('timeout', `connect to ${this.host}:${this.port} timed out`)), this.timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
+    this.connecting ??= this.open().then(
+      (socket) => {
         this.connecting = undefined;
         socket.setKeepAlive(true, 10_000);
-        resolve();
-      });
-      socket.once('error', (e) => {
-        clearTimeout(timer);
-        if (this.connecting) reject(new RpcError('connect', `cannot connect to ${this.host}:${this.port}: ${e.message}`, { cause: e }));
-        this.fail(new RpcError('closed', `connection to ${this.host}:${this.port} failed: ${e.message}`, { cause: e }));
-      });
-      socket.on('close', () => this.fail(new RpcError('closed', `connection to ${this.host}:${this.port} closed`)));
-      socket.on('data', (chunk: Buffer) => this.onData(chunk));
-      this.socket = socket;
-    });
+        socket.on('error', (e) => this.fail(new RpcError('closed', `connection to ${this.host}:${this.port} failed: ${e.message}`, { cause: e })));
+        socket.on('close', () => this.fail(new RpcError('closed', `connection to ${this.host}:${this.port} closed`)));
+        socket.on('data', (chunk: Buffer) => this.onData(chunk));
+        this.socket = socket;
+        if (this.broken) socket.destroy(); // closed while connecting
+      },
+      (e: unknown) => {
+        this.broken ??= e instanceof RpcError ? e : new RpcError('connect', String(e));
+        throw this.broken;
+      },
+    );
     return this.connecting;
+  }
+
+  /**
+   * Open the TCP connection. Privileged: from a local port below 1024, which servers exporting with
+   * `secure` (the Linux default) demand; binding one needs root (or CAP_NET_BIND_SERVICE).
+   */
+  private async open(): Promise<Socket> {
+    const attempts = this.privileged ? 64 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const localPort = this.privileged ? nextPrivilegedPort() : undefined;
+      try {
+        return await new Promise<Socket>((resolve, reject) => {
+          const socket = connect({ host: this.host, port: this.port, noDelay: true, ...(localPort ? { localPort } : {}) });
+          const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new RpcError('timeout', `connect to ${this.host}:${this.port} timed out after ${this.timeoutMs} ms`));
+          }, this.timeoutMs);
+          socket.once('error', (e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
+          socket.once('connect', () => {
+            clearTimeout(timer);
+            socket.removeAllListeners('error');
+            resolve(socket);
+          });
+        });
+      } catch (e) {
+        if (e instanceof RpcError) throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (attempt < attempts && (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL')) continue; // that port is taken: next one
+        const message = e instanceof Error ? e.message : String(e);
+        throw new RpcError('connect', `cannot connect to ${this.host}:${this.port}${localPort ? ` from port ${localPort}` : ''}: ${message}`, { cause: e });
+      }
+    }
   }
 
   /**
@@ -135,6 +181,7 @@ export class RpcConnection {
   async call(prog: number, vers: number, proc: number, args: ((w: XdrWriter) => void) | undefined, payload?: Uint8Array): Promise<XdrReader> {
     if (this.broken) throw this.broken;
     if (!this.socket || this.connecting) await this.connect();
+    if (this.broken) throw this.broken;
     const socket = this.socket!;
     const xid = (this.nextXid = (this.nextXid + 1) >>> 0);
     const w = new XdrWriter(FIXED_HEADER + this.auth.length + 160 + (payload ? 8 : 0), FIXED_HEADER);
@@ -278,6 +325,8 @@ export interface RpcPoolOptions {
   readonly connections?: number;
   /** Time a call may wait for its reply. @default 30000 */
   readonly timeoutMs?: number;
+  /** Connect from a local port below 1024 (servers exporting with `secure`). @default false */
+  readonly privileged?: boolean;
 }
 
 /**
@@ -304,7 +353,7 @@ export class RpcPool {
     let best: RpcConnection | undefined;
     for (const c of this.conns) if (!best || c.inFlight < best.inFlight) best = c;
     if (!best || (best.inFlight > 0 && this.conns.length < this.max)) {
-      best = new RpcConnection(this.options.host, this.options.port, this.auth, this.timeoutMs);
+      best = new RpcConnection(this.options.host, this.options.port, this.auth, this.timeoutMs, this.options.privileged);
       this.conns.push(best);
     }
     return best;
