@@ -61,7 +61,7 @@ function below(url: string, sub: string): string {
 }
 
 function run(target: string, workload: string, flags: string[], db: string): RunDocument {
-  const args = [join(repo, 'bin/storbench.js'), 'run', '--target', target, '--workload', workload, '--duration', duration, ...flags, '--json', '--db', db];
+  const args = [join(repo, 'bin/storbench.cjs'), 'run', '--target', target, '--workload', workload, '--duration', duration, ...flags, '--json', '--db', db];
   const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`storbench ${args.slice(1).join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
   const json = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
