@@ -78,7 +78,9 @@ export function createNfsDriver(context: DriverContext): Driver {
     portmapPort: intOption(target, 'portmapport', 111, 1, 65535),
     uid: intOption(target, 'uid', process.getuid?.() ?? 0, 0, 2 ** 32 - 1),
     gid: intOption(target, 'gid', process.getgid?.() ?? 0, 0, 2 ** 32 - 1),
-    connections: intOption(target, 'connections', Math.min(8, Math.max(1, Math.ceil(context.concurrency / 8))), 1, 256),
+    // Ganesha (like most servers) reads each connection's requests on one thread and sends its replies under
+    // one lock: large READs and WRITEs go faster spread over a few connections
+    connections: intOption(target, 'connections', Math.min(8, Math.max(2, Math.ceil(context.concurrency / 4))), 1, 256),
     timeoutMs: intOption(target, 'timeout', 30_000, 100, 3_600_000),
     readSize: sizeOption(target, 'rsize', 1024 * 1024),
     writeSize: sizeOption(target, 'wsize', 1024 * 1024),
