@@ -43,12 +43,6 @@ interface WalkItem {
   readonly attr: Fattr;
 }
 
-/** A key ending in `/` would name a directory, which a file system cannot store an object as. */
-function checkFileKey(operation: 'write' | 'append' | 'rename', key: string): void {
-  checkKey(NAME, operation, key);
-  if (key.endsWith('/')) throw new StorageError('InvalidInput', NAME, operation, 'a key ending in "/" names a directory on NFS', { key });
-}
-
 function split(path: string): { dir: string; name: string } {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? { dir: '', name: path } : { dir: path.slice(0, slash), name: path.slice(slash + 1) };
@@ -190,7 +184,7 @@ export function createNfsDriver(context: DriverContext): Driver {
   async function lookupFile(key: string, op: 'read' | 'stat' | 'append' | 'rename'): Promise<{ fh: Buffer; attr: Fattr }> {
     const { dir, name } = split(key);
     const found = await inDir(dir, false, async (parent) => {
-      if (!parent || name === '') return undefined;
+      if (!parent) return undefined;
       const c = client();
       try {
         const { fh, attr } = await c.lookup(parent, name);
@@ -484,7 +478,7 @@ export function createNfsDriver(context: DriverContext): Driver {
     }),
 
     async write(key: string, body: Body, options: WriteOptions = {}) {
-      checkFileKey('write', key);
+      checkKey(NAME, 'write', key);
       const { dir, name } = split(key);
       const tempName = opt.atomic ? `${TEMP_PREFIX}${randomBytes(8).toString('hex')}` : name;
       let created: { parent: Buffer; fh: Buffer } | undefined;
@@ -528,7 +522,7 @@ export function createNfsDriver(context: DriverContext): Driver {
       const { dir, name } = split(key);
       try {
         await inDir(dir, false, async (parent) => {
-          if (!parent || name === '') return;
+          if (!parent) return;
           try {
             await client().remove(parent, name);
           } catch (e) {
@@ -573,7 +567,7 @@ export function createNfsDriver(context: DriverContext): Driver {
     },
 
     async append(key: string, body: Body, options: WriteOptions = {}) {
-      checkFileKey('append', key);
+      checkKey(NAME, 'append', key);
       try {
         const { fh, attr } = await lookupFile(key, 'append');
         await writeData(fh, body, attr.size, options.signal);
@@ -583,8 +577,8 @@ export function createNfsDriver(context: DriverContext): Driver {
     },
 
     async rename(from: string, to: string) {
-      checkFileKey('rename', from);
-      checkFileKey('rename', to);
+      checkKey(NAME, 'rename', from);
+      checkKey(NAME, 'rename', to);
       const src = split(from);
       const dst = split(to);
       try {
