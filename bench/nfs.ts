@@ -90,7 +90,7 @@ const figures: Record<string, unknown>[] = [];
 try {
   console.log(`nfs://  ${targets.nfs}  (NFS-Ganesha, NFSv3 from user space)`);
   console.log(`file:// ${targets.file}  (the exported directory itself)`);
-  console.log(`duration ${duration}; large objects ${largeSize} at concurrency ${largeConcurrency}; small 4 KiB at concurrency ${smallConcurrency}\n`);
+  console.log(`duration ${duration}; large objects ${largeSize} streamed in 1 MiB blocks at concurrency ${largeConcurrency}; small 4 KiB at concurrency ${smallConcurrency}\n`);
   const fmt = (n: number, d = 1): string => n.toFixed(d).padStart(10);
   console.log(`${'workload'.padEnd(10)} ${'target'.padEnd(6)} ${'ops/s'.padStart(10)} ${'MiB/s'.padStart(10)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(10)} ${'errors'.padStart(7)}`);
   for (const w of workloads) {
