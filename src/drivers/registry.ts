@@ -9,6 +9,7 @@ const registry: Record<string, () => Promise<DriverFactory>> = {
   mem: async () => (await import('./mem/mem-driver.js')).createMemDriver,
   null: async () => (await import('./null/null-driver.js')).createNullDriver,
   file: async () => (await import('./file/file-driver.js')).createFileDriver,
+  cassandra: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver,
 };
 
 /** Schemes that have a driver. */
