@@ -367,11 +367,12 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
     const ranges = tokenRanges(scanParallelism * 4);
     const queue: { key: string; meta: Meta }[] = [];
     let wake: (() => void) | undefined;
-    let space: (() => void) | undefined;
+    let space: (() => void)[] = [];
     let failure: unknown;
     let active = 0;
     let stopped = false;
     const notify = () => { const w = wake; wake = undefined; w?.(); };
+    const makeSpace = () => { const all = space; space = []; for (const s of all) s(); };
     const reader = async () => {
       active++;
       try {
@@ -387,7 +388,7 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
             }
             notify();
             // Back-pressure: rows are small, but a huge table must not pile up in memory.
-            while (!stopped && queue.length > fetchSize * 4) await new Promise<void>((r) => (space = r));
+            while (!stopped && queue.length > fetchSize * 4) await new Promise<void>((r) => space.push(r));
             pageState = rs.pageState ?? undefined;
           } while (pageState && !stopped);
         }
@@ -404,7 +405,7 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
         if (failure) throw failure;
         const item = queue.shift();
         if (item) {
-          if (queue.length <= fetchSize * 2) { const s = space; space = undefined; s?.(); }
+          if (queue.length <= fetchSize * 2) makeSpace();
           yield item;
           continue;
         }
@@ -413,7 +414,7 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
       }
     } finally {
       stopped = true;
-      const s = space; space = undefined; s?.();
+      makeSpace();
       await Promise.allSettled(readers);
     }
   }
