@@ -57,6 +57,10 @@ test('a node killed during a QUORUM run on 3 nodes: the run continues, errors ar
     for (const o of detail.ops) assert.equal(Object.values(o.errorsByKind).reduce((a, b) => a + (b ?? 0), 0), o.errors);
     if (errors > 0) assert.ok(detail.errors.length > 0, 'error samples were stored');
     console.log(`# killed node 3 at ${killedAt}s; ops after: ${opsAfter}; errors: ${errors} ${JSON.stringify(detail.ops.map((o) => [o.op, o.count, o.errorsByKind]))}`);
+    for (const e of detail.errors) console.log(`#   ${e.op} ${e.kind} x${e.count}: ${e.message}`);
+    const perSecond = new Map<number, number>();
+    for (const s of detail.segments) perSecond.set(s.second, (perSecond.get(s.second) ?? 0) + s.ops);
+    console.log(`#   ops per second: ${[...perSecond].sort((a, b) => a[0] - b[0]).map(([, n]) => n).join(' ')}`);
   } finally {
     store.close?.();
     rmSync(scratch, { recursive: true, force: true });

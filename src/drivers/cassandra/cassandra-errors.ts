@@ -7,6 +7,7 @@
  * - Invalid, SyntaxError, ConfigError, AlreadyExists, ArgumentError → InvalidInput
  * - Unauthorized, BadCredentials, AuthenticationError → PermissionDenied
  * - BusyConnection (every stream id of the pool in use) → RateLimited (temporary)
+ * - a socket error (the connection to the coordinator closed mid-request: a node died) → Unavailable (temporary)
  * - anything else → Unexpected
  * Messages are scrubbed of the target's secrets (a password can appear in an authentication error).
  */
@@ -41,6 +42,8 @@ export function kindOf(e: unknown): ErrorKind {
   if (e instanceof errors.AuthenticationError) return 'PermissionDenied';
   if (e instanceof errors.ArgumentError) return 'InvalidInput';
   if (e instanceof errors.BusyConnectionError) return 'RateLimited';
+  // The driver flags errors of a broken connection (ECONNRESET, "Socket was closed") with isSocketError.
+  if (e instanceof Error && (e as { isSocketError?: boolean }).isSocketError) return 'Unavailable';
   if (e instanceof errors.NoHostAvailableError) {
     const inner = Object.values(e.innerErrors ?? {});
     return inner.length > 0 && inner.every((x) => kindOf(x) === 'PermissionDenied') ? 'PermissionDenied' : 'Unavailable';
