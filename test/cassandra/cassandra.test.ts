@@ -195,10 +195,11 @@ describe('cassandra:// driver', { skip }, () => {
     const { client } = d.native();
     const invalid = await client.execute('SELECT nope FROM system.local').catch((e: unknown) => mapCassandraError(e, 'read', undefined, []));
     assert.ok(isStorageError(invalid, 'InvalidInput'));
-    // A keyspace asking for more replicas than there are nodes: the coordinator answers Unavailable at once.
+    // A keyspace asking for more replicas than there are nodes, written at ALL: the coordinator answers
+    // Unavailable at once (QUORUM could still succeed with 3 nodes and RF 5).
     const replicas = client.hosts.length + 2;
     const u = createCassandraDriver({
-      target: parseTarget(targetUrl({ table, create: 'true', replicationFactor: String(replicas), retries: '1' }, `${ks}_rf`)),
+      target: parseTarget(targetUrl({ table, create: 'true', replicationFactor: String(replicas), retries: '1', consistency: 'ALL' }, `${ks}_rf`)),
       concurrency: 1,
     });
     await u.open();

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:cassandra`: storbench's cassandra:// driver against a minimal loop (issue 5, section 5).
+ * put-small and get-small (4 KiB objects) at concurrency 32 on the local node: storbench through its CLI
+ * (`run --json`), then a minimal loop in this process issuing the same prepared statements, with the same
+ * consistency levels, through the driver's own cassandra-driver Client (same pool, retry and speculative
+ * settings), with none of storbench's machinery around them:
+ *   put: SELECT metadata ∥ INSERT chunk, then INSERT metadata   (what driver.write does for a new 4 KiB object)
+ *   get: SELECT metadata, then SELECT chunk                     (what driver.read does)
+ * Prints ops/s and p99 for both with the ratios storbench / minimal, and ends with one JSON line of the figures.
+ *
+ * Env: CASSANDRA_BENCH_URL (default: STORBENCH_TEST_CASSANDRA, else `services up cassandra` is run),
+ *      CASSANDRA_BENCH_SECONDS (10 per measured phase), CASSANDRA_BENCH_CONCURRENCY (32).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
+import { createCassandraDriver } from '../src/drivers/cassandra/cassandra-driver.js';
+import { ancestorEntries, keyParts } from '../src/drivers/cassandra/cassandra-schema.js';
+import { parseTarget } from '../src/drivers/target.js';
+
+const SECONDS = Number(process.env.CASSANDRA_BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.CASSANDRA_BENCH_CONCURRENCY ?? 32);
+const WARMUP_SECONDS = 2;
+const SIZE = 4096;
+const GROUP = 1000; // keys per directory, like the runner's default key groups
+const repo = join(import.meta.dirname, '..');
+
+function fail(message: string): never {
+  console.error(`bench:cassandra: ${message}`);
+  process.exit(1);
+}
+
+function targetUrl(): string {
+  const given = process.env.CASSANDRA_BENCH_URL ?? process.env.STORBENCH_TEST_CASSANDRA;
+  if (given) return given;
+  console.log('starting the cassandra service (npm run services -- up cassandra)');
+  const up = spawnSync('bash', ['scripts/services.sh', 'up', 'cassandra'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (up.status !== 0) fail('the cassandra service did not start');
+  return up.stdout.trim().split('\n').at(-1)!;
+}
+
+interface Figures { readonly opsPerSec: number; readonly p99Us: number; readonly count: number; readonly errors: number }
+
+/** One storbench run through the CLI; the figures of its measured operation. */
+function storbench(url: string, workload: string, db: string): Figures {
+  const argv = ['bin/storbench.cjs', 'run', '--target', url, '--workload', workload, '--concurrency', String(CONCURRENCY),
+    '--duration', `${SECONDS}s`, '--warmup', `${WARMUP_SECONDS}s`, '--json', '--db', db];
+  const r = spawnSync(process.execPath, argv, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) fail(`storbench ${workload} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
+  const doc = JSON.parse(r.stdout) as {
+    status: string; results: { op: string; count: number; errors: number; opsPerSec: number; latencyUs: { p99: number } }[];
+  };
+  if (doc.status !== 'completed') fail(`storbench ${workload}: status ${doc.status}`);
+  const op = workload === 'put-small' ? 'write' : 'read';
+  const main = doc.results.find((x) => x.op === op) ?? fail(`storbench ${workload}: no ${op} result in ${r.stdout}`);
+  return { opsPerSec: main.opsPerSec, p99Us: main.latencyUs.p99, count: main.count, errors: main.errors };
+}
+
+/** p99 of latencies in µs (exact: every sample is kept, a few hundred thousand at most). */
+function p99(samples: Float64Array, n: number): number {
+  const sorted = samples.slice(0, n).sort();
+  return Math.round(sorted[Math.min(n - 1, Math.ceil(n * 0.99) - 1)] ?? 0);
+}
+
+/**
+ * `CONCURRENCY` loops calling `op(i)` with a fresh index each time: WARMUP_SECONDS unmeasured, then SECONDS
+ * measured (operations started in the window count).
+ */
+async function loop(op: (i: number) => Promise<void>): Promise<Figures> {
+  const samples = new Float64Array(2_000_000);
+  let n = 0;
+  let errors = 0;
+  let next = 0;
+  const t0 = performance.now();
+  const measureFrom = t0 + WARMUP_SECONDS * 1000;
+  const end = measureFrom + SECONDS * 1000;
+  const worker = async () => {
+    for (;;) {
+      const start = performance.now();
+      if (start >= end) return;
+      try {
+        await op(next++);
+        if (start >= measureFrom && n < samples.length) samples[n++] = (performance.now() - start) * 1000;
+      } catch {
+        if (start >= measureFrom) errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { opsPerSec: Math.round(n / SECONDS), p99Us: p99(samples, n), count: n, errors };
+}
+
+const url = targetUrl();
+const target = parseTarget(url);
+console.log(`target ${target.redacted}: ${SECONDS} s per phase (+${WARMUP_SECONDS} s warm-up), concurrency ${CONCURRENCY}, ${SIZE} B objects`);
+const scratch = mkdtempSync(join(tmpdir(), 'storbench-bench-cassandra-'));
+const db = join(scratch, 'results.db');
+
+try {
+  const sbPut = storbench(url, 'put-small', db);
+  console.log(`storbench put-small: ${sbPut.opsPerSec} ops/s, p99 ${(sbPut.p99Us / 1000).toFixed(2)} ms (${sbPut.errors} errors)`);
+
+  // The minimal loop: the driver's own client and statements, nothing else.
+  const driver = createCassandraDriver({ target, concurrency: CONCURRENCY });
+  await driver.open();
+  const { client, statements: st, readOptions, writeOptions, chunkSize } = driver.native();
+  const base = `bench-minimal/${Date.now().toString(36)}`;
+  const keyOf = (i: number) => `${base}/${Math.floor(i / GROUP)}/${i}`;
+  const payload = Buffer.alloc(SIZE, 7);
+  // Directory entries are written once per directory by the driver too (it caches them): do it up front.
+  const dirsDone = new Set<string>();
+  const ensureDirs = async (key: string) => {
+    for (const { parent, child } of ancestorEntries(key)) {
+      const id = `${parent}/${child}`;
+      if (dirsDone.has(id)) continue;
+      dirsDone.add(id);
+      await client.execute(st.insertDir, [parent, child], writeOptions);
+    }
+  };
+  const partChunks = Number(driver.semantics().chunksPerPartition);
+  let written = 0;
+  const put = async (i: number) => {
+    const key = keyOf(i);
+    const { parent, name } = keyParts(key);
+    await ensureDirs(key);
+    const version = cassandra.types.TimeUuid.now();
+    await Promise.all([
+      client.execute(st.selectMeta, [parent, name], readOptions),
+      client.execute(st.insertChunk, [key, version, 0, 0, payload], writeOptions),
+    ]);
+    await client.execute(st.insertMeta, [parent, name, BigInt(SIZE), 1, chunkSize, partChunks, 'x', version, new Date()], writeOptions);
+    written = Math.max(written, i + 1);
+  };
+  // Prepare the statements outside the measurement.
+  await put(0);
+  const minPut = await loop(put);
+  console.log(`minimal   put-small: ${minPut.opsPerSec} ops/s, p99 ${(minPut.p99Us / 1000).toFixed(2)} ms (${minPut.errors} errors)`);
+
+  const sbGet = storbench(url, 'get-small', db);
+  console.log(`storbench get-small: ${sbGet.opsPerSec} ops/s, p99 ${(sbGet.p99Us / 1000).toFixed(2)} ms (${sbGet.errors} errors)`);
+
+  const readable = Math.min(written, 1000); // get-small reads among 1,000 objects
+  const get = async (i: number) => {
+    const key = keyOf(i % readable);
+    const { parent, name } = keyParts(key);
+    const meta = (await client.execute(st.selectMeta, [parent, name], readOptions)).first();
+    if (!meta) throw new Error(`${key} missing`);
+    const chunk = (await client.execute(st.selectChunk, [key, meta['version'], 0, 0], readOptions)).first();
+    if ((chunk?.['data'] as Buffer | undefined)?.length !== SIZE) throw new Error(`${key}: short chunk`);
+  };
+  const minGet = await loop(get);
+  console.log(`minimal   get-small: ${minGet.opsPerSec} ops/s, p99 ${(minGet.p99Us / 1000).toFixed(2)} ms (${minGet.errors} errors)`);
+  await driver.deletePrefix(`${base}/`);
+  await driver.close();
+
+  const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
+  const figures = {
+    bench: 'cassandra',
+    target: target.redacted,
+    seconds: SECONDS,
+    concurrency: CONCURRENCY,
+    putSmall: {
+      storbench: { opsPerSec: sbPut.opsPerSec, p99Us: sbPut.p99Us, errors: sbPut.errors },
+      minimal: { opsPerSec: minPut.opsPerSec, p99Us: minPut.p99Us, errors: minPut.errors },
+      opsRatio: ratio(sbPut.opsPerSec, minPut.opsPerSec),
+      p99Ratio: ratio(sbPut.p99Us, minPut.p99Us),
+    },
+    getSmall: {
+      storbench: { opsPerSec: sbGet.opsPerSec, p99Us: sbGet.p99Us, errors: sbGet.errors },
+      minimal: { opsPerSec: minGet.opsPerSec, p99Us: minGet.p99Us, errors: minGet.errors },
+      opsRatio: ratio(sbGet.opsPerSec, minGet.opsPerSec),
+      p99Ratio: ratio(sbGet.p99Us, minGet.p99Us),
+    },
+  };
+  console.log(`put-small: storbench/minimal ops/s ${figures.putSmall.opsRatio}x, p99 ${figures.putSmall.p99Ratio}x`);
+  console.log(`get-small: storbench/minimal ops/s ${figures.getSmall.opsRatio}x, p99 ${figures.getSmall.p99Ratio}x`);
+  console.log(JSON.stringify(figures));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
