@@ -3,7 +3,8 @@
  * put-small and get-small (4 KiB objects) at concurrency 32 on the local node: storbench through its CLI
  * (`run --json`), then a minimal loop in this process issuing the same prepared statements, with the same
  * consistency levels, through the driver's own cassandra-driver Client (same pool, retry and speculative
- * settings), with none of storbench's machinery around them:
+ * settings), with none of storbench's machinery around them. The JVM is warmed first; phases run in the order
+ * storbench put, minimal put, minimal get, storbench get. The machine's load average is printed with the figures:
  *   put: SELECT metadata ∥ INSERT chunk, then INSERT metadata   (what driver.write does for a new 4 KiB object)
  *   get: SELECT metadata, then SELECT chunk                     (what driver.read does)
  * Prints ops/s and p99 for both with the ratios storbench / minimal, and ends with one JSON line of the figures.
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { createCassandraDriver } from '../src/drivers/cassandra/cassandra-driver.js';
@@ -68,14 +69,14 @@ function p99(samples: Float64Array, n: number): number {
  * `CONCURRENCY` loops calling `op(i)` with a fresh index each time: WARMUP_SECONDS unmeasured, then SECONDS
  * measured (operations started in the window count).
  */
-async function loop(op: (i: number) => Promise<void>): Promise<Figures> {
+async function loop(op: (i: number) => Promise<void>, seconds = SECONDS, warmupSeconds = WARMUP_SECONDS): Promise<Figures> {
   const samples = new Float64Array(2_000_000);
   let n = 0;
   let errors = 0;
   let next = 0;
   const t0 = performance.now();
-  const measureFrom = t0 + WARMUP_SECONDS * 1000;
-  const end = measureFrom + SECONDS * 1000;
+  const measureFrom = t0 + warmupSeconds * 1000;
+  const end = measureFrom + seconds * 1000;
   const worker = async () => {
     for (;;) {
       const start = performance.now();
@@ -89,7 +90,7 @@ async function loop(op: (i: number) => Promise<void>): Promise<Figures> {
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { opsPerSec: Math.round(n / SECONDS), p99Us: p99(samples, n), count: n, errors };
+  return { opsPerSec: Math.round(n / seconds), p99Us: p99(samples, n), count: n, errors };
 }
 
 const url = targetUrl();
@@ -99,9 +100,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'storbench-bench-cassandra-'));
 const db = join(scratch, 'results.db');
 
 try {
-  const sbPut = storbench(url, 'put-small', db);
-  console.log(`storbench put-small: ${sbPut.opsPerSec} ops/s, p99 ${(sbPut.p99Us / 1000).toFixed(2)} ms (${sbPut.errors} errors)`);
-
   // The minimal loop: the driver's own client and statements, nothing else.
   const driver = createCassandraDriver({ target, concurrency: CONCURRENCY });
   await driver.open();
@@ -120,9 +118,9 @@ try {
     }
   };
   const partChunks = Number(driver.semantics().chunksPerPartition);
-  let written = 0;
-  const put = async (i: number) => {
-    const key = keyOf(i);
+  let written = 0; // keys 0 .. written-1 exist (the warm-up's included): every put creates a new object
+  const put = async () => {
+    const key = keyOf(written++);
     const { parent, name } = keyParts(key);
     await ensureDirs(key);
     const version = cassandra.types.TimeUuid.now();
@@ -131,17 +129,18 @@ try {
       client.execute(st.insertChunk, [key, version, 0, 0, payload], writeOptions),
     ]);
     await client.execute(st.insertMeta, [parent, name, BigInt(SIZE), 1, chunkSize, partChunks, 'x', version, new Date()], writeOptions);
-    written = Math.max(written, i + 1);
   };
-  // Prepare the statements outside the measurement.
-  await put(0);
+  // A freshly started JVM compiles its hot paths during the first seconds of load: warm it (and prepare the
+  // statements) before anything is measured, so neither side pays for it.
+  await loop(put, WARMUP_SECONDS + 3, 0);
+  // Phases in the order A B B A (storbench put, minimal put, minimal get, storbench get): on a shared machine
+  // load drifts, and this spreads the drift over both sides.
+  const sbPut = storbench(url, 'put-small', db);
+  console.log(`storbench put-small: ${sbPut.opsPerSec} ops/s, p99 ${(sbPut.p99Us / 1000).toFixed(2)} ms (${sbPut.errors} errors)`);
   const minPut = await loop(put);
   console.log(`minimal   put-small: ${minPut.opsPerSec} ops/s, p99 ${(minPut.p99Us / 1000).toFixed(2)} ms (${minPut.errors} errors)`);
 
-  const sbGet = storbench(url, 'get-small', db);
-  console.log(`storbench get-small: ${sbGet.opsPerSec} ops/s, p99 ${(sbGet.p99Us / 1000).toFixed(2)} ms (${sbGet.errors} errors)`);
-
-  const readable = Math.min(written, 1000); // get-small reads among 1,000 objects
+  const readable = Math.min(written - CONCURRENCY, 1000); // get-small reads among 1,000 objects (all complete)
   const get = async (i: number) => {
     const key = keyOf(i % readable);
     const { parent, name } = keyParts(key);
@@ -152,6 +151,8 @@ try {
   };
   const minGet = await loop(get);
   console.log(`minimal   get-small: ${minGet.opsPerSec} ops/s, p99 ${(minGet.p99Us / 1000).toFixed(2)} ms (${minGet.errors} errors)`);
+  const sbGet = storbench(url, 'get-small', db);
+  console.log(`storbench get-small: ${sbGet.opsPerSec} ops/s, p99 ${(sbGet.p99Us / 1000).toFixed(2)} ms (${sbGet.errors} errors)`);
   await driver.deletePrefix(`${base}/`);
   await driver.close();
 
@@ -161,6 +162,7 @@ try {
     target: target.redacted,
     seconds: SECONDS,
     concurrency: CONCURRENCY,
+    loadAverage: Number(loadavg()[0]!.toFixed(2)),
     putSmall: {
       storbench: { opsPerSec: sbPut.opsPerSec, p99Us: sbPut.p99Us, errors: sbPut.errors },
       minimal: { opsPerSec: minPut.opsPerSec, p99Us: minPut.p99Us, errors: minPut.errors },
@@ -174,6 +176,7 @@ try {
       p99Ratio: ratio(sbGet.p99Us, minGet.p99Us),
     },
   };
+  console.log(`load average (1 min) at the end: ${figures.loadAverage} on ${cpus().length} cores`);
   console.log(`put-small: storbench/minimal ops/s ${figures.putSmall.opsRatio}x, p99 ${figures.putSmall.p99Ratio}x`);
   console.log(`get-small: storbench/minimal ops/s ${figures.getSmall.opsRatio}x, p99 ${figures.getSmall.p99Ratio}x`);
   console.log(JSON.stringify(figures));
