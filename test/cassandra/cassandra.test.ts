@@ -118,6 +118,27 @@ describe('cassandra:// driver', { skip }, () => {
     await d.delete('ow/o');
   });
 
+  test('a read racing overwrites gets its first chunk from one whole version, never a mix or an error', async () => {
+    // Three versions, each multi-chunk and each byte identifying its version: a mixed read would show it.
+    const versions = [1, 2, 3].map((v) => Buffer.alloc(2 * 256 * 1024 + 100 * v, v));
+    await d.write('race/o', versions[0]!);
+    const deadline = Date.now() + 4000;
+    let reads = 0;
+    const writer = (async () => {
+      for (let i = 1; Date.now() < deadline; i++) await d.write('race/o', versions[i % 3]!);
+    })();
+    const readers = Array.from({ length: 4 }, async () => {
+      while (Date.now() < deadline) {
+        const small = await collect((await d.read('race/o', { length: 1000 })).body);
+        assert.ok(small.every((b) => b === small[0]), 'the first chunk comes from one version');
+        reads++;
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    assert.ok(reads > 0);
+    await d.delete('race/o');
+  });
+
   test('list by prefix is recursive across parent paths, partitioned by parent', async () => {
     const keys = ['l/a/1', 'l/a/2', 'l/b', 'l/b/c/3', 'l/b/4', 'l/bb/5', 'l/b-x', 'l/x', 'l/a/deep/er/6'];
     for (const k of keys) await d.write(k, Buffer.from(k));

@@ -287,24 +287,29 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
     for (let p = 0; p < parts; p++) all.push(run(stmts.deletePart, [key, version, p], writeOptions, op, key));
     await Promise.all(all);
   }
-  async function fetchChunk(key: string, meta: Meta, idx: number): Promise<Buffer> {
+  /** Chunk `idx` of the version `meta` names; undefined when that version is gone (overwritten or deleted). */
+  async function fetchChunk(key: string, meta: Meta, idx: number): Promise<Buffer | undefined> {
     const part = Math.floor(idx / meta.partChunks);
     const row = (await run(stmts.selectChunk, [key, meta.version, part, idx], readOptions, 'read', key)).first();
-    if (!row) {
-      // The metadata we read pointed at a version whose chunks are gone: overwritten or deleted meanwhile.
-      throw new StorageError('NotFound', name, 'read', `chunk ${idx} of version ${meta.version} is gone (object overwritten or deleted during the read)`, { key, temporary: true });
-    }
-    return row['data'] as Buffer;
+    return row ? (row['data'] as Buffer) : undefined;
   }
-  /** The bytes [start, end) of an object, chunk by chunk, the next chunk fetched while the current one is consumed. */
-  async function* body(key: string, meta: Meta, start: number, end: number): AsyncIterable<Uint8Array> {
+  function gone(key: string, meta: Meta, idx: number): StorageError {
+    return new StorageError('NotFound', name, 'read',
+      `chunk ${idx} of version ${meta.version} is gone (object overwritten or deleted during the read)`, { key, temporary: true });
+  }
+  /**
+   * The bytes [start, end) of an object, chunk by chunk, the next chunk fetched while the current one is consumed.
+   * `firstData` is the first chunk when the caller fetched it already.
+   */
+  async function* body(key: string, meta: Meta, start: number, end: number, firstData?: Buffer): AsyncIterable<Uint8Array> {
     if (end <= start) return;
     const first = Math.floor(start / meta.chunkSize);
     const last = Math.floor((end - 1) / meta.chunkSize);
-    let next: Promise<Buffer> | undefined = fetchChunk(key, meta, first);
+    let next: Promise<Buffer | undefined> | undefined = firstData ? Promise.resolve(firstData) : fetchChunk(key, meta, first);
     try {
       for (let i = first; i <= last; i++) {
-        const data: Buffer = await next!;
+        const data = await next!;
+        if (!data) throw gone(key, meta, i);
         next = i < last ? fetchChunk(key, meta, i + 1) : undefined;
         const base = i * meta.chunkSize;
         yield data.subarray(Math.max(0, start - base), Math.min(data.length, end - base));
@@ -525,10 +530,19 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
     },
     async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
       checkKey(name, 'read', key);
-      const meta = await mustMeta(key, 'read');
-      const start = Math.min(Math.max(0, options.offset ?? 0), meta.size);
-      const end = options.length === undefined ? meta.size : Math.min(meta.size, start + Math.max(0, options.length));
-      return { size: end - start, body: body(key, meta, start, end) };
+      // The first chunk is fetched before returning, so an overwrite that removed the version between the
+      // metadata read and the chunk read is seen here, where reading the metadata again still gives one whole
+      // object (the new one); once bytes are out, a vanished chunk can only be an error.
+      for (let attempt = 1; ; attempt++) {
+        const meta = await mustMeta(key, 'read');
+        const start = Math.min(Math.max(0, options.offset ?? 0), meta.size);
+        const end = options.length === undefined ? meta.size : Math.min(meta.size, start + Math.max(0, options.length));
+        if (end <= start) return { size: 0, body: body(key, meta, start, end) };
+        const idx = Math.floor(start / meta.chunkSize);
+        const firstData = await fetchChunk(key, meta, idx);
+        if (firstData) return { size: end - start, body: body(key, meta, start, end, firstData) };
+        if (attempt === 3) throw gone(key, meta, idx);
+      }
     },
     async stat(key: string) {
       checkKey(name, 'stat', key);
