@@ -3,11 +3,13 @@
  * put-small and get-small (4 KiB objects) at concurrency 32 on the local node: storbench through its CLI
  * (`run --json`), then a minimal loop in this process issuing the same prepared statements, with the same
  * consistency levels, through the driver's own cassandra-driver Client (same pool, retry and speculative
- * settings), with none of storbench's machinery around them. The JVM is warmed first; phases run in the order
- * storbench put, minimal put, minimal get, storbench get. The machine's load average is printed with the figures:
+ * settings), with none of storbench's machinery around them. The JVM is warmed first; each workload runs four
+ * times, storbench, minimal, minimal, storbench; each side's figure is its mean ops/s and the higher of its two
+ * p99s. The machine's load average is printed with the figures. What the minimal loop does per operation:
  *   put: SELECT metadata ∥ INSERT chunk, then INSERT metadata   (what driver.write does for a new 4 KiB object)
  *   get: SELECT metadata, then SELECT chunk                     (what driver.read does)
  * Prints ops/s and p99 for both with the ratios storbench / minimal, and ends with one JSON line of the figures.
+ * Takes about (4 × (SECONDS + 2) + 40) s per workload.
  *
  * Env: CASSANDRA_BENCH_URL (default: STORBENCH_TEST_CASSANDRA, else `services up cassandra` is run),
  *      CASSANDRA_BENCH_SECONDS (10 per measured phase), CASSANDRA_BENCH_CONCURRENCY (32).
@@ -93,6 +95,43 @@ async function loop(op: (i: number) => Promise<void>, seconds = SECONDS, warmupS
   return { opsPerSec: Math.round(n / seconds), p99Us: p99(samples, n), count: n, errors };
 }
 
+const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
+
+/** Both sides' runs combined: mean ops/s, the higher p99 of the two runs, errors summed. */
+function combine(runs: Figures[]) {
+  return {
+    opsPerSec: Math.round(runs.reduce((n, r) => n + r.opsPerSec, 0) / runs.length),
+    p99Us: Math.max(...runs.map((r) => r.p99Us)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    runs: runs.map((r) => ({ opsPerSec: r.opsPerSec, p99Us: r.p99Us })),
+  };
+}
+
+/**
+ * storbench, minimal, minimal, storbench: on a shared machine the load drifts, and the A B B A order spreads the
+ * drift (and Cassandra's own warming, compaction and flushes) evenly over both sides.
+ */
+async function abba(name: string, sb: () => Figures, min: () => Promise<Figures>) {
+  const show = (who: string, f: Figures) => console.log(`${who} ${name}: ${f.opsPerSec} ops/s, p99 ${ms(f.p99Us)} (${f.errors} errors)`);
+  const a1 = sb();
+  show('storbench', a1);
+  const b1 = await min();
+  show('minimal  ', b1);
+  const b2 = await min();
+  show('minimal  ', b2);
+  const a2 = sb();
+  show('storbench', a2);
+  const storbenchSide = combine([a1, a2]);
+  const minimalSide = combine([b1, b2]);
+  return {
+    storbench: storbenchSide,
+    minimal: minimalSide,
+    opsRatio: ratio(storbenchSide.opsPerSec, minimalSide.opsPerSec),
+    p99Ratio: ratio(storbenchSide.p99Us, minimalSide.p99Us),
+  };
+}
+
 const url = targetUrl();
 const target = parseTarget(url);
 console.log(`target ${target.redacted}: ${SECONDS} s per phase (+${WARMUP_SECONDS} s warm-up), concurrency ${CONCURRENCY}, ${SIZE} B objects`);
@@ -133,12 +172,7 @@ try {
   // A freshly started JVM compiles its hot paths during the first seconds of load: warm it (and prepare the
   // statements) before anything is measured, so neither side pays for it.
   await loop(put, WARMUP_SECONDS + 3, 0);
-  // Phases in the order A B B A (storbench put, minimal put, minimal get, storbench get): on a shared machine
-  // load drifts, and this spreads the drift over both sides.
-  const sbPut = storbench(url, 'put-small', db);
-  console.log(`storbench put-small: ${sbPut.opsPerSec} ops/s, p99 ${(sbPut.p99Us / 1000).toFixed(2)} ms (${sbPut.errors} errors)`);
-  const minPut = await loop(put);
-  console.log(`minimal   put-small: ${minPut.opsPerSec} ops/s, p99 ${(minPut.p99Us / 1000).toFixed(2)} ms (${minPut.errors} errors)`);
+  const putSmall = await abba('put-small', () => storbench(url, 'put-small', db), () => loop(put));
 
   const readable = Math.min(written - CONCURRENCY, 1000); // get-small reads among 1,000 objects (all complete)
   const get = async (i: number) => {
@@ -149,36 +183,24 @@ try {
     const chunk = (await client.execute(st.selectChunk, [key, meta['version'], 0, 0], readOptions)).first();
     if ((chunk?.['data'] as Buffer | undefined)?.length !== SIZE) throw new Error(`${key}: short chunk`);
   };
-  const minGet = await loop(get);
-  console.log(`minimal   get-small: ${minGet.opsPerSec} ops/s, p99 ${(minGet.p99Us / 1000).toFixed(2)} ms (${minGet.errors} errors)`);
-  const sbGet = storbench(url, 'get-small', db);
-  console.log(`storbench get-small: ${sbGet.opsPerSec} ops/s, p99 ${(sbGet.p99Us / 1000).toFixed(2)} ms (${sbGet.errors} errors)`);
+  const getSmall = await abba('get-small', () => storbench(url, 'get-small', db), () => loop(get));
   await driver.deletePrefix(`${base}/`);
   await driver.close();
 
-  const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
   const figures = {
     bench: 'cassandra',
     target: target.redacted,
     seconds: SECONDS,
     concurrency: CONCURRENCY,
     loadAverage: Number(loadavg()[0]!.toFixed(2)),
-    putSmall: {
-      storbench: { opsPerSec: sbPut.opsPerSec, p99Us: sbPut.p99Us, errors: sbPut.errors },
-      minimal: { opsPerSec: minPut.opsPerSec, p99Us: minPut.p99Us, errors: minPut.errors },
-      opsRatio: ratio(sbPut.opsPerSec, minPut.opsPerSec),
-      p99Ratio: ratio(sbPut.p99Us, minPut.p99Us),
-    },
-    getSmall: {
-      storbench: { opsPerSec: sbGet.opsPerSec, p99Us: sbGet.p99Us, errors: sbGet.errors },
-      minimal: { opsPerSec: minGet.opsPerSec, p99Us: minGet.p99Us, errors: minGet.errors },
-      opsRatio: ratio(sbGet.opsPerSec, minGet.opsPerSec),
-      p99Ratio: ratio(sbGet.p99Us, minGet.p99Us),
-    },
+    putSmall,
+    getSmall,
   };
   console.log(`load average (1 min) at the end: ${figures.loadAverage} on ${cpus().length} cores`);
-  console.log(`put-small: storbench/minimal ops/s ${figures.putSmall.opsRatio}x, p99 ${figures.putSmall.p99Ratio}x`);
-  console.log(`get-small: storbench/minimal ops/s ${figures.getSmall.opsRatio}x, p99 ${figures.getSmall.p99Ratio}x`);
+  for (const [name, c] of [['put-small', putSmall], ['get-small', getSmall]] as const) {
+    console.log(`${name}: storbench ${c.storbench.opsPerSec} ops/s, p99 ${ms(c.storbench.p99Us)}; minimal ${c.minimal.opsPerSec} ops/s, ` +
+      `p99 ${ms(c.minimal.p99Us)}; storbench/minimal ops/s ${c.opsRatio}x, p99 ${c.p99Ratio}x`);
+  }
   console.log(JSON.stringify(figures));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
