@@ -97,6 +97,24 @@ describe('cassandra:// driver', { skip }, () => {
     assert.deepEqual(await chunkRows('big/blob'), [], 'delete removes the chunks');
   });
 
+  test('a streamed 192 MiB write and read never hold the object in memory', async () => {
+    const size = 192 * 1024 * 1024;
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const base = process.memoryUsage().rss;
+      await d.write('stream/big', generated(size, 1024 * 1024, createHash('md5')), { size });
+      let n = 0;
+      for await (const c of (await d.read('stream/big')).body) n += c.length;
+      assert.equal(n, size);
+      // writeWindow × chunkSize (1 MiB) in flight plus garbage not yet collected; far below the 192 MiB object.
+      assert.ok(peak - base < size / 2, `RSS grew by ${((peak - base) / 2 ** 20).toFixed(0)} MiB`);
+    } finally {
+      clearInterval(timer);
+      await d.delete('stream/big');
+    }
+  });
+
   test('an overwrite with fewer chunks leaves nothing stale in the tables', async () => {
     const long = randomBytes(5 * 256 * 1024 + 1); // 6 chunks
     const short = randomBytes(300 * 1024); // 2 chunks
