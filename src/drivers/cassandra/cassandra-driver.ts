@@ -436,6 +436,8 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
           await client.execute(createKeyspaceCql(keyspace, dc, replicationFactor));
           for (const ddl of createTablesCql(keyspace, table)) await client.execute(ddl);
         }
+        // Schema events refresh the metadata asynchronously: ask once more before calling the keyspace missing.
+        if (!client.metadata.keyspaces[keyspace]) await client.metadata.refreshKeyspace(keyspace);
         const ks = client.metadata.keyspaces[keyspace] as { strategy?: string; strategyOptions?: Record<string, string> } | undefined;
         if (!ks) {
           throw new StorageError('NotFound', name, 'open', `keyspace "${keyspace}" does not exist (add create=true to the target URL to create it)`);
