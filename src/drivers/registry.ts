@@ -10,6 +10,7 @@ const registry: Record<string, () => Promise<DriverFactory>> = {
   null: async () => (await import('./null/null-driver.js')).createNullDriver,
   file: async () => (await import('./file/file-driver.js')).createFileDriver,
   nfs: async () => (await import('./nfs/nfs-driver.js')).createNfsDriver,
+  cassandra: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver,
 };
 
 /** Schemes that have a driver. */
