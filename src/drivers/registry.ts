@@ -9,6 +9,8 @@ const registry: Record<string, () => Promise<DriverFactory>> = {
   mem: async () => (await import('./mem/mem-driver.js')).createMemDriver,
   null: async () => (await import('./null/null-driver.js')).createNullDriver,
   file: async () => (await import('./file/file-driver.js')).createFileDriver,
+  webhdfs: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver,
+  swebhdfs: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver,
 };
 
 /** Schemes that have a driver. */
