@@ -227,9 +227,23 @@ export class WebHdfsClient {
       await drain(res);
       return;
     }
-    const step1 = await this.namenode(scope, method, path, op, { ...params, ...(this.options.noredirect ? { noredirect: true } : {}) }, common);
-    const url = await this.location(scope, step1);
-    await this.send(scope, method, url, body, headers, signal);
+    const redirect = this.options.noredirect ? { noredirect: true } : {};
+    // An in-memory body can be sent again: when the chosen DataNode is down (the NameNode notices only after
+    // ~20 s), ask again excluding it, as Hadoop's own WebHdfsFileSystem does. A stream was already consumed.
+    const tries = body instanceof Uint8Array ? 3 : 1;
+    const excluded: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const exclude = excluded.length ? { excludedatanodes: excluded.join(',') } : {};
+      const step1 = await this.namenode(scope, method, path, op, { ...params, ...redirect, ...exclude }, common);
+      const url = await this.location(scope, step1);
+      try {
+        await this.send(scope, method, url, body, headers, signal);
+        return;
+      } catch (e) {
+        if (attempt >= tries || !(e instanceof StorageError) || !isConnectionRefused(e.cause ?? e)) throw e;
+        excluded.push(url.host);
+      }
+    }
   }
 
   /** Stream `body` to the DataNode at `url` with node:http; resolves on its 2xx answer, throws StorageError otherwise. */
@@ -263,10 +277,20 @@ export class WebHdfsClient {
   async download(scope: ErrorScope, path: string, params: Params, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
     const common = signal ? { signal } : {};
     const redirect = !this.options.gateway && this.options.noredirect ? { noredirect: true } : {};
-    const res = await this.namenode(scope, 'GET', path, 'OPEN', { ...params, ...redirect }, common);
-    // A gateway (or a NameNode configured to serve data itself) answers 200 with the bytes.
-    if (this.options.gateway || (res.statusCode === 200 && !this.options.noredirect)) return res;
-    const url = await this.location(scope, res);
-    return this.datanode(scope, 'GET', url, common);
+    const excluded: string[] = [];
+    // Up to three DataNodes (the replicas of a block): a dead one is excluded and the NameNode asked again.
+    for (let attempt = 1; ; attempt++) {
+      const exclude = excluded.length ? { excludedatanodes: excluded.join(',') } : {};
+      const res = await this.namenode(scope, 'GET', path, 'OPEN', { ...params, ...redirect, ...exclude }, common);
+      // A gateway (or a NameNode configured to serve data itself) answers 200 with the bytes.
+      if (this.options.gateway || (res.statusCode === 200 && !this.options.noredirect)) return res;
+      const url = await this.location(scope, res);
+      try {
+        return await this.datanode(scope, 'GET', url, common);
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof StorageError) || !isConnectionRefused(e.cause ?? e)) throw e;
+        excluded.push(url.host);
+      }
+    }
   }
 }

@@ -40,6 +40,8 @@ interface DirectoryListing {
 
 /** The webhdfs driver: the Driver contract plus the NameNode failover counter. */
 export interface WebHdfsDriver extends Driver {
+  append(key: string, body: Body, options?: WriteOptions): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
   /** NameNode failovers so far (refused connection or StandbyException); also `failovers` in environment(). */
   failovers(): number;
 }

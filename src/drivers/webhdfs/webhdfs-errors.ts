@@ -105,9 +105,11 @@ export function transportError(scope: ErrorScope, e: unknown): StorageError {
   } else if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code)) {
     kind = 'Unavailable';
   }
-  const message = e instanceof Error ? e.message : String(e);
-  return new StorageError(kind, scope.driver, scope.operation, redactString(`${code ?? name ?? 'error'}: ${message}`, scope.secrets), {
-    // The cause may carry a URL with the delegation token in it: kept only when there is no secret to leak.
-    ...(scope.secrets.length === 0 ? { cause: e } : {}), ...(scope.key !== undefined ? { key: scope.key } : {}),
+  const message = redactString(e instanceof Error ? e.message : String(e), scope.secrets);
+  // The cause keeps only the code and the scrubbed message: the original error may carry a request URL
+  // with the delegation token in it.
+  const cause = Object.assign(new Error(message), { code });
+  return new StorageError(kind, scope.driver, scope.operation, `${code ?? name ?? 'error'}: ${message}`, {
+    cause, ...(scope.key !== undefined ? { key: scope.key } : {}),
   });
 }
