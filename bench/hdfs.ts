@@ -93,7 +93,7 @@ interface Figures {
 
 /** storbench's CLI and runner with the dfsio preset; the one JSON document it prints. */
 async function storbench(url: string, op: 'write' | 'read', db: string): Promise<Figures> {
-  const argv = [join(repo, 'bin/storbench.js'), 'run', '--target', url, '--workload', `dfsio-${op}`,
+  const argv = [join(repo, 'bin/storbench.cjs'), 'run', '--target', url, '--workload', `dfsio-${op}`,
     '--concurrency', String(files), '--objects', String(files), '--size', `${sizeMiB}MiB`, '--json', '--db', db];
   const { stdout } = await run(process.execPath, argv, { cwd: repo, timeout: 900_000, maxBuffer: 64 << 20 });
   const doc = JSON.parse(stdout) as {
