@@ -111,9 +111,9 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
   };
 }
 
-/** Run a JVM with the Hadoop client classpath as the user storbench uses. */
-async function java(lib: string, user: string, javaArgs: string[]): Promise<string> {
-  const child = spawn(JAVA, [...JPMS, '-Xmx768m', '-cp', `${join(repo, 'scripts/services/hdfs')}:${lib}/*`, ...javaArgs], {
+/** Run a JVM as the user storbench uses; `classpath` is `[classes:]lib` (the lib folder's jars are added). */
+async function java(classpath: string, user: string, javaArgs: string[]): Promise<string> {
+  const child = spawn(JAVA, [...JPMS, '-Xmx768m', '-cp', `${join(repo, 'scripts/services/hdfs')}:${classpath}/*`, ...javaArgs], {
     env: { ...process.env, HADOOP_USER_NAME: user }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -127,9 +127,16 @@ async function java(lib: string, user: string, javaArgs: string[]): Promise<stri
   return out;
 }
 
+/** Compile bench/hdfs/DfsioWebHdfs.java against the Hadoop client jars; returns the classes folder. */
+async function compileDfsio(lib: string, scratch: string): Promise<string> {
+  const classes = join(scratch, 'classes');
+  await run(join(dirname(JAVA), 'javac'), ['-cp', `${lib}/*`, '-d', classes, join(here, 'DfsioWebHdfs.java')], { timeout: 300_000 });
+  return classes;
+}
+
 /** Hadoop's WebHdfsFileSystem doing the dfsio work (bench/hdfs/DfsioWebHdfs.java). */
-async function hadoopClient(lib: string, nn: string, user: string, dir: string, op: 'write' | 'read'): Promise<Figures> {
-  const out = await java(lib, user, [join(here, 'DfsioWebHdfs.java'), `webhdfs://${nn}`, dir, op, String(files), String(sizeMiB)]);
+async function hadoopClient(lib: string, classes: string, nn: string, user: string, dir: string, op: 'write' | 'read'): Promise<Figures> {
+  const out = await java(`${classes}:${lib}`, user, ['DfsioWebHdfs', `webhdfs://${nn}`, dir, op, String(files), String(sizeMiB)]);
   return JSON.parse(out.trim().split('\n').at(-1)!) as Figures;
 }
 
@@ -157,12 +164,13 @@ async function main(): Promise<void> {
   const base = `${target.path}/bench-hdfs-hadoop`;
   console.log(`dfsio: ${files} files × ${sizeMiB} MiB, one ${files === 1 ? 'worker' : 'worker per file'}, on ${target.redacted}\n`);
 
+  const classes = await compileDfsio(lib, scratch);
   const memory = watchClusterMemory();
   const result: Record<string, Record<string, Figures>> = { write: {}, read: {} };
   try {
     for (const op of ['write', 'read'] as const) {
       result[op]!.storbench = await storbench(url, op, join(scratch, 'results.db'));
-      result[op]!.hadoopClient = await hadoopClient(lib, nn, user, `${base}/client`, op);
+      result[op]!.hadoopClient = await hadoopClient(lib, classes, nn, user, `${base}/client`, op);
       result[op]!.testDfsio = await testDfsio(lib, nn, user, `${base}/TestDFSIO`, op, scratch);
     }
   } finally {
