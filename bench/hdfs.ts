@@ -98,15 +98,13 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
   const { stdout } = await run(process.execPath, argv, { cwd: repo, timeout: 900_000, maxBuffer: 64 << 20 });
   const doc = JSON.parse(stdout) as {
     status: string;
-    results: { op: string; count: number; errors: number; mibPerSec: number }[];
-    dfsio?: { throughputMiBps?: number; avgIoRateMiBps?: number; aggregateMiBps?: number };
+    results: { op: string; count: number; errors: number; mibPerSec: number; meanIoRateMibPerSec?: number }[];
   };
   const r = doc.results.find((x) => x.op === op);
-  if (!r) throw new Error(`storbench dfsio-${op}: no "${op}" result in ${stdout.slice(0, 500)}`);
+  if (!r || r.count === 0) throw new Error(`storbench dfsio-${op}: no "${op}" result in ${stdout.slice(0, 500)}`);
   return {
-    aggregateMiBps: doc.dfsio?.aggregateMiBps ?? r.mibPerSec,
-    ...(doc.dfsio?.throughputMiBps !== undefined ? { throughputMiBps: doc.dfsio.throughputMiBps } : {}),
-    ...(doc.dfsio?.avgIoRateMiBps !== undefined ? { avgIoRateMiBps: doc.dfsio.avgIoRateMiBps } : {}),
+    aggregateMiBps: r.mibPerSec,
+    ...(r.meanIoRateMibPerSec !== undefined ? { avgIoRateMiBps: r.meanIoRateMibPerSec } : {}),
     errors: r.errors,
   };
 }
