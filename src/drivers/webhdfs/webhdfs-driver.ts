@@ -334,10 +334,17 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
       checkKey(name, 'rename', from);
       checkKey(name, 'rename', to);
       // RENAME with renameoptions uses rename2, which replaces an existing destination and reports failures as
-      // exceptions (plain RENAME answers {"boolean": false}); it needs the destination's parent to exist.
-      const parent = parentOf(to);
-      if (parent) await client.json(scope('rename', to), 'PUT', pathOf(parent), 'MKDIRS', s.permission ? { permission: s.permission } : {});
-      await client.json(scope('rename', from), 'PUT', pathOf(from), 'RENAME', { destination: pathOf(to), renameoptions: 'OVERWRITE' });
+      // exceptions (plain RENAME answers {"boolean": false}). It needs the destination's parent: when that is
+      // missing ("rename destination parent ... not found"), create it and rename again.
+      const rename2 = () => client.json(scope('rename', from), 'PUT', pathOf(from), 'RENAME', { destination: pathOf(to), renameoptions: 'OVERWRITE' });
+      try {
+        await rename2();
+      } catch (e) {
+        const parent = parentOf(to);
+        if (!parent || !isNotFound(e) || !/destination parent/.test((e as Error).message)) throw e;
+        await client.json(scope('rename', to), 'PUT', pathOf(parent), 'MKDIRS', s.permission ? { permission: s.permission } : {});
+        await rename2();
+      }
     },
     async deletePrefix(prefix: string) {
       checkPrefix(name, 'delete', prefix);
