@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     files: { type: 'string', default: '4' },
     size: { type: 'string', default: '128' },
     target: { type: 'string' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const rounds = Number(args.rounds);
@@ -152,6 +152,9 @@ async function testDfsio(lib: string, nn: string, user: string, dir: string, op:
   return { throughputMiBps: num('Throughput mb/sec'), avgIoRateMiBps: num('Average IO rate mb/sec'), aggregateMiBps: NaN };
 }
 
+/** Pause before each measurement. */
+const SETTLE_MS = 3000;
+
 const fmt = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(1));
 
 async function main(): Promise<void> {
@@ -166,19 +169,25 @@ async function main(): Promise<void> {
 
   const classes = await compileDfsio(lib, scratch);
   const memory = watchClusterMemory();
-  // Each round runs the three clients one after the other; the best round of each client is kept, so that a
-  // burst of other work on the machine does not decide the comparison.
+  // Each round runs the three clients one after the other, in an order rotated from round to round and after a
+  // pause that lets the DataNodes finish the previous step (replication, block reports, a JVM's exit); the best
+  // round of each client is kept, so that a burst of other work on the machine does not decide the comparison.
   const best: Record<'write' | 'read', Record<string, Figures>> = { write: {}, read: {} };
-  const keep = (op: 'write' | 'read', client: string, f: Figures, score: (x: Figures) => number): void => {
-    const prev = best[op][client];
-    if (!prev || score(f) > score(prev)) best[op][client] = f;
-  };
+  const clients: { name: string; run: (op: 'write' | 'read') => Promise<Figures>; score: (x: Figures) => number }[] = [
+    { name: 'storbench', run: (op) => storbench(url, op, join(scratch, 'results.db')), score: (x) => x.aggregateMiBps },
+    { name: 'hadoopClient', run: (op) => hadoopClient(lib, classes, nn, user, `${base}/client`, op), score: (x) => x.aggregateMiBps },
+    { name: 'testDfsio', run: (op) => testDfsio(lib, nn, user, `${base}/TestDFSIO`, op, scratch), score: (x) => x.throughputMiBps ?? 0 },
+  ];
   try {
     for (let round = 1; round <= rounds; round++) {
+      const order = clients.map((_, i) => clients[(i + round - 1) % clients.length]!);
       for (const op of ['write', 'read'] as const) {
-        keep(op, 'storbench', await storbench(url, op, join(scratch, 'results.db')), (x) => x.aggregateMiBps);
-        keep(op, 'hadoopClient', await hadoopClient(lib, classes, nn, user, `${base}/client`, op), (x) => x.aggregateMiBps);
-        keep(op, 'testDfsio', await testDfsio(lib, nn, user, `${base}/TestDFSIO`, op, scratch), (x) => x.throughputMiBps ?? 0);
+        for (const client of order) {
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+          const f = await client.run(op);
+          const prev = best[op][client.name];
+          if (!prev || client.score(f) > client.score(prev)) best[op][client.name] = f;
+        }
       }
       console.log(`round ${round}/${rounds} done`);
     }
