@@ -1,6 +1,6 @@
 /**
- * The HTTP side of WebHDFS: one undici Agent (a keep-alive pool per NameNode and per DataNode, each sized to the
- * run's concurrency), NameNode failover for HA, and the two-step CREATE/APPEND/OPEN flow through a DataNode.
+ * The HTTP side of WebHDFS: an undici Agent for the NameNodes (a keep-alive pool per NameNode, sized to the run's
+ * concurrency), NameNode failover for HA, and the two-step CREATE/APPEND/OPEN flow through a DataNode.
  *
  * Protocol notes (hadoop-hdfs WebHDFS.md, NamenodeWebHdfsMethods):
  * - Metadata operations go to the NameNode and answer JSON.
@@ -11,10 +11,12 @@
  *   `Content-Type: application/octet-stream` and the body goes in the first request; OPEN answers 200 with the data.
  * - A standby NameNode answers 403 StandbyException; a NameNode that is down refuses the connection. Both are safe
  *   to retry on the next NameNode: the standby did nothing and the refused request was never sent.
- * - The DataNode answers every CREATE/APPEND with an unsolicited `100 Continue` before the final status. undici's
- *   HTTP/1.1 parser rejects any 100 as "bad response" (nodejs/undici#197, wontfix), so the upload leg to the
- *   DataNode uses node:http, which skips 1xx answers. Nothing is lost: the DataNode closes the connection after
- *   every upload (`connection: close`), so that leg could not be kept alive by any client.
+ * - The DataNode legs (the bytes) use node:http, not undici v7, for two reasons found on a real cluster:
+ *   the DataNode answers every CREATE/APPEND with an unsolicited `100 Continue`, which undici's HTTP/1.1 parser
+ *   rejects as "bad response" (nodejs/undici#197, wontfix); and it ends every response with `connection: close`
+ *   and a FIN, which crashes undici v7 with an uncatchable `assert(!this.paused)` when the body is not being read
+ *   at that moment (nodejs/undici#5360, fixed only in undici 8, which needs Node 22). Nothing is lost: since the
+ *   DataNode closes every connection, that leg cannot be kept alive by any client.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -48,6 +50,13 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 type Params = Readonly<Record<string, string | number | boolean | undefined>>;
 type RequestBody = Dispatcher.DispatchOptions['body'];
 
+/** An OPEN answer: the bytes, their count when the server says it, and how to drop the connection unread. */
+export interface DataResponse {
+  readonly size: number | undefined;
+  readonly body: AsyncIterable<Uint8Array>;
+  destroy(): void;
+}
+
 const WEBHDFS = '/webhdfs/v1';
 
 /** `/a b/c` → `/a%20b/c`: each segment percent-encoded, so `+`, `%`, `=`, `&` and unicode survive. */
@@ -74,8 +83,8 @@ async function drain(res: Dispatcher.ResponseData): Promise<string> {
 
 export class WebHdfsClient {
   private readonly agent: Agent;
-  /** For the DataNode upload leg only (see the module comment). */
-  private readonly uploadAgent: http.Agent;
+  /** For the DataNode legs (see the module comment). */
+  private readonly dataAgent: http.Agent;
   private readonly scheme: string;
   /** Index in `hosts` of the NameNode believed active. */
   private active = 0;
@@ -93,7 +102,7 @@ export class WebHdfsClient {
       ...(options.insecure ? { connect: { rejectUnauthorized: false } } : {}),
     });
     const agentOptions = { keepAlive: true, maxSockets: options.connections, ...(options.insecure ? { rejectUnauthorized: false } : {}) };
-    this.uploadAgent = options.tls ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.dataAgent = options.tls ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   }
 
   /** NameNode failovers since the client was created (a refused connection or a StandbyException). */
@@ -108,7 +117,7 @@ export class WebHdfsClient {
 
   async close(): Promise<void> {
     await this.agent.close();
-    this.uploadAgent.destroy();
+    this.dataAgent.destroy();
   }
 
   /** Move on from NameNode `from` unless another in-flight call already did (one failure, one failover). */
@@ -191,28 +200,6 @@ export class WebHdfsClient {
     return new URL(location);
   }
 
-  /** A call to the DataNode a NameNode redirected to; errors thrown as StorageError. */
-  private async datanode(scope: ErrorScope, method: HttpMethod, url: URL, extra: { body?: RequestBody; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Dispatcher.ResponseData> {
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await this.agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        ...(extra.body !== undefined ? { body: extra.body } : {}),
-        ...(extra.headers ? { headers: extra.headers } : {}),
-        ...(extra.signal ? { signal: extra.signal } : {}),
-      });
-    } catch (e) {
-      throw transportError(scope, e);
-    }
-    if (res.statusCode >= 300) {
-      const text = await drain(res);
-      throw remoteError(scope, res.statusCode, parseRemoteException(text), text);
-    }
-    return res;
-  }
-
   /**
    * CREATE or APPEND: ask the NameNode where, then stream `body` to that DataNode (or, through an HttpFS gateway,
    * send it in the first request). The returned promise settles when the DataNode has closed the file.
@@ -237,7 +224,12 @@ export class WebHdfsClient {
       const step1 = await this.namenode(scope, method, path, op, { ...params, ...redirect, ...exclude }, common);
       const url = await this.location(scope, step1);
       try {
-        await this.send(scope, method, url, body, headers, signal);
+        const res = await this.datanode(scope, method, url, body, headers, signal);
+        try {
+          for await (const _ of res) { /* 201 Created or 200 OK: an empty or tiny body */ }
+        } catch (e) {
+          throw transportError(scope, e);
+        }
         return;
       } catch (e) {
         if (attempt >= tries || !(e instanceof StorageError) || !isConnectionRefused(e.cause ?? e)) throw e;
@@ -246,35 +238,46 @@ export class WebHdfsClient {
     }
   }
 
-  /** Stream `body` to the DataNode at `url` with node:http; resolves on its 2xx answer, throws StorageError otherwise. */
-  private async send(scope: ErrorScope, method: 'PUT' | 'POST', url: URL, body: RequestBody, headers: Record<string, string>, signal?: AbortSignal): Promise<void> {
-    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? https : http).request(url, {
-        method, headers, agent: this.uploadAgent, timeout: this.options.timeoutMs, ...(signal ? { signal } : {}),
-      }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('DataNode did not answer in time'), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      // A rejected upload (the DataNode answers early and closes) also ends the body pipeline with an error:
-      // the answer, not the broken pipe, says what went wrong.
-      const source = body instanceof Uint8Array || typeof body === 'string' ? Readable.from([body]) : (body as Readable | null) ?? Readable.from([]);
-      pipeline(source, req).catch((e: unknown) => req.destroy(e as Error));
-    });
-    let result: { status: number; text: string };
+  /**
+   * One request to the DataNode at `url` with node:http, resolved with the response once its headers arrive
+   * (node:http skips the DataNode's 100 Continue). An answer of status >= 300 is read and thrown as StorageError.
+   */
+  private async datanode(scope: ErrorScope, method: HttpMethod, url: URL, body: RequestBody | undefined,
+    headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    let res: http.IncomingMessage;
     try {
-      result = await answer;
+      res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = (url.protocol === 'https:' ? https : http).request(url, {
+          method, headers, agent: this.dataAgent, timeout: this.options.timeoutMs, ...(signal ? { signal } : {}),
+        }, resolve);
+        // The socket timeout also covers the body: a DataNode that stops sending fails the read, never hangs it.
+        req.on('timeout', () => req.destroy(Object.assign(new Error('the DataNode went silent'), { code: 'ETIMEDOUT' })));
+        req.on('error', reject);
+        if (body === undefined || body === null) {
+          req.end();
+        } else {
+          // A rejected upload (the DataNode answers early and closes) also ends the body pipeline with an error:
+          // the answer, not the broken pipe, says what went wrong.
+          const source = body instanceof Uint8Array || typeof body === 'string' ? Readable.from([body]) : body as Readable;
+          pipeline(source, req).catch((e: unknown) => req.destroy(e as Error));
+        }
+      });
     } catch (e) {
       throw transportError(scope, e);
     }
-    if (result.status >= 300) throw remoteError(scope, result.status, parseRemoteException(result.text), result.text);
+    if ((res.statusCode ?? 0) >= 300) {
+      const parts: Buffer[] = [];
+      try {
+        for await (const c of res) parts.push(c as Buffer);
+      } catch { /* the status says enough */ }
+      const text = Buffer.concat(parts).toString();
+      throw remoteError(scope, res.statusCode ?? 0, parseRemoteException(text), text);
+    }
+    return res;
   }
 
-  /** OPEN: the response whose body streams the data, from the DataNode (or the gateway) holding a replica. */
-  async download(scope: ErrorScope, path: string, params: Params, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  /** OPEN: the data, streamed from a DataNode holding a replica (or from the gateway). */
+  async download(scope: ErrorScope, path: string, params: Params, signal?: AbortSignal): Promise<DataResponse> {
     const common = signal ? { signal } : {};
     const redirect = !this.options.gateway && this.options.noredirect ? { noredirect: true } : {};
     const excluded: string[] = [];
@@ -282,15 +285,24 @@ export class WebHdfsClient {
     for (let attempt = 1; ; attempt++) {
       const exclude = excluded.length ? { excludedatanodes: excluded.join(',') } : {};
       const res = await this.namenode(scope, 'GET', path, 'OPEN', { ...params, ...redirect, ...exclude }, common);
-      // A gateway (or a NameNode configured to serve data itself) answers 200 with the bytes.
-      if (this.options.gateway || (res.statusCode === 200 && !this.options.noredirect)) return res;
+      // A gateway (or a NameNode configured to serve data itself) answers 200 with the bytes; it keeps the
+      // connection alive, so undici's body is safe here.
+      if (this.options.gateway || (res.statusCode === 200 && !this.options.noredirect)) {
+        return { size: contentLength(res.headers['content-length']), body: res.body, destroy: () => res.body.destroy() };
+      }
       const url = await this.location(scope, res);
       try {
-        return await this.datanode(scope, 'GET', url, common);
+        const data = await this.datanode(scope, 'GET', url, undefined, {}, signal);
+        return { size: contentLength(data.headers['content-length']), body: data, destroy: () => data.destroy() };
       } catch (e) {
         if (attempt >= 3 || !(e instanceof StorageError) || !isConnectionRefused(e.cause ?? e)) throw e;
         excluded.push(url.host);
       }
     }
   }
+}
+
+function contentLength(header: string | string[] | undefined): number | undefined {
+  const n = Number(header);
+  return typeof header === 'string' && Number.isFinite(n) ? n : undefined;
 }

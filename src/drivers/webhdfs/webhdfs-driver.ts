@@ -12,7 +12,7 @@ import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
   type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
 } from '../types.js';
-import { WebHdfsClient } from './webhdfs-client.js';
+import { WebHdfsClient, type DataResponse } from './webhdfs-client.js';
 import { transportError, type ErrorScope } from './webhdfs-errors.js';
 
 const CAPABILITIES: Capabilities = {
@@ -22,7 +22,7 @@ const CAPABILITIES: Capabilities = {
 
 const KNOWN_OPTIONS = new Set([
   'user', 'delegationToken', 'replication', 'blockSize', 'bufferSize', 'overwrite', 'permission',
-  'noredirect', 'gateway', 'syncBlock', 'timeoutMs', 'insecure',
+  'noredirect', 'gateway', 'syncBlock', 'timeoutMs', 'insecure', 'scanAhead',
 ]);
 
 /** One entry of a LISTSTATUS / GETFILESTATUS answer (the fields used here). */
@@ -61,6 +61,7 @@ interface Settings {
   readonly syncBlock: boolean;
   readonly timeoutMs: number;
   readonly insecure: boolean;
+  readonly scanAhead: number;
 }
 
 function readSettings(context: DriverContext): Settings {
@@ -92,6 +93,7 @@ function readSettings(context: DriverContext): Settings {
     syncBlock: boolOption(t, 'syncBlock', context.durable ?? false),
     timeoutMs: intOption(t, 'timeoutMs', 120_000, 1000),
     insecure: boolOption(t, 'insecure', false),
+    scanAhead: intOption(t, 'scanAhead', 4, 0, 64),
   };
 }
 
@@ -104,7 +106,8 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
     hosts: target.hosts,
     tls: target.scheme === 'swebhdfs',
     insecure: s.insecure,
-    connections: Math.max(1, context.concurrency),
+    // A scan keeps scanAhead + 1 objects open at once: the pools must allow that many connections.
+    connections: Math.max(1, context.concurrency, s.scanAhead + 1),
     auth: s.delegationToken ? { delegation: s.delegationToken } : { 'user.name': s.user! },
     noredirect: s.noredirect,
     gateway: s.gateway,
@@ -186,11 +189,12 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
     return body instanceof Uint8Array ? body : Readable.from(body, { objectMode: false });
   }
 
-  async function* guarded(body: AsyncIterable<Uint8Array>, key: string): AsyncIterable<Uint8Array> {
+  /** A response body whose socket failures surface as StorageError. */
+  async function* guarded(body: AsyncIterable<Uint8Array>, key: string, operation: Operation = 'read'): AsyncIterable<Uint8Array> {
     try {
       yield* body;
     } catch (e) {
-      throw transportError(scope('read', key), e);
+      throw transportError(scope(operation, key), e);
     }
   }
 
@@ -207,8 +211,7 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
         ...(options.length !== undefined ? { length: options.length } : {}),
         ...(s.bufferSize ? { buffersize: s.bufferSize } : {}),
       }, options.signal);
-      const length = Number(res.headers['content-length']);
-      return { ...(Number.isFinite(length) ? { size: length } : {}), body: guarded(res.body, key) };
+      return { ...(res.size !== undefined ? { size: res.size } : {}), body: guarded(res.body, key) };
     } catch (e) {
       // "Offset=N out of the range [0, size)": a range starting at or past the end is empty, not an error.
       if (e instanceof StorageError && /Offset=\d+ out of the range/.test(e.message)) {
@@ -278,7 +281,7 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
         activeNameNode: client.activeHost,
         failovers: client.failovers,
         user: s.delegationToken ? '(delegation token)' : s.user!,
-        connectionsPerHost: Math.max(1, context.concurrency),
+        connectionsPerHost: Math.max(1, context.concurrency, s.scanAhead + 1),
         ...(found.version ? { hadoopVersion: found.version } : {}),
         ...(found.liveDataNodes !== undefined ? { liveDataNodes: found.liveDataNodes } : {}),
       };
@@ -311,17 +314,39 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
     },
     list,
     async *scan(prefix: string, options: ListOptions = {}): AsyncIterable<ScanEntry> {
-      for await (const page of list(prefix, options)) {
-        for (const info of page) {
-          let r: ReadResult;
-          try {
-            r = await read(info.key, options.signal ? { signal: options.signal } : {});
-          } catch (e) {
-            if (isNotFound(e)) continue; // deleted since it was listed
-            throw e;
+      // Each object costs a NameNode round trip and a DataNode one before its first byte: the next `scanAhead`
+      // objects are opened while the caller consumes the current one, as a Hadoop job reads files in parallel.
+      const pages = list(prefix, options)[Symbol.asyncIterator]();
+      const ahead: { info: ObjectInfo; response: Promise<DataResponse | undefined> }[] = [];
+      let listed: ObjectInfo[] = [];
+      let exhausted = false;
+      const refill = async (): Promise<void> => {
+        while (ahead.length <= s.scanAhead && !exhausted) {
+          if (listed.length === 0) {
+            const next = await pages.next();
+            if (next.done) exhausted = true;
+            else listed = [...next.value];
+            continue;
           }
-          yield { info, body: r.body };
+          const info = listed.shift()!;
+          const response = client.download(scope('scan', info.key), pathOf(info.key), s.bufferSize ? { buffersize: s.bufferSize } : {}, options.signal)
+            .catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; }); // deleted since it was listed
+          response.catch(() => undefined); // awaited in turn below; not an unhandled rejection meanwhile
+          ahead.push({ info, response });
         }
+      };
+      try {
+        for (;;) {
+          await refill();
+          const next = ahead.shift();
+          if (!next) return;
+          const res = await next.response;
+          if (res) yield { info: next.info, body: guarded(res.body, next.info.key, 'scan') };
+        }
+      } finally {
+        // Stopped early (or failed): release the connections of the objects opened ahead.
+        for (const { response } of ahead) response.then((res) => res?.destroy(), () => undefined);
+        await pages.return?.();
       }
     },
     async append(key: string, body: Body, options: WriteOptions = {}) {
