@@ -12,7 +12,7 @@ export function progressPrinter(label: string, stream: NodeJS.WriteStream = proc
   return {
     update(p) {
       const now = Date.now();
-      if (!tty && now - lastPlain < 10_000) return;
+      if (!tty && (p.phase === 'cleanup' || now - lastPlain < 10_000)) return;
       lastPlain = now;
       let text: string;
       if (p.phase === 'prepare') text = `${label} preparing ${p.done}/${p.planned} objects`;
