@@ -11,6 +11,8 @@ const registry: Record<string, () => Promise<DriverFactory>> = {
   file: async () => (await import('./file/file-driver.js')).createFileDriver,
   nfs: async () => (await import('./nfs/nfs-driver.js')).createNfsDriver,
   cassandra: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver,
+  webhdfs: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver,
+  swebhdfs: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver,
 };
 
 /** Schemes that have a driver. */

@@ -1,0 +1,222 @@
+/**
+ * `npm run bench:hdfs [-- --files 4 --size 64 --target webhdfs://...]`
+ *
+ * TestDFSIO's work (N files of S MiB, one writer or reader per file) on the local HDFS, done three ways in one run:
+ *   1. storbench: the `dfsio-write` / `dfsio-read` presets through the CLI and runner, webhdfs:// driver;
+ *   2. Hadoop's own WebHDFS client (WebHdfsFileSystem) doing exactly that work: bench/hdfs/DfsioWebHdfs.java;
+ *   3. TestDFSIO itself (hadoop-mapreduce-client-jobclient tests jar, LocalJobRunner, fs.defaultFS=webhdfs://).
+ * It prints the throughputs, the ratio storbench / Hadoop client, the cluster's peak memory, and ends with one JSON line.
+ * The figures measure the machine as it is (other processes included): run it on a quiet machine to quote them.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { parseTarget } from '../src/drivers/target.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const here = join(repo, 'bench', 'hdfs');
+const run = promisify(execFile);
+const JAVA = process.env.STORBENCH_JAVA17 ?? '/usr/lib/jvm/java-17-openjdk-amd64/bin/java';
+const HADOOP_VERSION = '3.5.0';
+// The JPMS opens Hadoop's launcher adds on Java 17 (see scripts/services/hdfs/up.sh).
+const JPMS = ['java.io', 'java.lang', 'java.lang.reflect', 'java.math', 'java.net', 'java.nio', 'java.text', 'java.util',
+  'java.util.concurrent', 'java.util.zip', 'sun.nio.ch', 'sun.security.util', 'sun.security.x509']
+  .map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
+
+const { values: args } = parseArgs({
+  options: {
+    files: { type: 'string', default: '4' },
+    size: { type: 'string', default: '128' },
+    target: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const rounds = Number(args.rounds);
+const files = Number(args.files);
+const sizeMiB = Number(args.size);
+if (![files, sizeMiB, rounds].every((n) => Number.isInteger(n) && n >= 1)) {
+  console.error('usage: npm run bench:hdfs -- [--files N] [--size MiB] [--rounds N] [--target webhdfs://host:port/root?user=NAME]');
+  process.exit(2);
+}
+
+/** The cluster's target URL: given, or the hdfs service (started when it is not running). */
+async function targetUrl(): Promise<string> {
+  if (args.target) return args.target;
+  if (process.env.STORBENCH_TEST_HDFS) return process.env.STORBENCH_TEST_HDFS;
+  console.log('starting the hdfs service (npm run services -- up hdfs)...');
+  const { stdout } = await run('bash', [join(repo, 'scripts/services.sh'), 'up', 'hdfs'], { cwd: repo, timeout: 600_000 });
+  return stdout.trim().split('\n').at(-1)!;
+}
+
+/** Hadoop's client jars (TestDFSIO and WebHdfsFileSystem), resolved once from Maven Central into a cache. */
+async function hadoopClientLib(): Promise<string> {
+  const lib = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'storbench', `hadoop-${HADOOP_VERSION}`, 'bench-lib');
+  if (existsSync(join(lib, '.complete'))) return lib;
+  console.log(`resolving Hadoop ${HADOOP_VERSION} client jars (TestDFSIO, WebHdfsFileSystem) into ${lib}...`);
+  mkdirSync(lib, { recursive: true });
+  await run('mvn', ['-B', '-q', '-f', join(here, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+    `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'], { timeout: 900_000, env: { ...process.env, JAVA_HOME: dirname(dirname(JAVA)) } });
+  writeFileSync(join(lib, '.complete'), '');
+  return lib;
+}
+
+/** Sum of the RSS of the cluster's JVMs (their PIDs from the service state), sampled until stopped. */
+function watchClusterMemory(): { stop(): number } {
+  const state = join(process.env.STORBENCH_SERVICES_STATE ?? join(repo, '.services'), 'hdfs');
+  const pids = existsSync(state) ? readdirSync(state).filter((f) => f.endsWith('.pid')).map((f) => readFileSync(join(state, f), 'utf8').trim()) : [];
+  let peak = 0;
+  const sample = (): void => {
+    let sum = 0;
+    for (const pid of pids) {
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        if (m) sum += Number(m[1]) * 1024;
+      } catch { /* exited */ }
+    }
+    peak = Math.max(peak, sum);
+  };
+  sample();
+  const timer = setInterval(sample, 250);
+  return { stop: () => { clearInterval(timer); sample(); return peak; } };
+}
+
+interface Figures {
+  /** Total MiB / wall time of the I/O phase. */
+  aggregateMiBps: number;
+  /** TestDFSIO's "Throughput mb/sec": total MiB / sum of the per-file times. */
+  throughputMiBps?: number;
+  /** TestDFSIO's "Average IO rate mb/sec": mean of the per-file rates. */
+  avgIoRateMiBps?: number;
+  errors?: number;
+}
+
+/** storbench's CLI and runner with the dfsio preset; the one JSON document it prints. */
+async function storbench(url: string, op: 'write' | 'read', db: string): Promise<Figures> {
+  const argv = [join(repo, 'bin/storbench.cjs'), 'run', '--target', url, '--workload', `dfsio-${op}`,
+    '--concurrency', String(files), '--objects', String(files), '--size', `${sizeMiB}MiB`, '--json', '--db', db];
+  const { stdout } = await run(process.execPath, argv, { cwd: repo, timeout: 900_000, maxBuffer: 64 << 20 });
+  const doc = JSON.parse(stdout) as {
+    status: string;
+    results: { op: string; count: number; errors: number; mibPerSec: number; meanIoRateMibPerSec?: number }[];
+  };
+  const r = doc.results.find((x) => x.op === op);
+  if (!r || r.count === 0) throw new Error(`storbench dfsio-${op}: no "${op}" result in ${stdout.slice(0, 500)}`);
+  return {
+    aggregateMiBps: r.mibPerSec,
+    ...(r.meanIoRateMibPerSec !== undefined ? { avgIoRateMiBps: r.meanIoRateMibPerSec } : {}),
+    errors: r.errors,
+  };
+}
+
+/** Run a JVM as the user storbench uses; `classpath` is `[classes:]lib` (the lib folder's jars are added). */
+async function java(classpath: string, user: string, javaArgs: string[]): Promise<string> {
+  const child = spawn(JAVA, [...JPMS, '-Xmx768m', '-cp', `${join(repo, 'scripts/services/hdfs')}:${classpath}/*`, ...javaArgs], {
+    env: { ...process.env, HADOOP_USER_NAME: user }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d; });
+  child.stderr.on('data', (d: Buffer) => { err += d; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 900_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`java ${javaArgs[0]} exited with ${code}:\n${err.split('\n').slice(-15).join('\n')}`);
+  return out;
+}
+
+/** Compile bench/hdfs/DfsioWebHdfs.java against the Hadoop client jars; returns the classes folder. */
+async function compileDfsio(lib: string, scratch: string): Promise<string> {
+  const classes = join(scratch, 'classes');
+  await run(join(dirname(JAVA), 'javac'), ['-cp', `${lib}/*`, '-d', classes, join(here, 'DfsioWebHdfs.java')], { timeout: 300_000 });
+  return classes;
+}
+
+/** Hadoop's WebHdfsFileSystem doing the dfsio work (bench/hdfs/DfsioWebHdfs.java). */
+async function hadoopClient(lib: string, classes: string, nn: string, user: string, dir: string, op: 'write' | 'read'): Promise<Figures> {
+  const out = await java(`${classes}:${lib}`, user, ['DfsioWebHdfs', `webhdfs://${nn}`, dir, op, String(files), String(sizeMiB)]);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Figures;
+}
+
+/** TestDFSIO itself (MapReduce LocalJobRunner in-process, one map task per file, all in parallel). */
+async function testDfsio(lib: string, nn: string, user: string, dir: string, op: 'write' | 'read', scratch: string): Promise<Figures> {
+  const resFile = join(scratch, `dfsio-${op}.txt`);
+  await java(lib, user, ['org.apache.hadoop.fs.TestDFSIO', '-D', `fs.defaultFS=webhdfs://${nn}`, '-D', 'mapreduce.framework.name=local',
+    '-D', `mapreduce.local.map.tasks.maximum=${files}`, '-D', `test.build.data=${dir}`, '-D', `hadoop.tmp.dir=${join(scratch, 'tmp')}`,
+    `-${op}`, '-nrFiles', String(files), '-size', `${sizeMiB}MB`, '-bufferSize', String(1 << 20), '-resFile', resFile]);
+  const text = readFileSync(resFile, 'utf8');
+  const num = (label: string): number => Number(new RegExp(`${label}:\\s*([\\d.]+)`).exec(text)?.[1]);
+  // TestDFSIO's "exec time" includes the job's setup: its aggregate is files × per-file throughput (all maps parallel).
+  return { throughputMiBps: num('Throughput mb/sec'), avgIoRateMiBps: num('Average IO rate mb/sec'), aggregateMiBps: NaN };
+}
+
+/** Pause before each measurement. */
+const SETTLE_MS = 3000;
+
+const fmt = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(1));
+
+async function main(): Promise<void> {
+  const url = await targetUrl();
+  const target = parseTarget(url);
+  const nn = target.hosts[0]!;
+  const user = target.options.user ?? 'storbench';
+  const lib = await hadoopClientLib();
+  const scratch = mkdtempSync(join(tmpdir(), 'storbench-bench-hdfs-'));
+  const base = `${target.path}/bench-hdfs-hadoop`;
+  console.log(`dfsio: ${files} files × ${sizeMiB} MiB, one ${files === 1 ? 'worker' : 'worker per file'}, on ${target.redacted}\n`);
+
+  const classes = await compileDfsio(lib, scratch);
+  const memory = watchClusterMemory();
+  // Each round runs the three clients one after the other, in an order rotated from round to round and after a
+  // pause that lets the DataNodes finish the previous step (replication, block reports, a JVM's exit); the best
+  // round of each client is kept, so that a burst of other work on the machine does not decide the comparison.
+  const best: Record<'write' | 'read', Record<string, Figures>> = { write: {}, read: {} };
+  const clients: { name: string; run: (op: 'write' | 'read') => Promise<Figures>; score: (x: Figures) => number }[] = [
+    { name: 'storbench', run: (op) => storbench(url, op, join(scratch, 'results.db')), score: (x) => x.aggregateMiBps },
+    { name: 'hadoopClient', run: (op) => hadoopClient(lib, classes, nn, user, `${base}/client`, op), score: (x) => x.aggregateMiBps },
+    { name: 'testDfsio', run: (op) => testDfsio(lib, nn, user, `${base}/TestDFSIO`, op, scratch), score: (x) => x.throughputMiBps ?? 0 },
+  ];
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const order = clients.map((_, i) => clients[(i + round - 1) % clients.length]!);
+      for (const op of ['write', 'read'] as const) {
+        for (const client of order) {
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+          const f = await client.run(op);
+          const prev = best[op][client.name];
+          if (!prev || client.score(f) > client.score(prev)) best[op][client.name] = f;
+        }
+      }
+      console.log(`round ${round}/${rounds} done`);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await fetch(`http://${nn}/webhdfs/v1${encodeURI(base)}?op=DELETE&recursive=true&user.name=${encodeURIComponent(user)}`, { method: 'DELETE' })
+      .then((r) => r.body?.cancel()).catch(() => undefined);
+  }
+  const result = best;
+  const peakMiB = memory.stop() / 1048576;
+
+  const ratios: Record<string, number> = {};
+  console.log(`\nbest of ${rounds} round(s):`);
+  console.log('op     client                                   aggregate MiB/s   throughput MiB/s   avg IO rate MiB/s');
+  for (const op of ['write', 'read'] as const) {
+    const r = result[op]!;
+    const row = (label: string, f: Figures): void => console.log(
+      `${op.padEnd(6)} ${label.padEnd(40)} ${fmt(f.aggregateMiBps).padStart(15)} ${fmt(f.throughputMiBps).padStart(18)} ${fmt(f.avgIoRateMiBps).padStart(19)}`);
+    row('storbench (webhdfs:// driver)', r.storbench!);
+    row('Hadoop WebHdfsFileSystem (same work)', r.hadoopClient!);
+    row('TestDFSIO (MapReduce local, webhdfs://)', r.testDfsio!);
+    ratios[op] = r.storbench!.aggregateMiBps / r.hadoopClient!.aggregateMiBps;
+  }
+  console.log(`\nstorbench / Hadoop WebHdfsFileSystem, aggregate: write ${ratios.write!.toFixed(2)}x, read ${ratios.read!.toFixed(2)}x`);
+  console.log(`cluster peak RSS during the bench (NameNode + DataNodes): ${peakMiB.toFixed(0)} MiB`);
+  console.log(JSON.stringify({ bench: 'hdfs', files, sizeMiB, rounds, ...result, ratio: ratios, clusterPeakRssMiB: Math.round(peakMiB) }));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
