@@ -9,6 +9,7 @@ const registry: Record<string, () => Promise<DriverFactory>> = {
   mem: async () => (await import('./mem/mem-driver.js')).createMemDriver,
   null: async () => (await import('./null/null-driver.js')).createNullDriver,
   file: async () => (await import('./file/file-driver.js')).createFileDriver,
+  s3: async () => (await import('./s3/s3-driver.js')).createS3Driver,
 };
 
 /** Schemes that have a driver. */
