@@ -31,7 +31,7 @@ const BATCH = 1000;
 const OPTIONS = [
   'endpoint', 'region', 'pathStyle', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'profile', 'credentialsFile',
   'retries', 'multipartThreshold', 'partSize', 'partConcurrency', 'checksum', 'createBucket', 'connectTimeoutMs',
-  'requestTimeoutMs',
+  'socketTimeoutMs',
 ] as const;
 
 /** Where the endpoint runs, detected at `open` from the response headers (README: "Endpoint kind"). */
@@ -60,8 +60,8 @@ export interface S3Options {
   readonly createBucket: boolean;
   /** @default 5000 */
   readonly connectTimeoutMs: number;
-  /** Socket idle time before a request fails with Timeout. @default 60000 */
-  readonly requestTimeoutMs: number;
+  /** A request (or a read body) whose socket is idle this long fails with Timeout. @default 60000 */
+  readonly socketTimeoutMs: number;
 }
 
 /** Validate the target once, reporting every wrong option together. @throws UsageError */
@@ -102,7 +102,7 @@ export function parseS3Options(target: Target): S3Options {
     checksum: checksum as S3Options['checksum'],
     createBucket: read(() => boolOption(target, 'createBucket', false), false),
     connectTimeoutMs: read(() => intOption(target, 'connectTimeoutMs', 5000, 1), 5000),
-    requestTimeoutMs: read(() => intOption(target, 'requestTimeoutMs', 60_000, 0), 60_000),
+    socketTimeoutMs: read(() => intOption(target, 'socketTimeoutMs', 60_000, 1), 60_000),
   };
   if (options.root && !checkRoot(options.root)) problems.push(`the prefix "${options.root}" has empty, "." or ".." segments`);
   if (problems.length) throw new UsageError(`target ${target.redacted}: ${problems.join('; ')}`);
@@ -126,13 +126,17 @@ export function createS3Client(target: Target, options: S3Options, maxSockets: n
     forcePathStyle: options.pathStyle,
     maxAttempts: options.retries + 1,
     retryMode: 'standard',
+    // The SDK warns on the console (e.g. "non-retryable streaming request") when no logger is given; a failed
+    // call reaches the run as a StorageError instead, and a benchmark's output stays clean.
+    logger: QUIET,
     requestChecksumCalculation: options.checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
     responseChecksumValidation: options.checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: options.connectTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
+      // An idle limit, not a total one: a large object may take long, but a dead peer must not hang a run.
+      socketTimeout: options.socketTimeoutMs,
     }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
@@ -153,6 +157,9 @@ export function createS3Client(target: Target, options: S3Options, maxSockets: n
   }
   return new S3Client(config);
 }
+
+const ignore = (): void => undefined;
+const QUIET = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 /** Detect the implementation behind an endpoint from a response's headers. */
 export function endpointKindOf(endpoint: string | undefined, headers: Readonly<Record<string, string>>): EndpointKind {
@@ -255,10 +262,31 @@ export function createS3Driver(context: DriverContext): Driver {
   const full = (key: string): string => root + key;
 
   async function putOnce(key: string, body: Uint8Array | AsyncIterable<Uint8Array>, size: number, signal?: AbortSignal): Promise<void> {
-    // A stream goes out as it is produced (Content-Length known, no buffering); Readable.from without object
-    // mode so Node's http client writes the chunks as bytes.
-    const Body = body instanceof Uint8Array ? body : Readable.from(exactly(body, size, key), { objectMode: false });
-    await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body, ContentLength: size }), 'write', key, signal);
+    if (body instanceof Uint8Array) {
+      await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: body, ContentLength: size }), 'write', key, signal);
+      return;
+    }
+    // A stream goes out as it is produced (Content-Length known, nothing buffered); Readable.from without object
+    // mode so Node's http client writes the chunks as bytes. The SDK pipes the body into the request, and a pipe
+    // does not pass errors on: when the body fails (wrong length, the producer threw) the request would wait for
+    // the missing bytes until the socket timeout. Aborting it ends the request at once.
+    const abort = new AbortController();
+    let bodyError: unknown;
+    const stream = Readable.from(exactly(body, size, key), { objectMode: false });
+    stream.once('error', (e) => {
+      bodyError = e;
+      abort.abort(e);
+    });
+    try {
+      await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: stream, ContentLength: size }), 'write', key,
+        signal ? AbortSignal.any([signal, abort.signal]) : abort.signal);
+    } catch (e) {
+      if (bodyError === undefined) throw e;
+      throw bodyError instanceof StorageError ? bodyError
+        : new StorageError('Unexpected', name, 'write', `the body failed: ${String(bodyError)}`, { key, cause: bodyError });
+    } finally {
+      if (!stream.destroyed) stream.destroy();
+    }
   }
 
   /**

@@ -45,12 +45,15 @@ function describe(e: SdkErrorShape): { code: string; status: number | undefined 
 }
 
 function kindOf(code: string, status: number | undefined, e: SdkErrorShape): ErrorKind {
+  // The SDK's http handler renames ECONNRESET and EPIPE errors "TimeoutError" (to make them retryable): a reset
+  // connection is a peer that went away, so the Node code decides before the name.
+  if (e.code !== undefined && UNAVAILABLE.has(e.code)) return 'Unavailable';
   if (NOT_FOUND.has(code)) return 'NotFound';
   if (RATE_LIMITED.has(code) || e.$retryable?.throttling || status === 429 || status === 503) return 'RateLimited';
   if (PERMISSION.has(code)) return 'PermissionDenied';
   if (INVALID.has(code)) return 'InvalidInput';
   if (TIMEOUT.has(code) || (e.code !== undefined && TIMEOUT.has(e.code))) return 'Timeout';
-  if (UNAVAILABLE.has(code) || (e.code !== undefined && UNAVAILABLE.has(e.code))) return 'Unavailable';
+  if (UNAVAILABLE.has(code)) return 'Unavailable';
   if (/socket hang up|premature close|ECONNRESET|ECONNREFUSED/i.test(e.message ?? '')) return 'Unavailable';
   if (status === 404) return 'NotFound';
   if (status === 401 || status === 403) return 'PermissionDenied';
