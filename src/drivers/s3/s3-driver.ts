@@ -120,6 +120,9 @@ function checkRoot(root: string): boolean {
  * aws-chunked streaming upload with a trailing CRC32 (MissingContentLength).
  */
 export function createS3Client(target: Target, options: S3Options, maxSockets: number): S3Client {
+  // storbench supports Node 20 (package.json engines); the SDK's notice that its 2027 releases will need Node 22
+  // would otherwise be printed in the middle of every run's output. The lockfile pins the SDK.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const agentOptions = { keepAlive: true, maxSockets };
   const config: S3ClientConfig = {
     region: options.region,
