@@ -15,7 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
-import { createS3Client, parseS3Options } from '../../src/drivers/s3/s3-driver.js';
+import { createS3Client, endpointKindOf, parseS3Options } from '../../src/drivers/s3/s3-driver.js';
+import { toStorageError } from '../../src/drivers/s3/s3-errors.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { isStorageError, type Driver, type ObjectInfo } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
@@ -371,5 +372,34 @@ describe('s3:// on Ceph RGW', { skip }, () => {
     await loaded.write(`${base}after-restart`, Buffer.from('back'));
     assert.equal((await readAll(loaded, `${base}after-restart`)).toString(), 'back');
     await loaded.close();
+  });
+});
+
+describe('s3 error mapping and endpoint detection (pure)', () => {
+  const kind = (e: object) => toStorageError(e, 'read', 'k', ['s3cr3t-value']).kind;
+  test('S3 codes, HTTP statuses and socket errors map to kinds', () => {
+    assert.equal(kind({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }), 'NotFound');
+    assert.equal(kind({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }), 'NotFound');
+    assert.equal(kind({ name: 'SlowDown', $metadata: { httpStatusCode: 503 } }), 'RateLimited');
+    assert.equal(kind({ name: 'Unknown', $metadata: { httpStatusCode: 503 } }), 'RateLimited');
+    assert.equal(kind({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), 'PermissionDenied');
+    assert.equal(kind({ name: 'RequestTimeTooSkewed', $metadata: { httpStatusCode: 403 } }), 'InvalidInput');
+    assert.equal(kind({ name: 'TimeoutError', code: 'ECONNRESET', message: 'socket hang up' }), 'Unavailable');
+    assert.equal(kind({ name: 'TimeoutError', message: 'the request socket timed out' }), 'Timeout');
+    assert.equal(kind({ name: 'Error', code: 'ECONNREFUSED' }), 'Unavailable');
+    assert.equal(kind({ name: 'InternalError', $metadata: { httpStatusCode: 500 } }), 'Unavailable');
+    assert.equal(kind({ name: 'Weird', $metadata: { httpStatusCode: 409 } }), 'InvalidInput');
+    const e = toStorageError({ name: 'SlowDown', message: 'slow down, s3cr3t-value', $metadata: { httpStatusCode: 503 } }, 'write', 'k', ['s3cr3t-value']);
+    assert.equal(e.temporary, true);
+    assert.match(e.message, /SlowDown \(HTTP 503\)/);
+    assert.ok(!e.message.includes('s3cr3t-value'));
+  });
+  test('the endpoint kind comes from the Server header or RGW request ids', () => {
+    assert.equal(endpointKindOf(undefined, {}), 'aws');
+    assert.equal(endpointKindOf('https://s3.eu-west-1.amazonaws.com', {}), 'aws');
+    assert.equal(endpointKindOf('http://127.0.0.1:9000', { server: 'MinIO' }), 'minio');
+    assert.equal(endpointKindOf('http://127.0.0.1:7480', { 'x-amz-request-id': 'tx00000ec6629459caa4335-006b07eabb-1011-default' }), 'ceph-rgw');
+    assert.equal(endpointKindOf('http://127.0.0.1:7480', { server: 'Ceph Object Gateway (squid)' }), 'ceph-rgw');
+    assert.equal(endpointKindOf('http://127.0.0.1:8333', { server: 'SeaweedFS' }), 'other');
   });
 });
