@@ -455,7 +455,11 @@ export function createS3Driver(context: DriverContext): Driver {
           }
           throw e;
         }
-        await send(new CreateBucketCommand({ Bucket: bucket }), 'open');
+        kind = endpointKindOf(options.endpoint, headers);
+        // AWS wants the region named outside us-east-1; RGW and MinIO create in their own zone(group) without it.
+        const where = kind === 'aws' && options.region !== 'us-east-1'
+          ? { CreateBucketConfiguration: { LocationConstraint: options.region as never } } : {};
+        await send(new CreateBucketCommand({ Bucket: bucket, ...where }), 'open');
       }
       serverHeader = headers.server ?? '';
       kind = endpointKindOf(options.endpoint, headers);
