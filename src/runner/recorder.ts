@@ -1,0 +1,155 @@
+/**
+ * Records what workers measure: per operation type an HDR histogram of latency (µs), service time and
+ * time to first byte when they differ, counts, bytes, errors by kind with the first message of each,
+ * and per-second segments. Errors are recorded, never thrown. Nothing here allocates per operation
+ * except the first operation of a new second.
+ */
+import { redactString } from '../drivers/target.js';
+import { ERROR_KINDS, StorageError, type ErrorKind } from '../drivers/types.js';
+import type { ErrorSample, Segment } from '../results/types.js';
+import { encodeHistogram, HIGHEST_TRACKABLE_US, newHistogram, type Histogram } from './histogram.js';
+
+interface SecondBucket { ops: number; bytes: number; errors: number; latencySumUs: number; latencyMaxUs: number }
+
+/** Figures of one operation type in one recorder (one thread); merged across threads by `mergeRecords`. */
+export interface OpRecord {
+  op: string;
+  count: number;
+  bytes: number;
+  items: number;
+  errors: number;
+  errorsByKind: Partial<Record<ErrorKind, number>>;
+  /** Sum of per-op throughput in bytes/s (for TestDFSIO's average IO rate). */
+  rateSum: number;
+  histogram: string;
+  serviceHistogram?: string;
+  ttfbHistogram?: string;
+}
+
+/** Everything one recorder saw; plain data, so it crosses worker threads. */
+export interface RecordSet {
+  readonly ops: OpRecord[];
+  readonly segments: Segment[];
+  readonly errors: ErrorSample[];
+}
+
+const clamp = (us: number): number => (us < 1 ? 1 : us > HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : Math.round(us));
+
+class OpStats {
+  readonly latency: Histogram = newHistogram();
+  service: Histogram | undefined;
+  ttfb: Histogram | undefined;
+  count = 0;
+  bytes = 0;
+  items = 0;
+  errors = 0;
+  rateSum = 0;
+  readonly errorsByKind = new Map<ErrorKind, number>();
+  readonly firstMessage = new Map<ErrorKind, string>();
+  readonly seconds: (SecondBucket | undefined)[] = [];
+
+  constructor(readonly op: string) {}
+
+  second(s: number): SecondBucket {
+    return (this.seconds[s] ??= { ops: 0, bytes: 0, errors: 0, latencySumUs: 0, latencyMaxUs: 0 });
+  }
+}
+
+export class Recorder {
+  private readonly stats = new Map<string, OpStats>();
+  /** performance.now() (ms) at which the measured window starts; earlier operations are warm-up. */
+  private windowStart = Infinity;
+
+  constructor(private readonly secrets: readonly string[] = []) {}
+
+  /** Start the measured window now (after warm-up). */
+  startWindow(nowMs: number): void {
+    this.windowStart = nowMs;
+  }
+
+  get measuring(): boolean {
+    return this.windowStart !== Infinity;
+  }
+
+  private get(op: string): OpStats {
+    let s = this.stats.get(op);
+    if (!s) this.stats.set(op, (s = new OpStats(op)));
+    return s;
+  }
+
+  /**
+   * A successful operation that ended at `endMs`. `latencyUs` counts from the intended start (open loop)
+   * or the actual start; `serviceUs` is given only when it differs (open loop).
+   */
+  ok(op: string, endMs: number, latencyUs: number, bytes: number, items = 0, serviceUs?: number, ttfbUs?: number): void {
+    if (endMs < this.windowStart) return;
+    const s = this.get(op);
+    const lat = clamp(latencyUs);
+    s.latency.recordValue(lat);
+    if (serviceUs !== undefined) (s.service ??= newHistogram()).recordValue(clamp(serviceUs));
+    if (ttfbUs !== undefined) (s.ttfb ??= newHistogram()).recordValue(clamp(ttfbUs));
+    s.count++;
+    s.bytes += bytes;
+    s.items += items;
+    if (bytes > 0) s.rateSum += bytes / (((serviceUs ?? latencyUs) || 1) / 1e6);
+    const b = s.second(((endMs - this.windowStart) / 1000) | 0);
+    b.ops++;
+    b.bytes += bytes;
+    b.latencySumUs += lat;
+    if (lat > b.latencyMaxUs) b.latencyMaxUs = lat;
+  }
+
+  /** A failed operation: counted by kind, its first message kept (secrets scrubbed). */
+  error(op: string, endMs: number, error: unknown): void {
+    if (endMs < this.windowStart) return;
+    const s = this.get(op);
+    const kind: ErrorKind = error instanceof StorageError ? error.kind : 'Unexpected';
+    s.errors++;
+    s.errorsByKind.set(kind, (s.errorsByKind.get(kind) ?? 0) + 1);
+    if (!s.firstMessage.has(kind)) {
+      const message = error instanceof Error ? error.message : String(error);
+      s.firstMessage.set(kind, redactString(message, this.secrets).slice(0, 1000));
+    }
+    s.second(((endMs - this.windowStart) / 1000) | 0).errors++;
+  }
+
+  /** Live totals for progress lines: ops, bytes and errors so far, and the p99 of every op type together. */
+  totals(): { ops: number; bytes: number; errors: number; p99Us: number } {
+    let ops = 0, bytes = 0, errors = 0, p99 = 0;
+    for (const s of this.stats.values()) {
+      ops += s.count; bytes += s.bytes; errors += s.errors;
+      if (s.count) p99 = Math.max(p99, s.latency.getValueAtPercentile(99));
+    }
+    return { ops, bytes, errors, p99Us: p99 };
+  }
+
+  /** Segments of completed seconds (the current one may still grow). */
+  segments(upToSecond = Infinity): Segment[] {
+    const out: Segment[] = [];
+    for (const s of this.stats.values()) {
+      s.seconds.forEach((b, second) => {
+        if (b && second < upToSecond) out.push({ second, op: s.op, ...b });
+      });
+    }
+    return out;
+  }
+
+  snapshot(): RecordSet {
+    const ops: OpRecord[] = [];
+    const errors: ErrorSample[] = [];
+    for (const s of this.stats.values()) {
+      ops.push({
+        op: s.op, count: s.count, bytes: s.bytes, items: s.items, errors: s.errors, rateSum: s.rateSum,
+        errorsByKind: Object.fromEntries(s.errorsByKind),
+        histogram: encodeHistogram(s.latency),
+        ...(s.service ? { serviceHistogram: encodeHistogram(s.service) } : {}),
+        ...(s.ttfb ? { ttfbHistogram: encodeHistogram(s.ttfb) } : {}),
+      });
+      for (const kind of ERROR_KINDS) {
+        const count = s.errorsByKind.get(kind);
+        if (count) errors.push({ op: s.op, kind, count, message: s.firstMessage.get(kind) ?? '' });
+      }
+    }
+    return { ops, segments: this.segments(), errors };
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The measuring loop. `concurrency` workers share one event loop and one driver; each picks an
+ * operation by weight, picks a key, times the call and records it. Closed loop: a worker starts its next
+ * operation when the last one ends. Open loop (a rate): operation n is due at start + n/rate; latency is
+ * measured from that intended start (coordinated omission corrected) and service time from the actual start.
+ */
+import type { Driver } from '../drivers/types.js';
+import { KeyChooser, type KeyDistributionName } from '../workloads/distributions.js';
+import { consume, PayloadSource } from '../workloads/payload.js';
+import { hash01, sfc32, type Random } from '../workloads/random.js';
+import { MIX_OPS, type MixOp, type WorkloadSpec } from '../workloads/spec.js';
+import type { SizeDistribution } from '../workloads/sizes.js';
+import type { KeySpace } from './keyspace.js';
+import type { Recorder } from './recorder.js';
+
+export interface LoopOptions {
+  readonly driver: Driver;
+  readonly spec: WorkloadSpec;
+  readonly sizes: SizeDistribution;
+  readonly keys: KeySpace;
+  readonly recorder: Recorder;
+  /** Workers in this loop (the run's concurrency, divided among threads). */
+  readonly workers: number;
+  /** Seed stream of this thread, so threads draw different sequences. */
+  readonly stream: number;
+  /** Ops/s for this loop in an open-loop run. */
+  readonly rate?: number;
+  /** Operations this loop may start (undefined: until the deadline). */
+  readonly opsBudget?: number;
+  /** performance.now() deadlines: the warm-up end and the stop. */
+  readonly warmupEndMs: number;
+  readonly stopMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** Content salt of an object: derived from the seed and its global index, so any reader can check it. */
+export function saltOf(seed: number, globalIndex: number): number {
+  return (hash01(seed ^ 0x5a17, globalIndex) * 4294967296) >>> 0;
+}
+
+interface Worker {
+  readonly random: Random;
+  readonly chooser: KeyChooser;
+  /** performance.now() of the current read's first byte; 0 until it arrives. */
+  firstByteMs: number;
+  readonly onFirstByte: () => void;
+}
+
+/** Run the measuring loop until the deadline, the budget, or the abort signal. */
+export async function runLoop(o: LoopOptions): Promise<void> {
+  const { driver, spec, sizes, keys, recorder, signal } = o;
+  const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
+  const opNames = MIX_OPS.filter((op) => (spec.mix[op] ?? 0) > 0);
+  const weights = opNames.map((op) => spec.mix[op]!);
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  const cumulative = weights.map((w) => (acc += w / totalWeight));
+  const singleOp = opNames.length === 1 ? opNames[0]! : undefined;
+  const listOptions = { pageSize: spec.listPageSize };
+  const seed = spec.seed;
+  const name = driver.name;
+
+  let started = 0;
+  const budget = o.opsBudget ?? Infinity;
+  const startMs = performance.now();
+  let windowOpen = false;
+
+  const pickOp = (random: Random): MixOp => {
+    if (singleOp) return singleOp;
+    const u = random();
+    for (let i = 0; i < cumulative.length; i++) if (u < cumulative[i]!) return opNames[i]!;
+    return opNames[opNames.length - 1]!;
+  };
+
+  const readKey = (w: Worker): number => {
+    const [lo, hi] = keys.readable();
+    return w.chooser.pick(lo, hi);
+  };
+
+  async function write(local: number): Promise<number> {
+    const g = keys.global(local);
+    const size = sizes.sizeOf(seed, g);
+    await driver.write(keys.key(local), payloads.body(saltOf(seed, g), size), { size, signal });
+    return size;
+  }
+
+  async function read(w: Worker, local: number): Promise<number> {
+    const g = keys.global(local);
+    const key = keys.key(local);
+    let offset = 0;
+    let result;
+    if (spec.rangeSize > 0) {
+      const size = sizes.sizeOf(seed, g);
+      offset = size > spec.rangeSize ? Math.floor(w.random() * (size - spec.rangeSize)) : 0;
+      result = await driver.read(key, { offset, length: spec.rangeSize, signal });
+    } else {
+      result = await driver.read(key, { signal });
+    }
+    return consume(result.body, name, key, spec.verify ? saltOf(seed, g) : undefined, offset, w.onFirstByte);
+  }
+
+  async function scanPrefix(prefix: string): Promise<[number, number]> {
+    let bytes = 0;
+    let items = 0;
+    for await (const entry of driver.scan(prefix, listOptions)) {
+      bytes += await consume(entry.body, name, entry.info.key, undefined, 0);
+      items++;
+    }
+    return [bytes, items];
+  }
+
+  async function worker(index: number): Promise<void> {
+    const stream = o.stream * 100_003 + index;
+    const w: Worker = {
+      random: sfc32(seed, stream),
+      chooser: new KeyChooser(spec.keys as KeyDistributionName, sfc32(seed ^ 0x6b6579, stream), seed),
+      firstByteMs: 0,
+      onFirstByte: () => { w.firstByteMs = performance.now(); },
+    };
+    const interval = o.rate ? 1000 / o.rate : 0;
+    for (;;) {
+      if (signal.aborted || started >= budget) return;
+      const n = started++;
+      let intended = 0;
+      if (interval) {
+        intended = startMs + n * interval;
+        const wait = intended - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        else if (wait > 0) await new Promise((r) => setImmediate(r));
+      }
+      const t0 = performance.now();
+      if (t0 >= o.stopMs) return;
+      if (!windowOpen && t0 >= o.warmupEndMs) {
+        windowOpen = true;
+        recorder.startWindow(o.warmupEndMs);
+      }
+      let op: MixOp = pickOp(w.random);
+      let bytes = 0;
+      let items = 0;
+      w.firstByteMs = 0;
+      try {
+        switch (op) {
+          case 'write':
+            bytes = await write(spec.writes === 'create' ? keys.hi++ : readKey(w));
+            break;
+          case 'read':
+            bytes = await read(w, readKey(w));
+            break;
+          case 'stat':
+            await driver.stat(keys.key(readKey(w)));
+            break;
+          case 'delete':
+            if (keys.canShrink()) await driver.delete(keys.key(keys.lo++));
+            else bytes = await write(((op = 'write'), keys.hi++));
+            break;
+          case 'rename':
+            if (keys.canShrink()) await driver.rename!(keys.key(keys.lo++), keys.key(keys.hi++));
+            else bytes = await write(((op = 'write'), keys.hi++));
+            break;
+          case 'append': {
+            const local = readKey(w);
+            const size = sizes.sizeOf(seed, keys.global(local));
+            await driver.append!(keys.key(local), payloads.body(0, size), { size, signal });
+            bytes = size;
+            break;
+          }
+          case 'readModifyWrite': {
+            const local = readKey(w);
+            bytes = await read(w, local);
+            bytes += await write(local);
+            break;
+          }
+          case 'list':
+            for await (const page of driver.list(`${keys.base}/`, listOptions)) items += page.length;
+            break;
+          case 'scan':
+            [bytes, items] = await scanPrefix(spec.scan === 'group' ? keys.groupPrefix(readKey(w)) : `${keys.base}/`);
+            break;
+        }
+        const t1 = performance.now();
+        const ttfbUs = w.firstByteMs ? (w.firstByteMs - t0) * 1000 : undefined;
+        if (interval) recorder.ok(op, t1, (t1 - intended) * 1000, bytes, items, (t1 - t0) * 1000, ttfbUs);
+        else recorder.ok(op, t1, (t1 - t0) * 1000, bytes, items, undefined, ttfbUs);
+      } catch (e) {
+        recorder.error(op, performance.now(), e);
+      }
+    }
+  }
+
+  if (o.warmupEndMs <= startMs) {
+    windowOpen = true;
+    recorder.startWindow(startMs);
+  }
+  await Promise.all(Array.from({ length: o.workers }, (_, i) => worker(i)));
+}

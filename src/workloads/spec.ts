@@ -1,0 +1,138 @@
+/**
+ * Workload specs: declarative, in YAML or JSON, validated once at the edge with every problem reported
+ * together, each naming its field. A spec is a preset, a file, or a preset with overrides.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { KEY_DISTRIBUTIONS } from './distributions.js';
+import { PRESETS } from './presets.js';
+import { parseDuration, parseSize } from './size.js';
+import { parseSizeDistribution } from './sizes.js';
+
+/** Operation types a mix can weigh. */
+export const MIX_OPS = ['read', 'write', 'stat', 'delete', 'list', 'scan', 'rename', 'append', 'readModifyWrite'] as const;
+export type MixOp = (typeof MIX_OPS)[number];
+
+const sizeText = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    parseSizeDistribution(String(v));
+    return String(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^size: /, '') });
+    return z.NEVER;
+  }
+});
+const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return parseSize(v, 'value');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
+    return z.NEVER;
+  }
+});
+const millis = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return parseDuration(v, 'value');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
+    return z.NEVER;
+  }
+});
+
+const mixShape = Object.fromEntries(MIX_OPS.map((op) => [op, z.number().min(0).max(1_000_000).optional()])) as Record<MixOp, z.ZodOptional<z.ZodNumber>>;
+
+/** The schema of a workload file. Every field but `mix` has a default. */
+export const workloadSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').default('custom'),
+  description: z.string().max(500).default(''),
+  /** Relative weights of the operation types. */
+  mix: z.strictObject(mixShape).refine((m) => Object.values(m).some((w) => (w ?? 0) > 0), 'at least one operation needs a weight above 0'),
+  /** `create`: every write makes a new object; `overwrite`: writes replace existing objects. */
+  writes: z.enum(['create', 'overwrite']).default('overwrite'),
+  /** Objects in the dataset before measuring (prepared unless reused). */
+  objects: z.number().int().min(0).max(100_000_000).default(1000),
+  size: sizeText.default('4KiB'),
+  /** Bytes per read; 0 reads whole objects. */
+  rangeSize: bytes.default(0),
+  keys: z.enum(KEY_DISTRIBUTIONS as [string, ...string[]]).default('uniform'),
+  concurrency: z.number().int().min(1).max(10_000).default(16),
+  /** Target ops/s for an open-loop run; absent: closed loop, as fast as the workers go. */
+  rate: z.number().positive().max(10_000_000).optional(),
+  duration: millis.default(30_000),
+  /** Stop after this many operations (instead of the duration). */
+  ops: z.number().int().min(1).max(1e12).optional(),
+  warmup: millis.default(0),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  verify: z.boolean().default(false),
+  prepare: z.boolean().default(true),
+  cleanup: z.boolean().default(true),
+  /** Name of a dataset shared across runs (kept, reused when present). */
+  dataset: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').optional(),
+  /** Chunk size of streamed bodies. */
+  blockSize: bytes.default(1024 * 1024).refine((v) => v >= 1 && v <= 64 * 1024 * 1024, 'from 1 byte to 64MiB'),
+  /** Objects per key group (one directory on file systems); short scans read one group. */
+  groupSize: z.number().int().min(1).max(1_000_000).default(1000),
+  /** What one scan operation reads: the whole dataset, or one key group (YCSB-E's short scans). */
+  scan: z.enum(['dataset', 'group']).default('dataset'),
+  listPageSize: z.number().int().min(1).max(100_000).default(1000),
+  /** Ask the driver for durable writes (fsync, synchronous replication) where it has a choice. */
+  durable: z.boolean().default(false),
+  /** Worker threads; each runs concurrency/threads workers with its own driver. */
+  threads: z.number().int().min(1).max(64).default(1),
+});
+
+export type WorkloadInput = z.input<typeof workloadSchema>;
+export type WorkloadSpec = z.output<typeof workloadSchema>;
+
+/** Validate a spec; all problems in one UsageError, each naming its field. */
+export function validateWorkload(input: unknown, source: string): WorkloadSpec {
+  const result = workloadSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new UsageError(`workload ${source}: ${problems.join('; ')}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
+  const spec = result.data;
+  if (spec.writes === 'overwrite' && spec.objects === 0 && needsObjects(spec)) {
+    throw new UsageError(`workload ${source}: objects: must be at least 1 when the mix reads, stats or overwrites`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
+  return spec;
+}
+
+/** True when the mix touches existing objects (so a dataset must exist). */
+export function needsObjects(spec: WorkloadSpec): boolean {
+  const m = spec.mix;
+  return Boolean(m.read || m.stat || m.readModifyWrite || m.list || m.scan || m.rename || m.append || m.delete || (m.write && spec.writes === 'overwrite'));
+}
+
+/**
+ * Resolve `name` (a preset) or a path to a YAML/JSON file, with overrides (CLI flags) applied on top.
+ * @throws UsageError naming the problem
+ */
+export function loadWorkload(nameOrPath: string, overrides: Partial<WorkloadInput> = {}): WorkloadSpec {
+  const preset = PRESETS[nameOrPath];
+  let input: Record<string, unknown>;
+  if (preset) {
+    input = { name: nameOrPath, ...preset };
+  } else if (/[./]/.test(nameOrPath)) {
+    let text: string;
+    try {
+      text = readFileSync(nameOrPath, 'utf8');
+    } catch (e) {
+      throw new UsageError(`workload ${nameOrPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    }
+    try {
+      input = parseYaml(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(`workload ${nameOrPath}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new UsageError(`workload ${nameOrPath}: expected a mapping of fields`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    }
+    input = { name: nameOrPath.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''), ...input };
+  } else {
+    throw new UsageError(`workload: unknown preset "${nameOrPath}" (presets: ${Object.keys(PRESETS).join(', ')}; or a path to a YAML/JSON file)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
+  return validateWorkload({ ...input, ...overrides }, nameOrPath);
+}
