@@ -30,7 +30,10 @@ export interface LoopOptions {
   /** performance.now() deadlines: the warm-up end and the stop. */
   readonly warmupEndMs: number;
   readonly stopMs: number;
-  readonly signal: AbortSignal;
+  /** Aborted: start no new operation (Ctrl-C, deadline reached elsewhere). */
+  readonly stop: AbortSignal;
+  /** Aborted: cancel operations in flight (drain timed out). Passed to the driver. */
+  readonly cancel: AbortSignal;
 }
 
 /** Content salt of an object: derived from the seed and its global index, so any reader can check it. */
@@ -48,7 +51,8 @@ interface Worker {
 
 /** Run the measuring loop until the deadline, the budget, or the abort signal. */
 export async function runLoop(o: LoopOptions): Promise<void> {
-  const { driver, spec, sizes, keys, recorder, signal } = o;
+  const { driver, spec, sizes, keys, recorder, stop } = o;
+  const signal = o.cancel;
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const opNames = MIX_OPS.filter((op) => (spec.mix[op] ?? 0) > 0);
   const weights = opNames.map((op) => spec.mix[op]!);
@@ -56,7 +60,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
   let acc = 0;
   const cumulative = weights.map((w) => (acc += w / totalWeight));
   const singleOp = opNames.length === 1 ? opNames[0]! : undefined;
-  const listOptions = { pageSize: spec.listPageSize };
+  const listOptions = { pageSize: spec.listPageSize, signal };
   const seed = spec.seed;
   const name = driver.name;
 
@@ -119,7 +123,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
     };
     const interval = o.rate ? 1000 / o.rate : 0;
     for (;;) {
-      if (signal.aborted || started >= budget) return;
+      if (stop.aborted || started >= budget) return;
       const n = started++;
       let intended = 0;
       if (interval) {

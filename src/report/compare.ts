@@ -1,0 +1,138 @@
+/**
+ * Side-by-side comparison, shared by the CLI and the HTTP API. Pure functions over stored runs.
+ * Ratios are to the first run (compare) or to the baseline target (matrix): throughput ratio > 1 is
+ * faster, latency ratio < 1 is faster.
+ */
+import type { RunSummary } from '../results/types.js';
+
+type OpFigures = RunSummary['ops'][number];
+
+export interface CompareCell {
+  readonly runId: string;
+  readonly count: number;
+  readonly errors: number;
+  readonly opsPerSec: number;
+  readonly mibPerSec: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  /** Ratios to the first run; undefined when the first run lacks this op or has 0. */
+  readonly opsRatio?: number;
+  readonly mibRatio?: number;
+  readonly p99Ratio?: number;
+}
+
+export interface CompareRow {
+  readonly op: string;
+  /** One cell per run, in the order given; undefined where the run has no such op. */
+  readonly cells: readonly (CompareCell | undefined)[];
+}
+
+export interface Comparison {
+  readonly runs: readonly Pick<RunSummary, 'id' | 'targetName' | 'system' | 'workload' | 'status' | 'startedAt' | 'concurrency' | 'semantics'>[];
+  readonly rows: readonly CompareRow[];
+}
+
+const ratio = (value: number, base: number | undefined): number | undefined =>
+  base === undefined || base === 0 ? undefined : Math.round((value / base) * 1000) / 1000;
+
+function cell(runId: string, o: OpFigures, first: OpFigures | undefined): CompareCell {
+  const c = {
+    runId, count: o.count, errors: o.errors, opsPerSec: o.opsPerSec, mibPerSec: o.mibPerSec,
+    p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,
+  };
+  const opsRatio = ratio(o.opsPerSec, first?.opsPerSec);
+  const mibRatio = ratio(o.mibPerSec, first?.mibPerSec);
+  const p99Ratio = ratio(o.latencyUs.p99, first?.latencyUs.p99);
+  return {
+    ...c, ...(opsRatio !== undefined ? { opsRatio } : {}), ...(mibRatio !== undefined ? { mibRatio } : {}),
+    ...(p99Ratio !== undefined ? { p99Ratio } : {}),
+  };
+}
+
+/** Compare runs operation by operation, with ratios to the first run. */
+export function compareRuns(runs: readonly RunSummary[]): Comparison {
+  const ops = [...new Set(runs.flatMap((r) => r.ops.map((o) => o.op)))];
+  const rows = ops.map((op) => {
+    const first = runs[0]?.ops.find((o) => o.op === op);
+    return { op, cells: runs.map((r) => { const o = r.ops.find((x) => x.op === op); return o ? cell(r.id, o, first) : undefined; }) };
+  });
+  return {
+    runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }) => ({ id, targetName, system, workload, status, startedAt, concurrency, semantics })),
+    rows,
+  };
+}
+
+/** One run reduced to the figures a matrix cell shows: all its operations together. */
+export interface MatrixCell {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly opsPerSec: number;
+  readonly mibPerSec: number;
+  /** The worst p99 among the run's operations. */
+  readonly p99Us: number;
+  readonly errors: number;
+  readonly regressed: boolean;
+  readonly opsRatio?: number;
+  readonly mibRatio?: number;
+  readonly p99Ratio?: number;
+}
+
+export interface MatrixRow {
+  readonly target: string;
+  readonly scheme: string;
+  readonly system: string;
+  /** null:// rows: the harness's own ceiling, for reference. */
+  readonly ceiling: boolean;
+  readonly cells: Readonly<Record<string, MatrixCell>>;
+}
+
+export interface Matrix {
+  readonly baseline: string | undefined;
+  readonly workloads: readonly string[];
+  readonly rows: readonly MatrixRow[];
+}
+
+function totals(run: RunSummary) {
+  return {
+    runId: run.id,
+    startedAt: run.startedAt,
+    opsPerSec: Math.round(run.ops.reduce((s, o) => s + o.opsPerSec, 0) * 100) / 100,
+    mibPerSec: Math.round(run.ops.reduce((s, o) => s + o.mibPerSec, 0) * 1000) / 1000,
+    p99Us: Math.max(0, ...run.ops.map((o) => o.latencyUs.p99)),
+    errors: run.ops.reduce((s, o) => s + o.errors, 0),
+    regressed: Boolean(run.regression && (run.regression as { regressed?: boolean }).regressed),
+  };
+}
+
+/** The default baseline: an HDFS target when there is one (what users measure replacements against). */
+export function defaultBaseline(runs: readonly RunSummary[]): string | undefined {
+  return runs.find((r) => r.scheme === 'webhdfs' || r.scheme === 'swebhdfs')?.targetName;
+}
+
+/**
+ * Systems × workloads from the latest completed run of each pair, with ratios to `baseline`
+ * (default: an HDFS target when present, otherwise none).
+ */
+export function buildMatrix(latest: readonly RunSummary[], baseline: string | undefined = defaultBaseline(latest)): Matrix {
+  const workloads = [...new Set(latest.map((r) => r.workload))].sort();
+  const byTarget = new Map<string, RunSummary[]>();
+  for (const r of latest) byTarget.set(r.targetName, [...(byTarget.get(r.targetName) ?? []), r]);
+  const base = new Map((byTarget.get(baseline ?? '') ?? []).map((r) => [r.workload, totals(r)]));
+  const rows: MatrixRow[] = [...byTarget].map(([target, runs]) => {
+    const cells: Record<string, MatrixCell> = {};
+    for (const r of runs) {
+      const t = totals(r);
+      const b = base.get(r.workload);
+      const opsRatio = ratio(t.opsPerSec, b?.opsPerSec);
+      const mibRatio = ratio(t.mibPerSec, b?.mibPerSec);
+      const p99Ratio = ratio(t.p99Us, b?.p99Us);
+      cells[r.workload] = {
+        ...t, ...(opsRatio !== undefined ? { opsRatio } : {}), ...(mibRatio !== undefined ? { mibRatio } : {}),
+        ...(p99Ratio !== undefined ? { p99Ratio } : {}),
+      };
+    }
+    return { target, scheme: runs[0]!.scheme, system: runs[0]!.system, ceiling: runs[0]!.scheme === 'null', cells };
+  });
+  rows.sort((a, b) => Number(a.ceiling) - Number(b.ceiling) || Number(b.target === baseline) - Number(a.target === baseline) || a.target.localeCompare(b.target));
+  return { baseline, workloads, rows };
+}
