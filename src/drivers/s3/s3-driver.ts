@@ -2,6 +2,7 @@
  * `s3://bucket/prefix?endpoint=URL&region=R&pathStyle=true`: any S3 API (AWS S3, Ceph RGW, MinIO) through
  * @aws-sdk/client-s3 v3. Options and semantics: README.md beside this file.
  */
+import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
@@ -161,6 +162,19 @@ export function createS3Client(target: Target, options: S3Options, maxSockets: n
   return new S3Client(config);
 }
 
+const shared = new WeakSet<AbortSignal>();
+/**
+ * One run shares one signal among all its in-flight operations, and the SDK adds an abort listener per request:
+ * lift Node's limit of 10 listeners (a leak warning meant for one-off signals) once per signal.
+ */
+function shareable(signal: AbortSignal): AbortSignal {
+  if (!shared.has(signal)) {
+    shared.add(signal);
+    setMaxListeners(0, signal);
+  }
+  return signal;
+}
+
 const ignore = (): void => undefined;
 const QUIET = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
@@ -255,7 +269,7 @@ export function createS3Driver(context: DriverContext): Driver {
     if (!client) throw new StorageError('Unexpected', name, op, 'the driver is not open', key !== undefined ? { key } : {});
     try {
       // Every command class is a valid argument; the SDK's union of command types does not say so to tsc.
-      const out = await client.send(command as never, signal ? { abortSignal: signal } : {});
+      const out = await client.send(command as never, signal ? { abortSignal: shareable(signal) } : {});
       retries += attemptsOf(out) - 1;
       return out as T;
     } catch (e) {
@@ -280,14 +294,20 @@ export function createS3Driver(context: DriverContext): Driver {
       bodyError = e;
       abort.abort(e);
     });
+    const forward = () => abort.abort(signal?.reason);
+    if (signal) {
+      shareable(signal);
+      if (signal.aborted) forward();
+      else signal.addEventListener('abort', forward, { once: true });
+    }
     try {
-      await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: stream, ContentLength: size }), 'write', key,
-        signal ? AbortSignal.any([signal, abort.signal]) : abort.signal);
+      await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: stream, ContentLength: size }), 'write', key, abort.signal);
     } catch (e) {
       if (bodyError === undefined) throw e;
       throw bodyError instanceof StorageError ? bodyError
         : new StorageError('Unexpected', name, 'write', `the body failed: ${String(bodyError)}`, { key, cause: bodyError });
     } finally {
+      signal?.removeEventListener('abort', forward);
       if (!stream.destroyed) stream.destroy();
     }
   }
