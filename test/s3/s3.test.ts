@@ -20,6 +20,9 @@ import { toStorageError } from '../../src/drivers/s3/s3-errors.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { isStorageError, type Driver, type ObjectInfo } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
+import { openStore } from '../../src/results/sqlite-store.js';
+import { runBenchmark } from '../../src/runner/run.js';
+import { loadWorkload } from '../../src/workloads/spec.js';
 
 const url = process.env.STORBENCH_TEST_CEPH;
 const skip = url ? false : 'STORBENCH_TEST_CEPH is not set (npm test sets it by starting `npm run services -- up ceph`)';
@@ -372,6 +375,43 @@ describe('s3:// on Ceph RGW', { skip }, () => {
     await loaded.write(`${base}after-restart`, Buffer.from('back'));
     assert.equal((await readAll(loaded, `${base}after-restart`)).toString(), 'back');
     await loaded.close();
+  });
+});
+
+describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
+  test('radosgw killed during a run: errors are recorded, the run record completes, nothing crashes or hangs', { timeout: 180_000 }, async (t) => {
+    const pidFile = join(servicesState, 'ceph', 'run', 'client.rgw.a.pid');
+    if (!existsSync(pidFile)) {
+      t.skip(`radosgw is not one this repo started (${pidFile} missing): not killing it`);
+      return;
+    }
+    const store = openStore(':memory:');
+    const spec = loadWorkload('put-small', { concurrency: 8, duration: '6s', warmup: 0 });
+    const killer = setTimeout(() => process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL'), 2000);
+    let result: Awaited<ReturnType<typeof runBenchmark>>;
+    try {
+      const watchdog = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the run hung after radosgw died')), 90_000).unref());
+      result = await Promise.race([runBenchmark({ target: parseTarget(url!), spec, store }), watchdog]);
+    } finally {
+      clearTimeout(killer);
+      await run('bash', [join(repo, 'scripts/services.sh'), 'up', 'ceph'], { env: { ...process.env, STORBENCH_SERVICES_STATE: servicesState } });
+    }
+    assert.equal(result.status, 'completed', result.error);
+    const write = result.ops.find((o) => o.op === 'write');
+    assert.ok(write, 'write figures recorded');
+    assert.ok(write.count > 0, 'writes succeeded before the kill');
+    assert.ok(write.errors > 0, 'writes failed after the kill');
+    t.diagnostic(`run ${result.runId}: ${write.count} writes, ${write.errors} errors ${JSON.stringify(write.errorsByKind)}; ${result.error ?? ''}`);
+    assert.ok((write.errorsByKind.Unavailable ?? 0) > 0, `errors by kind: ${JSON.stringify(write.errorsByKind)}`);
+    const stored = store.getRun(result.runId);
+    assert.equal(stored?.status, 'completed');
+    assert.ok(stored!.errors.some((e) => e.kind === 'Unavailable'), 'an Unavailable error sample is stored');
+    assert.ok(!JSON.stringify(stored).includes('testsecret'), 'no secret in the stored run');
+    store.close();
+    // What the run wrote before the kill (its cleanup could not reach radosgw) goes now.
+    const driver = await open(url!);
+    await driver.deletePrefix(`storbench/${result.runId}/`);
+    await driver.close();
   });
 });
 
