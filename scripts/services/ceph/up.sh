@@ -157,6 +157,12 @@ rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw dns name = localhost
 rgw enable usage log = false
 rgw thread pool size = 64
+# RGW deletes an object's tail (everything past its first 4 MiB) through garbage collection, by default 2 h after
+# the delete, once an hour: memstore (RAM) would fill up with deleted large objects during a benchmark and the
+# OSD would go full ("full status failsafe engaged"). Collect 5 s after a delete instead.
+rgw gc obj min wait = 5
+rgw gc processor period = 5
+rgw gc processor max time = 5
 CONF
 
 # --- mon ------------------------------------------------------------------------------------------------------
