@@ -15,6 +15,11 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo-command.js')).demoCommand,
 };
 
+/** The command called `name`, or undefined when there is none (optional commands such as `serve`). */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return commands[name]?.();
+}
+
 async function help(): Promise<string> {
   const lines = ['usage: storbench <command> [flags]   (storbench <command> --help for its flags)', '', 'commands:'];
   for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);

@@ -42,3 +42,20 @@ export function csv(header: readonly string[], rows: readonly (readonly (string 
   const q = (v: string | number) => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   return [header.map(q).join(','), ...rows.map((r) => r.map(q).join(','))].join('\n');
 }
+
+/** A matrix (systems × workloads) as text: ops/s, p99 and the ratio to the baseline in each cell. */
+export function renderMatrix(m: import('./compare.js').Matrix): string {
+  const header = ['target', 'system', ...m.workloads];
+  const rows = m.rows.map((r) => [
+    `${r.target}${r.target === m.baseline ? ' (baseline)' : ''}${r.ceiling ? ' (harness ceiling)' : ''}`,
+    r.system,
+    ...m.workloads.map((w) => {
+      const c = r.cells[w];
+      if (!c) return '-';
+      const figure = c.mibPerSec >= 1 ? `${c.mibPerSec.toFixed(1)} MiB/s` : `${formatRate(c.opsPerSec)} ops/s`;
+      const x = c.mibPerSec >= 1 ? c.mibRatio : c.opsRatio;
+      return `${figure} p99 ${formatLatency(c.p99Us)}${x !== undefined && r.target !== m.baseline ? ` ${formatRatio(x)}` : ''}${c.errors ? ` err ${c.errors}` : ''}${c.regressed ? ' REGRESSED' : ''}`;
+    }),
+  ]);
+  return textTable(header, rows, header.map((_, i) => (i < 2 ? 'left' : 'right')));
+}
