@@ -94,6 +94,9 @@ mon host = [v2:127.0.0.1:$MON_V2_PORT,v1:127.0.0.1:$MON_V1_PORT]
 public addr = 127.0.0.1
 cluster addr = 127.0.0.1
 ms bind ipv6 = false
+# the OSD's messenger ports: below 7000 so it never takes a port another service (Cassandra's 7000/7199) wants
+ms bind port min = 6800
+ms bind port max = 6899
 
 auth cluster required = none
 auth service required = none
