@@ -89,6 +89,13 @@ function randomStream(total: number, chunk: number): { body: AsyncIterable<Uint8
   return { body: body(), digest: () => hash.digest('hex') };
 }
 
+async function* pieces(data: Buffer, size: number): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < data.length; at += size) {
+    await new Promise((r) => setImmediate(r));
+    yield data.subarray(at, at + size);
+  }
+}
+
 async function sha256Of(body: AsyncIterable<Uint8Array>): Promise<{ hex: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -344,7 +351,8 @@ describe('s3:// on Ceph RGW', { skip }, () => {
       const workers = Array.from({ length: 32 }, async (_, w) => {
         for (let i = 0; !stop; i++) {
           try {
-            await loaded.write(`${base}load/${w}-${i % 8}`, payload);
+            // Half the workers stream their body: a request failing mid-stream must read as Unavailable too.
+            await loaded.write(`${base}load/${w}-${i % 8}`, w % 2 ? payload : pieces(payload, 16 * 1024), { size: payload.length });
             ok++;
           } catch (e) {
             failures.push(e);

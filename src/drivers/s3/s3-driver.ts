@@ -195,12 +195,14 @@ const CAPABILITIES: Capabilities = {
   unknownLengthWrite: true, multipart: true, maxObjectSize: 5 * 2 ** 40, persistent: true,
 };
 
+let sdkVersionText: string | undefined;
 function sdkVersion(): string {
   try {
-    return (createRequire(import.meta.url)('@aws-sdk/client-s3/package.json') as { version: string }).version;
+    sdkVersionText ??= (createRequire(import.meta.url)('@aws-sdk/client-s3/package.json') as { version: string }).version;
   } catch {
-    return 'unknown';
+    sdkVersionText = 'unknown';
   }
+  return sdkVersionText;
 }
 
 /**
@@ -289,11 +291,19 @@ export function createS3Driver(context: DriverContext): Driver {
     // the missing bytes until the socket timeout. Aborting it ends the request at once.
     const abort = new AbortController();
     let bodyError: unknown;
-    const stream = Readable.from(exactly(body, size, key), { objectMode: false });
-    stream.once('error', (e) => {
-      bodyError = e;
-      abort.abort(e);
-    });
+    // Only a failure of the body itself is caught here; a request that fails (connection reset) ends the stream
+    // through return(), not throw(), and is mapped as the request's error.
+    async function* body_(): AsyncIterable<Uint8Array> {
+      try {
+        yield* exactly(body as AsyncIterable<Uint8Array>, size, key);
+      } catch (e) {
+        bodyError = e;
+        abort.abort(e);
+        throw e;
+      }
+    }
+    const stream = Readable.from(body_(), { objectMode: false });
+    stream.on('error', ignore); // the failure is reported through bodyError, once
     const forward = () => abort.abort(signal?.reason);
     if (signal) {
       shareable(signal);
