@@ -13,6 +13,7 @@ const registry: Record<string, () => Promise<DriverFactory>> = {
   cassandra: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver,
   webhdfs: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver,
   swebhdfs: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver,
+  s3: async () => (await import('./s3/s3-driver.js')).createS3Driver,
 };
 
 /** Schemes that have a driver. */

@@ -1,0 +1,571 @@
+/**
+ * `s3://bucket/prefix?endpoint=URL&region=R&pathStyle=true`: any S3 API (AWS S3, Ceph RGW, MinIO) through
+ * @aws-sdk/client-s3 v3. Options and semantics: README.md beside this file.
+ */
+import { setMaxListeners } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
+  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
+  ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type CompletedPart, type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { UsageError } from '../../errors.js';
+import { checkKey, checkPrefix } from '../keys.js';
+import { boolOption, intOption, sizeOption, type Target } from '../target.js';
+import {
+  StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
+  type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
+} from '../types.js';
+import { attemptsOf, toStorageError } from './s3-errors.js';
+
+const MiB = 1024 * 1024;
+/** S3's smallest part (all but the last) and largest part count. */
+const MIN_PART_SIZE = 5 * MiB;
+const MAX_PARTS = 10_000;
+/** DeleteObjects takes at most 1000 keys, ListObjectsV2 returns at most 1000. */
+const BATCH = 1000;
+
+const OPTIONS = [
+  'endpoint', 'region', 'pathStyle', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'profile', 'credentialsFile',
+  'retries', 'multipartThreshold', 'partSize', 'partConcurrency', 'checksum', 'createBucket', 'connectTimeoutMs',
+  'socketTimeoutMs',
+] as const;
+
+/** Where the endpoint runs, detected at `open` from the response headers (README: "Endpoint kind"). */
+export type EndpointKind = 'aws' | 'ceph-rgw' | 'minio' | 'other';
+
+/** The target options, validated once. Defaults are documented in README.md. */
+export interface S3Options {
+  readonly bucket: string;
+  /** Key prefix inside the bucket, `''` or ending in `/`. */
+  readonly root: string;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  /** @default true with an endpoint, false on AWS */
+  readonly pathStyle: boolean;
+  /** SDK retries after the first attempt. @default 0 */
+  readonly retries: number;
+  /** Objects larger than this are uploaded in parts. @default 64 MiB */
+  readonly multipartThreshold: number;
+  /** @default 8 MiB, at least 5 MiB */
+  readonly partSize: number;
+  /** Parts of one object uploaded at once. @default 4 */
+  readonly partConcurrency: number;
+  /** @default 'when_required' */
+  readonly checksum: 'when_required' | 'when_supported';
+  /** @default false */
+  readonly createBucket: boolean;
+  /** @default 5000 */
+  readonly connectTimeoutMs: number;
+  /** A request (or a read body) whose socket is idle this long fails with Timeout. @default 60000 */
+  readonly socketTimeoutMs: number;
+}
+
+/** Validate the target once, reporting every wrong option together. @throws UsageError */
+export function parseS3Options(target: Target): S3Options {
+  const problems: string[] = [];
+  const unknown = Object.keys(target.options).filter((k) => !(OPTIONS as readonly string[]).includes(k));
+  if (unknown.length) problems.push(`unknown option(s) ${unknown.join(', ')} (known: ${OPTIONS.join(', ')})`);
+  if (target.hosts.length !== 1 || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(target.hosts[0] ?? '')) {
+    problems.push(`the bucket (the URL's host part) must be one valid bucket name, got "${target.hosts.join(',')}"`);
+  }
+  const read = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message.replace(/^target option /, '') : String(e));
+      return fallback;
+    }
+  };
+  const endpoint = target.options.endpoint || undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) problems.push(`endpoint: expected http(s)://host[:port], got "${endpoint}"`);
+  const partSize = read(() => sizeOption(target, 'partSize', 8 * MiB), 8 * MiB);
+  if (partSize < MIN_PART_SIZE) problems.push(`partSize: S3 parts are at least 5MiB, got ${partSize} bytes`);
+  const multipartThreshold = read(() => sizeOption(target, 'multipartThreshold', 64 * MiB), 64 * MiB);
+  const checksum = (target.options.checksum ?? 'when_required').toLowerCase();
+  if (checksum !== 'when_required' && checksum !== 'when_supported') {
+    problems.push(`checksum: expected when_required or when_supported, got "${checksum}"`);
+  }
+  const options: S3Options = {
+    bucket: target.hosts[0] ?? '',
+    root: target.path.replace(/^\/+/, '') ? `${target.path.replace(/^\/+/, '')}/` : '',
+    endpoint,
+    region: target.options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    pathStyle: read(() => boolOption(target, 'pathStyle', endpoint !== undefined), endpoint !== undefined),
+    retries: read(() => intOption(target, 'retries', 0, 0, 20), 0),
+    multipartThreshold,
+    partSize,
+    partConcurrency: read(() => intOption(target, 'partConcurrency', 4, 1, 64), 4),
+    checksum: checksum as S3Options['checksum'],
+    createBucket: read(() => boolOption(target, 'createBucket', false), false),
+    connectTimeoutMs: read(() => intOption(target, 'connectTimeoutMs', 5000, 1), 5000),
+    socketTimeoutMs: read(() => intOption(target, 'socketTimeoutMs', 60_000, 1), 60_000),
+  };
+  if (options.root && !checkRoot(options.root)) problems.push(`the prefix "${options.root}" has empty, "." or ".." segments`);
+  if (problems.length) throw new UsageError(`target ${target.redacted}: ${problems.join('; ')}`);
+  return options;
+}
+
+function checkRoot(root: string): boolean {
+  return root.slice(0, -1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+/**
+ * The S3 client both the driver and the benchmark's minimal loop use: keep-alive agents with `maxSockets`
+ * sockets (the SDK's default of 50 would silently cap a larger concurrency), SDK retries as configured, and
+ * checksums only where an operation requires them, because Ceph RGW (Pacific) rejects the SDK's default
+ * aws-chunked streaming upload with a trailing CRC32 (MissingContentLength).
+ */
+export function createS3Client(target: Target, options: S3Options, maxSockets: number): S3Client {
+  // storbench supports Node 20 (package.json engines); the SDK's notice that its 2027 releases will need Node 22
+  // would otherwise be printed in the middle of every run's output. The lockfile pins the SDK.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const agentOptions = { keepAlive: true, maxSockets };
+  const config: S3ClientConfig = {
+    region: options.region,
+    forcePathStyle: options.pathStyle,
+    maxAttempts: options.retries + 1,
+    retryMode: 'standard',
+    // The SDK warns on the console (e.g. "non-retryable streaming request") when no logger is given; a failed
+    // call reaches the run as a StorageError instead, and a benchmark's output stays clean.
+    logger: QUIET,
+    requestChecksumCalculation: options.checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
+    responseChecksumValidation: options.checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: options.connectTimeoutMs,
+      // An idle limit, not a total one: a large object may take long, but a dead peer must not hang a run.
+      socketTimeout: options.socketTimeoutMs,
+    }),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  const o = target.options;
+  if (o.accessKeyId || o.secretAccessKey) {
+    if (!o.accessKeyId || !o.secretAccessKey) {
+      throw new UsageError(`target ${target.redacted}: accessKeyId and secretAccessKey go together`);
+    }
+    config.credentials = { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken ? { sessionToken: o.sessionToken } : {}) };
+  } else if (o.profile || o.credentialsFile) {
+    // The shared-credentials file of a profile (the ceph service writes one, so its URL carries no secret).
+    const profile = o.profile;
+    const filepath = o.credentialsFile;
+    config.credentials = async () => {
+      const { fromIni } = await import('@aws-sdk/credential-providers');
+      return fromIni({ ...(profile ? { profile } : {}), ...(filepath ? { filepath } : {}) })();
+    };
+  }
+  return new S3Client(config);
+}
+
+const shared = new WeakSet<AbortSignal>();
+/**
+ * One run shares one signal among all its in-flight operations, and the SDK adds an abort listener per request:
+ * lift Node's limit of 10 listeners (a leak warning meant for one-off signals) once per signal.
+ */
+function shareable(signal: AbortSignal): AbortSignal {
+  if (!shared.has(signal)) {
+    shared.add(signal);
+    setMaxListeners(0, signal);
+  }
+  return signal;
+}
+
+const ignore = (): void => undefined;
+const QUIET = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+/** Detect the implementation behind an endpoint from a response's headers. */
+export function endpointKindOf(endpoint: string | undefined, headers: Readonly<Record<string, string>>): EndpointKind {
+  const server = headers.server ?? '';
+  if (/amazons3/i.test(server) || endpoint === undefined || /\.amazonaws\.com(\.cn)?(:\d+)?(\/|$)/.test(endpoint)) return 'aws';
+  if (/minio/i.test(server)) return 'minio';
+  // RGW's beast frontend sends no Server header; its request ids read tx<21 hex>-<hex time>-<hex>-<zonegroup>.
+  if (/ceph/i.test(server) || /^tx[0-9a-f]{21}-[0-9a-f]+-[0-9a-f]+-/.test(headers['x-amz-request-id'] ?? '')) return 'ceph-rgw';
+  return 'other';
+}
+
+const SYSTEM: Record<EndpointKind, string> = { aws: 'AWS S3', 'ceph-rgw': 'Ceph RGW', minio: 'MinIO', other: 'S3-compatible' };
+
+const CAPABILITIES: Capabilities = {
+  rangeRead: true, append: false, rename: false, list: true, scan: true,
+  unknownLengthWrite: true, multipart: true, maxObjectSize: 5 * 2 ** 40, persistent: true,
+};
+
+let sdkVersionText: string | undefined;
+function sdkVersion(): string {
+  try {
+    sdkVersionText ??= (createRequire(import.meta.url)('@aws-sdk/client-s3/package.json') as { version: string }).version;
+  } catch {
+    sdkVersionText = 'unknown';
+  }
+  return sdkVersionText;
+}
+
+/**
+ * Yield `source` in parts of exactly `partSize` bytes (the last one shorter), each copied into its own buffer,
+ * so the caller holds at most the parts it is uploading, and a source that reuses its chunk buffer is safe.
+ */
+async function* partsOf(source: AsyncIterable<Uint8Array>, partSize: number): AsyncIterable<Buffer> {
+  let part = Buffer.allocUnsafe(partSize);
+  let filled = 0;
+  for await (const chunk of source) {
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(partSize - filled, chunk.length - at);
+      part.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === partSize) {
+        yield part;
+        part = Buffer.allocUnsafe(partSize);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield part.subarray(0, filled);
+}
+
+/** Slices of an in-memory body (no copy). */
+function* slicesOf(data: Uint8Array, partSize: number): Iterable<Buffer> {
+  for (let at = 0; at < data.length; at += partSize) {
+    yield Buffer.from(data.buffer, data.byteOffset + at, Math.min(partSize, data.length - at));
+  }
+}
+
+/** Pass a stream through, failing it when it yields more or fewer bytes than announced (S3 would hang or 400). */
+async function* exactly(source: AsyncIterable<Uint8Array>, size: number, key: string): AsyncIterable<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of source) {
+    seen += chunk.length;
+    if (seen > size) break;
+    yield chunk;
+  }
+  if (seen !== size) {
+    throw new StorageError('InvalidInput', 's3', 'write', `the body yielded ${seen > size ? 'more than' : 'only'} ${seen} bytes, not the ${size} announced`, { key });
+  }
+}
+
+/** Create the s3:// driver. Validates the options at once (a UsageError names every wrong one). */
+export function createS3Driver(context: DriverContext): Driver {
+  const { target } = context;
+  const options = parseS3Options(target);
+  const { bucket, root, partConcurrency, multipartThreshold } = options;
+  const maxSockets = Math.max(1, context.concurrency, partConcurrency);
+  const name = 's3';
+  let client: S3Client | undefined;
+  let kind: EndpointKind = 'other';
+  let serverHeader = '';
+  /** SDK retries made by every call of this driver (attempts beyond the first). */
+  let retries = 0;
+
+  const fail = (e: unknown, op: Operation, key?: string): StorageError => {
+    retries += attemptsOf(e) - 1;
+    return toStorageError(e, op, key, target.secrets);
+  };
+  /** Send one command, counting the SDK's retries, and map its failure. */
+  async function send<T>(command: object, op: Operation, key?: string, signal?: AbortSignal): Promise<T> {
+    if (!client) throw new StorageError('Unexpected', name, op, 'the driver is not open', key !== undefined ? { key } : {});
+    try {
+      // Every command class is a valid argument; the SDK's union of command types does not say so to tsc.
+      const out = await client.send(command as never, signal ? { abortSignal: shareable(signal) } : {});
+      retries += attemptsOf(out) - 1;
+      return out as T;
+    } catch (e) {
+      throw fail(e, op, key);
+    }
+  }
+  const full = (key: string): string => root + key;
+
+  async function putOnce(key: string, body: Uint8Array | AsyncIterable<Uint8Array>, size: number, signal?: AbortSignal): Promise<void> {
+    if (body instanceof Uint8Array) {
+      await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: body, ContentLength: size }), 'write', key, signal);
+      return;
+    }
+    // A stream goes out as it is produced (Content-Length known, nothing buffered); Readable.from without object
+    // mode so Node's http client writes the chunks as bytes. The SDK pipes the body into the request, and a pipe
+    // does not pass errors on: when the body fails (wrong length, the producer threw) the request would wait for
+    // the missing bytes until the socket timeout. Aborting it ends the request at once.
+    const abort = new AbortController();
+    let bodyError: unknown;
+    // Only a failure of the body itself is caught here; a request that fails (connection reset) ends the stream
+    // through return(), not throw(), and is mapped as the request's error.
+    async function* body_(): AsyncIterable<Uint8Array> {
+      try {
+        yield* exactly(body as AsyncIterable<Uint8Array>, size, key);
+      } catch (e) {
+        bodyError = e;
+        abort.abort(e);
+        throw e;
+      }
+    }
+    const stream = Readable.from(body_(), { objectMode: false });
+    stream.on('error', ignore); // the failure is reported through bodyError, once
+    const forward = () => abort.abort(signal?.reason);
+    if (signal) {
+      shareable(signal);
+      if (signal.aborted) forward();
+      else signal.addEventListener('abort', forward, { once: true });
+    }
+    try {
+      await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: stream, ContentLength: size }), 'write', key, abort.signal);
+    } catch (e) {
+      if (bodyError === undefined) throw e;
+      throw bodyError instanceof StorageError ? bodyError
+        : new StorageError('Unexpected', name, 'write', `the body failed: ${String(bodyError)}`, { key, cause: bodyError });
+    } finally {
+      signal?.removeEventListener('abort', forward);
+      if (!stream.destroyed) stream.destroy();
+    }
+  }
+
+  /**
+   * Multipart upload of `parts` (each a finished buffer), `partConcurrency` parts in flight: memory stays at
+   * about partSize × (partConcurrency + 1) whatever the object's size. On any failure the upload is aborted so
+   * no parts are left behind.
+   */
+  async function putParts(key: string, parts: AsyncIterable<Buffer> | Iterable<Buffer>, signal?: AbortSignal): Promise<void> {
+    const created = await send<{ UploadId?: string }>(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: full(key) }), 'write', key, signal);
+    const UploadId = created.UploadId;
+    if (!UploadId) throw new StorageError('Unexpected', name, 'write', 'CreateMultipartUpload returned no UploadId', { key });
+    const done: CompletedPart[] = [];
+    const inFlight = new Set<Promise<void>>();
+    try {
+      let PartNumber = 0;
+      for await (const part of parts) {
+        if (++PartNumber > MAX_PARTS) {
+          throw new StorageError('InvalidInput', name, 'write', `more than ${MAX_PARTS} parts: raise partSize`, { key });
+        }
+        const n = PartNumber;
+        const upload = send<{ ETag?: string }>(new UploadPartCommand({
+          Bucket: bucket, Key: full(key), UploadId, PartNumber: n, Body: part, ContentLength: part.length,
+        }), 'write', key, signal).then((r) => { done.push({ PartNumber: n, ETag: r.ETag }); });
+        inFlight.add(upload);
+        upload.then(() => inFlight.delete(upload), () => undefined);
+        if (inFlight.size >= partConcurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      done.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+      // RGW (Pacific) answers CompleteMultipartUpload with an empty <ETag/>: the object's real ETag comes from
+      // HEAD, GET or LIST, so nothing here relies on this response.
+      await send(new CompleteMultipartUploadCommand({
+        Bucket: bucket, Key: full(key), UploadId, MultipartUpload: { Parts: done },
+      }), 'write', key, signal);
+    } catch (e) {
+      await Promise.allSettled(inFlight);
+      await client?.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: full(key), UploadId })).catch(() => undefined);
+      throw e instanceof StorageError ? e : fail(e, 'write', key);
+    }
+  }
+
+  async function write(key: string, body: Body, opts: WriteOptions = {}): Promise<void> {
+    checkKey(name, 'write', key);
+    const { signal } = opts;
+    if (body instanceof Uint8Array) {
+      if (body.length <= multipartThreshold) return putOnce(key, body, body.length, signal);
+      return putParts(key, slicesOf(body, partSizeFor(body.length)), signal);
+    }
+    if (opts.size !== undefined) {
+      if (opts.size <= multipartThreshold) return putOnce(key, body, opts.size, signal);
+      return putParts(key, partsOf(exactly(body, opts.size, key), partSizeFor(opts.size)), signal);
+    }
+    // Unknown length: buffer one part. A body that ends within it is one PUT; a longer one goes multipart
+    // (so, unlike a known length, the threshold is partSize here: memory stays bounded either way).
+    const it = partsOf(body, options.partSize)[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done) return putOnce(key, new Uint8Array(0), 0, signal);
+    if (first.value.length < options.partSize) return putOnce(key, first.value, first.value.length, signal);
+    async function* rest(): AsyncIterable<Buffer> {
+      yield first.value as Buffer;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    }
+    return putParts(key, rest(), signal);
+  }
+
+  /** The part size for an object of known size: larger than asked when 10,000 parts would not hold it. */
+  function partSizeFor(size: number): number {
+    return Math.max(options.partSize, Math.ceil(size / MAX_PARTS));
+  }
+
+  async function* bodyOf(stream: Readable, key: string): AsyncIterable<Uint8Array> {
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (e) {
+      throw fail(e, 'read', key);
+    } finally {
+      if (!stream.readableEnded) stream.destroy();
+    }
+  }
+  async function* nothing(): AsyncIterable<Uint8Array> {}
+
+  async function read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
+    checkKey(name, 'read', key);
+    const offset = Math.max(0, opts.offset ?? 0);
+    if (opts.length !== undefined && opts.length <= 0) {
+      await stat(key); // an empty range of a missing key is still NotFound
+      return { size: 0, body: nothing() };
+    }
+    const Range = offset > 0 || opts.length !== undefined
+      ? `bytes=${offset}-${opts.length !== undefined ? offset + opts.length - 1 : ''}` : undefined;
+    try {
+      const out = await send<{ Body?: unknown; ContentLength?: number }>(new GetObjectCommand({
+        Bucket: bucket, Key: full(key), ...(Range ? { Range } : {}),
+      }), 'read', key, opts.signal);
+      const stream = out.Body as Readable | undefined;
+      return {
+        ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
+        body: stream ? bodyOf(stream, key) : nothing(),
+      };
+    } catch (e) {
+      // A range starting at or past the end is 416 InvalidRange; the contract cuts it at the end: empty.
+      if (e instanceof StorageError && Range && /InvalidRange|HTTP 416/.test(e.message)) return { size: 0, body: nothing() };
+      throw e;
+    }
+  }
+
+  async function stat(key: string): Promise<ObjectInfo> {
+    checkKey(name, 'stat', key);
+    const out = await send<{ ContentLength?: number; LastModified?: Date; ETag?: string }>(
+      new HeadObjectCommand({ Bucket: bucket, Key: full(key) }), 'stat', key);
+    return {
+      key, size: out.ContentLength ?? 0,
+      ...(out.LastModified ? { modified: out.LastModified.getTime() } : {}),
+      ...(out.ETag ? { etag: out.ETag } : {}),
+    };
+  }
+
+  /** ListObjectsV2 pages of full keys under `prefix` (relative to the root). */
+  async function* pages(prefix: string, op: Operation, pageSize: number, signal?: AbortSignal): AsyncIterable<{ Key: string; Size: number; LastModified?: Date; ETag?: string }[]> {
+    let ContinuationToken: string | undefined;
+    do {
+      const out = await send<{ Contents?: { Key?: string; Size?: number; LastModified?: Date; ETag?: string }[]; IsTruncated?: boolean; NextContinuationToken?: string }>(
+        new ListObjectsV2Command({
+          Bucket: bucket, Prefix: full(prefix), MaxKeys: pageSize, ...(ContinuationToken ? { ContinuationToken } : {}),
+        }), op, prefix, signal);
+      const contents = (out.Contents ?? []).filter((o): o is { Key: string; Size: number } => o.Key !== undefined);
+      if (contents.length) yield contents;
+      ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  }
+  const infoOf = (o: { Key: string; Size?: number; LastModified?: Date; ETag?: string }): ObjectInfo => ({
+    key: o.Key.slice(root.length), size: o.Size ?? 0,
+    ...(o.LastModified ? { modified: o.LastModified.getTime() } : {}),
+    ...(o.ETag ? { etag: o.ETag } : {}),
+  });
+
+  return {
+    name,
+    capabilities: CAPABILITIES,
+
+    async open() {
+      if (client) return;
+      client = createS3Client(target, options, maxSockets);
+      // HeadBucket proves the endpoint, the credentials and the bucket, and its headers tell what answers.
+      let headers: Record<string, string> = {};
+      const head = new HeadBucketCommand({ Bucket: bucket });
+      head.middlewareStack.add((next) => async (args) => {
+        const out = await next(args);
+        headers = (out.response as { headers?: Record<string, string> }).headers ?? {};
+        return out;
+      }, { step: 'deserialize', name: 'storbenchServerHeader' });
+      try {
+        await send(head, 'open');
+      } catch (e) {
+        const responseHeaders = ((e as StorageError).cause as { $response?: { headers?: Record<string, string> } })?.$response?.headers;
+        if (responseHeaders) headers = responseHeaders;
+        if (!(e instanceof StorageError && e.kind === 'NotFound' && options.createBucket)) {
+          client.destroy();
+          client = undefined;
+          if (e instanceof StorageError && e.kind === 'NotFound') {
+            throw new StorageError('NotFound', name, 'open', `bucket "${bucket}" does not exist (add createBucket=true to create it)`, { cause: e });
+          }
+          throw e;
+        }
+        kind = endpointKindOf(options.endpoint, headers);
+        // AWS wants the region named outside us-east-1; RGW and MinIO create in their own zone(group) without it.
+        const where = kind === 'aws' && options.region !== 'us-east-1'
+          ? { CreateBucketConfiguration: { LocationConstraint: options.region as never } } : {};
+        await send(new CreateBucketCommand({ Bucket: bucket, ...where }), 'open');
+      }
+      serverHeader = headers.server ?? '';
+      kind = endpointKindOf(options.endpoint, headers);
+    },
+    async close() {
+      client?.destroy();
+      client = undefined;
+    },
+    system: () => SYSTEM[kind],
+    semantics: (): Semantics => ({
+      writeDurability: kind === 'ceph-rgw'
+        ? 'acknowledged by RGW once RADOS has written every replica of the pool'
+        : 'acknowledged by the S3 endpoint once stored (per the service\'s durability)',
+      readAfterWrite: 'strong (AWS S3 since 2020; Ceph RGW and MinIO on one site)',
+      listConsistency: 'strong, ListObjectsV2 in UTF-8 binary key order, pages of up to 1000',
+      multipartThreshold,
+      partSize: options.partSize,
+      partConcurrency,
+      checksumMode: options.checksum,
+      addressingStyle: options.pathStyle ? 'path' : 'virtual-host',
+      endpointKind: kind,
+      sdkMaxAttempts: options.retries + 1,
+    }),
+    environment: (): Environment => ({
+      endpoint: options.endpoint ?? 'aws',
+      region: options.region,
+      bucket,
+      prefix: root,
+      endpointKind: kind,
+      server: serverHeader,
+      sdk: `@aws-sdk/client-s3 ${sdkVersion()}`,
+      maxSockets,
+      /** Retries made by the SDK so far, summed over every call (read it at the end of a run). */
+      retries,
+    }),
+
+    write,
+    read,
+    stat,
+    async delete(key: string) {
+      checkKey(name, 'delete', key);
+      await send(new DeleteObjectCommand({ Bucket: bucket, Key: full(key) }), 'delete', key);
+    },
+    async *list(prefix: string, opts: ListOptions = {}) {
+      checkPrefix(name, 'list', prefix);
+      const pageSize = Math.min(BATCH, Math.max(1, opts.pageSize ?? BATCH));
+      for await (const page of pages(prefix, 'list', pageSize, opts.signal)) yield page.map(infoOf);
+    },
+    async *scan(prefix: string, opts: ListOptions = {}): AsyncIterable<ScanEntry> {
+      checkPrefix(name, 'scan', prefix);
+      for await (const page of pages(prefix, 'scan', Math.min(BATCH, opts.pageSize ?? BATCH), opts.signal)) {
+        for (const o of page) {
+          const info = infoOf(o);
+          try {
+            yield { info, body: (await read(info.key, opts.signal ? { signal: opts.signal } : {})).body };
+          } catch (e) {
+            if (!(e instanceof StorageError && e.kind === 'NotFound')) throw e; // deleted since the listing
+          }
+        }
+      }
+    },
+    async deletePrefix(prefix: string) {
+      checkPrefix(name, 'delete', prefix);
+      let removed = 0;
+      for await (const page of pages(prefix, 'delete', BATCH)) {
+        const out = await send<{ Errors?: { Key?: string; Code?: string; Message?: string }[] }>(new DeleteObjectsCommand({
+          Bucket: bucket, Delete: { Objects: page.map((o) => ({ Key: o.Key })), Quiet: true },
+        }), 'delete', prefix);
+        const errors = out.Errors ?? [];
+        if (errors.length) {
+          const first = errors[0]!;
+          throw toStorageError({ name: first.Code, message: `${errors.length} of ${page.length} keys not deleted, first ${first.Key}: ${first.Message}` }, 'delete', prefix, target.secrets);
+        }
+        removed += page.length;
+      }
+      return removed;
+    },
+  };
+}
