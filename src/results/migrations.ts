@@ -1,0 +1,82 @@
+/**
+ * Numbered schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
+ * holds the number of the last one applied. Append new ones; never edit an applied one.
+ */
+export const migrations: readonly string[] = [
+  // 1: runs and their results
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('running','completed','failed','interrupted')),
+    target TEXT NOT NULL,
+    target_name TEXT NOT NULL,
+    scheme TEXT NOT NULL,
+    system TEXT NOT NULL,
+    workload TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    load_model TEXT NOT NULL,
+    concurrency INTEGER NOT NULL,
+    rate REAL,
+    seed INTEGER NOT NULL,
+    semantics_json TEXT NOT NULL,
+    capabilities_json TEXT NOT NULL,
+    environment_json TEXT NOT NULL,
+    dataset TEXT,
+    suite_id TEXT,
+    schedule_id TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    measured_seconds REAL,
+    error TEXT,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    progress_json TEXT,
+    regression_json TEXT
+  );
+  CREATE INDEX runs_started ON runs (started_at);
+  CREATE INDEX runs_target_workload ON runs (target_name, workload, status, started_at);
+  CREATE INDEX runs_suite ON runs (suite_id);
+  CREATE INDEX runs_schedule ON runs (schedule_id, started_at);
+
+  CREATE TABLE run_ops (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    op TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    errors_json TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    ops_per_sec REAL NOT NULL,
+    mib_per_sec REAL NOT NULL,
+    latency_json TEXT NOT NULL,
+    service_json TEXT,
+    ttfb_json TEXT,
+    mean_io_rate REAL,
+    histogram TEXT NOT NULL,
+    service_histogram TEXT,
+    ttfb_histogram TEXT,
+    PRIMARY KEY (run_id, op)
+  );
+
+  CREATE TABLE run_segments (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    second INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    ops INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    latency_sum_us REAL NOT NULL,
+    latency_max_us REAL NOT NULL,
+    PRIMARY KEY (run_id, second, op)
+  );
+
+  CREATE TABLE run_errors (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    op TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (run_id, op, kind)
+  );
+  `,
+];

@@ -1,0 +1,245 @@
+/** The results store on SQLite (better-sqlite3 12): WAL mode, numbered migrations, batched writes. */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { migrations } from './migrations.js';
+import type {
+  ErrorSample, LatencySummary, NewRun, OpResult, ResultsStore, RunDetail, RunFilter, RunOutcome, RunRecord, RunSummary, Segment,
+} from './types.js';
+
+/** Default location of the results database. */
+export const DEFAULT_DB_PATH = 'results/storbench.db';
+
+type Row = Record<string, unknown>;
+
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+const parse = <T>(v: unknown): T | undefined => (typeof v === 'string' ? (JSON.parse(v) as T) : undefined);
+const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>
+  (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+function rowToRun(r: Row): RunRecord {
+  return {
+    id: r.id as string,
+    status: r.status as RunRecord['status'],
+    target: r.target as string,
+    targetName: r.target_name as string,
+    scheme: r.scheme as string,
+    system: r.system as string,
+    workload: r.workload as string,
+    spec: parse(r.spec_json) ?? {},
+    loadModel: r.load_model as 'closed' | 'open',
+    concurrency: r.concurrency as number,
+    ...opt('rate', r.rate as number | null),
+    seed: r.seed as number,
+    semantics: parse(r.semantics_json)!,
+    capabilities: parse(r.capabilities_json)!,
+    environment: parse(r.environment_json) ?? {},
+    ...opt('dataset', r.dataset as string | null),
+    ...opt('suiteId', r.suite_id as string | null),
+    ...opt('scheduleId', r.schedule_id as string | null),
+    startedAt: r.started_at as string,
+    ...opt('endedAt', r.ended_at as string | null),
+    ...opt('measuredSeconds', r.measured_seconds as number | null),
+    ...opt('error', r.error as string | null),
+    host: r.host as string,
+    pid: r.pid as number,
+    ...opt('progress', parse<Record<string, number>>(r.progress_json)),
+    ...opt('regression', parse<Record<string, unknown>>(r.regression_json)),
+  };
+}
+
+function rowToOp(r: Row, withHistograms: boolean): OpResult {
+  return {
+    op: r.op as string,
+    count: r.count as number,
+    errors: r.errors as number,
+    errorsByKind: parse(r.errors_json) ?? {},
+    bytes: r.bytes as number,
+    items: r.items as number,
+    opsPerSec: r.ops_per_sec as number,
+    mibPerSec: r.mib_per_sec as number,
+    latencyUs: parse(r.latency_json)!,
+    ...opt('serviceUs', parse<LatencySummary>(r.service_json)),
+    ...opt('ttfbUs', parse<LatencySummary>(r.ttfb_json)),
+    ...opt('meanIoRateMibPerSec', r.mean_io_rate as number | null),
+    histogram: withHistograms ? (r.histogram as string) : '',
+    ...(withHistograms ? opt('serviceHistogram', r.service_histogram as string | null) : {}),
+    ...(withHistograms ? opt('ttfbHistogram', r.ttfb_histogram as string | null) : {}),
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Open (creating and migrating when needed) the results database at `path` (`:memory:` for tests). */
+export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  for (let i = applied; i < migrations.length; i++) {
+    db.transaction(() => {
+      db.exec(migrations[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+
+  const host = hostname();
+  // PRAGMA data_version changes on commits by OTHER connections only; writes through this one are counted here.
+  let localWrites = 0;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const insertRun = db.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json,
+    load_model, concurrency, rate, seed, semantics_json, capabilities_json, environment_json, dataset, suite_id,
+    schedule_id, started_at, host, pid) VALUES (@id, 'running', @target, @targetName, @scheme, @system, @workload,
+    @spec, @loadModel, @concurrency, @rate, @seed, @semantics, @capabilities, @environment, @dataset, @suiteId,
+    @scheduleId, @startedAt, @host, @pid)`);
+  const upsertSegment = db.prepare(`INSERT INTO run_segments (run_id, second, op, ops, bytes, errors, latency_sum_us,
+    latency_max_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, second, op) DO UPDATE SET ops = excluded.ops,
+    bytes = excluded.bytes, errors = excluded.errors, latency_sum_us = excluded.latency_sum_us,
+    latency_max_us = excluded.latency_max_us`);
+  const setProgress = db.prepare(`UPDATE runs SET progress_json = ? WHERE id = ?`);
+  const setOutcome = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, measured_seconds = ?, error = ?,
+    progress_json = NULL WHERE id = ?`);
+  const insertOp = db.prepare(`INSERT OR REPLACE INTO run_ops (run_id, op, count, errors, errors_json, bytes, items,
+    ops_per_sec, mib_per_sec, latency_json, service_json, ttfb_json, mean_io_rate, histogram, service_histogram,
+    ttfb_histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertError = db.prepare(`INSERT OR REPLACE INTO run_errors (run_id, op, kind, count, message) VALUES (?, ?, ?, ?, ?)`);
+  const getRunRow = db.prepare(`SELECT * FROM runs WHERE id = ?`);
+  const getOps = db.prepare(`SELECT * FROM run_ops WHERE run_id = ? ORDER BY rowid`);
+  const getSegments = db.prepare(`SELECT * FROM run_segments WHERE run_id = ? ORDER BY second, op`);
+  const getErrors = db.prepare(`SELECT * FROM run_errors WHERE run_id = ? ORDER BY count DESC`);
+  const summaryOps = db.prepare(`SELECT run_id, op, count, errors, errors_json, bytes, items, ops_per_sec, mib_per_sec,
+    latency_json, service_json, ttfb_json, mean_io_rate FROM run_ops WHERE run_id IN (SELECT value FROM json_each(?))
+    ORDER BY rowid`);
+
+  const writeSegments = (runId: string, segments: readonly Segment[]): void => {
+    for (const s of segments) upsertSegment.run(runId, s.second, s.op, s.ops, s.bytes, s.errors, s.latencySumUs, s.latencyMaxUs);
+  };
+
+  function summaries(rows: Row[]): RunSummary[] {
+    const runs = rows.map(rowToRun);
+    const byRun = new Map<string, OpResult[]>();
+    for (const r of summaryOps.all(JSON.stringify(runs.map((x) => x.id))) as Row[]) {
+      const list = byRun.get(r.run_id as string) ?? [];
+      list.push(rowToOp(r, false));
+      byRun.set(r.run_id as string, list);
+    }
+    return runs.map((run) => ({
+      ...run,
+      ops: (byRun.get(run.id) ?? []).map(({ histogram: _h, serviceHistogram: _s, ttfbHistogram: _t, ...rest }) => rest),
+    }));
+  }
+
+  const store: ResultsStore = {
+    path,
+    createRun(run: NewRun) {
+      localWrites++;
+      insertRun.run({
+        ...run,
+        spec: JSON.stringify(run.spec),
+        rate: run.rate ?? null,
+        semantics: JSON.stringify(run.semantics),
+        capabilities: JSON.stringify(run.capabilities),
+        environment: JSON.stringify(run.environment),
+        dataset: run.dataset ?? null,
+        suiteId: run.suiteId ?? null,
+        scheduleId: run.scheduleId ?? null,
+        host,
+        pid: process.pid,
+      });
+    },
+    recordProgress: db.transaction((runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>) => {
+      localWrites++;
+      writeSegments(runId, segments);
+      setProgress.run(JSON.stringify(progress), runId);
+    }),
+    finishRun: db.transaction((runId: string, o: RunOutcome) => {
+      localWrites++;
+      for (const r of o.ops) {
+        insertOp.run(runId, r.op, r.count, r.errors, JSON.stringify(r.errorsByKind), r.bytes, r.items, r.opsPerSec,
+          r.mibPerSec, JSON.stringify(r.latencyUs), json(r.serviceUs), json(r.ttfbUs), r.meanIoRateMibPerSec ?? null,
+          r.histogram, r.serviceHistogram ?? null, r.ttfbHistogram ?? null);
+      }
+      writeSegments(runId, o.segments);
+      for (const e of o.errors) insertError.run(runId, e.op, e.kind, e.count, e.message);
+      setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, runId);
+    }),
+    getRun(id: string): RunDetail | undefined {
+      const row = getRunRow.get(id) as Row | undefined;
+      if (!row) return undefined;
+      return {
+        ...rowToRun(row),
+        ops: (getOps.all(id) as Row[]).map((r) => rowToOp(r, true)),
+        segments: (getSegments.all(id) as Row[]).map((r) => ({
+          second: r.second as number, op: r.op as string, ops: r.ops as number, bytes: r.bytes as number,
+          errors: r.errors as number, latencySumUs: r.latency_sum_us as number, latencyMaxUs: r.latency_max_us as number,
+        })),
+        errors: (getErrors.all(id) as Row[]).map((r) => ({
+          op: r.op as string, kind: r.kind as ErrorSample['kind'], count: r.count as number, message: r.message as string,
+        })),
+      };
+    },
+    listRuns(filter: RunFilter = {}) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const eq = (column: string, value: unknown) => {
+        if (value !== undefined) { where.push(`${column} = ?`); args.push(value); }
+      };
+      eq('target_name', filter.target);
+      eq('system', filter.system);
+      eq('workload', filter.workload);
+      eq('status', filter.status);
+      eq('suite_id', filter.suiteId);
+      eq('schedule_id', filter.scheduleId);
+      if (filter.since !== undefined) { where.push('started_at >= ?'); args.push(filter.since); }
+      if (filter.until !== undefined) { where.push('started_at <= ?'); args.push(filter.until); }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const total = (db.prepare(`SELECT count(*) AS n FROM runs ${clause}`).get(...args) as { n: number }).n;
+      const rows = db.prepare(`SELECT * FROM runs ${clause} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`)
+        .all(...args, filter.limit ?? 50, filter.offset ?? 0) as Row[];
+      return { runs: summaries(rows), total };
+    },
+    latestCompleted() {
+      const rows = db.prepare(`SELECT * FROM runs r WHERE status = 'completed' AND started_at = (
+        SELECT max(started_at) FROM runs x WHERE x.status = 'completed' AND x.target_name = r.target_name
+        AND x.workload = r.workload) ORDER BY target_name, workload`).all() as Row[];
+      return summaries(rows);
+    },
+    setRegression(runId, regression) {
+      localWrites++;
+      db.prepare(`UPDATE runs SET regression_json = ? WHERE id = ?`).run(json(regression), runId);
+    },
+    deleteRun(id: string) {
+      localWrites++;
+      return db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes > 0;
+    },
+    recoverInterrupted() {
+      const stale = (db.prepare(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ?`).all(host) as Row[])
+        .filter((r) => r.pid !== process.pid && !isAlive(r.pid as number))
+        .map((r) => r.id as string);
+      const mark = db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = coalesce(ended_at, ?),
+        error = coalesce(error, 'the process running it ended before it finished'), progress_json = NULL WHERE id = ?`);
+      localWrites++;
+      db.transaction(() => { for (const id of stale) mark.run(new Date().toISOString(), id); })();
+      return stale;
+    },
+    revision() {
+      return `${dataVersion.get() as number}.${localWrites}`;
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+  store.recoverInterrupted();
+  return store;
+}
