@@ -66,3 +66,6 @@ export const errorResponse = {
 
 /** A loosely described JSON answer, for the OpenAPI document (the handlers send pre-serialized JSON). */
 export const jsonObject = (description: string) => ({ description, type: 'object', additionalProperties: true }) as const;
+
+/** For routes that take no query fields: any field sent is an error. */
+export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import type { RunDetail } from '../../results/types.js';
+import { noQuery } from '../schemas.js';
 import type { RouteDeps } from './runs.js';
 
 /** Runs described per scrape at most (a guard against a database full of runs stuck `running`). */
@@ -35,7 +36,7 @@ export async function metricsRoutes(app: FastifyInstance, { store }: RouteDeps):
     schema: {
       tags: ['metrics'],
       summary: 'Prometheus metrics of the active runs',
-      querystring: { type: 'object', additionalProperties: false, properties: {} },
+      querystring: noQuery,
       response: { 200: { description: 'Prometheus text exposition format', type: 'string' } },
     },
   }, async (_request, reply) => {

@@ -5,7 +5,7 @@ import { requireToken } from '../auth.js';
 import { jsonAnswer, type AnswerCache } from '../cache.js';
 import { notFound } from '../errors.js';
 import { toRunFilter, type RunsQuery } from '../filter.js';
-import { errorResponse, jsonObject, runIdParams, runsQuery } from '../schemas.js';
+import { errorResponse, jsonObject, noQuery, runIdParams, runsQuery } from '../schemas.js';
 import { runListItem, runView } from '../views.js';
 
 export interface RouteDeps {
@@ -34,6 +34,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache, token }: 
       summary: 'One run: per-op figures and percentile curves, segments, errors, environment, semantics',
       description: 'A running run also carries `progress` and the segments flushed so far; poll it for live figures.',
       params: runIdParams,
+      querystring: noQuery,
       response: { 200: jsonObject('The run'), 400: errorResponse, 404: errorResponse },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
@@ -48,6 +49,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache, token }: 
       summary: 'Delete a run and its results (needs the bearer token)',
       security: [{ bearer: [] }],
       params: runIdParams,
+      querystring: noQuery,
       response: { 204: { description: 'Deleted', type: 'null' }, 401: errorResponse, 403: errorResponse, 404: errorResponse },
     },
     preHandler: requireToken(token),
