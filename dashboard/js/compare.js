@@ -37,23 +37,23 @@ async function render() {
     el('a', { href: `/api/export/compare?format=json&ids=${encodeURIComponent(ids)}` }, 'JSON')));
 
   const short = (i) => `${c.runs[i].targetName}`;
-  const bars = (title, key, fmt, lowerIsBetter) => {
+  const bars = (title, key, ratioKey, fmt, lowerIsBetter) => {
     const card = el('section', { class: 'card' }, el('h3', {}, title), lowerIsBetter ? el('p', { class: 'note' }, 'lower is better') : null);
     for (const row of c.rows) {
-      if (key === 'mibPerSec' && !row.values.some((v) => v && v.mibPerSec > 0)) continue;
-      barGroup(card, row.op, row.values.map((v, i) => ({
+      if (key === 'mibPerSec' && !row.cells.some((v) => v && v.mibPerSec > 0)) continue;
+      barGroup(card, row.op, row.cells.map((v, i) => ({
         label: short(i), color: colorOf(i), value: v ? v[key] : null,
-        ratio: v && i > 0 && v.ratio ? fmtRatio(v.ratio[key]) : '',
+        ratio: v && i > 0 && ratioKey && v[ratioKey] !== undefined ? fmtRatio(v[ratioKey]) : '',
       })), fmt);
     }
     return card;
   };
   main.append(el('h2', {}, 'Throughput and latency by operation'));
   const grid = el('div', { class: 'bars', id: 'bars' },
-    bars('Throughput (ops/s)', 'opsPerSec', (v) => `${fmtCount(v)} ops/s`),
-    bars('p99 latency', 'p99Us', fmtUs, true),
-    bars('p50 latency', 'p50Us', fmtUs, true));
-  if (c.rows.some((r) => r.values.some((v) => v && v.mibPerSec > 0))) grid.append(bars('Data rate', 'mibPerSec', fmtMib));
+    bars('Throughput (ops/s)', 'opsPerSec', 'opsRatio', (v) => `${fmtCount(v)} ops/s`),
+    bars('p99 latency', 'p99Us', 'p99Ratio', fmtUs, true),
+    bars('p50 latency', 'p50Us', null, fmtUs, true));
+  if (c.rows.some((r) => r.cells.some((v) => v && v.mibPerSec > 0))) grid.append(bars('Data rate', 'mibPerSec', 'mibRatio', fmtMib));
   main.append(grid);
 
   const ops = Object.keys(c.curves);

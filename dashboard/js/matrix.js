@@ -15,7 +15,8 @@ async function render() {
   }
   // `?baseline=` (empty) is the reader's choice of no baseline: the figures alone, no ratios.
   if (new URLSearchParams(location.search).get('baseline') === '') {
-    m = { ...m, baseline: null, rows: m.rows.map((r) => ({ ...r, cells: r.cells.map((c) => c && { ...c, ratio: null }) })) };
+    const strip = ({ opsRatio: _o, mibRatio: _m, p99Ratio: _p, ...c }) => c;
+    m = { ...m, baseline: null, rows: m.rows.map((r) => ({ ...r, cells: Object.fromEntries(Object.entries(r.cells).map(([w, c]) => [w, strip(c)])) })) };
   }
   main.replaceChildren();
   main.append(el('h1', {}, 'Systems × workloads'));
@@ -49,9 +50,9 @@ async function render() {
     el('a', { class: 'export', href: `/api/export/matrix?format=csv${m.baseline ? `&baseline=${encodeURIComponent(m.baseline)}` : ''}` }, 'CSV'),
     el('a', { class: 'export', href: `/api/export/matrix?format=md${m.baseline ? `&baseline=${encodeURIComponent(m.baseline)}` : ''}` }, 'Markdown')));
 
-  const head = el('tr', {}, el('th', { class: 'corner' }, 'target'), m.workloads.map((w, i) => {
+  const head = el('tr', {}, el('th', { class: 'corner' }, 'target'), m.workloads.map((w) => {
     // The harness ceiling stays out of comparisons: its bars would dwarf every storage system's.
-    const ids = m.rows.filter((r) => !r.ceiling).map((r) => r.cells[i]?.runId).filter(Boolean);
+    const ids = m.rows.filter((r) => !r.ceiling).map((r) => r.cells[w]?.runId).filter(Boolean);
     return el('th', { scope: 'col' }, el('div', { class: 'wl' }, w),
       ids.length > 1 ? el('a', { class: 'compare-link', href: `compare.html?ids=${ids.map(encodeURIComponent).join(',')}`, dataset: { workload: w } }, `compare ${ids.length} →`) : null);
   }));
@@ -59,7 +60,7 @@ async function render() {
     el('th', { scope: 'row' },
       el('a', { class: 'target', href: `runs.html?target=${encodeURIComponent(r.target)}` }, r.target),
       el('div', { class: 'system' }, r.ceiling ? 'harness ceiling (null://)' : `${r.system}${r.target === m.baseline ? ' · baseline' : ''}`)),
-    r.cells.map((c) => cell(c, r, m))));
+    m.workloads.map((w) => cell(r.cells[w], r, m))));
   main.append(el('div', { class: 'matrix-wrap' }, el('table', { class: 'matrix', id: 'matrix' }, el('thead', {}, head), el('tbody', {}, body))));
   main.addEventListener('change', () => {
     compareButton.disabled = main.querySelectorAll('input.pick:checked').length < 2;
@@ -76,11 +77,12 @@ function cell(c, row, m) {
       el('div', { class: 'tp' }, `${fmtCount(c.opsPerSec)} ops/s`),
       c.mibPerSec > 0 ? el('div', { class: 'mib' }, fmtMib(c.mibPerSec)) : null,
       el('div', { class: 'p99' }, `p99 ${fmtUs(c.p99Us)}`),
-      c.ratio ? el('div', { class: 'ratio' }, row.target === m.baseline ? 'baseline' : fmtRatio(c.ratio.opsPerSec),
-        row.target === m.baseline ? null : el('span', { class: 'p99-ratio' }, ` · p99 ${fmtRatio(c.ratio.p99Us)}`)) : null,
+      c.opsRatio !== undefined && !row.ceiling ? el('div', { class: 'ratio' }, row.target === m.baseline ? 'baseline' : fmtRatio(c.opsRatio),
+        row.target === m.baseline ? null : el('span', { class: 'p99-ratio' }, ` · p99 ${fmtRatio(c.p99Ratio)}`)) : null,
+      c.regressed ? el('div', { class: 'errors' }, 'regressed') : null,
       c.errors ? el('div', { class: 'errors' }, `${fmtCount(c.errors)} error${c.errors === 1 ? '' : 's'}`) : null),
     el('input', { type: 'checkbox', class: 'pick', title: 'select for comparison', 'aria-label': 'select for comparison', dataset: { run: c.runId } }));
-  if (c.ratio && row.target !== m.baseline) td.style.background = ratioColor(c.ratio.opsPerSec);
+  if (c.opsRatio !== undefined && !row.ceiling && row.target !== m.baseline) td.style.background = ratioColor(c.opsRatio);
   return td;
 }
 

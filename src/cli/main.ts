@@ -16,6 +16,11 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
 };
 
+/** The command called `name`, or undefined when there is none (optional commands such as `serve`). */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return commands[name]?.();
+}
+
 async function help(): Promise<string> {
   const lines = ['usage: storbench <command> [flags]   (storbench <command> --help for its flags)', '', 'commands:'];
   for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);

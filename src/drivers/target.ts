@@ -29,10 +29,11 @@ export interface Target {
 }
 
 /**
- * Parse a target URL. `extraOptions` (from a targets file) are merged over the query string.
+ * Parse a target URL. `extraOptions` (from a targets file) are merged over the query string;
+ * `secretOptions` names options that are secrets whatever their name (values read from the environment).
  * @throws UsageError naming what is wrong.
  */
-export function parseTarget(url: string, extraOptions: Record<string, string> = {}, name?: string): Target {
+export function parseTarget(url: string, extraOptions: Record<string, string> = {}, name?: string, secretOptions: readonly string[] = []): Target {
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?$/i.exec(url.trim());
   if (!m) throw new UsageError(`target: "${redactString(url)}" is not a URL of the form scheme://host/path`);
   const [, rawScheme, rawAuthority, rawPath, rawQuery] = m as unknown as [string, string, string, string, string | undefined];
@@ -58,7 +59,7 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   if (password) secrets.push(password);
   const shownQuery: string[] = [];
   for (const [k, v] of Object.entries(options)) {
-    const secret = SECRET_OPTION.test(k);
+    const secret = SECRET_OPTION.test(k) || secretOptions.includes(k);
     if (secret && v) secrets.push(v);
     shownQuery.push(`${encodeURIComponent(k)}=${secret ? '***' : encodeURIComponent(v)}`);
   }

@@ -1,189 +1,138 @@
 /**
- * Pure comparison logic shared by `storbench compare` and the HTTP API: several runs side by side with
- * ratios to the first, and the systems × workloads matrix with ratios to a baseline target.
- * Nothing here reads the store or decodes histograms; it works on run summaries only.
+ * Side-by-side comparison, shared by the CLI and the HTTP API. Pure functions over stored runs.
+ * Ratios are to the first run (compare) or to the baseline target (matrix): throughput ratio > 1 is
+ * faster, latency ratio < 1 is faster.
  */
 import type { RunSummary } from '../results/types.js';
 
-/** The figures compared for one operation type of one run. Latencies in microseconds. */
-export interface OpFigures {
+type OpFigures = RunSummary['ops'][number];
+
+export interface CompareCell {
+  readonly runId: string;
+  readonly count: number;
+  readonly errors: number;
   readonly opsPerSec: number;
   readonly mibPerSec: number;
   readonly p50Us: number;
   readonly p99Us: number;
+  /** Ratios to the first run; undefined when the first run lacks this op or has 0. */
+  readonly opsRatio?: number;
+  readonly mibRatio?: number;
+  readonly p99Ratio?: number;
 }
 
-/** Each figure divided by the same figure of the reference; `null` where the reference is 0. */
-export type Ratios = { readonly [K in keyof OpFigures]: number | null };
-
-export interface ComparedRun {
-  readonly id: string;
-  readonly targetName: string;
-  readonly system: string;
-  readonly scheme: string;
-  readonly workload: string;
-  readonly status: string;
-  readonly startedAt: string;
-  readonly concurrency: number;
-}
-
-export interface ComparedCell extends OpFigures {
-  readonly runId: string;
-  /** Ratios to the first run's figures for the same op; `null` when the first run lacks that op. */
-  readonly ratio: Ratios | null;
-}
-
-export interface ComparisonRow {
+export interface CompareRow {
   readonly op: string;
-  /** One entry per run, in the order of `Comparison.runs`; `null` when that run has no such op. */
-  readonly values: readonly (ComparedCell | null)[];
+  /** One cell per run, in the order given; undefined where the run has no such op. */
+  readonly cells: readonly (CompareCell | undefined)[];
 }
 
 export interface Comparison {
-  readonly runs: readonly ComparedRun[];
-  /** Operation types in order of first appearance across the runs. */
-  readonly rows: readonly ComparisonRow[];
+  readonly runs: readonly Pick<RunSummary, 'id' | 'targetName' | 'system' | 'workload' | 'status' | 'startedAt' | 'concurrency' | 'semantics'>[];
+  readonly rows: readonly CompareRow[];
 }
 
-const FIGURES: readonly (keyof OpFigures)[] = ['opsPerSec', 'mibPerSec', 'p50Us', 'p99Us'];
+const ratio = (value: number, base: number | undefined): number | undefined =>
+  base === undefined || base === 0 ? undefined : Math.round((value / base) * 1000) / 1000;
 
-function ratios(value: OpFigures, reference: OpFigures): Ratios {
-  const r = {} as Record<keyof OpFigures, number | null>;
-  for (const k of FIGURES) r[k] = reference[k] > 0 ? value[k] / reference[k] : null;
-  return r;
-}
-
-type SummaryOp = RunSummary['ops'][number];
-
-function figures(op: SummaryOp): OpFigures {
-  return { opsPerSec: op.opsPerSec, mibPerSec: op.mibPerSec, p50Us: op.latencyUs.p50, p99Us: op.latencyUs.p99 };
-}
-
-/** The identifying fields of a run shown next to its figures (no spec, no environment). */
-export function comparedRun(r: RunSummary): ComparedRun {
+function cell(runId: string, o: OpFigures, first: OpFigures | undefined): CompareCell {
+  const c = {
+    runId, count: o.count, errors: o.errors, opsPerSec: o.opsPerSec, mibPerSec: o.mibPerSec,
+    p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,
+  };
+  const opsRatio = ratio(o.opsPerSec, first?.opsPerSec);
+  const mibRatio = ratio(o.mibPerSec, first?.mibPerSec);
+  const p99Ratio = ratio(o.latencyUs.p99, first?.latencyUs.p99);
   return {
-    id: r.id, targetName: r.targetName, system: r.system, scheme: r.scheme, workload: r.workload,
-    status: r.status, startedAt: r.startedAt, concurrency: r.concurrency,
+    ...c, ...(opsRatio !== undefined ? { opsRatio } : {}), ...(mibRatio !== undefined ? { mibRatio } : {}),
+    ...(p99Ratio !== undefined ? { p99Ratio } : {}),
   };
 }
 
-/** Several runs side by side, per operation type, with every figure's ratio to the first run's. */
+/** Compare runs operation by operation, with ratios to the first run. */
 export function compareRuns(runs: readonly RunSummary[]): Comparison {
-  const ops: string[] = [];
-  for (const run of runs) for (const o of run.ops) if (!ops.includes(o.op)) ops.push(o.op);
-  const rows = ops.map((op): ComparisonRow => {
+  const ops = [...new Set(runs.flatMap((r) => r.ops.map((o) => o.op)))];
+  const rows = ops.map((op) => {
     const first = runs[0]?.ops.find((o) => o.op === op);
-    return {
-      op,
-      values: runs.map((run) => {
-        const o = run.ops.find((x) => x.op === op);
-        if (!o) return null;
-        const f = figures(o);
-        return { runId: run.id, ...f, ratio: first ? ratios(f, figures(first)) : null };
-      }),
-    };
+    return { op, cells: runs.map((r) => { const o = r.ops.find((x) => x.op === op); return o ? cell(r.id, o, first) : undefined; }) };
   });
-  return { runs: runs.map(comparedRun), rows };
+  return {
+    runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }) => ({ id, targetName, system, workload, status, startedAt, concurrency, semantics })),
+    rows,
+  };
 }
 
-/** One cell of the matrix: the latest completed run of a target for a workload. */
+/** One run reduced to the figures a matrix cell shows: all its operations together. */
 export interface MatrixCell {
   readonly runId: string;
   readonly startedAt: string;
-  /** Sum over the run's operation types. */
   readonly opsPerSec: number;
-  /** Sum over the run's operation types. */
   readonly mibPerSec: number;
-  /** p99 of the slowest operation type (the figure a user waits on). */
+  /** The worst p99 among the run's operations. */
   readonly p99Us: number;
   readonly errors: number;
-  /** Ratios to the baseline target's cell for the same workload; `null` without one. */
-  readonly ratio: { readonly opsPerSec: number | null; readonly mibPerSec: number | null; readonly p99Us: number | null } | null;
+  readonly regressed: boolean;
+  readonly opsRatio?: number;
+  readonly mibRatio?: number;
+  readonly p99Ratio?: number;
 }
 
 export interface MatrixRow {
   readonly target: string;
-  readonly system: string;
   readonly scheme: string;
-  /** `null://`: the harness's own ceiling, shown for reference and never a baseline. */
+  readonly system: string;
+  /** null:// rows: the harness's own ceiling, for reference. */
   readonly ceiling: boolean;
-  /** One entry per workload of `Matrix.workloads`; `null` where the target has no completed run of it. */
-  readonly cells: readonly (MatrixCell | null)[];
+  readonly cells: Readonly<Record<string, MatrixCell>>;
 }
 
 export interface Matrix {
-  /** Target name the ratios are relative to, or `null` when there is none. */
-  readonly baseline: string | null;
+  readonly baseline: string | undefined;
   readonly workloads: readonly string[];
-  /** The baseline first, then the other storage targets by name, harness-ceiling rows last. */
   readonly rows: readonly MatrixRow[];
 }
 
-/** Whether a run measured the harness itself (null://) rather than a storage system. */
-export const isCeiling = (r: Pick<RunSummary, 'scheme'>): boolean => r.scheme === 'null';
-
-function cellFigures(run: RunSummary) {
-  let opsPerSec = 0;
-  let mibPerSec = 0;
-  let p99Us = 0;
-  let errors = 0;
-  for (const o of run.ops) {
-    opsPerSec += o.opsPerSec;
-    mibPerSec += o.mibPerSec;
-    p99Us = Math.max(p99Us, o.latencyUs.p99);
-    errors += o.errors;
-  }
-  return { opsPerSec, mibPerSec, p99Us, errors };
+function totals(run: RunSummary) {
+  return {
+    runId: run.id,
+    startedAt: run.startedAt,
+    opsPerSec: Math.round(run.ops.reduce((s, o) => s + o.opsPerSec, 0) * 100) / 100,
+    mibPerSec: Math.round(run.ops.reduce((s, o) => s + o.mibPerSec, 0) * 1000) / 1000,
+    p99Us: Math.max(0, ...run.ops.map((o) => o.latencyUs.p99)),
+    errors: run.ops.reduce((s, o) => s + o.errors, 0),
+    regressed: Boolean(run.regression && (run.regression as { regressed?: boolean }).regressed),
+  };
 }
 
-const divide = (a: number, b: number): number | null => (b > 0 ? a / b : null);
-
-/**
- * The default baseline: the first HDFS target (by name) when one is present, the question users come with
- * being "what should replace our HDFS".
- */
-export function defaultBaseline(latest: readonly RunSummary[]): string | null {
-  const hdfs = latest.filter((r) => !isCeiling(r) && (r.system.toLowerCase() === 'hdfs' || r.scheme.startsWith('hdfs') || r.scheme === 'webhdfs'));
-  return hdfs.map((r) => r.targetName).sort()[0] ?? null;
+/** The default baseline: an HDFS target when there is one (what users measure replacements against). */
+export function defaultBaseline(runs: readonly RunSummary[]): string | undefined {
+  return runs.find((r) => r.scheme === 'webhdfs' || r.scheme === 'swebhdfs')?.targetName;
 }
 
 /**
- * Systems × workloads from the latest completed run of every (target, workload) pair, with ratios to
- * `baselineTargetName` (default: {@link defaultBaseline}). An unknown or ceiling baseline gives no ratios.
+ * Systems × workloads from the latest completed run of each pair, with ratios to `baseline`
+ * (default: an HDFS target when present, otherwise none).
  */
-export function buildMatrix(latest: readonly RunSummary[], baselineTargetName?: string): Matrix {
+export function buildMatrix(latest: readonly RunSummary[], baseline: string | undefined = defaultBaseline(latest)): Matrix {
   const workloads = [...new Set(latest.map((r) => r.workload))].sort();
   const byTarget = new Map<string, RunSummary[]>();
   for (const r of latest) byTarget.set(r.targetName, [...(byTarget.get(r.targetName) ?? []), r]);
-  const requested = baselineTargetName ?? defaultBaseline(latest);
-  const baselineRuns = requested === null ? undefined : byTarget.get(requested);
-  const baseline = baselineRuns && !baselineRuns.some(isCeiling) ? requested : null;
-  const baseFigures = new Map((baseline ? baselineRuns! : []).map((r) => [r.workload, cellFigures(r)]));
-
-  const rows = [...byTarget.entries()].map(([target, runs]): MatrixRow => {
-    const ceiling = runs.some(isCeiling);
-    return {
-      target,
-      system: runs[0]!.system,
-      scheme: runs[0]!.scheme,
-      ceiling,
-      cells: workloads.map((w) => {
-        const run = runs.find((r) => r.workload === w);
-        if (!run) return null;
-        const f = cellFigures(run);
-        const b = baseFigures.get(w);
-        return {
-          runId: run.id,
-          startedAt: run.startedAt,
-          ...f,
-          ratio: b && !ceiling
-            ? { opsPerSec: divide(f.opsPerSec, b.opsPerSec), mibPerSec: divide(f.mibPerSec, b.mibPerSec), p99Us: divide(f.p99Us, b.p99Us) }
-            : null,
-        };
-      }),
-    };
+  const base = new Map((byTarget.get(baseline ?? '') ?? []).map((r) => [r.workload, totals(r)]));
+  const rows: MatrixRow[] = [...byTarget].map(([target, runs]) => {
+    const cells: Record<string, MatrixCell> = {};
+    for (const r of runs) {
+      const t = totals(r);
+      const b = base.get(r.workload);
+      const opsRatio = ratio(t.opsPerSec, b?.opsPerSec);
+      const mibRatio = ratio(t.mibPerSec, b?.mibPerSec);
+      const p99Ratio = ratio(t.p99Us, b?.p99Us);
+      cells[r.workload] = {
+        ...t, ...(opsRatio !== undefined ? { opsRatio } : {}), ...(mibRatio !== undefined ? { mibRatio } : {}),
+        ...(p99Ratio !== undefined ? { p99Ratio } : {}),
+      };
+    }
+    return { target, scheme: runs[0]!.scheme, system: runs[0]!.system, ceiling: runs[0]!.scheme === 'null', cells };
   });
-  const rank = (r: MatrixRow) => (r.target === baseline ? 0 : r.ceiling ? 2 : 1);
-  rows.sort((a, b) => rank(a) - rank(b) || a.target.localeCompare(b.target));
+  rows.sort((a, b) => Number(a.ceiling) - Number(b.ceiling) || Number(b.target === baseline) - Number(a.target === baseline) || a.target.localeCompare(b.target));
   return { baseline, workloads, rows };
 }

@@ -109,7 +109,7 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
     latency_max_us = excluded.latency_max_us`);
   const setProgress = db.prepare(`UPDATE runs SET progress_json = ? WHERE id = ?`);
   const setOutcome = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, measured_seconds = ?, error = ?,
-    progress_json = NULL WHERE id = ?`);
+    environment_json = coalesce(?, environment_json), progress_json = NULL WHERE id = ?`);
   const insertOp = db.prepare(`INSERT OR REPLACE INTO run_ops (run_id, op, count, errors, errors_json, bytes, items,
     ops_per_sec, mib_per_sec, latency_json, service_json, ttfb_json, mean_io_rate, histogram, service_histogram,
     ttfb_histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -172,7 +172,7 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
       }
       writeSegments(runId, o.segments);
       for (const e of o.errors) insertError.run(runId, e.op, e.kind, e.count, e.message);
-      setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, runId);
+      setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, json(o.environment), runId);
     }),
     getRun(id: string): RunDetail | undefined {
       const row = getRunRow.get(id) as Row | undefined;

@@ -139,6 +139,8 @@ export interface RunOutcome {
   readonly ops: readonly OpResult[];
   readonly segments: readonly Segment[];
   readonly errors: readonly ErrorSample[];
+  /** The environment again, with what was learned while running (event loop utilization, cache policy). */
+  readonly environment?: Environment;
 }
 
 /** The results store: the only thing reports, the API and the scheduler read. */

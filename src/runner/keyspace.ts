@@ -26,9 +26,18 @@ export class KeySpace {
     return local * this.threads + this.thread;
   }
 
+  private cachedGroup = -1;
+  private cachedPrefix = '';
+
   key(local: number): string {
     const g = this.global(local);
-    return `${this.base}/${Math.floor(g / this.groupSize)}/${g}`;
+    const group = Math.floor(g / this.groupSize);
+    // consecutive keys share their group: reuse its prefix string rather than rebuilding it every time
+    if (group !== this.cachedGroup) {
+      this.cachedGroup = group;
+      this.cachedPrefix = `${this.base}/${group}/`;
+    }
+    return this.cachedPrefix + g;
   }
 
   groupPrefix(local: number): string {

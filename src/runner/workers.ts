@@ -30,7 +30,10 @@ export interface LoopOptions {
   /** performance.now() deadlines: the warm-up end and the stop. */
   readonly warmupEndMs: number;
   readonly stopMs: number;
-  readonly signal: AbortSignal;
+  /** Aborted: start no new operation (Ctrl-C, deadline reached elsewhere). */
+  readonly stop: AbortSignal;
+  /** Aborted: cancel operations in flight (drain timed out). Passed to the driver. */
+  readonly cancel: AbortSignal;
 }
 
 /** Content salt of an object: derived from the seed and its global index, so any reader can check it. */
@@ -44,11 +47,14 @@ interface Worker {
   /** performance.now() of the current read's first byte; 0 until it arrives. */
   firstByteMs: number;
   readonly onFirstByte: () => void;
+  /** Reused for every write of this worker (it has one operation in flight at a time). */
+  readonly writeOptions: { size: number; signal: AbortSignal };
 }
 
 /** Run the measuring loop until the deadline, the budget, or the abort signal. */
 export async function runLoop(o: LoopOptions): Promise<void> {
-  const { driver, spec, sizes, keys, recorder, signal } = o;
+  const { driver, spec, sizes, keys, recorder, stop } = o;
+  const signal = o.cancel;
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const opNames = MIX_OPS.filter((op) => (spec.mix[op] ?? 0) > 0);
   const weights = opNames.map((op) => spec.mix[op]!);
@@ -56,8 +62,10 @@ export async function runLoop(o: LoopOptions): Promise<void> {
   let acc = 0;
   const cumulative = weights.map((w) => (acc += w / totalWeight));
   const singleOp = opNames.length === 1 ? opNames[0]! : undefined;
-  const listOptions = { pageSize: spec.listPageSize };
+  const listOptions = { pageSize: spec.listPageSize, signal };
+  const creates = spec.writes === 'create';
   const seed = spec.seed;
+  const verify = spec.verify;
   const name = driver.name;
 
   let started = 0;
@@ -77,11 +85,11 @@ export async function runLoop(o: LoopOptions): Promise<void> {
     return w.chooser.pick(lo, hi);
   };
 
-  async function write(local: number): Promise<number> {
+  /** Starts the write of object `local`; the caller awaits it (no extra async frame on the hot path). */
+  function write(w: Worker, local: number): Promise<void> {
     const g = keys.global(local);
-    const size = sizes.sizeOf(seed, g);
-    await driver.write(keys.key(local), payloads.body(saltOf(seed, g), size), { size, signal });
-    return size;
+    const size = (w.writeOptions.size = sizes.sizeOf(seed, g));
+    return driver.write(keys.key(local), payloads.body(verify ? saltOf(seed, g) : 0, size), w.writeOptions);
   }
 
   async function read(w: Worker, local: number): Promise<number> {
@@ -116,10 +124,11 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       chooser: new KeyChooser(spec.keys as KeyDistributionName, sfc32(seed ^ 0x6b6579, stream), seed),
       firstByteMs: 0,
       onFirstByte: () => { w.firstByteMs = performance.now(); },
+      writeOptions: { size: 0, signal },
     };
     const interval = o.rate ? 1000 / o.rate : 0;
     for (;;) {
-      if (signal.aborted || started >= budget) return;
+      if (stop.aborted || started >= budget) return;
       const n = started++;
       let intended = 0;
       if (interval) {
@@ -141,7 +150,8 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       try {
         switch (op) {
           case 'write':
-            bytes = await write(spec.writes === 'create' ? keys.hi++ : readKey(w));
+            await write(w, creates ? keys.hi++ : readKey(w));
+            bytes = w.writeOptions.size;
             break;
           case 'read':
             bytes = await read(w, readKey(w));
@@ -151,11 +161,11 @@ export async function runLoop(o: LoopOptions): Promise<void> {
             break;
           case 'delete':
             if (keys.canShrink()) await driver.delete(keys.key(keys.lo++));
-            else bytes = await write(((op = 'write'), keys.hi++));
+            else { op = 'write'; await write(w, keys.hi++); bytes = w.writeOptions.size; }
             break;
           case 'rename':
             if (keys.canShrink()) await driver.rename!(keys.key(keys.lo++), keys.key(keys.hi++));
-            else bytes = await write(((op = 'write'), keys.hi++));
+            else { op = 'write'; await write(w, keys.hi++); bytes = w.writeOptions.size; }
             break;
           case 'append': {
             const local = readKey(w);
@@ -167,7 +177,8 @@ export async function runLoop(o: LoopOptions): Promise<void> {
           case 'readModifyWrite': {
             const local = readKey(w);
             bytes = await read(w, local);
-            bytes += await write(local);
+            await write(w, local);
+            bytes += w.writeOptions.size;
             break;
           }
           case 'list':

@@ -20,16 +20,23 @@ export function patternBytes(salt: number, start: number, length: number): Buffe
 
 export class PayloadSource {
   private readonly block: Buffer;
+  /** The last slice handed out: fixed-size workloads reuse it instead of allocating a view per write. */
+  private slice: Buffer;
 
   constructor(seed: number, private readonly blockSize: number, private readonly verify: boolean) {
     this.block = Buffer.allocUnsafe(blockSize);
     const random = sfc32(seed, 0xb10c);
     for (let i = 0; i + 4 <= blockSize; i += 4) this.block.writeUInt32LE((random() * 4294967296) >>> 0, i);
+    this.slice = this.block.subarray(0, 0);
   }
 
   /** The body of an object of `size` bytes with content salt `salt`. */
   body(salt: number, size: number): Body {
-    if (size <= this.blockSize) return this.verify ? patternBytes(salt, 0, size) : this.block.subarray(0, size);
+    if (size <= this.blockSize) {
+      if (this.verify) return patternBytes(salt, 0, size);
+      if (this.slice.length !== size) this.slice = this.block.subarray(0, size);
+      return this.slice;
+    }
     return this.stream(salt, size);
   }
 

@@ -47,10 +47,10 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
   }, async (request, reply) => cache.send(reply, request.url, () => {
     const c = comparisonWithCurves(store, splitIds(request.query.ids));
     const table: Table = {
-      columns: ['op', 'run', 'target', 'workload', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'ops/s ratio', 'MiB/s ratio', 'p50 ratio', 'p99 ratio'],
-      rows: c.rows.flatMap((row) => row.values.flatMap((v, i) => (v === null ? [] : [[row.op, v.runId, c.runs[i]!.targetName,
-        c.runs[i]!.workload, round(v.opsPerSec), round(v.mibPerSec), v.p50Us, v.p99Us, round(v.ratio?.opsPerSec, 3),
-        round(v.ratio?.mibPerSec, 3), round(v.ratio?.p50Us, 3), round(v.ratio?.p99Us, 3)]]))),
+      columns: ['op', 'run', 'target', 'workload', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'ops/s ratio', 'MiB/s ratio', 'p99 ratio'],
+      rows: c.rows.flatMap((row) => row.cells.flatMap((v, i) => (v === undefined ? [] : [[row.op, v.runId, c.runs[i]!.targetName,
+        c.runs[i]!.workload, v.count, v.errors, round(v.opsPerSec), round(v.mibPerSec), v.p50Us, v.p99Us, round(v.opsRatio, 3),
+        round(v.mibRatio, 3), round(v.p99Ratio, 3)]]))),
     };
     const { curves: _curves, percentileAxis: _axis, ...comparison } = c;
     return file('compare', request.query.format, table, comparison);
@@ -67,8 +67,11 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
     const m = matrixFor(store, request.query.baseline);
     const table: Table = {
       columns: ['target', 'system', 'workload', 'run', 'ops/s', 'MiB/s', 'p99 µs', `ops/s ratio to ${m.baseline ?? '-'}`, 'p99 ratio', 'harness ceiling'],
-      rows: m.rows.flatMap((r) => r.cells.flatMap((c, i) => (c === null ? [] : [[r.target, r.system, m.workloads[i]!, c.runId,
-        round(c.opsPerSec), round(c.mibPerSec), c.p99Us, round(c.ratio?.opsPerSec, 3), round(c.ratio?.p99Us, 3), r.ceiling ? 'yes' : 'no']]))),
+      rows: m.rows.flatMap((r) => m.workloads.flatMap((w) => {
+        const c = r.cells[w];
+        return c === undefined ? [] : [[r.target, r.system, w, c.runId, round(c.opsPerSec), round(c.mibPerSec), c.p99Us,
+          round(c.opsRatio, 3), round(c.p99Ratio, 3), r.ceiling ? 'yes' : 'no']];
+      })),
     };
     return file('matrix', request.query.format, table, m);
   }));

@@ -1,6 +1,6 @@
 /** `/api/compare` and `/api/matrix`: runs side by side, and systems × workloads against a baseline. */
 import type { FastifyInstance } from 'fastify';
-import { buildMatrix, compareRuns, isCeiling, type Comparison, type Matrix } from '../../report/compare.js';
+import { buildMatrix, compareRuns, type Comparison, type Matrix } from '../../report/compare.js';
 import type { ResultsStore, RunSummary } from '../../results/types.js';
 import { jsonAnswer } from '../cache.js';
 import { badRequest, notFound } from '../errors.js';
@@ -28,13 +28,15 @@ export function comparisonWithCurves(store: ResultsStore, ids: readonly string[]
 }
 
 /** The matrix from the latest completed runs; an unknown or ceiling baseline is a 400 listing the choices. */
-export function matrixFor(store: ResultsStore, baseline: string | undefined): Matrix & { targets: string[] } {
+export function matrixFor(store: ResultsStore, baseline: string | undefined): Omit<Matrix, 'baseline'> & { baseline: string | null; targets: string[] } {
   const latest = store.latestCompleted();
-  const targets = [...new Set(latest.filter((r) => !isCeiling(r)).map((r) => r.targetName))].sort();
+  // null:// measures the harness itself: a reference, never a baseline.
+  const targets = [...new Set(latest.filter((r) => r.scheme !== 'null').map((r) => r.targetName))].sort();
   if (baseline !== undefined && !targets.includes(baseline)) {
     throw badRequest(`querystring.baseline: no storage target named "${baseline}" has completed runs (targets: ${targets.join(', ') || 'none'})`);
   }
-  return { ...buildMatrix(latest, baseline), targets };
+  const matrix = buildMatrix(latest, baseline);
+  return { ...matrix, baseline: matrix.baseline ?? null, targets };
 }
 
 export async function reportRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {

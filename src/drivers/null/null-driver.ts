@@ -2,6 +2,7 @@
  * `null://` (or `null://?readSize=4KiB`): accepts every write and stores nothing; reads return
  * `readSize` zero bytes. It measures the harness itself: the ceiling every report shows next to real systems.
  */
+import { checkKey } from '../keys.js';
 import { sizeOption } from '../target.js';
 import type { Body, Capabilities, Driver, DriverContext, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
 
@@ -18,7 +19,8 @@ export function createNullDriver(context: DriverContext): Driver {
     for (let left = length; left > 0; left -= zeros.length) yield left >= zeros.length ? zeros : zeros.subarray(0, left);
   }
 
-  async function drain(_key: string, body: Body): Promise<void> {
+  async function drain(key: string, body: Body): Promise<void> {
+    checkKey('null', 'write', key);
     if (body instanceof Uint8Array) return;
     for await (const _ of body); // a real driver consumes the stream; so does the ceiling
   }
@@ -38,10 +40,10 @@ export function createNullDriver(context: DriverContext): Driver {
     write: drain,
     append: drain,
     async rename() {},
-    read(_key, options = {}) {
-      if (readSize === 0) return Promise.resolve({ size: 0, body: zeroBody(0) } satisfies ReadResult);
+    async read(key, options = {}): Promise<ReadResult> {
+      checkKey('null', 'read', key);
       const length = Math.max(0, Math.min(options.length ?? readSize, readSize - (options.offset ?? 0)));
-      return Promise.resolve({ size: length, body: zeroBody(length) });
+      return { size: length, body: zeroBody(length) };
     },
     stat: (key): Promise<ObjectInfo> => Promise.resolve({ key, size: readSize }),
     delete: () => Promise.resolve(),

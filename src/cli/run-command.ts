@@ -1,0 +1,83 @@
+/** `storbench run`: one workload against one target. */
+import { parseTarget } from '../drivers/target.js';
+import { UsageError } from '../errors.js';
+import { formatLatency, formatRate, textTable } from '../report/format.js';
+import { openStore } from '../results/sqlite-store.js';
+import { runBenchmark, type RunResult } from '../runner/run.js';
+import { loadWorkload } from '../workloads/spec.js';
+import { parseFlags, type Command } from './command.js';
+import { progressPrinter } from './progress.js';
+import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
+
+/** Stop gracefully on the first Ctrl-C (SIGINT/SIGTERM); exit at once on the second. */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping: finishing operations in flight and saving results (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}
+
+/** The figures of a run as a table. */
+export function resultTable(result: Pick<RunResult, 'ops'>): string {
+  return textTable(
+    ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'],
+    result.ops.map((o) => [
+      o.op, String(o.count), String(o.errors), formatRate(o.opsPerSec), o.mibPerSec.toFixed(2),
+      formatLatency(o.latencyUs.p50), formatLatency(o.latencyUs.p90), formatLatency(o.latencyUs.p99),
+      formatLatency(o.latencyUs.p999), formatLatency(o.latencyUs.max),
+    ]),
+  );
+}
+
+/** Exit code of a finished run. */
+export const exitCodeOf = (status: RunResult['status']): number => (status === 'completed' ? 0 : status === 'interrupted' ? 130 : 1);
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run one workload against one target',
+  usage: `usage: storbench run --target URL --workload NAME|FILE [flags]
+
+  --target URL          mem://, null://, file:///path, s3://..., webhdfs://..., cassandra://..., nfs://...
+  --workload NAME|FILE  a preset (put-small, get-small, put-large, get-large, mixed, metadata, list, scan,
+                        dfsio-write, dfsio-read, nnbench, ycsb-a ... ycsb-f) or a YAML/JSON workload file
+  --name NAME           a name for the target in reports (default: the URL, secrets redacted)
+  --db PATH             results database (default results/storbench.db)
+  --json                print exactly one JSON document with the results
+${workloadFlagUsage}`,
+  async run(argv) {
+    const { values } = parseFlags('run', argv, {
+      target: { type: 'string' }, workload: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' },
+      json: { type: 'boolean' }, ...workloadFlagOptions,
+    });
+    if (!values.target) throw new UsageError('run: --target is required (example: --target file:///tmp/bench)');
+    if (!values.workload) throw new UsageError('run: --workload is required (example: --workload put-small)');
+    const target = parseTarget(values.target, {}, values.name);
+    const spec = loadWorkload(values.workload, workloadOverrides(values));
+    const store = openStore(values.db);
+    const interrupt = interruptSignal();
+    const progress = progressPrinter(`${spec.name} on ${target.name}:`);
+    try {
+      const result = await runBenchmark({ target, spec, store, signal: interrupt.signal, onProgress: progress.update });
+      progress.end();
+      if (values.json) {
+        const { runId, status, target: t, workload, results, error } = result;
+        console.log(JSON.stringify({ runId, status, target: t, workload, system: result.system, measuredSeconds: result.measuredSeconds, ...(error ? { error } : {}), results }));
+      } else {
+        console.log(`run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`);
+        if (result.error) console.log(`note: ${result.error}`);
+        console.log(resultTable(result));
+        console.log(`stored in ${store.path}; details: storbench show ${result.runId}`);
+      }
+      return exitCodeOf(result.status);
+    } finally {
+      progress.end();
+      interrupt.dispose();
+      store.close();
+    }
+  },
+};

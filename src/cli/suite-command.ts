@@ -1,0 +1,95 @@
+/** `storbench suite`: every workload on every target, then the comparison matrix. */
+import type { Target } from '../drivers/target.js';
+import { UsageError } from '../errors.js';
+import { buildMatrix } from '../report/compare.js';
+import { renderMatrix } from '../report/format.js';
+import { openStore } from '../results/sqlite-store.js';
+import type { ResultsStore } from '../results/types.js';
+import { newRunId, runBenchmark, type RunResult } from '../runner/run.js';
+import { loadWorkload, type WorkloadInput, type WorkloadSpec } from '../workloads/spec.js';
+import { parseFlags, type Command } from './command.js';
+import { progressPrinter } from './progress.js';
+import { exitCodeOf, interruptSignal } from './run-command.js';
+import { loadTargetsFile } from './targets-file.js';
+import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
+
+export interface SuitePlan {
+  readonly targets: readonly Target[];
+  /** Validated before anything runs. */
+  readonly workloads: readonly WorkloadSpec[];
+}
+
+/** Validate every workload for the suite up front: bad input fails before any run is written. */
+export function planSuite(targets: readonly Target[], workloadNames: readonly string[], overrides: Partial<WorkloadInput>): SuitePlan {
+  if (workloadNames.length === 0) throw new UsageError('suite: no workloads (give --workloads a,b or list them in the targets file)');
+  return { targets, workloads: workloadNames.map((w) => loadWorkload(w, overrides)) };
+}
+
+/**
+ * Run a suite: each workload on each target in turn, all under one suite id. A target that cannot be
+ * opened is reported and skipped; the others still run.
+ */
+export async function runSuite(plan: SuitePlan, store: ResultsStore, signal: AbortSignal, log: (line: string) => void = console.error): Promise<{ suiteId: string; results: RunResult[] }> {
+  const suiteId = `suite-${newRunId()}`;
+  const results: RunResult[] = [];
+  for (const target of plan.targets) {
+    for (const spec of plan.workloads) {
+      if (signal.aborted) return { suiteId, results };
+      const progress = progressPrinter(`${spec.name} on ${target.name}:`);
+      try {
+        const r = await runBenchmark({ target, spec, store, suiteId, signal, onProgress: progress.update });
+        progress.end();
+        results.push(r);
+        const main = r.ops.map((o) => `${o.op} ${o.opsPerSec} ops/s ${o.mibPerSec} MiB/s p99 ${o.latencyUs.p99}µs${o.errors ? ` errors ${o.errors}` : ''}`).join('; ');
+        log(`${r.status.padEnd(9)} ${spec.name} on ${target.name}: ${main}${r.error ? ` (${r.error})` : ''}`);
+      } catch (e) {
+        progress.end();
+        if (!(e instanceof UsageError)) throw e;
+        log(`skipped   ${spec.name} on ${target.name}: ${e.message}`);
+      }
+    }
+  }
+  return { suiteId, results };
+}
+
+/** The comparison matrix of a suite's runs. */
+export function suiteMatrix(store: ResultsStore, suiteId: string): string {
+  const runs = store.listRuns({ suiteId, status: 'completed', limit: 10_000 }).runs;
+  return renderMatrix(buildMatrix(runs));
+}
+
+export const suiteCommand: Command = {
+  name: 'suite',
+  summary: 'run every workload on every target of a targets file, then compare',
+  usage: `usage: storbench suite --targets FILE [--workloads a,b,...] [--db PATH] [--json] [workload flags]
+
+  --targets FILE        YAML: targets: [{ name, url, options, env }], workloads: [...]
+                        (env maps an option to an environment variable: secrets never live in the file)
+  --workloads a,b       presets or workload files (default: the file's workloads list)
+${workloadFlagUsage}`,
+  async run(argv) {
+    const { values } = parseFlags('suite', argv, {
+      targets: { type: 'string' }, workloads: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, ...workloadFlagOptions,
+    });
+    if (!values.targets) throw new UsageError('suite: --targets FILE is required');
+    const file = loadTargetsFile(values.targets);
+    const names = values.workloads ? values.workloads.split(',').map((s) => s.trim()).filter(Boolean) : file.workloads ?? [];
+    const plan = planSuite(file.targets, names, workloadOverrides(values));
+    const store = openStore(values.db);
+    const interrupt = interruptSignal();
+    try {
+      const { suiteId, results } = await runSuite(plan, store, interrupt.signal);
+      if (values.json) {
+        console.log(JSON.stringify({ suiteId, runs: results.map(({ ops: _ops, ...r }) => r) }));
+      } else {
+        console.log(`\nsuite ${suiteId}: ${results.length} runs stored in ${store.path}\n`);
+        console.log(suiteMatrix(store, suiteId));
+      }
+      const worst = results.map((r) => exitCodeOf(r.status)).find((c) => c !== 0);
+      return worst ?? (results.length < plan.targets.length * plan.workloads.length ? 1 : 0);
+    } finally {
+      interrupt.dispose();
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * The targets file of `storbench suite` (YAML):
+ *
+ *   targets:
+ *     - name: hdfs                                  # shown in reports
+ *       url: webhdfs://nn1:9870/bench?user=bench
+ *       options: { replication: 3 }                 # merged over the URL's query
+ *       env: { secretAccessKey: S3_SECRET }         # option ← environment variable (secrets stay out of the file)
+ *   workloads: [put-small, get-small]               # optional; --workloads overrides
+ *
+ * Options read from the environment are treated as secrets: redacted everywhere, never stored.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseTarget, type Target } from '../drivers/target.js';
+import { UsageError } from '../errors.js';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const fileSchema = z.strictObject({
+  targets: z.array(z.strictObject({
+    name: z.string().min(1).max(100).optional(),
+    url: z.string().min(1),
+    options: z.record(z.string(), scalar).default({}),
+    env: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default({}),
+  })).min(1, 'at least one target'),
+  workloads: z.array(z.string()).optional(),
+});
+
+export interface TargetsFile {
+  readonly targets: Target[];
+  readonly workloads?: string[];
+}
+
+export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.env): TargetsFile {
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0];
+    throw new UsageError(`targets file ${path}: cannot read it (${why})`);
+  }
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new UsageError(`targets file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+  }
+  const names = new Set<string>();
+  const targets = parsed.data.targets.map((t, i) => {
+    const fromEnv: Record<string, string> = {};
+    for (const [option, variable] of Object.entries(t.env)) {
+      const value = env[variable];
+      if (value === undefined || value === '') throw new UsageError(`targets file ${path}: targets.${i}.env.${option}: environment variable ${variable} is not set`);
+      fromEnv[option] = value;
+    }
+    const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
+    if (names.has(target.name)) throw new UsageError(`targets file ${path}: targets.${i}.name: "${target.name}" is used twice`);
+    names.add(target.name);
+    return target;
+  });
+  return { targets, ...(parsed.data.workloads ? { workloads: parsed.data.workloads } : {}) };
+}

@@ -1,0 +1,64 @@
+/** Flags that override workload fields, shared by `run` and `suite`. */
+import type { WorkloadInput } from '../workloads/spec.js';
+import { UsageError } from '../errors.js';
+
+export const workloadFlagOptions = {
+  duration: { type: 'string' },
+  ops: { type: 'string' },
+  concurrency: { type: 'string' },
+  rate: { type: 'string' },
+  size: { type: 'string' },
+  objects: { type: 'string' },
+  seed: { type: 'string' },
+  warmup: { type: 'string' },
+  threads: { type: 'string' },
+  keys: { type: 'string' },
+  'range-size': { type: 'string' },
+  dataset: { type: 'string' },
+  verify: { type: 'boolean' },
+  durable: { type: 'boolean' },
+  'no-cleanup': { type: 'boolean' },
+} as const;
+
+export const workloadFlagUsage = `workload flags (override the preset or file):
+  --duration 30s        measured time (after --warmup)        --ops N          stop after N operations
+  --concurrency N       operations in flight (closed loop)    --rate N         target ops/s (open loop)
+  --size S              4KiB | 1KiB-1MiB | 4KiB:70,1MiB:30    --objects N      dataset size
+  --keys D              uniform | zipfian | sequential | latest
+  --range-size S        read S bytes at a random offset       --warmup 5s      excluded from figures
+  --seed N              same seed, same keys and sizes        --threads N      worker threads
+  --dataset NAME        reuse a named dataset across runs     --verify         self-checking content
+  --durable             ask for durable writes (fsync...)     --no-cleanup     keep the run's objects`;
+
+function int(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+/** Turn parsed flags into workload overrides (validated again with the whole spec). */
+export function workloadOverrides(v: Record<string, string | boolean | undefined>): Partial<WorkloadInput> {
+  const o: Record<string, unknown> = {};
+  const put = (field: string, value: unknown) => { if (value !== undefined) o[field] = value; };
+  put('duration', v.duration);
+  put('ops', int(v.ops as string | undefined, '--ops', 1, 1e12));
+  put('concurrency', int(v.concurrency as string | undefined, '--concurrency', 1, 10_000));
+  if (v.rate !== undefined) {
+    const r = Number(v.rate);
+    if (!(r > 0) || r > 10_000_000) throw new UsageError(`--rate: expected ops per second above 0, got "${String(v.rate)}"`);
+    o.rate = r;
+  }
+  put('size', v.size);
+  put('objects', int(v.objects as string | undefined, '--objects', 0, 100_000_000));
+  put('seed', int(v.seed as string | undefined, '--seed', 0, 2 ** 31 - 1));
+  put('warmup', v.warmup);
+  put('threads', int(v.threads as string | undefined, '--threads', 1, 64));
+  put('keys', v.keys);
+  put('rangeSize', v['range-size']);
+  put('dataset', v.dataset);
+  if (v.verify) o.verify = true;
+  if (v.durable) o.durable = true;
+  if (v['no-cleanup']) o.cleanup = false;
+  return o as Partial<WorkloadInput>;
+}

@@ -1,0 +1,574 @@
+/**
+ * `file:///path`: any POSIX mount (local disk, tmpfs, NFS, GlusterFS, Lustre, GPFS, CephFS...) through
+ * node:fs/promises. Keys are laid out under the root by ./layout.ts (hash fan-out, reversible); writes go
+ * to a temporary name and are renamed into place, so a reader never sees a partial object; the file
+ * system type is detected at open and recorded. See README.md for the URL options.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, opendir, realpath, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { UsageError } from '../../errors.js';
+import { checkKey, checkPrefix, clampRange } from '../keys.js';
+import { boolOption, intOption, sizeOption } from '../target.js';
+import {
+  StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
+  type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
+} from '../types.js';
+import { ALIGN, AlignedPool, DIRECT_FLAG, readDirect, writeDirect } from './direct-io.js';
+import { dropCaches, type CacheDrop } from './drop-caches.js';
+import { errnoOf, fileError } from './file-errors.js';
+import { detectFileSystem, type FileSystemInfo } from './fs-type.js';
+import { decodeName, encodePath, isBucket, locate, type Layout } from './layout.js';
+import { detectProfile, PROFILE_NAMES, PROFILES, type DirectMode, type Profile, type ProfileName } from './profiles.js';
+import { threadpoolInfo } from './threadpool.js';
+
+export { dropCaches, type CacheDrop } from './drop-caches.js';
+export { configureThreadpool, threadpoolInfo } from './threadpool.js';
+
+const NAME = 'file';
+
+const CAPABILITIES: Capabilities = {
+  rangeRead: true, append: true, rename: true, list: true, scan: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true,
+};
+
+// O_NOFOLLOW: a symlink as the last component of a key is never followed (it could point anywhere).
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
+
+/** Directories whose symlink check passed are remembered; past this many the memory is dropped. */
+const MAX_CHECKED_DIRS = 100_000;
+/** Unlinks in flight at once during deletePrefix. */
+const DELETE_BATCH = 256;
+
+interface Walked { readonly key: string; readonly path: string }
+
+/** The file driver also offers {@link dropCaches} to the runner (called between prepare and measure). */
+export interface FileDriver extends Driver {
+  dropCaches(): Promise<CacheDrop>;
+}
+
+/** An option given in the URL, or `undefined` so the profile decides. */
+function given<T>(target: DriverContext['target'], name: string, read: () => T): T | undefined {
+  const v = target.options[name];
+  return v === undefined || v === '' ? undefined : read();
+}
+
+function directOption(target: DriverContext['target']): DirectMode | undefined {
+  return given(target, 'direct', () => {
+    const v = target.options.direct!.toLowerCase();
+    if (v === 'auto') return 'auto';
+    return boolOption(target, 'direct', false) ? 'on' : 'off';
+  });
+}
+
+/**
+ * Create the `file://` driver. Options: profile, fanout, fanoutWidth, fsync, direct, readChunk,
+ * stripeCount, stripeSize (README.md). Options the URL leaves out come from the profile, resolved at open.
+ */
+export function createFileDriver(context: DriverContext): FileDriver {
+  const { target } = context;
+  if (target.hosts.length > 0 && !(target.hosts.length === 1 && target.hosts[0] === 'localhost')) {
+    throw new UsageError(`target: file:// takes no host ("${target.hosts.join(',')}"); write file:///absolute/path`);
+  }
+  if (target.path === '') throw new UsageError('target: file:// needs an absolute path, e.g. file:///data/bench');
+  const profileOption = given(target, 'profile', () => {
+    const p = target.options.profile as ProfileName;
+    if (!PROFILE_NAMES.includes(p)) throw new UsageError(`target option profile: expected one of ${PROFILE_NAMES.join(', ')}, got "${p}"`);
+    return p;
+  });
+  const fanoutOption = given(target, 'fanout', () => intOption(target, 'fanout', 2, 0, 4));
+  const widthOption = given(target, 'fanoutWidth', () => intOption(target, 'fanoutWidth', 64, 2, 256));
+  const fsyncOption = given(target, 'fsync', () => boolOption(target, 'fsync', false));
+  const directMode = directOption(target);
+  const stripeCountOption = given(target, 'stripeCount', () => intOption(target, 'stripeCount', 1, -1, 65535));
+  const stripeSizeOption = given(target, 'stripeSize', () => {
+    const v = target.options.stripeSize!;
+    if (!/^[0-9]+[KMG]?$/i.test(v)) throw new UsageError(`target option stripeSize: expected lfs's form (1M, 4M, 65536), got "${v}"`);
+    return v;
+  });
+  const readChunk = sizeOption(target, 'readChunk', 1024 * 1024);
+  if (readChunk < 4096 || readChunk > 64 * 1024 * 1024) throw new UsageError('target option readChunk: expected 4KiB to 64MiB');
+
+  // Resolved at open, once the file system (and so the profile) is known.
+  let profile: Profile = PROFILES.local;
+  let layout: Layout = { levels: fanoutOption ?? 2, width: widthOption ?? 64 };
+  let fsync = false;
+  let direct: AlignedPool | undefined;
+  let directNote = 'off';
+  let stripe = 'not applicable';
+  let lastDrop: CacheDrop | undefined;
+
+  // Unique per driver instance: worker threads share a pid, and NFS clients on many hosts share a directory.
+  const token = randomBytes(6).toString('hex');
+  const tmpPrefix = `#tmp.${token}.`;
+  let tmpSeq = 0;
+  let root = '';
+  let probePath = '';
+  let fs: FileSystemInfo = { type: 'unknown', display: 'unknown', magic: '', blockSize: 0 };
+  const checkedDirs = new Set<string>();
+
+  const abs = (rel: string): string => (rel === '' ? root : `${root}/${rel}`);
+
+  /**
+   * Refuse a key whose directories pass through a symlink pointing outside the root. Each directory is
+   * checked once (lstat, realpath for a symlink) and remembered; directories the driver creates are real.
+   */
+  async function guard(op: Operation, key: string, dirRel: string): Promise<void> {
+    if (dirRel === '' || checkedDirs.has(dirRel)) return;
+    if (checkedDirs.size > MAX_CHECKED_DIRS) checkedDirs.clear();
+    let at = 0;
+    while (at >= 0) {
+      at = dirRel.indexOf('/', at + 1);
+      const rel = at < 0 ? dirRel : dirRel.slice(0, at);
+      if (checkedDirs.has(rel)) continue;
+      let st;
+      try {
+        st = await lstat(abs(rel));
+      } catch (e) {
+        const code = errnoOf(e);
+        if (code === 'ENOENT' || code === 'ENOTDIR') return; // the rest does not exist yet: created real
+        throw fileError(op, key, e);
+      }
+      if (st.isSymbolicLink()) {
+        const real = await realpath(abs(rel)).catch((e: unknown) => { throw fileError(op, key, e); });
+        if (real !== root && !real.startsWith(`${root}/`)) {
+          throw new StorageError('InvalidInput', NAME, op, `directory "${rel}" is a symlink pointing outside the root`, { key });
+        }
+      } else if (!st.isDirectory()) {
+        return; // a file where a directory should be: the operation fails with ENOTDIR (NotFound)
+      }
+      checkedDirs.add(rel);
+    }
+  }
+
+  /** Validate, check symlinks, and give the absolute directory and file of a key. */
+  async function place(op: Operation, key: string): Promise<{ dir: string; file: string }> {
+    checkKey(NAME, op, key);
+    const loc = locate(key, layout);
+    await guard(op, key, loc.dir);
+    return { dir: abs(loc.dir), file: abs(loc.file) };
+  }
+
+  async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
+    for (let done = 0; done < data.byteLength;) {
+      const { bytesWritten } = await fh.write(data, done, data.byteLength - done, null);
+      done += bytesWritten;
+    }
+  }
+
+  async function writeBody(fh: FileHandle, body: Body, signal?: AbortSignal): Promise<void> {
+    if (body instanceof Uint8Array) return writeAll(fh, body);
+    for await (const chunk of body) {
+      signal?.throwIfAborted();
+      await writeAll(fh, chunk);
+    }
+  }
+
+  async function syncDir(dir: string): Promise<void> {
+    const d = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  /** Open a new file in `dir`, creating the directory (and its buckets) on first use. */
+  async function create(dir: string, path: string): Promise<FileHandle> {
+    const flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS;
+    try {
+      return await open(path, flags, 0o644);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT') throw e;
+      await mkdir(dir, { recursive: true });
+      return open(path, flags, 0o644);
+    }
+  }
+
+  /** A read body over [start, end) of an open file; closes it at the end, on error, and on return(). */
+  function fileBody(fh: FileHandle, key: string, start: number, end: number): AsyncIterable<Uint8Array> & AsyncIterator<Uint8Array> {
+    let pos = start;
+    let open = true;
+    const finish = async (): Promise<IteratorResult<Uint8Array>> => {
+      if (open) {
+        open = false;
+        await fh.close();
+      }
+      return { done: true, value: undefined };
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        if (!open) return { done: true, value: undefined };
+        if (pos >= end) return finish();
+        const n = Math.min(readChunk, end - pos);
+        let buf: Buffer;
+        try {
+          if (direct) {
+            buf = await readDirect(fh, direct, pos, n);
+          } else {
+            buf = Buffer.allocUnsafe(n);
+            const { bytesRead } = await fh.read(buf, 0, n, pos);
+            if (bytesRead < n) buf = buf.subarray(0, bytesRead);
+          }
+        } catch (e) {
+          await finish().catch(() => undefined);
+          throw fileError('read', key, e);
+        }
+        if (buf.length === 0) return finish(); // the file shrank under us: end where it ends now
+        pos += buf.length;
+        return { done: false, value: buf };
+      },
+      return: finish,
+    };
+  }
+
+  /** Open a key's file for reading and check it is a regular file. */
+  async function openForRead(op: Operation, key: string, file: string): Promise<{ fh: FileHandle; size: number; modified: number }> {
+    const fh = await open(file, direct ? READ_FLAGS | DIRECT_FLAG : READ_FLAGS).catch((e: unknown) => { throw fileError(op, key, e); });
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new StorageError('NotFound', NAME, op, 'no such object (a directory)', { key });
+      return { fh, size: st.size, modified: st.mtimeMs };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw fileError(op, key, e);
+    }
+  }
+
+  /** Where a prefix starts: the key directory it names and the start of the names under it. */
+  function splitPrefix(prefix: string): { dirKey: string; namePrefix: string; dirRel: string } {
+    const cut = prefix.lastIndexOf('/');
+    const dirKey = prefix.slice(0, cut + 1);
+    return { dirKey, namePrefix: prefix.slice(cut + 1), dirRel: encodePath(dirKey.slice(0, -1)) };
+  }
+
+  /** Entries of a directory with their type; a missing directory is empty. lstat when d_type is unknown. */
+  async function* entries(dir: string): AsyncGenerator<{ name: string; path: string; kind: 'file' | 'dir' | 'other' }> {
+    let handle;
+    try {
+      handle = await opendir(dir, { bufferSize: 256 });
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw e;
+    }
+    for await (const ent of handle) {
+      const path = `${dir}/${ent.name}`;
+      let kind: 'file' | 'dir' | 'other' = ent.isFile() ? 'file' : ent.isDirectory() ? 'dir' : 'other';
+      // Some network file systems return DT_UNKNOWN for every entry; symlinks stay 'other' (never followed).
+      if (kind === 'other' && !ent.isSymbolicLink()) {
+        const st = await lstat(path).catch(() => undefined);
+        if (st) kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+      }
+      yield { name: ent.name, path, kind };
+    }
+  }
+
+  /** Files of the keys under `keyDir` whose leaf starts with `namePrefix`, in directory order. */
+  async function* walkDir(dir: string, keyDir: string, namePrefix: string): AsyncGenerator<Walked> {
+    for await (const e of entries(dir)) {
+      if (e.kind === 'dir' && layout.levels > 0 && isBucket(e.name, layout)) {
+        yield* walkBuckets(e.path, layout.levels - 1, keyDir, namePrefix);
+        continue;
+      }
+      const name = decodeName(e.name);
+      if (name === undefined || !name.startsWith(namePrefix)) continue;
+      if (e.kind === 'dir') yield* walkDir(e.path, `${keyDir}${name}/`, '');
+      else if (e.kind === 'file' && layout.levels === 0) yield { key: keyDir + name, path: e.path };
+      // With fan-out, a file outside the buckets is not one of ours: its key would not map back to it.
+    }
+  }
+
+  async function* walkBuckets(dir: string, levelsLeft: number, keyDir: string, namePrefix: string): AsyncGenerator<Walked> {
+    for await (const e of entries(dir)) {
+      if (levelsLeft > 0) {
+        if (e.kind === 'dir' && isBucket(e.name, layout)) yield* walkBuckets(e.path, levelsLeft - 1, keyDir, namePrefix);
+        continue;
+      }
+      const name = e.kind === 'file' ? decodeName(e.name) : undefined; // temporary files decode to undefined
+      if (name !== undefined && name.startsWith(namePrefix)) yield { key: keyDir + name, path: e.path };
+    }
+  }
+
+  /** Every object file under a prefix, in directory order (the natural order of a POSIX scan). */
+  async function* walk(op: Operation, prefix: string): AsyncGenerator<Walked> {
+    checkPrefix(NAME, op, prefix);
+    const { dirKey, namePrefix, dirRel } = splitPrefix(prefix);
+    await guard(op, prefix, dirRel);
+    try {
+      yield* walkDir(abs(dirRel), dirKey, namePrefix);
+    } catch (e) {
+      throw fileError(op, prefix, e);
+    }
+  }
+
+  /** Remove the empty directories left under a deleted prefix (never the root, never non-empty ones). */
+  async function prune(prefix: string): Promise<void> {
+    const { namePrefix, dirRel } = splitPrefix(prefix);
+    const removeTree = async (dir: string): Promise<void> => {
+      for await (const e of entries(dir)) if (e.kind === 'dir') await removeTree(e.path);
+      await rmdir(dir).catch(() => undefined); // ENOTEMPTY: a concurrent writer, or someone else's file
+    };
+    for await (const e of entries(abs(dirRel))) {
+      if (e.kind !== 'dir') continue;
+      const name = decodeName(e.name);
+      if (isBucket(e.name, layout) || (name !== undefined && name.startsWith(namePrefix))) await removeTree(e.path);
+    }
+    if (namePrefix === '' && dirRel !== '') await rmdir(abs(dirRel)).catch(() => undefined);
+  }
+
+  /** Turn O_DIRECT on when asked (`on`: or fail) or when the file system takes it (`auto`). */
+  async function openDirect(mode: DirectMode): Promise<void> {
+    if (mode === 'off') return;
+    probePath = `${root}/#direct-probe.${token}`;
+    const pool = await AlignedPool.create(probePath, readChunk + 2 * ALIGN).catch((e: unknown) => ({ unsupported: String(e) }));
+    if (pool instanceof AlignedPool) {
+      direct = pool;
+      directNote = `on (${mode === 'auto' ? 'auto: the probe passed' : 'asked for'})`;
+      return;
+    }
+    await unlink(probePath).catch(() => undefined);
+    if (mode === 'on') throw new StorageError('Unsupported', NAME, 'open', `direct=true but O_DIRECT does not work here: ${pool.unsupported}`);
+    directNote = `off (auto: ${pool.unsupported})`;
+  }
+
+  /** Lustre: give the root a default striping that its new directories and files inherit. */
+  async function setStripe(): Promise<string> {
+    const count = stripeCountOption ?? profile.stripeCount;
+    const size = stripeSizeOption ?? profile.stripeSize;
+    if (count === undefined || fs.type !== 'lustre') return 'not applicable';
+    const args = ['setstripe', '-c', String(count), ...(size ? ['-S', size] : []), root];
+    try {
+      await promisify(execFile)('lfs', args, { timeout: 30_000 });
+      return `lfs ${args.join(' ')}`;
+    } catch (e) {
+      return (e as { code?: string }).code === 'ENOENT' ? 'not set: lfs is not installed' : `lfs setstripe failed: ${String(e)}`;
+    }
+  }
+
+  function semantics(): Semantics {
+    const network = /^(nfs|fuse|lustre|gpfs|ceph|beegfs|cifs|smb|9p|ocfs2|gfs2)/.test(fs.type);
+    return {
+      writeDurability: fsync
+        ? 'fsync of the file before rename into place, then fsync of its directory'
+        : 'page cache: written to a temporary file and renamed into place, no fsync (lost on a host crash, never seen partial)',
+      readAfterWrite: network
+        ? `what ${fs.display} gives after close and rename (close-to-open on NFS; clients may cache attributes)`
+        : 'strong (one kernel)',
+      listConsistency: 'readdir of the directory tree: every completed rename is seen; directory order, not sorted',
+      fileSystem: fs.type,
+      profile: profile.name,
+      fsync,
+      directIO: direct !== undefined,
+      fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} levels x ${layout.width} buckets`,
+    };
+  }
+
+  return {
+    name: NAME,
+    capabilities: CAPABILITIES,
+
+    async open() {
+      try {
+        await mkdir(target.path, { recursive: true });
+        root = await realpath(target.path);
+      } catch (e) {
+        throw fileError('open', undefined, e);
+      }
+      fs = await detectFileSystem(root);
+      profile = PROFILES[profileOption ?? detectProfile(fs)];
+      layout = { levels: fanoutOption ?? profile.fanout, width: widthOption ?? profile.fanoutWidth };
+      fsync = (fsyncOption ?? profile.fsync) || context.durable === true;
+      await openDirect(directMode ?? profile.direct);
+      stripe = await setStripe();
+    },
+    async close() {
+      if (direct) {
+        await direct.close();
+        direct = undefined;
+        await unlink(probePath).catch(() => undefined);
+      }
+    },
+    async dropCaches() {
+      lastDrop = await dropCaches();
+      return lastDrop;
+    },
+
+    system: () => fs.display,
+    semantics,
+    environment(): Environment {
+      const tp = threadpoolInfo();
+      return {
+        root, fsType: fs.type, fsName: fs.display, fsMagic: fs.magic, fsBlockSize: fs.blockSize,
+        ...(fs.mount ? { mountPoint: fs.mount.mountPoint, mountSource: fs.mount.source, mountOptions: fs.mount.options } : {}),
+        profile: profile.name, profileSource: profileOption ? 'given' : 'detected', profileWhy: profile.why,
+        fanoutLevels: layout.levels, fanoutWidth: layout.width, fsync, readChunk,
+        directIO: directNote, ...(direct ? { directSlots: direct.slots } : {}),
+        largeFileMode: profile.largeFileMode, lustreStripe: stripe,
+        dropCaches: lastDrop ? (lastDrop.dropped ? 'dropped before measuring' : `not dropped: ${lastDrop.detail}`) : 'not asked',
+        // Reads served from this host's page cache measure memory; say so when nothing prevented it.
+        ...(!direct && !lastDrop?.dropped
+          ? { cacheWarning: 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache' }
+          : {}),
+        uvThreadpoolSize: tp.size, uvThreadpoolSource: tp.source,
+        // More operations in flight than threads just queue inside libuv: the figure is the pool's.
+        threadpoolLimited: context.concurrency > tp.size,
+      };
+    },
+
+    async write(key: string, body: Body, options: WriteOptions = {}) {
+      const { dir, file } = await place('write', key);
+      const tmp = `${dir}/${tmpPrefix}${++tmpSeq}`;
+      let fh: FileHandle | undefined;
+      try {
+        fh = await create(dir, tmp);
+        if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, options.signal);
+        else await writeBody(fh, body, options.signal);
+        if (fsync) await fh.sync();
+        const closing = fh;
+        fh = undefined;
+        await closing.close(); // NFS reports deferred write errors here
+        await rename(tmp, file);
+        if (fsync) await syncDir(dir);
+      } catch (e) {
+        if (fh) await fh.close().catch(() => undefined);
+        await unlink(tmp).catch(() => undefined);
+        throw fileError('write', key, e);
+      }
+    },
+
+    async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+      const { file } = await place('read', key);
+      const { fh, size } = await openForRead('read', key, file);
+      const { start, end } = clampRange(size, options.offset, options.length);
+      return { size: end - start, body: fileBody(fh, key, start, end) };
+    },
+
+    async stat(key: string): Promise<ObjectInfo> {
+      const { file } = await place('stat', key);
+      const st = await lstat(file).catch((e: unknown) => { throw fileError('stat', key, e); });
+      if (st.isSymbolicLink()) throw fileError('stat', key, Object.assign(new Error('symlink'), { code: 'ELOOP' }));
+      if (!st.isFile()) throw new StorageError('NotFound', NAME, 'stat', 'no such object (a directory)', { key });
+      return { key, size: st.size, modified: st.mtimeMs };
+    },
+
+    async delete(key: string) {
+      const { file } = await place('delete', key);
+      try {
+        await unlink(file);
+      } catch (e) {
+        // Missing, or a directory (a prefix of other keys when fanout=0): either way not an object.
+        const code = errnoOf(e);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') throw fileError('delete', key, e);
+      }
+    },
+
+    async *list(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
+      const pageSize = Math.max(1, options.pageSize ?? 1000);
+      const stats = async (batch: Walked[]): Promise<ObjectInfo[]> => {
+        const infos = await Promise.all(batch.map(async ({ key, path }): Promise<ObjectInfo | undefined> => {
+          try {
+            const st = await lstat(path);
+            return { key, size: st.size, modified: st.mtimeMs };
+          } catch (e) {
+            if (errnoOf(e) === 'ENOENT') return undefined; // deleted since readdir saw it
+            throw fileError('list', key, e);
+          }
+        }));
+        return infos.filter((i): i is ObjectInfo => i !== undefined);
+      };
+      let batch: Walked[] = [];
+      for await (const w of walk('list', prefix)) {
+        batch.push(w);
+        if (batch.length >= pageSize) {
+          const page = await stats(batch);
+          batch = [];
+          if (page.length > 0) yield page;
+        }
+      }
+      const page = batch.length > 0 ? await stats(batch) : [];
+      if (page.length > 0) yield page;
+    },
+
+    async *scan(prefix: string): AsyncIterable<ScanEntry> {
+      let previous: AsyncIterator<Uint8Array> | undefined;
+      try {
+        for await (const { key, path } of walk('scan', prefix)) {
+          await previous?.return?.(); // the caller may not have drained the last body: close its file
+          let opened;
+          try {
+            opened = await openForRead('scan', key, path);
+          } catch (e) {
+            if (e instanceof StorageError && e.kind === 'NotFound') continue; // deleted since readdir
+            throw e;
+          }
+          const body = fileBody(opened.fh, key, 0, opened.size);
+          previous = body;
+          yield { info: { key, size: opened.size, modified: opened.modified }, body };
+        }
+      } finally {
+        await previous?.return?.();
+      }
+    },
+
+    async append(key: string, body: Body, options: WriteOptions = {}) {
+      const { file } = await place('append', key);
+      const fh = await open(file, APPEND_FLAGS).catch((e: unknown) => { throw fileError('append', key, e); });
+      try {
+        await writeBody(fh, body, options.signal);
+        if (fsync) await fh.sync();
+      } catch (e) {
+        throw fileError('append', key, e);
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+    },
+
+    async rename(from: string, to: string) {
+      const src = await place('rename', from);
+      const dst = await place('rename', to);
+      try {
+        // Only objects move: a directory (a prefix, with fanout=0) is not one.
+        const st = await lstat(src.file);
+        if (!st.isFile()) throw new StorageError('NotFound', NAME, 'rename', 'no such object', { key: from });
+        try {
+          await rename(src.file, dst.file);
+        } catch (e) {
+          if (errnoOf(e) !== 'ENOENT') throw e;
+          await mkdir(dst.dir, { recursive: true });
+          await rename(src.file, dst.file);
+        }
+        if (fsync) await Promise.all([syncDir(src.dir), src.dir === dst.dir ? undefined : syncDir(dst.dir)]);
+      } catch (e) {
+        throw fileError('rename', from, e);
+      }
+    },
+
+    async deletePrefix(prefix: string): Promise<number> {
+      let removed = 0;
+      let batch: string[] = [];
+      const flush = async (): Promise<void> => {
+        const done = await Promise.all(batch.map((p) => unlink(p).then(() => 1, (e: unknown) => {
+          if (errnoOf(e) === 'ENOENT') return 0;
+          throw fileError('delete', prefix, e);
+        })));
+        for (const d of done) removed += d;
+        batch = [];
+      };
+      for await (const { path } of walk('delete', prefix)) {
+        batch.push(path);
+        if (batch.length >= DELETE_BATCH) await flush();
+      }
+      await flush();
+      await prune(prefix).catch((e: unknown) => { throw fileError('delete', prefix, e); });
+      return removed;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Profiles: the defaults that make a benchmark honest on each kind of POSIX mount. Chosen with
+ * `?profile=`, or detected from the mount. Every value can still be overridden by its own URL option,
+ * and the resolved settings are recorded with the run (`environment()`), with the reason for each.
+ */
+import type { FileSystemInfo } from './fs-type.js';
+
+export const PROFILE_NAMES = ['local', 'nfs', 'mapr-nfs', 'isilon', 'lustre', 'gpfs', 'glusterfs'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/** `auto`: use O_DIRECT when a probe at open shows the file system accepts it. */
+export type DirectMode = 'auto' | 'on' | 'off';
+
+export interface Profile {
+  readonly name: ProfileName;
+  /** fsync each file before it is renamed into place (and its directory after). */
+  readonly fsync: boolean;
+  /** O_DIRECT for object reads and writes: bypass the client's page cache. */
+  readonly direct: DirectMode;
+  /** Hash-bucket levels and width (./layout.ts): bounds files per directory. */
+  readonly fanout: number;
+  readonly fanoutWidth: number;
+  /** Lustre: `lfs setstripe -c stripeCount -S stripeSize` on the root, when `lfs` is installed. */
+  readonly stripeCount?: number;
+  readonly stripeSize?: string;
+  /**
+   * IOR's two modes for large sequential work: each worker its own file, or all workers in one shared file.
+   * storbench's put-large/get-large are file-per-worker (one object per operation); recorded so that
+   * figures are compared with IOR runs of the same mode.
+   */
+  readonly largeFileMode: 'file-per-worker' | 'shared-file';
+  /** Why these defaults, in one line (stored with the run). */
+  readonly why: string;
+}
+
+const NFS_WHY = 'close-to-open consistency: fsync makes the write durable on the server before it counts; '
+  + 'O_DIRECT keeps the client page cache from answering reads';
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  local: {
+    name: 'local', fsync: false, direct: 'off', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    why: 'a local file system: the page cache is part of what it offers; use --drop-caches for cold reads',
+  },
+  nfs: { name: 'nfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker', why: NFS_WHY },
+  'mapr-nfs': {
+    name: 'mapr-nfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    why: `MapR-FS through its NFS gateway: ${NFS_WHY}; the gateway is one server per mount, so spread clients over gateways`,
+  },
+  isilon: {
+    name: 'isilon', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    why: `Isilon OneFS over NFS: ${NFS_WHY}; OneFS itself stripes and protects files across nodes`,
+  },
+  lustre: {
+    name: 'lustre', fsync: false, direct: 'auto', fanout: 2, fanoutWidth: 64, stripeCount: 1, stripeSize: '1M',
+    largeFileMode: 'file-per-worker',
+    why: 'Lustre: file-per-worker with stripe count 1 spreads workers over OSTs (a shared file wants -c -1); '
+      + 'bounded directories spare the MDS; O_DIRECT bypasses the client cache (IOR -B)',
+  },
+  gpfs: {
+    name: 'gpfs', fsync: false, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    why: 'GPFS: O_DIRECT bypasses the pagepool; bounded directories avoid directory-token contention between nodes',
+  },
+  glusterfs: {
+    name: 'glusterfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    why: 'GlusterFS: flush-behind lets close() return before the bricks have the data, so fsync marks the write; '
+      + 'DHT readdir of a huge directory visits every brick, so directories stay bounded',
+  },
+};
+
+/**
+ * The profile a mount calls for. NFS mounts of `/mapr/...` are MapR's gateway and `/ifs/...` Isilon's
+ * (their usual export paths); any other NFS is `nfs`; file systems without their own profile are `local`.
+ */
+export function detectProfile(fs: FileSystemInfo): ProfileName {
+  const type = fs.type;
+  if (type.startsWith('nfs')) {
+    const exported = fs.mount?.source.split(':').slice(1).join(':') ?? '';
+    if (/^\/mapr(\/|$)/.test(exported)) return 'mapr-nfs';
+    if (/^\/ifs(\/|$)/.test(exported)) return 'isilon';
+    return 'nfs';
+  }
+  if (type === 'lustre') return 'lustre';
+  if (type === 'gpfs') return 'gpfs';
+  if (type === 'fuse.glusterfs') return 'glusterfs';
+  return 'local';
+}

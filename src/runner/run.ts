@@ -1,0 +1,348 @@
+/**
+ * One benchmark run, start to finish: open the driver, check capabilities, record the run, prepare the
+ * dataset, release all workers together, measure, drain, clean up, store the results.
+ * Problems found before the run is recorded (bad target, unreachable endpoint, missing capability) are
+ * thrown and nothing is written; anything after that ends as a `failed` or `interrupted` run record.
+ */
+import { availableParallelism, hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createDriver } from '../drivers/registry.js';
+import { redactString, type Target } from '../drivers/target.js';
+import { isStorageError, type Driver, type Environment } from '../drivers/types.js';
+import { UsageError } from '../errors.js';
+import type { OpResult, ResultsStore, RunStatus, Segment } from '../results/types.js';
+import { STORBENCH_VERSION } from '../version.js';
+import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes.js';
+import { MIX_OPS, needsObjects, type WorkloadSpec } from '../workloads/spec.js';
+import { aggregate } from './aggregate.js';
+import { assertCapabilities } from './capabilities.js';
+import { KeySpace } from './keyspace.js';
+import { Recorder, type RecordSet } from './recorder.js';
+import { runThreads } from './threads.js';
+import { runLoop, saltOf } from './workers.js';
+import { PayloadSource } from '../workloads/payload.js';
+
+export type Phase = 'prepare' | 'measure' | 'drain' | 'cleanup';
+
+/** Live state, once a second: for progress lines, the dashboard and /metrics. */
+export interface Progress {
+  readonly runId: string;
+  readonly phase: Phase;
+  /** Seconds since the phase started, and its planned length (0 when bounded by an op count). */
+  readonly elapsedS: number;
+  readonly totalS: number;
+  /** Operations done in the phase (prepare: objects written). */
+  readonly done: number;
+  /** Planned operations, when known. */
+  readonly planned: number;
+  /** Rates over the last second. */
+  readonly opsPerSec: number;
+  readonly mibPerSec: number;
+  readonly errors: number;
+  readonly p99Us: number;
+}
+
+export interface RunRequest {
+  readonly target: Target;
+  readonly spec: WorkloadSpec;
+  readonly store: ResultsStore;
+  readonly suiteId?: string;
+  readonly scheduleId?: string;
+  /** Abort: stop gracefully, keep what was measured, status `interrupted`. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  /** Called between prepare and measure (dropping caches, for example). */
+  readonly beforeMeasure?: (driver: Driver) => Promise<Readonly<Record<string, string | number | boolean>> | void>;
+}
+
+/** The result in the CLI's `--json` shape, plus the full per-operation results. */
+export interface RunResult {
+  readonly runId: string;
+  readonly status: Exclude<RunStatus, 'running'>;
+  readonly target: string;
+  readonly workload: string;
+  readonly system: string;
+  readonly measuredSeconds: number;
+  readonly error?: string;
+  readonly results: readonly JsonOpResult[];
+  readonly ops: readonly OpResult[];
+}
+
+export interface JsonOpResult {
+  readonly op: string;
+  readonly count: number;
+  readonly errors: number;
+  readonly opsPerSec: number;
+  readonly mibPerSec: number;
+  readonly latencyUs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number };
+  readonly ttfbUs?: { readonly p50: number; readonly p99: number };
+  readonly meanIoRateMibPerSec?: number;
+}
+
+/** A run id that sorts by time and reads well: `20261126-081502-3fa9`. */
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+const DRAIN_TIMEOUT_MS = 30_000;
+
+export function toJsonResult(r: OpResult): JsonOpResult {
+  const { p50, p90, p99, p999, max } = r.latencyUs;
+  return {
+    op: r.op, count: r.count, errors: r.errors, opsPerSec: r.opsPerSec, mibPerSec: r.mibPerSec,
+    latencyUs: { p50, p90, p99, p999, max },
+    ...(r.ttfbUs ? { ttfbUs: { p50: r.ttfbUs.p50, p99: r.ttfbUs.p99 } } : {}),
+    ...(r.meanIoRateMibPerSec !== undefined ? { meanIoRateMibPerSec: r.meanIoRateMibPerSec } : {}),
+  };
+}
+
+/** Open the driver of `target`, mapping a failure to a clear "unreachable" error. */
+export async function openDriver(target: Target, concurrency: number, durable = false): Promise<Driver> {
+  const driver = await createDriver({ target, concurrency, durable });
+  try {
+    await driver.open();
+  } catch (e) {
+    await driver.close().catch(() => undefined);
+    const why = e instanceof Error ? e.message : String(e);
+    throw new UsageError(`target ${target.redacted}: cannot open it (${redactString(why, target.secrets)})`, 'STORBENCH_ERR_UNREACHABLE');
+  }
+  return driver;
+}
+
+/** Run one workload against one target. */
+export async function runBenchmark(request: RunRequest): Promise<RunResult> {
+  const { target, spec, store } = request;
+  const sizes = parseSizeDistribution(spec.size);
+  const driver = await openDriver(target, spec.concurrency, spec.durable);
+  try {
+    assertCapabilities(spec, sizes, driver.capabilities, driver.name);
+    return await execute(request, driver, sizes);
+  } finally {
+    await driver.close().catch(() => undefined);
+  }
+}
+
+async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribution): Promise<RunResult> {
+  const { target, spec, store } = request;
+  const runId = newRunId();
+  const base = spec.dataset ? `storbench/datasets/${spec.dataset}` : `storbench/${runId}`;
+  const environment: Record<string, string | number | boolean> = {
+    ...driver.environment(),
+    host: hostname(),
+    nodeVersion: process.version,
+    storbenchVersion: STORBENCH_VERSION,
+    threadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    cpus: availableParallelism(),
+    threads: spec.threads,
+    keyPrefix: `${base}/`,
+  };
+  store.createRun({
+    id: runId, target: target.redacted, targetName: target.name, scheme: target.scheme, system: driver.system(),
+    workload: spec.name, spec: spec as unknown as Record<string, unknown>, loadModel: spec.rate ? 'open' : 'closed',
+    concurrency: spec.concurrency, ...(spec.rate ? { rate: spec.rate } : {}), seed: spec.seed,
+    semantics: driver.semantics(), capabilities: driver.capabilities, environment,
+    ...(spec.dataset ? { dataset: spec.dataset } : {}),
+    ...(request.suiteId ? { suiteId: request.suiteId } : {}),
+    ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
+    startedAt: new Date().toISOString(),
+  });
+
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const onAbort = () => stop.abort();
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+  if (request.signal?.aborted) stop.abort();
+
+  let status: Exclude<RunStatus, 'running'> = 'completed';
+  let error: string | undefined;
+  let sets: RecordSet[] = [];
+  let measuredSeconds = 0;
+  try {
+    const objects = await prepare(request, driver, sizes, base, runId, stop.signal);
+    if (stop.signal.aborted) throw new Interrupted();
+    const extra = await request.beforeMeasure?.(driver);
+    if (extra) Object.assign(environment, extra);
+    ({ sets, measuredSeconds } = await measure(request, driver, sizes, base, objects, runId, stop, cancel, environment));
+    if (spec.dataset && spec.writes === 'create' && spec.mix.write) await writeDatasetMarker(driver, spec, sets, objects);
+    if (request.signal?.aborted) status = 'interrupted';
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      status = 'interrupted';
+    } else {
+      status = 'failed';
+      error = redactString(e instanceof Error ? e.message : String(e), target.secrets);
+    }
+  } finally {
+    request.signal?.removeEventListener('abort', onAbort);
+  }
+  if (spec.cleanup && !spec.dataset) {
+    request.onProgress?.(progressOf(runId, 'cleanup', 0, 0, 0, 0));
+    await driver.deletePrefix(`${base}/`).catch((e: unknown) => {
+      error ??= `cleanup of ${base}/ failed: ${redactString(e instanceof Error ? e.message : String(e), target.secrets)}`;
+    });
+  }
+  if (status === 'interrupted') error ??= 'interrupted before the planned end; figures cover what was measured';
+
+  const result = aggregate(sets, measuredSeconds, MIX_OPS);
+  store.finishRun(runId, {
+    status, endedAt: new Date().toISOString(), measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
+    ...(error ? { error } : {}), ops: result.ops, segments: result.segments, errors: result.errors, environment,
+  });
+  return {
+    runId, status, target: target.redacted, workload: spec.name, system: driver.system(), measuredSeconds,
+    ...(error ? { error } : {}), results: result.ops.map(toJsonResult), ops: result.ops,
+  };
+}
+
+class Interrupted extends Error {}
+
+function progressOf(runId: string, phase: Phase, elapsedS: number, totalS: number, done: number, planned: number): Progress {
+  return { runId, phase, elapsedS, totalS, done, planned, opsPerSec: 0, mibPerSec: 0, errors: 0, p99Us: 0 };
+}
+
+interface DatasetMarker { objects: number; size: string; seed: number; groupSize: number }
+
+const markerKey = (name: string) => `storbench/datasets/${name}.json`;
+
+async function readMarker(driver: Driver, name: string): Promise<DatasetMarker | undefined> {
+  try {
+    const { body } = await driver.read(markerKey(name));
+    const chunks: Uint8Array[] = [];
+    for await (const c of body) chunks.push(c);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as DatasetMarker;
+  } catch (e) {
+    if (isStorageError(e, 'NotFound') || e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
+async function writeDatasetMarker(driver: Driver, spec: WorkloadSpec, sets: readonly RecordSet[], objects: number): Promise<void> {
+  const created = sets.flatMap((s) => s.ops).filter((o) => o.op === 'write').reduce((n, o) => n + o.count, 0);
+  const marker: DatasetMarker = { objects: objects + created, size: spec.size, seed: spec.seed, groupSize: spec.groupSize };
+  await driver.write(markerKey(spec.dataset!), Buffer.from(JSON.stringify(marker)));
+}
+
+/** Write the objects the measured phase reads, unless a matching named dataset is already there. */
+async function prepare(request: RunRequest, driver: Driver, sizes: SizeDistribution, base: string, runId: string, stop: AbortSignal): Promise<number> {
+  const { spec } = request;
+  if (!needsObjects(spec) || spec.objects === 0) return 0;
+  if (spec.dataset) {
+    const marker = await readMarker(driver, spec.dataset);
+    if (marker && marker.objects >= spec.objects && marker.size === spec.size && marker.seed === spec.seed && marker.groupSize === spec.groupSize) {
+      return spec.objects;
+    }
+  }
+  if (!spec.prepare) {
+    throw new UsageError(`workload ${spec.name}: prepare is off but ${base}/ holds no matching dataset of ${spec.objects} objects`);
+  }
+  const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
+  const keys = new KeySpace(base, spec.objects, 0, 1, spec.groupSize, 0);
+  let next = 0;
+  let done = 0;
+  let firstError: unknown;
+  const t0 = performance.now();
+  const timer = setInterval(() => {
+    request.onProgress?.({ ...progressOf(runId, 'prepare', (performance.now() - t0) / 1000, 0, done, spec.objects) });
+  }, 1000);
+  try {
+    await Promise.all(Array.from({ length: Math.min(spec.concurrency, spec.objects) }, async () => {
+      while (next < spec.objects && firstError === undefined && !stop.aborted) {
+        const i = next++;
+        const size = sizes.sizeOf(spec.seed, i);
+        try {
+          await driver.write(keys.key(i), payloads.body(saltOf(spec.seed, i), size), { size });
+          done++;
+        } catch (e) {
+          firstError ??= e;
+        }
+      }
+    }));
+  } finally {
+    clearInterval(timer);
+  }
+  if (firstError !== undefined) {
+    throw new Error(`prepare: writing the dataset failed: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
+  }
+  if (spec.dataset && !stop.aborted) {
+    await driver.write(markerKey(spec.dataset), Buffer.from(JSON.stringify({ objects: spec.objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize } satisfies DatasetMarker)));
+  }
+  return spec.objects;
+}
+
+async function measure(
+  request: RunRequest, driver: Driver, sizes: SizeDistribution, base: string, objects: number, runId: string,
+  stop: AbortController, cancel: AbortController, environment: Record<string, string | number | boolean>,
+): Promise<{ sets: RecordSet[]; measuredSeconds: number }> {
+  const { spec, store, target } = request;
+  const creates = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
+  const start = performance.now();
+  const warmupEndMs = start + spec.warmup;
+  const stopMs = spec.ops !== undefined ? Infinity : warmupEndMs + spec.duration;
+  const totalS = spec.ops !== undefined ? 0 : (spec.warmup + spec.duration) / 1000;
+  const elu0 = performance.eventLoopUtilization();
+
+  let live: () => { ops: number; bytes: number; errors: number; p99Us: number };
+  let segmentsSoFar: (() => Segment[]) | undefined;
+  let done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
+  let snapshot: (() => RecordSet[]) | undefined;
+  if (spec.threads > 1) {
+    const threads = runThreads({ target, spec, base, objects, warmupMs: spec.warmup, stopMs: stopMs === Infinity ? undefined : stopMs - start, stop: stop.signal });
+    live = threads.totals;
+    done = threads.done;
+  } else {
+    const recorder = new Recorder(target.secrets);
+    const keys = new KeySpace(base, objects, 0, 1, spec.groupSize, creates ? spec.concurrency : 0);
+    live = () => recorder.totals();
+    segmentsSoFar = () => recorder.segments(Math.floor((performance.now() - warmupEndMs) / 1000));
+    snapshot = () => [recorder.snapshot()];
+    done = runLoop({
+      driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
+      ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
+      warmupEndMs, stopMs, stop: stop.signal, cancel: cancel.signal,
+    }).then(() => {
+      const end = Math.min(performance.now(), stopMs);
+      return { sets: [recorder.snapshot()], measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
+    });
+  }
+
+  let last = { ops: 0, bytes: 0, at: start };
+  let lastFlush = start;
+  const tick = () => {
+    const now = performance.now();
+    const t = live();
+    const dt = (now - last.at) / 1000 || 1;
+    request.onProgress?.({
+      runId, phase: stopMs !== Infinity && now >= stopMs ? 'drain' : 'measure', elapsedS: (now - start) / 1000, totalS,
+      done: t.ops, planned: spec.ops ?? 0, opsPerSec: (t.ops - last.ops) / dt, mibPerSec: (t.bytes - last.bytes) / 1048576 / dt,
+      errors: t.errors, p99Us: t.p99Us,
+    });
+    if (now - lastFlush >= 5000) {
+      lastFlush = now;
+      store.recordProgress(runId, segmentsSoFar?.() ?? [], { elapsedS: Math.round((now - start) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us });
+    }
+    last = { ops: t.ops, bytes: t.bytes, at: now };
+  };
+  const timer = setInterval(tick, 1000);
+  const deadline = stopMs === Infinity ? undefined : setTimeout(() => stop.abort(), stopMs - start + 5);
+  let drainTimer: NodeJS.Timeout | undefined;
+  const drained = new Promise<'timeout'>((resolve) => {
+    const arm = () => { drainTimer = setTimeout(() => { cancel.abort(); resolve('timeout'); }, DRAIN_TIMEOUT_MS); };
+    if (stop.signal.aborted) arm();
+    else stop.signal.addEventListener('abort', arm, { once: true });
+  });
+  try {
+    const outcome = await Promise.race([done, drained]);
+    const elu = performance.eventLoopUtilization(elu0);
+    environment.eventLoopUtilization = Math.round(elu.utilization * 1000) / 1000;
+    if (outcome !== 'timeout') return outcome;
+    environment.drainTimedOut = true;
+    if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
+    const end = Math.min(performance.now(), stopMs);
+    return { sets: snapshot(), measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
+  } finally {
+    clearInterval(timer);
+    if (deadline) clearTimeout(deadline);
+    if (drainTimer) clearTimeout(drainTimer);
+  }
+}

@@ -1,0 +1,50 @@
+/** A worker thread of a multi-threaded run: its own driver, its share of the workers and objects. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createDriver } from '../drivers/registry.js';
+import { parseSizeDistribution } from '../workloads/sizes.js';
+import { KeySpace } from './keyspace.js';
+import { Recorder } from './recorder.js';
+import type { ThreadInput, ThreadMessage } from './threads.js';
+import { runLoop } from './workers.js';
+
+const input = workerData as ThreadInput;
+const port = parentPort!;
+const post = (m: ThreadMessage) => port.postMessage(m);
+
+const stop = new AbortController();
+const cancel = new AbortController();
+let go: () => void;
+const released = new Promise<void>((resolve) => { go = resolve; });
+port.on('message', (m) => {
+  if (m === 'stop') stop.abort();
+  if (m === 'go') go();
+});
+
+try {
+  const { spec, target } = input;
+  const driver = await createDriver({ target, concurrency: input.workers, durable: spec.durable });
+  await driver.open();
+  const recorder = new Recorder(target.secrets);
+  const creates = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
+  const keys = new KeySpace(input.base, input.objects, input.thread, input.threads, spec.groupSize, creates ? input.workers : 0);
+  post({ type: 'ready' });
+  await released;
+  const start = performance.now();
+  const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
+  try {
+    await runLoop({
+      driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
+      ...(input.rate ? { rate: input.rate } : {}), ...(input.opsBudget !== undefined ? { opsBudget: input.opsBudget } : {}),
+      warmupEndMs: start + input.warmupMs, stopMs: input.stopMs === undefined ? Infinity : start + input.stopMs,
+      stop: stop.signal, cancel: cancel.signal,
+    });
+  } finally {
+    clearInterval(timer);
+    await driver.close().catch(() => undefined);
+  }
+  post({ type: 'totals', ...recorder.totals() });
+  const end = Math.min(performance.now(), input.stopMs === undefined ? Infinity : start + input.stopMs);
+  post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - input.warmupMs) });
+} catch (e) {
+  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+}

@@ -1,0 +1,283 @@
+/**
+ * file:// specifics the conformance suite cannot see: the on-disk layout, symlink escapes, temporary
+ * files, file-system detection and the threadpool record. Runs on a scratch directory under the OS temp
+ * dir, and on /dev/shm (tmpfs) when the host has it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { collect } from '../../src/drivers/keys.js';
+import { createDriver } from '../../src/drivers/registry.js';
+import { parseTarget } from '../../src/drivers/target.js';
+import { isStorageError, type Driver } from '../../src/drivers/types.js';
+import { configureThreadpool, type FileDriver } from '../../src/drivers/file/file-driver.js';
+import { mountOf, parseMountinfo, type FileSystemInfo } from '../../src/drivers/file/fs-type.js';
+import { detectProfile } from '../../src/drivers/file/profiles.js';
+import { bucketOf, decodeName, encodeSegment, locate } from '../../src/drivers/file/layout.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'storbench-file-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function driverAt(url: string, durable = false): Promise<Driver> {
+  const d = await createDriver({ target: parseTarget(url), concurrency: 8, durable });
+  await d.open();
+  return d;
+}
+
+async function keysUnder(d: Driver, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of d.list(prefix)) keys.push(...page.map((o) => o.key));
+  return keys.sort();
+}
+
+async function expectKind(kind: string, fn: () => Promise<unknown>): Promise<void> {
+  await assert.rejects(fn, (e: unknown) => isStorageError(e) && e.kind === kind);
+}
+
+describe('file:// layout', () => {
+  test('segments starting with # are escaped and decode back; driver names decode to nothing', () => {
+    assert.equal(encodeSegment('#x'), '##x');
+    assert.equal(decodeName('##x'), '#x');
+    assert.equal(decodeName('#0a'), undefined);
+    assert.equal(decodeName('#tmp.abc.1'), undefined);
+    assert.equal(decodeName('plain'), 'plain');
+  });
+
+  test('a key lands in its directory, inside hash buckets, and the bucket depends only on the leaf', () => {
+    const layout = { levels: 2, width: 64 };
+    const loc = locate('runs/r1/obj-42', layout);
+    assert.match(loc.file, /^runs\/r1\/#[0-3][0-9a-f]\/#[0-3][0-9a-f]\/obj-42$/);
+    assert.equal(bucketOf('obj-42', layout), locate('other/obj-42', layout).dir.slice('other/'.length));
+    assert.equal(locate('a/b', { levels: 0, width: 64 }).file, 'a/b');
+  });
+
+  test('10,000 flat keys spread over the buckets: no bucket holds more than 3x its share', () => {
+    const layout = { levels: 2, width: 64 };
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 10_000; i++) {
+      const b = bucketOf(`obj-${i}`, layout);
+      counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
+    assert.ok(counts.size > 3000, `only ${counts.size} buckets used`);
+    assert.ok(Math.max(...counts.values()) <= 3 * Math.ceil(10_000 / 4096) + 3);
+  });
+});
+
+describe('file:// driver', () => {
+  test('files sit in buckets on disk, and list returns the keys written (# keys, key and key/child together)', async () => {
+    const root = join(scratch, 'layout');
+    const d = await driverAt(`file://${root}`);
+    const keys = ['flat/a', 'flat/#hash', 'flat/##double', 'flat/#0a', 'flat/dir#/x', 'both', 'both/child'];
+    for (const k of keys) await d.write(k, Buffer.from(k));
+    assert.deepEqual(await keysUnder(d, ''), [...keys].sort());
+    for (const k of keys) assert.equal((await collect((await d.read(k)).body)).toString(), k);
+    // Only bucket directories and key directories at the top: files never sit next to user directories.
+    assert.ok(readdirSync(join(root, 'flat')).every((n) => /^#[0-3][0-9a-f]$/.test(n) || n === 'dir#'));
+    assert.equal(await d.deletePrefix(''), keys.length);
+    assert.deepEqual(readdirSync(root), []);
+  });
+
+  test('fanout=0 keeps keys as plain paths', async () => {
+    const root = join(scratch, 'plain');
+    const d = await driverAt(`file://${root}?fanout=0`);
+    await d.write('x/y/z', Buffer.from('1'));
+    assert.ok(existsSync(join(root, 'x/y/z')));
+    assert.deepEqual(await keysUnder(d, 'x/'), ['x/y/z']);
+    assert.equal(d.environment().fanoutLevels, 0);
+  });
+
+  test('a directory symlink pointing outside the root is refused; one pointing inside is followed', async () => {
+    const root = join(scratch, 'links');
+    const outside = join(scratch, 'outside');
+    mkdirSync(join(root, 'inner'), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'secret'), 'nope');
+    symlinkSync(outside, join(root, 'out'));
+    symlinkSync(join(root, 'inner'), join(root, 'in'));
+    const d = await driverAt(`file://${root}?fanout=0`);
+    await expectKind('InvalidInput', () => d.read('out/secret'));
+    await expectKind('InvalidInput', () => d.write('out/new', Buffer.from('x')));
+    await expectKind('InvalidInput', () => d.stat('out/secret'));
+    assert.ok(!existsSync(join(outside, 'new')));
+    await d.write('in/ok', Buffer.from('fine'));
+    assert.ok(existsSync(join(root, 'inner/ok')));
+    // A symlinked file is never followed, wherever it points.
+    symlinkSync(join(outside, 'secret'), join(root, 'inner', 'leaf'));
+    await expectKind('InvalidInput', () => d.read('inner/leaf'));
+  });
+
+  test('a failed streamed write leaves neither the object nor a temporary file', async () => {
+    const root = join(scratch, 'failed');
+    const d = await driverAt(`file://${root}?fanout=0`);
+    await d.write('k', Buffer.from('old'));
+    async function* broken(): AsyncIterable<Uint8Array> {
+      yield Buffer.alloc(1000, 1);
+      throw new Error('client went away');
+    }
+    await assert.rejects(() => d.write('k', broken()));
+    assert.equal((await collect((await d.read('k')).body)).toString(), 'old');
+    assert.deepEqual(readdirSync(root), ['k']);
+  });
+
+  test('a temporary file being written is invisible to list and scan', async () => {
+    const root = join(scratch, 'tmpfiles');
+    const d = await driverAt(`file://${root}`);
+    await d.write('p/done', Buffer.from('1'));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('partial');
+      await gate;
+    }
+    const pending = d.write('p/pending', slow());
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await keysUnder(d, 'p/'), ['p/done']);
+    const scanned: string[] = [];
+    for await (const e of d.scan('p/')) {
+      scanned.push(e.info.key);
+      await collect(e.body);
+    }
+    assert.deepEqual(scanned, ['p/done']);
+    release();
+    await pending;
+    assert.deepEqual(await keysUnder(d, 'p/'), ['p/done', 'p/pending']);
+  });
+
+  test('a scan whose bodies are not read closes its files', async () => {
+    const d = await driverAt(`file://${join(scratch, 'scan-skip')}`);
+    for (let i = 0; i < 20; i++) await d.write(`s/${i}`, Buffer.alloc(10_000, i));
+    let n = 0;
+    for await (const _ of d.scan('s/')) n++;
+    assert.equal(n, 20);
+  });
+
+  test('durable targets and fsync=true say so in semantics and environment', async () => {
+    const durable = await driverAt(`file://${join(scratch, 'durable')}`, true);
+    assert.equal(durable.environment().fsync, true);
+    assert.match(durable.semantics().writeDurability, /^fsync/);
+    await durable.write('a/b', Buffer.from('x'));
+    const opt = await driverAt(`file://${join(scratch, 'durable')}?fsync=true`);
+    assert.equal(opt.environment().fsync, true);
+    const plain = await driverAt(`file://${join(scratch, 'durable')}`);
+    assert.equal(plain.environment().fsync, false);
+  });
+
+  test('bad targets are refused naming the problem', async () => {
+    await assert.rejects(() => createDriver({ target: parseTarget('file://somehost/x'), concurrency: 1 }), /takes no host/);
+    await assert.rejects(() => createDriver({ target: parseTarget('file:///x?fanout=9'), concurrency: 1 }), /fanout/);
+  });
+});
+
+describe('file:// environment', () => {
+  test('the file system of the root is detected and reported', async () => {
+    const d = await driverAt(`file://${scratch}`);
+    const env = d.environment();
+    assert.match(String(env.fsMagic), /^0x[0-9a-f]{8}$/);
+    assert.notEqual(env.fsType, 'unknown');
+    assert.equal(d.system(), env.fsName);
+    assert.equal(d.semantics().fileSystem, env.fsType);
+  });
+
+  test('tmpfs is reported as tmpfs', { skip: !existsSync('/dev/shm') && 'no /dev/shm on this host' }, async () => {
+    const dir = mkdtempSync('/dev/shm/storbench-file-');
+    try {
+      const d = await driverAt(`file://${dir}`);
+      assert.equal(d.system(), 'tmpfs');
+      assert.equal(d.environment().fsMagic, '0x01021994');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('mountinfo: the longest mount point holding the path wins, escapes and secrets handled', () => {
+    const mounts = parseMountinfo([
+      '22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw',
+      '40 22 0:40 / /mnt/gv rw,relatime - fuse.glusterfs 127.0.0.1:/gv0 rw,user_id=0,default_permissions',
+      '41 22 0:41 / /mnt/my\\040share rw - cifs //srv/x rw,username=bob,password=hunter2,vers=3.0',
+    ].join('\n'));
+    assert.equal(mountOf(mounts, '/mnt/gv/data')?.fsType, 'fuse.glusterfs');
+    assert.equal(mountOf(mounts, '/mnt/gvx')?.fsType, 'ext4');
+    const cifs = mountOf(mounts, '/mnt/my share/a');
+    assert.equal(cifs?.fsType, 'cifs');
+    assert.ok(!cifs?.options.includes('hunter2'));
+  });
+
+  test('the threadpool size is recorded (configureThreadpool runs once, before fs work)', async () => {
+    const info = configureThreadpool(64);
+    assert.ok(info.size >= 4 && info.size <= 1024);
+    const d = await driverAt(`file://${scratch}`);
+    assert.equal(d.environment().uvThreadpoolSize, info.size);
+    assert.equal(configureThreadpool(2), info, 'a second call changes nothing');
+  });
+});
+
+describe('file:// profiles and cache honesty', () => {
+  const fsOf = (type: string, source = ''): FileSystemInfo => ({
+    type, display: type, magic: '', blockSize: 4096, ...(source ? { mount: { mountPoint: '/m', fsType: type, source, options: '' } } : {}),
+  });
+
+  test('profiles are detected from the mount', () => {
+    assert.equal(detectProfile(fsOf('nfs4', 'gw1:/mapr/my.cluster/data')), 'mapr-nfs');
+    assert.equal(detectProfile(fsOf('nfs', 'isilon.local:/ifs/data/hdfs')), 'isilon');
+    assert.equal(detectProfile(fsOf('nfs4', 'srv:/export')), 'nfs');
+    assert.equal(detectProfile(fsOf('lustre', '10.0.0.1@tcp:/scratch')), 'lustre');
+    assert.equal(detectProfile(fsOf('gpfs', 'gpfs0')), 'gpfs');
+    assert.equal(detectProfile(fsOf('fuse.glusterfs', 'h:/gv0')), 'glusterfs');
+    assert.equal(detectProfile(fsOf('ext4', '/dev/sda1')), 'local');
+    assert.equal(detectProfile(fsOf('tmpfs')), 'local');
+  });
+
+  test('a given profile sets its defaults, URL options override them, and all are recorded', async () => {
+    const dir = join(scratch, 'profiles');
+    const nfs = await driverAt(`file://${dir}?profile=nfs&direct=false`);
+    let env = nfs.environment();
+    assert.equal(env.profile, 'nfs');
+    assert.equal(env.profileSource, 'given');
+    assert.equal(env.fsync, true);
+    assert.match(String(env.profileWhy), /close-to-open/);
+    assert.equal(env.largeFileMode, 'file-per-worker');
+    const overridden = await driverAt(`file://${dir}?profile=nfs&fsync=false&fanout=1&fanoutWidth=16&direct=false`);
+    env = overridden.environment();
+    assert.deepEqual([env.fsync, env.fanoutLevels, env.fanoutWidth, env.directIO], [false, 1, 16, 'off']);
+    const local = await driverAt(`file://${dir}`);
+    assert.equal(local.environment().profile, 'local');
+    assert.equal(local.environment().directIO, 'off');
+    assert.match(String(local.environment().cacheWarning), /page cache/);
+    await assert.rejects(() => createDriver({ target: parseTarget(`file://${dir}?profile=hdfs`), concurrency: 1 }), /profile/);
+  });
+
+  test('O_DIRECT round-trips odd sizes and ranges where the file system takes it', async (t) => {
+    let d: Driver;
+    try {
+      d = await driverAt(`file://${join(scratch, 'direct')}?direct=true&readChunk=64KiB`);
+    } catch (e) {
+      if (isStorageError(e, 'Unsupported')) return t.skip(`O_DIRECT does not work on ${tmpdir()}: ${e.message}`);
+      throw e;
+    }
+    assert.match(String(d.environment().directIO), /^on/);
+    assert.equal(d.environment().cacheWarning, undefined);
+    for (const size of [0, 1, 4095, 4096, 4097, 200_001]) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 0xff;
+      await d.write(`d/${size}`, data);
+      assert.ok((await collect((await d.read(`d/${size}`)).body)).equals(data), `size ${size}`);
+      assert.equal((await d.stat(`d/${size}`)).size, size);
+      if (size > 5000) {
+        assert.ok((await collect((await d.read(`d/${size}`, { offset: 4999, length: 70_001 })).body)).equals(data.subarray(4999, 75_000)));
+      }
+    }
+    await d.close();
+    assert.deepEqual(readdirSync(join(scratch, 'direct')).filter((n) => n.startsWith('#direct-probe')), [], 'the probe file is removed');
+  });
+
+  test('dropCaches drops the page cache as root and is recorded; refuses politely otherwise', async () => {
+    const d = (await driverAt(`file://${join(scratch, 'drop')}`)) as FileDriver;
+    const result = await d.dropCaches();
+    if (process.getuid?.() === 0) assert.equal(result.dropped, true, result.detail);
+    else assert.match(result.detail, /root/);
+    assert.match(String(d.environment().dropCaches), result.dropped ? /^dropped/ : /^not dropped/);
+    if (result.dropped) assert.equal(d.environment().cacheWarning, undefined);
+  });
+});
