@@ -61,7 +61,7 @@ export function fmtCount(n) {
 export function fmtUs(us) {
   if (us === null || us === undefined) return '–';
   if (us < 1000) return `${Math.round(us)} µs`;
-  if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 2 : 1)} ms`;
+  if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 2 : us < 1e5 ? 1 : 0)} ms`;
   return `${(us / 1e6).toFixed(2)} s`;
 }
 

@@ -193,6 +193,7 @@ test('security headers with a strict content security policy on pages and API', 
     assert.match(csp, /object-src 'none'/, url);
     assert.match(csp, /frame-ancestors 'none'/, url);
     assert.equal(r.headers['x-content-type-options'], 'nosniff', url);
+    if (url !== '/docs') assert.match(csp, /style-src 'self'(;|$)/, `${url}: no inline style allowed`);
   }
   for (const page of ['/', '/run.html', '/compare.html', '/runs.html']) {
     const html = (await get(page)).body;

@@ -152,6 +152,15 @@ test('the runs list filters, and selected runs open a comparison', async () => {
   noProblems();
 });
 
+test('the OpenAPI docs page works under the same content security policy', async () => {
+  await page.goto(`${base}/docs`);
+  await page.waitForSelector('.swagger-ui .info .title');
+  assert.match(await page.textContent('.swagger-ui .info .title') ?? '', /storbench API/);
+  await page.waitForSelector('.opblock-summary-path');
+  assert.ok((await page.$$('.opblock')).length >= 8, 'every route is listed');
+  noProblems();
+});
+
 test('a bad address shows the API message, not a broken page', async () => {
   await page.goto(`${base}/run.html?id=no-such-run`);
   await page.waitForSelector('.error');
