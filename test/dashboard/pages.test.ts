@@ -142,6 +142,7 @@ test('the runs list filters, and selected runs open a comparison', async () => {
   assert.equal(await page.$$eval('#runs tbody tr', (r) => r.length), 1);
   await page.goto(`${base}/runs.html?workload=get-small`);
   await page.waitForSelector('#runs tbody tr');
+  await screenshot('runs');
   const boxes = await page.$$('#runs input.pick');
   assert.equal(boxes.length, TARGETS.length);
   await boxes[0]!.check();
