@@ -191,6 +191,21 @@ export function kvTable(obj) {
     el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))))));
 }
 
+/**
+ * A running run's progress record as text. Keys follow the runner's naming: `...Us` are microseconds,
+ * `...S` seconds; `elapsedS` of `totalS` reads as a fraction done.
+ */
+export function fmtProgress(progress) {
+  const p = progress ?? {};
+  const parts = [];
+  if (p.elapsedS !== undefined) parts.push(p.totalS ? `${p.elapsedS.toFixed(0)} of ${p.totalS.toFixed(0)} s (${Math.min(100, (100 * p.elapsedS) / p.totalS).toFixed(0)}%)` : `${p.elapsedS.toFixed(0)} s`);
+  for (const [k, v] of Object.entries(p)) {
+    if (k === 'elapsedS' || k === 'totalS') continue;
+    parts.push(`${k.replace(/(Us|S)$/, '')} ${k.endsWith('Us') ? fmtUs(v) : k.endsWith('S') ? `${v} s` : fmtCount(v)}`);
+  }
+  return parts.join(' · ');
+}
+
 /** Query parameters of the page's URL as a plain object, empty values dropped. */
 export function pageQuery() {
   const out = {};

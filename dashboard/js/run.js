@@ -1,6 +1,6 @@
 // Run page: one run's figures, throughput and latency over time, percentiles, errors, environment, semantics.
 import {
-  chartCard, el, fmtCount, fmtDate, fmtMib, fmtUs, getJson, kvTable, lineChart, page, pageQuery, percentileChart, showError,
+  chartCard, el, fmtCount, fmtDate, fmtMib, fmtProgress, fmtUs, getJson, kvTable, lineChart, page, pageQuery, percentileChart, showError,
 } from './common.js';
 
 const main = page('Runs', 'Run');
@@ -41,7 +41,7 @@ async function render() {
     el('span', {}, el('b', {}, 'run '), r.id)));
   if (r.status === 'running') {
     main.append(el('div', { class: 'live', id: 'live' }, el('b', {}, 'Live: '),
-      Object.entries(r.progress ?? {}).map(([k, v]) => `${k} ${fmtCount(v)}`).join(' · ') || 'starting',
+      fmtProgress(r.progress) || 'starting (figures are flushed every few seconds)',
       el('span', { class: 'note' }, ` (refreshing every ${POLL_MS / 1000} s)`)));
   }
   if (r.error) main.append(el('p', { class: 'error' }, r.error));

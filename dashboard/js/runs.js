@@ -1,5 +1,5 @@
 // Runs page: every run, newest first, with filters, pagination and selection for comparison.
-import { el, fmtCount, fmtDate, fmtUs, getJson, page, pageQuery, showError } from './common.js';
+import { el, fmtCount, fmtDate, fmtProgress, fmtUs, getJson, page, pageQuery, showError } from './common.js';
 
 const main = page('Runs', 'Runs');
 const PAGE = 50;
@@ -45,7 +45,7 @@ async function render() {
   const rows = list.runs.map((r) => {
     const tp = r.ops.reduce((n, o) => n + o.opsPerSec, 0);
     const p99 = Math.max(0, ...r.ops.map((o) => o.latencyUs.p99));
-    const live = r.status === 'running' && r.progress ? ` (${Object.entries(r.progress).map(([k, v]) => `${k} ${fmtCount(v)}`).join(', ')})` : '';
+    const live = r.status === 'running' && r.progress ? el('div', { class: 'note' }, fmtProgress(r.progress)) : null;
     return el('tr', {},
       el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'aria-label': 'select for comparison', dataset: { run: r.id } })),
       el('td', {}, el('a', { href: `run.html?id=${encodeURIComponent(r.id)}` }, fmtDate(r.startedAt))),

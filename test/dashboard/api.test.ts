@@ -112,13 +112,13 @@ test('metrics: the active run figures in Prometheus format', async () => {
   assert.match(m.body, /^storbench_active_runs 1$/m);
   assert.match(m.body, /storbench_run_ops\{run_id="run-live",target="ceph-rgw",system="s3",workload="put-small",op="write"\} 8400/);
   assert.match(m.body, /storbench_run_ops_per_second\{[^}]*op="write"\} 4300/);
-  assert.match(m.body, /storbench_run_progress\{[^}]*key="elapsedSeconds"\} 2/);
+  assert.match(m.body, /storbench_run_progress\{[^}]*key="elapsedS"\} 2\.1/);
 });
 
 test('a live run is visible while it runs, and the cache follows new data', async () => {
   const before = (await get('/api/runs/run-live')).json();
   assert.equal(before.segments.length, 2);
-  store.recordProgress('run-live', [{ second: 2, op: 'write', ops: 4200, bytes: 1, errors: 0, latencySumUs: 1, latencyMaxUs: 1 }], { elapsedSeconds: 3, ops: 12600, errors: 2 });
+  store.recordProgress('run-live', [{ second: 2, op: 'write', ops: 4200, bytes: 1, errors: 0, latencySumUs: 1, latencyMaxUs: 1 }], { elapsedS: 3.1, totalS: 10, ops: 12600, errors: 2, p99Us: 7000 });
   const now = (await get('/api/runs/run-live')).json();
   assert.equal(now.segments.length, 3);
   assert.equal(now.progress.ops, 12600);

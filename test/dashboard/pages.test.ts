@@ -132,7 +132,7 @@ test('a run page charts throughput over time and its percentiles, and lists erro
 test('a running run shows its live progress', async () => {
   await page.goto(`${base}/run.html?id=run-live`);
   await page.waitForSelector('#live');
-  assert.match(await page.$eval('#live', (e) => e.textContent ?? ''), /ops 8\.4k/);
+  assert.match(await page.$eval('#live', (e) => e.textContent ?? ''), /2 of 10 s \(21%\) · ops 8\.4k · errors 2 · p99 7\.40 ms/);
   noProblems();
 });
 

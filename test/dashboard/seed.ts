@@ -124,7 +124,7 @@ export function seedStore(store: ResultsStore, options: SeedOptions = {}): strin
     store.recordProgress('run-live', [
       { second: 0, op: 'write', ops: 4100, bytes: 4100 * 4096, errors: 0, latencySumUs: 4100 * 1500, latencyMaxUs: 9000 },
       { second: 1, op: 'write', ops: 4300, bytes: 4300 * 4096, errors: 2, latencySumUs: 4300 * 1450, latencyMaxUs: 8000 },
-    ], { elapsedSeconds: 2, ops: 8400, errors: 2 });
+    ], { elapsedS: 2.1, totalS: 10, ops: 8400, errors: 2, p99Us: 7400 });
     store.createRun(newRun('run-failed', TARGETS[0]!, 'get-large', new Date(last + 120_000).toISOString()));
     store.finishRun('run-failed', {
       status: 'failed', endedAt: new Date(last + 125_000).toISOString(), measuredSeconds: 0, error: 'NotFound: the dataset was not prepared',
