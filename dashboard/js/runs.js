@@ -44,7 +44,7 @@ async function render() {
 
   const rows = list.runs.map((r) => {
     const tp = r.ops.reduce((n, o) => n + o.opsPerSec, 0);
-    const p99 = Math.max(0, ...r.ops.map((o) => o.latencyUs.p99));
+    const p99 = Math.max(0, ...r.ops.map((o) => o.p99Us));
     const live = r.status === 'running' && r.progress ? el('div', { class: 'note' }, fmtProgress(r.progress)) : null;
     return el('tr', {},
       el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'aria-label': 'select for comparison', dataset: { run: r.id } })),

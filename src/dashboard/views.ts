@@ -2,7 +2,13 @@
 import type { RunDetail, RunSummary } from '../results/types.js';
 import { PERCENTILE_AXIS, percentileCurve } from './percentiles.js';
 
-/** A run in a list: who, what, when and the per-op figures, without spec, semantics or environment. */
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * A run in a list: who, what, when and the headline figures of each op (rates rounded to 3 decimals),
+ * without spec, semantics or environment: a page of 50 runs of 8 ops stays small. The full figures are
+ * in `/api/runs/:id`.
+ */
 export function runListItem(r: RunSummary) {
   return {
     id: r.id, status: r.status, targetName: r.targetName, target: r.target, system: r.system, scheme: r.scheme,
@@ -10,7 +16,8 @@ export function runListItem(r: RunSummary) {
     startedAt: r.startedAt, endedAt: r.endedAt ?? null, measuredSeconds: r.measuredSeconds ?? null,
     error: r.error ?? null, progress: r.progress ?? null, suiteId: r.suiteId ?? null,
     ops: r.ops.map((o) => ({
-      op: o.op, count: o.count, errors: o.errors, opsPerSec: o.opsPerSec, mibPerSec: o.mibPerSec, latencyUs: o.latencyUs,
+      op: o.op, count: o.count, errors: o.errors, opsPerSec: round3(o.opsPerSec), mibPerSec: round3(o.mibPerSec),
+      p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,
     })),
   };
 }

@@ -4,7 +4,6 @@ import { jsonAnswer, type CachedAnswer } from '../cache.js';
 import { round, toCsv, toMarkdown, type Table } from '../export.js';
 import { splitIds, toRunFilter, type RunsQuery } from '../filter.js';
 import { errorResponse, formatProperty, idsProperty, matrixQuery, runFilterProperties } from '../schemas.js';
-import { runListItem } from '../views.js';
 import { comparisonWithCurves, matrixFor } from './reports.js';
 import type { RouteDeps } from './runs.js';
 
@@ -28,7 +27,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
       response: fileResponse,
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
-    const runs = store.listRuns(toRunFilter(request.query)).runs.map(runListItem);
+    const runs = store.listRuns(toRunFilter(request.query)).runs;
     const table: Table = {
       columns: ['run', 'started', 'target', 'system', 'workload', 'status', 'op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
       rows: runs.flatMap((r) => r.ops.map((o) => [r.id, r.startedAt, r.targetName, r.system, r.workload, r.status, o.op, o.count,
