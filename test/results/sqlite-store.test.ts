@@ -63,7 +63,7 @@ test('a run left running by a dead process is marked interrupted at the next ope
 });
 
 test('revision changes on writes through this store and through another connection', () => {
-  const path = join(dir, 'c.db');
+  const path = join(dir, 'revision.db');
   const store = openStore(path);
   const r0 = store.revision();
   assert.equal(store.revision(), r0, 'stable while nothing changes');
