@@ -10,6 +10,7 @@ mkdir -p test-artifacts "$STORBENCH_SERVICES_STATE"
 
 echo "== type check (tsc --noEmit)"
 npx tsc --noEmit
+bash scripts/ensure-chromium.sh  # Debian's chromium for the dashboard page tests (never a downloaded browser)
 
 started=()
 cleanup() {

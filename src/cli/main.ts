@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   compare: async () => (await import('./compare-command.js')).compareCommand,
   check: async () => (await import('./check-command.js')).checkCommand,
   demo: async () => (await import('./demo-command.js')).demoCommand,
+  serve: async () => (await import('./serve-command.js')).serveCommand,
 };
 
 /** The command called `name`, or undefined when there is none (optional commands such as `serve`). */

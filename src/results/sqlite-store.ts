@@ -95,6 +95,9 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
   }
 
   const host = hostname();
+  // PRAGMA data_version changes on commits by OTHER connections only; writes through this one are counted here.
+  let localWrites = 0;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const insertRun = db.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json,
     load_model, concurrency, rate, seed, semantics_json, capabilities_json, environment_json, dataset, suite_id,
     schedule_id, started_at, host, pid) VALUES (@id, 'running', @target, @targetName, @scheme, @system, @workload,
@@ -140,6 +143,7 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
   const store: ResultsStore = {
     path,
     createRun(run: NewRun) {
+      localWrites++;
       insertRun.run({
         ...run,
         spec: JSON.stringify(run.spec),
@@ -155,10 +159,12 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
       });
     },
     recordProgress: db.transaction((runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>) => {
+      localWrites++;
       writeSegments(runId, segments);
       setProgress.run(JSON.stringify(progress), runId);
     }),
     finishRun: db.transaction((runId: string, o: RunOutcome) => {
+      localWrites++;
       for (const r of o.ops) {
         insertOp.run(runId, r.op, r.count, r.errors, JSON.stringify(r.errorsByKind), r.bytes, r.items, r.opsPerSec,
           r.mibPerSec, JSON.stringify(r.latencyUs), json(r.serviceUs), json(r.ttfbUs), r.meanIoRateMibPerSec ?? null,
@@ -210,9 +216,11 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
       return summaries(rows);
     },
     setRegression(runId, regression) {
+      localWrites++;
       db.prepare(`UPDATE runs SET regression_json = ? WHERE id = ?`).run(json(regression), runId);
     },
     deleteRun(id: string) {
+      localWrites++;
       return db.prepare(`DELETE FROM runs WHERE id = ?`).run(id).changes > 0;
     },
     recoverInterrupted() {
@@ -221,8 +229,12 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
         .map((r) => r.id as string);
       const mark = db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = coalesce(ended_at, ?),
         error = coalesce(error, 'the process running it ended before it finished'), progress_json = NULL WHERE id = ?`);
+      localWrites++;
       db.transaction(() => { for (const id of stale) mark.run(new Date().toISOString(), id); })();
       return stale;
+    },
+    revision() {
+      return `${dataVersion.get() as number}.${localWrites}`;
     },
     close() {
       if (db.open) db.close();

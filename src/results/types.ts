@@ -156,6 +156,11 @@ export interface ResultsStore {
   latestCompleted(): RunSummary[];
   setRegression(runId: string, regression: Readonly<Record<string, unknown>> | null): void;
   deleteRun(id: string): boolean;
+  /**
+   * A token that changes whenever the stored data may have changed, through this store or any other
+   * connection to the same database (a run written by another process). Readers use it to cache answers.
+   */
+  revision(): string;
   /** Mark runs left `running` by a dead process on this host as `interrupted`; returns their ids. */
   recoverInterrupted(): string[];
   close(): void;

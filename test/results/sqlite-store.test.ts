@@ -61,3 +61,18 @@ test('a run left running by a dead process is marked interrupted at the next ope
   assert.match(run.error!, /ended before it finished/);
   store.close();
 });
+
+test('revision changes on writes through this store and through another connection', () => {
+  const path = join(dir, 'revision.db');
+  const store = openStore(path);
+  const r0 = store.revision();
+  assert.equal(store.revision(), r0, 'stable while nothing changes');
+  store.createRun(sampleRun('v1'));
+  const r1 = store.revision();
+  assert.notEqual(r1, r0);
+  const other = openStore(path);
+  other.createRun(sampleRun('v2'));
+  other.close();
+  assert.notEqual(store.revision(), r1, 'a commit by another connection is seen');
+  store.close();
+});

@@ -1,0 +1,77 @@
+/** `/api/export/*`: the runs list, a comparison and the matrix as CSV, JSON or Markdown files. */
+import type { FastifyInstance } from 'fastify';
+import { jsonAnswer, type CachedAnswer } from '../cache.js';
+import { round, toCsv, toMarkdown, type Table } from '../export.js';
+import { splitIds, toRunFilter, type RunsQuery } from '../filter.js';
+import { errorResponse, formatProperty, idsProperty, matrixQuery, runFilterProperties } from '../schemas.js';
+import { comparisonWithCurves, matrixFor } from './reports.js';
+import type { RouteDeps } from './runs.js';
+
+type Format = 'csv' | 'json' | 'md';
+
+function file(name: string, format: Format, table: Table, json: unknown): CachedAnswer {
+  const headers = { 'content-disposition': `attachment; filename="storbench-${name}.${format}"` };
+  if (format === 'json') return { ...jsonAnswer(json), headers };
+  if (format === 'md') return { status: 200, type: 'text/markdown; charset=utf-8', body: toMarkdown(table), headers };
+  return { status: 200, type: 'text/csv; charset=utf-8', body: toCsv(table), headers };
+}
+
+const fileResponse = { 200: { description: 'The file', type: 'string' }, 400: errorResponse, 404: errorResponse };
+
+export async function exportRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {
+  app.get<{ Querystring: RunsQuery & { format: Format } }>('/api/export/runs', {
+    schema: {
+      tags: ['exports'],
+      summary: 'The runs list (same filters as /api/runs), one line per run and op',
+      querystring: { type: 'object', additionalProperties: false, properties: { ...runFilterProperties, format: formatProperty } },
+      response: fileResponse,
+    },
+  }, async (request, reply) => cache.send(reply, request.url, () => {
+    const runs = store.listRuns(toRunFilter(request.query)).runs;
+    const table: Table = {
+      columns: ['run', 'started', 'target', 'system', 'workload', 'status', 'op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
+      rows: runs.flatMap((r) => r.ops.map((o) => [r.id, r.startedAt, r.targetName, r.system, r.workload, r.status, o.op, o.count,
+        o.errors, round(o.opsPerSec), round(o.mibPerSec), o.latencyUs.p50, o.latencyUs.p99, o.latencyUs.p999, o.latencyUs.max])),
+    };
+    return file('runs', request.query.format, table, runs);
+  }));
+
+  app.get<{ Querystring: { ids: string; format: Format } }>('/api/export/compare', {
+    schema: {
+      tags: ['exports'],
+      summary: 'A comparison, one line per op and run, with ratios to the first run',
+      querystring: { type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: idsProperty, format: formatProperty } },
+      response: fileResponse,
+    },
+  }, async (request, reply) => cache.send(reply, request.url, () => {
+    const c = comparisonWithCurves(store, splitIds(request.query.ids));
+    const table: Table = {
+      columns: ['op', 'run', 'target', 'workload', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'ops/s ratio', 'MiB/s ratio', 'p99 ratio'],
+      rows: c.rows.flatMap((row) => row.cells.flatMap((v, i) => (v === undefined ? [] : [[row.op, v.runId, c.runs[i]!.targetName,
+        c.runs[i]!.workload, v.count, v.errors, round(v.opsPerSec), round(v.mibPerSec), v.p50Us, v.p99Us, round(v.opsRatio, 3),
+        round(v.mibRatio, 3), round(v.p99Ratio, 3)]]))),
+    };
+    const { curves: _curves, percentileAxis: _axis, ...comparison } = c;
+    return file('compare', request.query.format, table, comparison);
+  }));
+
+  app.get<{ Querystring: { baseline?: string; format: Format } }>('/api/export/matrix', {
+    schema: {
+      tags: ['exports'],
+      summary: 'The matrix, one line per target and workload, with ratios to the baseline',
+      querystring: { ...matrixQuery, properties: { ...matrixQuery.properties, format: formatProperty } },
+      response: fileResponse,
+    },
+  }, async (request, reply) => cache.send(reply, request.url, () => {
+    const m = matrixFor(store, request.query.baseline);
+    const table: Table = {
+      columns: ['target', 'system', 'workload', 'run', 'ops/s', 'MiB/s', 'p99 µs', `ops/s ratio to ${m.baseline ?? '-'}`, 'p99 ratio', 'harness ceiling'],
+      rows: m.rows.flatMap((r) => m.workloads.flatMap((w) => {
+        const c = r.cells[w];
+        return c === undefined ? [] : [[r.target, r.system, w, c.runId, round(c.opsPerSec), round(c.mibPerSec), c.p99Us,
+          round(c.opsRatio, 3), round(c.p99Ratio, 3), r.ceiling ? 'yes' : 'no']];
+      })),
+    };
+    return file('matrix', request.query.format, table, m);
+  }));
+}

@@ -1,0 +1,61 @@
+/** `/api/compare` and `/api/matrix`: runs side by side, and systems × workloads against a baseline. */
+import type { FastifyInstance } from 'fastify';
+import { buildMatrix, compareRuns, type Comparison, type Matrix } from '../../report/compare.js';
+import type { ResultsStore, RunSummary } from '../../results/types.js';
+import { jsonAnswer } from '../cache.js';
+import { badRequest, notFound } from '../errors.js';
+import { splitIds } from '../filter.js';
+import { PERCENTILE_AXIS, percentileCurve } from '../percentiles.js';
+import { compareQuery, errorResponse, jsonObject, matrixQuery } from '../schemas.js';
+import type { RouteDeps } from './runs.js';
+
+/** Summaries of the runs named, in the order given; a 404 names every missing id. */
+export function runsByIds(store: ResultsStore, ids: readonly string[]): RunSummary[] {
+  const details = ids.map((id) => store.getRun(id));
+  const missing = ids.filter((_, i) => !details[i]);
+  if (missing.length) throw notFound(`no run ${missing.map((id) => `"${id}"`).join(', ')}`);
+  return details.map((d) => ({ ...d!, ops: d!.ops.map(({ histogram: _h, serviceHistogram: _s, ttfbHistogram: _t, ...o }) => o) }));
+}
+
+/** The comparison plus each run's latency curve per op, for the overlaid percentile plot. */
+export function comparisonWithCurves(store: ResultsStore, ids: readonly string[]) {
+  const comparison: Comparison = compareRuns(runsByIds(store, ids));
+  const curves: Record<string, { runId: string; latencyUs: number[] | null }[]> = {};
+  for (const id of ids) {
+    for (const o of store.getRun(id)!.ops) (curves[o.op] ??= []).push({ runId: id, latencyUs: percentileCurve(o.histogram) });
+  }
+  return { ...comparison, percentileAxis: PERCENTILE_AXIS, curves };
+}
+
+/** The matrix from the latest completed runs; an unknown or ceiling baseline is a 400 listing the choices. */
+export function matrixFor(store: ResultsStore, baseline: string | undefined): Omit<Matrix, 'baseline'> & { baseline: string | null; targets: string[] } {
+  const latest = store.latestCompleted();
+  // null:// measures the harness itself: a reference, never a baseline.
+  const targets = [...new Set(latest.filter((r) => r.scheme !== 'null').map((r) => r.targetName))].sort();
+  if (baseline !== undefined && !targets.includes(baseline)) {
+    throw badRequest(`querystring.baseline: no storage target named "${baseline}" has completed runs (targets: ${targets.join(', ') || 'none'})`);
+  }
+  const matrix = buildMatrix(latest, baseline);
+  return { ...matrix, baseline: matrix.baseline ?? null, targets };
+}
+
+export async function reportRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {
+  app.get<{ Querystring: { ids: string } }>('/api/compare', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Runs side by side, per op, with ratios to the first run and overlaid latency percentile curves',
+      querystring: compareQuery,
+      response: { 200: jsonObject('{ runs, rows, percentileAxis, curves }'), 400: errorResponse, 404: errorResponse },
+    },
+  }, async (request, reply) => cache.send(reply, request.url, () =>
+    jsonAnswer(comparisonWithCurves(store, splitIds(request.query.ids)))));
+
+  app.get<{ Querystring: { baseline?: string } }>('/api/matrix', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Systems × workloads: the latest completed run of each pair, with ratios to a baseline target',
+      querystring: matrixQuery,
+      response: { 200: jsonObject('{ baseline, targets, workloads, rows }'), 400: errorResponse },
+    },
+  }, async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(matrixFor(store, request.query.baseline))));
+}

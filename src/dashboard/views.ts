@@ -1,0 +1,40 @@
+/** What the API returns for runs: the store's records reshaped for readers (histograms become curves). */
+import type { RunDetail, RunSummary } from '../results/types.js';
+import { PERCENTILE_AXIS, percentileCurve } from './percentiles.js';
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * A run in a list: who, what, when and the headline figures of each op (rates rounded to 3 decimals),
+ * without spec, semantics or environment: a page of 50 runs of 8 ops stays small. The full figures are
+ * in `/api/runs/:id`.
+ */
+export function runListItem(r: RunSummary) {
+  return {
+    id: r.id, status: r.status, targetName: r.targetName, target: r.target, system: r.system, scheme: r.scheme,
+    workload: r.workload, loadModel: r.loadModel, concurrency: r.concurrency, rate: r.rate ?? null,
+    startedAt: r.startedAt, endedAt: r.endedAt ?? null, measuredSeconds: r.measuredSeconds ?? null,
+    error: r.error ?? null, progress: r.progress ?? null, suiteId: r.suiteId ?? null,
+    ops: r.ops.map((o) => ({
+      op: o.op, count: o.count, errors: o.errors, opsPerSec: round3(o.opsPerSec), mibPerSec: round3(o.mibPerSec),
+      p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,
+    })),
+  };
+}
+
+/** One run in full: per-op figures with decoded percentile curves, segments, errors, environment, semantics. */
+export function runView(r: RunDetail) {
+  const { ops, ...rest } = r;
+  return {
+    ...rest,
+    percentileAxis: PERCENTILE_AXIS,
+    ops: ops.map(({ histogram, serviceHistogram, ttfbHistogram, ...figures }) => ({
+      ...figures,
+      curves: {
+        latencyUs: percentileCurve(histogram),
+        serviceUs: percentileCurve(serviceHistogram),
+        ttfbUs: percentileCurve(ttfbHistogram),
+      },
+    })),
+  };
+}

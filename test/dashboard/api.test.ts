@@ -1,0 +1,222 @@
+/** The HTTP API through app.inject() on a seeded database: answers, validation (clear 400s, never a 500), security. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/dashboard/app.js';
+import { openStore } from '../../src/results/sqlite-store.js';
+import type { ResultsStore } from '../../src/results/types.js';
+import { MARKUP_TARGET, seedStore, TARGETS, WORKLOAD_OPS } from './seed.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const dir = mkdtempSync(join(tmpdir(), 'storbench-api-'));
+let store: ResultsStore;
+let app: FastifyInstance;
+let ids: string[];
+
+before(async () => {
+  store = openStore(join(dir, 'api.db'));
+  ids = seedStore(store);
+  app = await buildApp({ store, token: TOKEN });
+});
+after(async () => {
+  await app.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = async (url: string) => {
+  const r = await app.inject(url);
+  return { status: r.statusCode, headers: r.headers, body: r.body, json: () => r.json() as Record<string, any> };
+};
+
+test('runs: newest first, paginated, filtered', async () => {
+  const all = (await get('/api/runs')).json();
+  assert.equal(all.total, ids.length + 2);
+  assert.equal(all.runs.length, 32);
+  assert.equal(all.runs[0].id, 'run-failed');
+  const page = (await get('/api/runs?limit=5&offset=5')).json();
+  assert.deepEqual(page.runs.map((r: any) => r.id), all.runs.slice(5, 10).map((r: any) => r.id));
+  assert.equal((await get('/api/runs?system=hdfs&workload=put-small')).json().total, 1);
+  assert.equal((await get('/api/runs?status=running')).json().runs[0].progress.ops, 8400);
+  assert.equal((await get(`/api/runs?target=${encodeURIComponent(MARKUP_TARGET)}`)).json().total, 5);
+  assert.equal((await get('/api/runs?since=2026-11-20T08:10:00Z&until=2026-11-20T08:14:00Z')).json().total, 5);
+  assert.equal((await get('/api/runs?until=2026-11-19')).json().total, 0, 'a bare until date is the end of that day');
+  assert.equal((await get('/api/runs?since=2026-11-20')).json().total, ids.length + 2);
+});
+
+test('one run: figures, percentile curves decoded from its histograms, segments, errors, semantics', async () => {
+  const run = (await get('/api/runs/run-00004')).json();
+  assert.equal(run.targetName, 'nfs-ganesha');
+  assert.equal(run.ops[0].histogram, undefined, 'the raw histogram stays on the server');
+  const curve: number[] = run.ops[0].curves.latencyUs;
+  assert.equal(curve.length, run.percentileAxis.length);
+  for (let i = 1; i < curve.length; i++) assert.ok(curve[i]! >= curve[i - 1]!, 'a percentile curve never decreases');
+  const p99 = curve[run.percentileAxis.indexOf(99)]!;
+  assert.ok(Math.abs(p99 - run.ops[0].latencyUs.p99) / run.ops[0].latencyUs.p99 < 0.01, 'the curve agrees with the stored p99');
+  assert.equal(run.segments.length, 10);
+  assert.equal(run.errors[0].kind, 'Timeout');
+  assert.equal(run.semantics.writeDurability, 'fsync before ack');
+  assert.equal(run.environment.host, 'bench-host');
+});
+
+test('compare: rows per op with ratios to the first run, and percentile curves per run', async () => {
+  const c = (await get('/api/compare?ids=run-00001,run-00002')).json();
+  assert.deepEqual(c.runs.map((r: any) => r.targetName), ['hdfs-3dn', 'ceph-rgw']);
+  const write = c.rows.find((r: any) => r.op === 'write');
+  assert.equal(write.cells[0].opsRatio, 1);
+  assert.ok(Math.abs(write.cells[1].opsRatio - write.cells[1].opsPerSec / write.cells[0].opsPerSec) < 0.001);
+  assert.equal(c.curves.write.length, 2);
+  assert.equal(c.curves.write[1].runId, 'run-00002');
+  const missing = await get('/api/compare?ids=run-00001,nope-1,nope-2');
+  assert.equal(missing.status, 404);
+  assert.match(missing.json().message, /no run "nope-1", "nope-2"/);
+});
+
+test('matrix: latest completed run per target and workload, HDFS baseline by default, null:// as the ceiling', async () => {
+  const m = (await get('/api/matrix')).json();
+  assert.equal(m.baseline, 'hdfs-3dn');
+  assert.deepEqual(m.workloads, Object.keys(WORKLOAD_OPS).sort());
+  assert.equal(m.rows.length, TARGETS.length);
+  assert.equal(m.rows[0].target, 'hdfs-3dn');
+  assert.equal(m.rows.at(-1).ceiling, true);
+  assert.ok(m.rows[1].cells['put-small'].opsRatio > 0);
+  assert.ok(!m.targets.includes('null'), 'the ceiling cannot be chosen as a baseline');
+  const ceph = (await get('/api/matrix?baseline=ceph-rgw')).json();
+  assert.equal(ceph.baseline, 'ceph-rgw');
+  assert.equal(ceph.rows[0].cells['put-small'].opsRatio, 1);
+  const bad = await get('/api/matrix?baseline=null');
+  assert.equal(bad.status, 400);
+  assert.match(bad.json().message, /no storage target named "null"/);
+});
+
+test('exports: CSV (formula-safe), Markdown (markup escaped) and JSON files', async () => {
+  const csv = await get('/api/export/runs?format=csv&workload=put-small');
+  assert.match(String(csv.headers['content-type']), /^text\/csv/);
+  assert.match(String(csv.headers['content-disposition']), /attachment; filename="storbench-runs\.csv"/);
+  const lines = csv.body.trim().split('\r\n');
+  assert.equal(lines.length, 1 + TARGETS.length);
+  assert.ok(lines.some((l) => l.includes('"<img src=x onerror=""window.__xss=1"">evil"')), 'quotes are doubled inside a quoted cell');
+  const md = await get('/api/export/matrix?format=md');
+  assert.match(md.body, /&lt;img src=x onerror="window.__xss=1"&gt;evil/);
+  assert.doesNotMatch(md.body, /<img/);
+  const json = await get('/api/export/compare?format=json&ids=run-00001,run-00002');
+  assert.equal(json.json().rows.length, 1);
+});
+
+test('metrics: the active run figures in Prometheus format', async () => {
+  const m = await get('/metrics');
+  assert.equal(m.status, 200);
+  assert.match(m.body, /^storbench_active_runs 1$/m);
+  assert.match(m.body, /storbench_run_ops\{run_id="run-live",target="ceph-rgw",system="s3",workload="put-small",op="write"\} 8400/);
+  assert.match(m.body, /storbench_run_ops_per_second\{[^}]*op="write"\} 4300/);
+  assert.match(m.body, /storbench_run_progress\{[^}]*key="elapsedS"\} 2\.1/);
+});
+
+test('a live run is visible while it runs, and the cache follows new data', async () => {
+  const before = (await get('/api/runs/run-live')).json();
+  assert.equal(before.segments.length, 2);
+  store.recordProgress('run-live', [{ second: 2, op: 'write', ops: 4200, bytes: 1, errors: 0, latencySumUs: 1, latencyMaxUs: 1 }], { elapsedS: 3.1, totalS: 10, ops: 12600, errors: 2, p99Us: 7000 });
+  const now = (await get('/api/runs/run-live')).json();
+  assert.equal(now.segments.length, 3);
+  assert.equal(now.progress.ops, 12600);
+});
+
+test('bad parameters are clear 400s naming the field, never 500s', async () => {
+  const cases: [string, RegExp][] = [
+    ['/api/runs?foo=1', /querystring: unknown field "foo"/],
+    ['/api/runs?limit=0', /querystring\.limit must be >= 1/],
+    ['/api/runs?limit=501', /querystring\.limit must be <= 500/],
+    ['/api/runs?limit=ten', /querystring\.limit must be integer/],
+    ['/api/runs?offset=-1', /querystring\.offset must be >= 0/],
+    ['/api/runs?status=done', /querystring\.status must be one of running, completed, failed, interrupted/],
+    ['/api/runs?since=yesterday', /querystring\.since has an invalid format/],
+    ['/api/runs?since=2026-02-31T99:99', /querystring\.since is not a real date/],
+    ['/api/runs?since=2026-11-21&until=2026-11-20', /since is after querystring\.until/],
+    ['/api/runs?target=', /querystring\.target must NOT have fewer than 1 characters/],
+    [`/api/runs?target=${'x'.repeat(300)}`, /querystring\.target must NOT have more than 256 characters/],
+    ['/api/runs?limit=1&limit=2', /querystring\.limit must be integer/],
+    ['/api/runs/bad%20id', /params\.id has an invalid format/],
+    ['/api/runs/run-00001?verbose=1', /querystring: unknown field "verbose"/],
+    ['/api/compare', /querystring: missing field "ids"/],
+    ['/api/compare?ids=a,,b', /querystring\.ids has an invalid format/],
+    ['/api/compare?ids=run-00001,run-00001', /names run "run-00001" twice/],
+    [`/api/compare?ids=${Array.from({ length: 21 }, (_, i) => `r${i}`).join(',')}`, /querystring\.ids has an invalid format/],
+    ['/api/matrix?baseline=hdfs-3dn&x=1', /unknown field "x"/],
+    ['/api/export/runs?format=xlsx', /querystring\.format must be one of csv, json, md/],
+    ['/metrics?debug=1', /unknown field "debug"/],
+  ];
+  for (const [url, message] of cases) {
+    const r = await get(url);
+    assert.equal(r.status, 400, `${url}: ${r.body}`);
+    assert.equal(r.json().code, 'STORBENCH_ERR_VALIDATION', url);
+    assert.match(r.json().message, message, url);
+  }
+  const several = (await get('/api/runs?foo=1&limit=0')).json().message;
+  assert.match(several, /unknown field "foo".*limit must be >= 1/, 'all problems are reported together');
+  assert.equal((await get('/api/runs/no-such-run')).status, 404);
+  assert.equal((await get('/api/nothing-here')).json().code, 'STORBENCH_ERR_NOT_FOUND');
+});
+
+test('deleting needs the bearer token, which is never echoed', async () => {
+  const url = `/api/runs/${ids[3]}`;
+  const none = await app.inject({ method: 'DELETE', url });
+  assert.equal(none.statusCode, 401);
+  assert.equal(none.headers['www-authenticate'], 'Bearer');
+  const wrong = await app.inject({ method: 'DELETE', url, headers: { authorization: 'Bearer wrong-token' } });
+  assert.equal(wrong.statusCode, 401);
+  assert.doesNotMatch(wrong.body, new RegExp(TOKEN));
+  assert.equal((await get(url)).status, 200, 'a refused delete deleted nothing');
+  const ok = await app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(ok.statusCode, 204);
+  assert.equal((await get(url)).status, 404, 'and the cached answer is gone with it');
+  const again = await app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(again.statusCode, 404);
+});
+
+test('without a token the server is read-only', async () => {
+  const readOnly = await buildApp({ store });
+  const r = await readOnly.inject({ method: 'DELETE', url: `/api/runs/${ids[0]}` });
+  assert.equal(r.statusCode, 403);
+  assert.match(r.json().message, /STORBENCH_TOKEN/);
+  await readOnly.close();
+});
+
+test('security headers with a strict content security policy on pages and API', async () => {
+  for (const url of ['/', '/api/runs', '/docs']) {
+    const r = await get(url);
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/, url);
+    assert.match(csp, /script-src 'self'(;|$)/, `${url}: no inline script allowed`);
+    assert.match(csp, /object-src 'none'/, url);
+    assert.match(csp, /frame-ancestors 'none'/, url);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', url);
+    if (url !== '/docs') assert.match(csp, /style-src 'self'(;|$)/, `${url}: no inline style allowed`);
+  }
+  for (const page of ['/', '/run.html', '/compare.html', '/runs.html']) {
+    const html = (await get(page)).body;
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${page} has no inline script`);
+    assert.doesNotMatch(html, /\sstyle=|\son[a-z]+=/, `${page} has no inline style or handler`);
+  }
+  assert.equal((await get('/vendor/uplot/uPlot.esm.js')).status, 200);
+  assert.equal((await get('/vendor/uplot/uPlot.cjs.js')).status, 404, 'only the files the pages use are served');
+  assert.equal((await get('/vendor/uplot/../../package.json')).status, 404);
+});
+
+test('OpenAPI document at /docs/json describes every API route', async () => {
+  const doc = (await get('/docs/json')).json();
+  for (const path of ['/api/runs', '/api/runs/{id}', '/api/compare', '/api/matrix', '/api/export/runs', '/api/export/compare', '/api/export/matrix', '/metrics']) {
+    assert.ok(doc.paths[path], path);
+  }
+  assert.ok(doc.paths['/api/runs'].get.parameters.some((p: any) => p.name === 'limit'));
+  assert.equal((await get('/docs')).status, 200);
+});
+
+test('only the loopback host names are answered when the server says so (DNS rebinding)', async () => {
+  const guarded = await buildApp({ store, allowedHosts: ['localhost', '127.0.0.1'] });
+  assert.equal((await guarded.inject({ url: '/api/runs', headers: { host: '127.0.0.1:8080' } })).statusCode, 200);
+  assert.equal((await guarded.inject({ url: '/api/runs', headers: { host: 'evil.example:8080' } })).statusCode, 403);
+  await guarded.close();
+});

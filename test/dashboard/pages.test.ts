@@ -1,0 +1,170 @@
+/**
+ * The dashboard pages in a real headless Chromium (Debian's, driven by playwright-core; scripts/test.sh
+ * installs it through scripts/ensure-chromium.sh, nothing ever downloads a browser), on a seeded database.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/dashboard/app.js';
+import { openStore } from '../../src/results/sqlite-store.js';
+import type { ResultsStore } from '../../src/results/types.js';
+import { MARKUP_TARGET, seedStore, TARGETS } from './seed.js';
+
+const CHROMIUM = process.env.STORBENCH_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = resolve('test-artifacts');
+const dir = mkdtempSync(join(tmpdir(), 'storbench-pages-'));
+let store: ResultsStore;
+let app: FastifyInstance;
+let base: string;
+let context: BrowserContext;
+let page: Page;
+const problems: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/ensure-chromium.sh installs it (npm test runs it)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  store = openStore(join(dir, 'pages.db'));
+  seedStore(store);
+  app = await buildApp({ store });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+    viewport: { width: 1360, height: 900 },
+    deviceScaleFactor: 1,
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  // Any script error or content-security-policy violation fails the test that caused it.
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+});
+
+after(async () => {
+  await context?.close();
+  await app?.close();
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function screenshot(name: string): Promise<void> {
+  const path = join(ARTIFACTS, `dashboard-${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`# screenshot: ${path}`);
+}
+
+/** Pixels of a canvas that are not blank: proof that a chart drew something. */
+async function inkedPixels(selector: string): Promise<number> {
+  return page.$eval(selector, (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+    return n;
+  });
+}
+
+function noProblems(): void {
+  assert.deepEqual(problems.splice(0), [], 'no script errors and no CSP violations');
+}
+
+test('the matrix shows every target × workload with figures, the HDFS baseline and markup as text', async () => {
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#matrix td.cell');
+  const targets = await page.$$eval('#matrix tbody th .target', (els) => els.map((e) => e.textContent));
+  assert.equal(targets.length, TARGETS.length);
+  assert.equal(targets[0], 'hdfs-3dn', 'the baseline row comes first');
+  assert.equal(targets.at(-1), 'null', 'the harness ceiling comes last');
+  assert.ok(targets.includes(MARKUP_TARGET), 'a target name with markup is shown as text');
+  assert.equal(await page.$$eval('img', (els) => els.length), 0, 'the markup did not become an element');
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+  assert.equal(await page.$eval('#baseline', (s) => (s as HTMLSelectElement).value), 'hdfs-3dn');
+  const cells = await page.$$eval('#matrix td.cell', (els) => els.map((e) => ({ text: e.textContent ?? '', bg: (e as HTMLElement).style.background })));
+  assert.equal(cells.length, TARGETS.length * 5);
+  for (const c of cells) assert.match(c.text, /\d[\d.]*[kM]? ops\/s.*p99 \d/);
+  assert.ok(cells.filter((c) => c.bg).length >= 15, 'cells are colored by their ratio to the baseline');
+  assert.match(await page.$eval('#matrix tr.ceiling th', (e) => e.textContent ?? ''), /harness ceiling/);
+  await screenshot('matrix');
+  noProblems();
+});
+
+test('choosing another baseline recolors the matrix', async () => {
+  await page.selectOption('#baseline', 'ceph-rgw');
+  await page.waitForFunction(() => document.querySelector('#matrix tbody th .target')?.textContent === 'ceph-rgw');
+  assert.match(page.url(), /baseline=ceph-rgw/);
+  noProblems();
+});
+
+test('clicking a workload opens the comparison with bars and an overlaid percentile plot', async () => {
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#matrix td.cell');
+  await Promise.all([page.waitForURL(/compare\.html\?ids=/), page.click('a.compare-link[data-workload="put-small"]')]);
+  await page.waitForSelector('#percentile-chart canvas');
+  const storageTargets = TARGETS.length - 1; // the null:// ceiling stays out of comparisons
+  assert.equal(await page.$$eval('#compare-runs tbody tr', (r) => r.length), storageTargets);
+  assert.equal(await page.$eval('#percentile-chart', (e) => (e as HTMLElement).dataset.series), String(storageTargets),
+    'one percentile curve per run');
+  assert.ok(await inkedPixels('#percentile-chart canvas') > 2000, 'the percentile plot drew its curves');
+  const bars = await page.$$eval('#bars .bar-row .bar-value', (els) => els.map((e) => e.textContent ?? ''));
+  assert.ok(bars.some((b) => /\d[kM]? ops\/s/.test(b)), 'the throughput bars carry figures');
+  assert.ok(bars.some((b) => /\d(\.\d+)?×/.test(b)), 'bars carry ratios to the first run');
+  await screenshot('compare');
+  noProblems();
+});
+
+test('a run page charts throughput over time and its percentiles, and lists errors by kind', async () => {
+  await page.goto(`${base}/run.html?id=run-00004`);
+  await page.waitForSelector('#throughput-chart canvas');
+  assert.equal(await page.$eval('#throughput-chart', (e) => (e as HTMLElement).dataset.points), '10', 'ten seconds of segments');
+  assert.ok(await inkedPixels('#throughput-chart canvas') > 1000);
+  assert.ok(await inkedPixels('#percentile-chart canvas') > 1000);
+  assert.match(await page.$eval('#errors', (e) => e.textContent ?? ''), /Timeout/);
+  assert.match(await page.textContent('main') ?? '', /writeDurability/);
+  await screenshot('run');
+  noProblems();
+});
+
+test('a running run shows its live progress', async () => {
+  await page.goto(`${base}/run.html?id=run-live`);
+  await page.waitForSelector('#live');
+  assert.match(await page.$eval('#live', (e) => e.textContent ?? ''), /2 of 10 s \(21%\) · ops 8\.4k · errors 2 · p99 7\.40 ms/);
+  noProblems();
+});
+
+test('the runs list filters, and selected runs open a comparison', async () => {
+  await page.goto(`${base}/runs.html?status=failed`);
+  await page.waitForSelector('#runs tbody tr');
+  assert.equal(await page.$$eval('#runs tbody tr', (r) => r.length), 1);
+  await page.goto(`${base}/runs.html?workload=get-small`);
+  await page.waitForSelector('#runs tbody tr');
+  await screenshot('runs');
+  const boxes = await page.$$('#runs input.pick');
+  assert.equal(boxes.length, TARGETS.length);
+  await boxes[0]!.check();
+  await boxes[1]!.check();
+  await Promise.all([page.waitForURL(/compare\.html\?ids=/), page.click('#compare-selected')]);
+  await page.waitForSelector('#percentile-chart canvas');
+  assert.equal(await page.$eval('#percentile-chart', (e) => (e as HTMLElement).dataset.series), '2');
+  noProblems();
+});
+
+test('the OpenAPI docs page works under the same content security policy', async () => {
+  await page.goto(`${base}/docs`);
+  await page.waitForSelector('.swagger-ui .info .title');
+  assert.match(await page.textContent('.swagger-ui .info .title') ?? '', /storbench API/);
+  await page.waitForSelector('.opblock-summary-path');
+  assert.ok((await page.$$('.opblock')).length >= 8, 'every route is listed');
+  noProblems();
+});
+
+test('a bad address shows the API message, not a broken page', async () => {
+  await page.goto(`${base}/run.html?id=no-such-run`);
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error') ?? '', /no run "no-such-run"/);
+  problems.splice(0); // the 404 of the fetch is logged by Chromium as a console error, as expected here
+});

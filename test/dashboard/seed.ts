@@ -1,0 +1,135 @@
+/**
+ * Deterministic result databases for the API tests, the page tests and bench:api: real HDR histograms
+ * (hdr-histogram-js, as the runner records them), per-second segments and error samples.
+ */
+import { encodeHistogram, newHistogram, summarize } from '../../src/runner/histogram.js';
+import type { NewRun, OpResult, ResultsStore, Segment } from '../../src/results/types.js';
+
+/** A target name carrying markup: the pages must show it as text. */
+export const MARKUP_TARGET = '<img src=x onerror="window.__xss=1">evil';
+
+interface TargetDef { name: string; scheme: string; system: string; speed: number; latencyUs: number }
+
+export const TARGETS: readonly TargetDef[] = [
+  { name: 'hdfs-3dn', scheme: 'webhdfs', system: 'hdfs', speed: 1, latencyUs: 2400 },
+  { name: 'ceph-rgw', scheme: 's3', system: 's3', speed: 1.6, latencyUs: 1500 },
+  { name: 'cassandra-3', scheme: 'cassandra', system: 'cassandra', speed: 1.25, latencyUs: 1900 },
+  { name: 'nfs-ganesha', scheme: 'nfs', system: 'nfs', speed: 0.7, latencyUs: 3400 },
+  { name: MARKUP_TARGET, scheme: 'file', system: 'posix', speed: 2.2, latencyUs: 700 },
+  { name: 'null', scheme: 'null', system: 'null', speed: 40, latencyUs: 20 },
+];
+
+export const WORKLOAD_OPS: Readonly<Record<string, readonly string[]>> = {
+  'put-small': ['write'],
+  'get-small': ['read'],
+  'put-large': ['write'],
+  'get-large': ['read'],
+  mixed: ['read', 'write', 'stat', 'list'],
+};
+
+/** Eight op types, for runs shaped like the heaviest real ones (bench:api). */
+export const ALL_OPS = ['write', 'read', 'stat', 'list', 'delete', 'rename', 'append', 'scan'] as const;
+
+/** mulberry32: small, seeded, good enough for test data. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SeedOptions {
+  /** Completed runs to write. @default one per target and workload */
+  readonly runs?: number;
+  /** Give every run all eight op types. @default false */
+  readonly allOps?: boolean;
+  /** Seconds of segments per run. @default 10 */
+  readonly seconds?: number;
+  /** Latency samples recorded per op histogram. @default 2000 */
+  readonly samples?: number;
+  /** Also write one running run (live progress) and one failed run. @default true */
+  readonly extras?: boolean;
+}
+
+function newRun(id: string, t: TargetDef, workload: string, startedAt: string): NewRun {
+  return {
+    id, target: `${t.scheme}://127.0.0.1/bench`, targetName: t.name, scheme: t.scheme, system: t.system, workload,
+    spec: { workload, size: workload.includes('large') ? 16 * 1024 * 1024 : 4096, objects: 1000 },
+    loadModel: 'closed', concurrency: 32, seed: 42,
+    semantics: { writeDurability: t.system === 'hdfs' ? 'acknowledged by 3 DataNodes' : 'fsync before ack', readAfterWrite: 'strong', listConsistency: 'strong', replication: 3 },
+    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 40, persistent: t.scheme !== 'null' },
+    environment: { host: 'bench-host', nodeVersion: 'v20.20.2', storbenchVersion: '0.1.0', fsType: t.scheme === 'file' ? 'tmpfs' : 'n/a' },
+    startedAt,
+  };
+}
+
+function opResult(op: string, t: TargetDef, large: boolean, seconds: number, samples: number, rnd: () => number) {
+  const h = newHistogram();
+  const base = t.latencyUs * (large ? 20 : 1) * (op === 'list' ? 3 : op === 'stat' ? 0.5 : 1);
+  for (let i = 0; i < samples; i++) {
+    // Log-normal-ish body with a long tail, like real storage latencies.
+    const tail = rnd() < 0.01 ? 5 + rnd() * 20 : 1;
+    h.recordValue(Math.max(1, Math.round(base * Math.exp((rnd() - 0.5) * 0.8) * tail)));
+  }
+  const opsPerSec = (large ? 40 : 3000) * t.speed * (0.9 + rnd() * 0.2) * (op === 'list' ? 0.2 : 1);
+  const size = large ? 16 * 1024 * 1024 : 4096;
+  const moves = op === 'read' || op === 'write';
+  const count = Math.round(opsPerSec * seconds);
+  const errors = t.system === 'nfs' && op === 'write' ? Math.round(count * 0.002) : 0;
+  const result: OpResult = {
+    op, count, errors, errorsByKind: errors ? { Timeout: errors } : {}, bytes: moves ? count * size : 0, items: op === 'list' ? count * 100 : 0,
+    opsPerSec, mibPerSec: moves ? (opsPerSec * size) / 1048576 : 0, latencyUs: summarize(h), histogram: encodeHistogram(h),
+  };
+  const segments: Segment[] = [];
+  for (let s = 0; s < seconds; s++) {
+    const ops = Math.round(opsPerSec * (0.85 + rnd() * 0.3) * (s === 4 ? 0.6 : 1));
+    segments.push({ second: s, op, ops, bytes: moves ? ops * size : 0, errors: errors ? Math.round(errors / seconds) : 0,
+      latencySumUs: ops * base * (s === 4 ? 1.8 : 1), latencyMaxUs: base * 12 });
+  }
+  return { result, segments };
+}
+
+/** Write the seeded runs; returns their ids in creation order (oldest first). */
+export function seedStore(store: ResultsStore, options: SeedOptions = {}): string[] {
+  const rnd = random(7);
+  const workloads = Object.keys(WORKLOAD_OPS);
+  const total = options.runs ?? TARGETS.length * workloads.length;
+  const seconds = options.seconds ?? 10;
+  const samples = options.samples ?? 2000;
+  const start = Date.parse('2026-11-20T08:00:00.000Z');
+  const ids: string[] = [];
+  for (let i = 0; i < total; i++) {
+    const t = TARGETS[i % TARGETS.length]!;
+    const workload = workloads[Math.floor(i / TARGETS.length) % workloads.length]!;
+    const id = `run-${String(i + 1).padStart(5, '0')}`;
+    const startedAt = new Date(start + i * 60_000).toISOString();
+    store.createRun(newRun(id, t, workload, startedAt));
+    const opNames = options.allOps ? ALL_OPS : WORKLOAD_OPS[workload]!;
+    const made = opNames.map((op) => opResult(op, t, workload.includes('large'), seconds, samples, rnd));
+    store.finishRun(id, {
+      status: 'completed', endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(), measuredSeconds: seconds,
+      ops: made.map((m) => m.result), segments: made.flatMap((m) => m.segments),
+      errors: made.some((m) => m.result.errors) ? [{ op: 'write', kind: 'Timeout', count: made.reduce((n, m) => n + m.result.errors, 0), message: 'write timed out after 30 s' }] : [],
+    });
+    ids.push(id);
+  }
+  if (options.extras ?? true) {
+    const last = start + total * 60_000;
+    const live = newRun('run-live', TARGETS[1]!, 'put-small', new Date(last + 60_000).toISOString());
+    store.createRun(live);
+    store.recordProgress('run-live', [
+      { second: 0, op: 'write', ops: 4100, bytes: 4100 * 4096, errors: 0, latencySumUs: 4100 * 1500, latencyMaxUs: 9000 },
+      { second: 1, op: 'write', ops: 4300, bytes: 4300 * 4096, errors: 2, latencySumUs: 4300 * 1450, latencyMaxUs: 8000 },
+    ], { elapsedS: 2.1, totalS: 10, ops: 8400, errors: 2, p99Us: 7400 });
+    store.createRun(newRun('run-failed', TARGETS[0]!, 'get-large', new Date(last + 120_000).toISOString()));
+    store.finishRun('run-failed', {
+      status: 'failed', endedAt: new Date(last + 125_000).toISOString(), measuredSeconds: 0, error: 'NotFound: the dataset was not prepared',
+      ops: [], segments: [], errors: [{ op: 'read', kind: 'NotFound', count: 12, message: 'no such object bench/0001' }],
+    });
+  }
+  return ids;
+}

@@ -1,0 +1,70 @@
+/** compareRuns and buildMatrix: pure functions checked on fixed run summaries with hand-checkable figures. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildMatrix, compareRuns, defaultBaseline } from '../../src/report/compare.js';
+import type { RunSummary } from '../../src/results/types.js';
+
+const lat = (p50: number, p99: number) => ({ min: 1, mean: p50, p50, p90: p50 * 2, p99, p999: p99 * 2, max: p99 * 3 });
+
+function summary(id: string, targetName: string, scheme: string, system: string, workload: string,
+  ops: [op: string, opsPerSec: number, mibPerSec: number, p50: number, p99: number][]): RunSummary {
+  return {
+    id, targetName, target: `${scheme}://h/x`, scheme, system, workload, spec: {}, loadModel: 'closed', concurrency: 8, seed: 1,
+    semantics: { writeDurability: 'x', readAfterWrite: 'strong', listConsistency: 'strong' },
+    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: false, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true },
+    environment: {}, startedAt: `2026-11-20T08:00:0${id.slice(-1)}.000Z`, status: 'completed', host: 'h', pid: 1,
+    ops: ops.map(([op, opsPerSec, mibPerSec, p50, p99]) => ({
+      op, count: opsPerSec * 10, errors: op === 'write' ? 1 : 0, errorsByKind: {}, bytes: 0, items: 0, opsPerSec, mibPerSec, latencyUs: lat(p50, p99),
+    })),
+  };
+}
+
+const hdfs = summary('r1', 'hdfs-prod', 'webhdfs', 'hdfs', 'mixed', [['read', 1000, 4, 500, 2000], ['write', 400, 2, 900, 8000]]);
+const ceph = summary('r2', 'ceph', 's3', 's3', 'mixed', [['write', 800, 4, 600, 4000], ['read', 2500, 10, 250, 1000], ['list', 50, 0, 3000, 9000]]);
+const ceiling = summary('r3', 'null', 'null', 'null', 'mixed', [['read', 90000, 350, 5, 20]]);
+const hdfsPut = summary('r4', 'hdfs-prod', 'webhdfs', 'hdfs', 'put-small', [['write', 500, 2, 800, 4000]]);
+
+test('compareRuns: one row per op in order of first appearance, ratios to the first run', () => {
+  const c = compareRuns([hdfs, ceph]);
+  assert.deepEqual(c.runs.map((r) => r.id), ['r1', 'r2']);
+  assert.deepEqual(c.rows.map((r) => r.op), ['read', 'write', 'list']);
+  const read = c.rows[0]!;
+  assert.equal(read.cells[0]!.opsRatio, 1);
+  assert.deepEqual(read.cells[1], { runId: 'r2', count: 25000, errors: 0, opsPerSec: 2500, mibPerSec: 10, p50Us: 250, p99Us: 1000,
+    opsRatio: 2.5, mibRatio: 2.5, p99Ratio: 0.5 });
+  const list = c.rows[2]!;
+  assert.equal(list.cells[0], undefined, 'the first run has no list');
+  assert.equal(list.cells[1]!.opsRatio, undefined, 'no reference, no ratio');
+  assert.equal(compareRuns([ceph, hdfs]).rows.find((r) => r.op === 'write')!.cells[1]!.opsRatio, 0.5);
+});
+
+test('compareRuns of nothing is empty', () => {
+  assert.deepEqual(compareRuns([]), { runs: [], rows: [] });
+});
+
+test('buildMatrix: HDFS is the default baseline, cells sum throughput and keep the slowest p99', () => {
+  const m = buildMatrix([ceph, ceiling, hdfs, hdfsPut]);
+  assert.equal(m.baseline, 'hdfs-prod');
+  assert.deepEqual(m.workloads, ['mixed', 'put-small']);
+  assert.deepEqual(m.rows.map((r) => r.target), ['hdfs-prod', 'ceph', 'null']);
+  const cephMixed = m.rows[1]!.cells.mixed!;
+  assert.equal(cephMixed.opsPerSec, 3350);
+  assert.equal(cephMixed.mibPerSec, 14);
+  assert.equal(cephMixed.p99Us, 9000);
+  assert.equal(cephMixed.errors, 1);
+  assert.equal(cephMixed.opsRatio, 2.393);
+  assert.equal(cephMixed.p99Ratio, 1.125);
+  assert.equal(m.rows[1]!.cells['put-small'], undefined, 'ceph has no put-small run');
+  assert.equal(m.rows[2]!.ceiling, true);
+});
+
+test('buildMatrix: a chosen baseline, and no usable baseline means no ratios', () => {
+  const m = buildMatrix([ceph, hdfs], 'ceph');
+  assert.equal(m.baseline, 'ceph');
+  assert.equal(m.rows[0]!.target, 'ceph');
+  assert.equal(m.rows[1]!.cells.mixed!.opsRatio, 0.418);
+  assert.equal(buildMatrix([ceph, hdfs], 'nope').rows[0]!.cells.mixed!.opsRatio, undefined);
+  assert.equal(buildMatrix([ceph]).baseline, undefined, 'no HDFS, no default baseline');
+  assert.equal(defaultBaseline([ceph, hdfs]), 'hdfs-prod');
+  assert.deepEqual(buildMatrix([]), { baseline: undefined, workloads: [], rows: [] });
+});
