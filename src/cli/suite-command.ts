@@ -25,19 +25,42 @@ export function planSuite(targets: readonly Target[], workloadNames: readonly st
   return { targets, workloads: workloadNames.map((w) => loadWorkload(w, overrides)) };
 }
 
+/** Extra options of `runSuite` (the scheduler's). */
+export interface SuiteOptions {
+  /** Id grouping the runs. @default a new `suite-<run id>` */
+  readonly suiteId?: string;
+  /** Stored on every run of the suite. */
+  readonly scheduleId?: string;
+  /** Show live progress on stderr. @default true */
+  readonly progress?: boolean;
+}
+
+/** A workload that could not run on a target (unreachable, missing capability), with the reason. */
+export interface NotRun {
+  readonly target: string;
+  readonly workload: string;
+  readonly error: string;
+}
+
 /**
  * Run a suite: each workload on each target in turn, all under one suite id. A target that cannot be
- * opened is reported and skipped; the others still run.
+ * opened is reported and skipped (listed in `notRun`); the others still run.
  */
-export async function runSuite(plan: SuitePlan, store: ResultsStore, signal: AbortSignal, log: (line: string) => void = console.error): Promise<{ suiteId: string; results: RunResult[] }> {
-  const suiteId = `suite-${newRunId()}`;
+export async function runSuite(
+  plan: SuitePlan, store: ResultsStore, signal: AbortSignal, log: (line: string) => void = console.error, options: SuiteOptions = {},
+): Promise<{ suiteId: string; results: RunResult[]; notRun: NotRun[] }> {
+  const suiteId = options.suiteId ?? `suite-${newRunId()}`;
   const results: RunResult[] = [];
+  const notRun: NotRun[] = [];
   for (const target of plan.targets) {
     for (const spec of plan.workloads) {
-      if (signal.aborted) return { suiteId, results };
-      const progress = progressPrinter(`${spec.name} on ${target.name}:`);
+      if (signal.aborted) return { suiteId, results, notRun };
+      const progress = options.progress === false ? { update: undefined, end: () => undefined } : progressPrinter(`${spec.name} on ${target.name}:`);
       try {
-        const r = await runBenchmark({ target, spec, store, suiteId, signal, onProgress: progress.update });
+        const r = await runBenchmark({
+          target, spec, store, suiteId, signal, ...(options.scheduleId ? { scheduleId: options.scheduleId } : {}),
+          ...(progress.update ? { onProgress: progress.update } : {}),
+        });
         progress.end();
         results.push(r);
         const main = r.ops.map((o) => `${o.op} ${o.opsPerSec} ops/s ${o.mibPerSec} MiB/s p99 ${o.latencyUs.p99}µs${o.errors ? ` errors ${o.errors}` : ''}`).join('; ');
@@ -45,11 +68,12 @@ export async function runSuite(plan: SuitePlan, store: ResultsStore, signal: Abo
       } catch (e) {
         progress.end();
         if (!(e instanceof UsageError)) throw e;
+        notRun.push({ target: target.name, workload: spec.name, error: e.message });
         log(`skipped   ${spec.name} on ${target.name}: ${e.message}`);
       }
     }
   }
-  return { suiteId, results };
+  return { suiteId, results, notRun };
 }
 
 /** The comparison matrix of a suite's runs. */

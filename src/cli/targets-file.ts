@@ -18,18 +18,24 @@ import { UsageError } from '../errors.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+/** One target as written in a targets file (and stored by schedules): secrets only as `env` references. */
+export const targetEntrySchema = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  url: z.string().min(1),
+  options: z.record(z.string(), scalar).default({}),
+  env: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default({}),
+});
+export type TargetEntry = z.output<typeof targetEntrySchema>;
+
 const fileSchema = z.strictObject({
-  targets: z.array(z.strictObject({
-    name: z.string().min(1).max(100).optional(),
-    url: z.string().min(1),
-    options: z.record(z.string(), scalar).default({}),
-    env: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default({}),
-  })).min(1, 'at least one target'),
+  targets: z.array(targetEntrySchema).min(1, 'at least one target'),
   workloads: z.array(z.string()).optional(),
 });
 
 export interface TargetsFile {
   readonly targets: Target[];
+  /** The entries as written (secrets still as `env` references). */
+  readonly entries: TargetEntry[];
   readonly workloads?: string[];
 }
 
@@ -45,18 +51,26 @@ export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.e
   if (!parsed.success) {
     throw new UsageError(`targets file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
   }
+  const targets = resolveTargets(parsed.data.targets, `targets file ${path}`, env);
+  return { targets, entries: parsed.data.targets, ...(parsed.data.workloads ? { workloads: parsed.data.workloads } : {}) };
+}
+
+/**
+ * Turn target entries into targets, reading the `env` options from the environment (as secrets).
+ * `where` starts every error message (`targets file x.yaml`, `schedule nightly`).
+ */
+export function resolveTargets(entries: readonly TargetEntry[], where: string, env: NodeJS.ProcessEnv = process.env): Target[] {
   const names = new Set<string>();
-  const targets = parsed.data.targets.map((t, i) => {
+  return entries.map((t, i) => {
     const fromEnv: Record<string, string> = {};
     for (const [option, variable] of Object.entries(t.env)) {
       const value = env[variable];
-      if (value === undefined || value === '') throw new UsageError(`targets file ${path}: targets.${i}.env.${option}: environment variable ${variable} is not set`);
+      if (value === undefined || value === '') throw new UsageError(`${where}: targets.${i}.env.${option}: environment variable ${variable} is not set`);
       fromEnv[option] = value;
     }
     const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
-    if (names.has(target.name)) throw new UsageError(`targets file ${path}: targets.${i}.name: "${target.name}" is used twice`);
+    if (names.has(target.name)) throw new UsageError(`${where}: targets.${i}.name: "${target.name}" is used twice`);
     names.add(target.name);
     return target;
   });
-  return { targets, ...(parsed.data.workloads ? { workloads: parsed.data.workloads } : {}) };
 }

@@ -79,4 +79,36 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (run_id, op, kind)
   );
   `,
+  // 2: schedules and the jobs they fired (src/scheduler/)
+  `
+  CREATE TABLE schedules (
+    id TEXT PRIMARY KEY,
+    cron TEXT NOT NULL,
+    suite_json TEXT NOT NULL,
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    missed TEXT NOT NULL CHECK (missed IN ('skip','run-once')),
+    thresholds_json TEXT NOT NULL,
+    webhook TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_due_at TEXT
+  );
+
+  CREATE TABLE schedule_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    schedule_id TEXT NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+    trigger TEXT NOT NULL CHECK (trigger IN ('cron','missed','manual')),
+    due_at TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running','completed','failed','skipped','interrupted')),
+    reason TEXT,
+    targets_json TEXT NOT NULL,
+    suite_id TEXT,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL
+  );
+  CREATE INDEX schedule_jobs_schedule ON schedule_jobs (schedule_id, id);
+  CREATE INDEX schedule_jobs_running ON schedule_jobs (status) WHERE status = 'running';
+  `,
 ];

@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { migrations } from './migrations.js';
 import type {
-  ErrorSample, LatencySummary, NewRun, OpResult, ResultsStore, RunDetail, RunFilter, RunOutcome, RunRecord, RunSummary, Segment,
+  ErrorSample, JobRecord, LatencySummary, NewJob, NewRun, NewSchedule, OpResult, ResultsStore, RunDetail, RunFilter, RunOutcome,
+  RunRecord, RunSummary, ScheduleRecord, Segment,
 } from './types.js';
 
 /** Default location of the results database. */
@@ -69,6 +70,38 @@ function rowToOp(r: Row, withHistograms: boolean): OpResult {
   };
 }
 
+function rowToSchedule(r: Row): ScheduleRecord {
+  return {
+    id: r.id as string,
+    cron: r.cron as string,
+    suite: parse(r.suite_json)!,
+    enabled: r.enabled === 1,
+    missed: r.missed as ScheduleRecord['missed'],
+    thresholds: parse(r.thresholds_json)!,
+    ...opt('webhook', r.webhook as string | null),
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+    ...opt('lastDueAt', r.last_due_at as string | null),
+  };
+}
+
+function rowToJob(r: Row): JobRecord {
+  return {
+    id: r.id as number,
+    scheduleId: r.schedule_id as string,
+    trigger: r.trigger as JobRecord['trigger'],
+    dueAt: r.due_at as string,
+    startedAt: r.started_at as string,
+    ...opt('endedAt', r.ended_at as string | null),
+    status: r.status as JobRecord['status'],
+    ...opt('reason', r.reason as string | null),
+    targets: parse(r.targets_json) ?? [],
+    ...opt('suiteId', r.suite_id as string | null),
+    host: r.host as string,
+    pid: r.pid as number,
+  };
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -121,6 +154,13 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
   const summaryOps = db.prepare(`SELECT run_id, op, count, errors, errors_json, bytes, items, ops_per_sec, mib_per_sec,
     latency_json, service_json, ttfb_json, mean_io_rate FROM run_ops WHERE run_id IN (SELECT value FROM json_each(?))
     ORDER BY rowid`);
+
+  const insertJob = db.prepare(`INSERT INTO schedule_jobs (schedule_id, trigger, due_at, started_at, ended_at, status,
+    reason, targets_json, suite_id, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const getJobRow = db.prepare(`SELECT * FROM schedule_jobs WHERE id = ?`);
+  // A running job holding one of the given targets (a JSON array of redacted URLs).
+  const holder = db.prepare(`SELECT * FROM schedule_jobs j WHERE status = 'running' AND EXISTS (SELECT 1 FROM
+    json_each(j.targets_json) a WHERE a.value IN (SELECT value FROM json_each(?))) ORDER BY id LIMIT 1`);
 
   const writeSegments = (runId: string, segments: readonly Segment[]): void => {
     for (const s of segments) upsertSegment.run(runId, s.second, s.op, s.ops, s.bytes, s.errors, s.latencySumUs, s.latencyMaxUs);
@@ -229,9 +269,77 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
         .map((r) => r.id as string);
       const mark = db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = coalesce(ended_at, ?),
         error = coalesce(error, 'the process running it ended before it finished'), progress_json = NULL WHERE id = ?`);
+      const staleJobs = (db.prepare(`SELECT id, pid FROM schedule_jobs WHERE status = 'running' AND host = ?`).all(host) as Row[])
+        .filter((r) => r.pid !== process.pid && !isAlive(r.pid as number))
+        .map((r) => r.id as number);
+      const markJob = db.prepare(`UPDATE schedule_jobs SET status = 'interrupted', ended_at = coalesce(ended_at, ?),
+        reason = coalesce(reason, 'the process running it ended before it finished') WHERE id = ?`);
       localWrites++;
-      db.transaction(() => { for (const id of stale) mark.run(new Date().toISOString(), id); })();
+      db.transaction(() => {
+        const now = new Date().toISOString();
+        for (const id of stale) mark.run(now, id);
+        for (const id of staleJobs) markJob.run(now, id);
+      })();
       return stale;
+    },
+    createSchedule(s: NewSchedule) {
+      localWrites++;
+      const now = new Date().toISOString();
+      db.prepare(`INSERT INTO schedules (id, cron, suite_json, enabled, missed, thresholds_json, webhook, created_at,
+        updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.id, s.cron, JSON.stringify(s.suite), s.enabled ? 1 : 0,
+        s.missed, JSON.stringify(s.thresholds), s.webhook ?? null, now, now);
+      return store.getSchedule(s.id)!;
+    },
+    getSchedule(id: string) {
+      const row = db.prepare(`SELECT * FROM schedules WHERE id = ?`).get(id) as Row | undefined;
+      return row ? rowToSchedule(row) : undefined;
+    },
+    listSchedules() {
+      return (db.prepare(`SELECT * FROM schedules ORDER BY id`).all() as Row[]).map(rowToSchedule);
+    },
+    setScheduleEnabled(id: string, enabled: boolean) {
+      localWrites++;
+      return db.prepare(`UPDATE schedules SET enabled = ?, updated_at = ? WHERE id = ?`)
+        .run(enabled ? 1 : 0, new Date().toISOString(), id).changes > 0;
+    },
+    setScheduleDue(id: string, dueAt: string) {
+      localWrites++;
+      db.prepare(`UPDATE schedules SET last_due_at = ? WHERE id = ?`).run(dueAt, id);
+    },
+    deleteSchedule(id: string) {
+      localWrites++;
+      return db.prepare(`DELETE FROM schedules WHERE id = ?`).run(id).changes > 0;
+    },
+    startJob: (job: NewJob) => db.transaction((j: NewJob): JobRecord => {
+      localWrites++;
+      const now = new Date().toISOString();
+      let outcome = j.outcome;
+      if (!outcome) {
+        const busy = holder.get(JSON.stringify(j.targets)) as Row | undefined;
+        if (busy) {
+          const shared = (parse<string[]>(busy.targets_json) ?? []).filter((t) => j.targets.includes(t));
+          outcome = {
+            status: 'skipped',
+            reason: `target ${shared.join(', ')} is still in use by job ${busy.id as number} of schedule ${busy.schedule_id as string} (started ${busy.started_at as string})`,
+          };
+        }
+      }
+      const id = insertJob.run(j.scheduleId, j.trigger, j.dueAt, now, outcome ? now : null, outcome?.status ?? 'running',
+        outcome?.reason ?? null, JSON.stringify(j.targets), j.suiteId ?? null, host, process.pid).lastInsertRowid;
+      return rowToJob(getJobRow.get(id) as Row);
+    }).immediate(job),
+    finishJob(id, outcome) {
+      localWrites++;
+      db.prepare(`UPDATE schedule_jobs SET status = ?, reason = ?, ended_at = ? WHERE id = ?`)
+        .run(outcome.status, outcome.reason ?? null, new Date().toISOString(), id);
+      return rowToJob(getJobRow.get(id) as Row);
+    },
+    getJob(id: number) {
+      const row = getJobRow.get(id) as Row | undefined;
+      return row ? rowToJob(row) : undefined;
+    },
+    listJobs(scheduleId: string, limit = 50) {
+      return (db.prepare(`SELECT * FROM schedule_jobs WHERE schedule_id = ? ORDER BY id DESC LIMIT ?`).all(scheduleId, limit) as Row[]).map(rowToJob);
     },
     revision() {
       return `${dataVersion.get() as number}.${localWrites}`;

@@ -143,6 +143,88 @@ export interface RunOutcome {
   readonly environment?: Environment;
 }
 
+/** What to do about due times that passed while no scheduler was running. */
+export type MissedPolicy = 'skip' | 'run-once';
+export const MISSED_POLICIES: readonly MissedPolicy[] = ['skip', 'run-once'];
+
+/** When a scheduled run counts as regressed, in percent of the median of the recent runs. */
+export interface Thresholds {
+  /** Ops/s of an operation type down by more than this. @default 10 */
+  readonly throughputDropPct: number;
+  /** p99 latency of an operation type up by more than this. @default 20 */
+  readonly p99RisePct: number;
+}
+
+/** A target of a schedule, as in a targets file: secrets only as `env` references (option → variable name). */
+export interface ScheduleTarget {
+  readonly name?: string;
+  readonly url: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** What a schedule runs: every workload on every target, with workload overrides. */
+export interface ScheduleSuite {
+  readonly targets: readonly ScheduleTarget[];
+  readonly workloads: readonly string[];
+  /** Workload fields applied over every workload (duration, size, objects...). */
+  readonly overrides: Readonly<Record<string, unknown>>;
+}
+
+export interface NewSchedule {
+  /** A short name chosen by the user: `nightly-hdfs`. */
+  readonly id: string;
+  /** Cron expression (5 fields, or 6 with seconds first), evaluated in UTC. */
+  readonly cron: string;
+  readonly suite: ScheduleSuite;
+  readonly enabled: boolean;
+  readonly missed: MissedPolicy;
+  readonly thresholds: Thresholds;
+  /** `http(s)://...` or `env:VARIABLE` (a URL carrying a token stays out of the database). */
+  readonly webhook?: string;
+}
+
+export interface ScheduleRecord extends NewSchedule {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The latest due time the scheduler handled (ran or skipped): what missed runs are counted from. */
+  readonly lastDueAt?: string;
+}
+
+export type JobStatus = 'running' | 'completed' | 'failed' | 'skipped' | 'interrupted';
+export const JOB_STATUSES: readonly JobStatus[] = ['running', 'completed', 'failed', 'skipped', 'interrupted'];
+/** `cron`: came due; `missed`: run once at start for due times missed while down; `manual`: run-now. */
+export type JobTrigger = 'cron' | 'missed' | 'manual';
+
+/** One firing of a schedule and its outcome. */
+export interface JobRecord {
+  readonly id: number;
+  readonly scheduleId: string;
+  readonly trigger: JobTrigger;
+  readonly dueAt: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly status: JobStatus;
+  /** Why it was skipped or failed; errors of the runs that failed. */
+  readonly reason?: string;
+  /** Redacted URLs of the targets it runs against (the unit of "never two runs at once"). */
+  readonly targets: readonly string[];
+  /** The suite id of its runs. */
+  readonly suiteId?: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
+export interface NewJob {
+  readonly scheduleId: string;
+  readonly trigger: JobTrigger;
+  readonly dueAt: string;
+  readonly targets: readonly string[];
+  readonly suiteId?: string;
+  /** When given, the job is recorded already ended with this outcome (a skipped or failed firing). */
+  readonly outcome?: { readonly status: Exclude<JobStatus, 'running'>; readonly reason: string };
+}
+
 /** The results store: the only thing reports, the API and the scheduler read. */
 export interface ResultsStore {
   readonly path: string;
@@ -161,7 +243,30 @@ export interface ResultsStore {
    * connection to the same database (a run written by another process). Readers use it to cache answers.
    */
   revision(): string;
-  /** Mark runs left `running` by a dead process on this host as `interrupted`; returns their ids. */
+  /**
+   * Mark runs (and schedule jobs) left `running` by a dead process on this host as `interrupted`;
+   * returns the run ids.
+   */
   recoverInterrupted(): string[];
+
+  /** @throws Error when a schedule with that id exists */
+  createSchedule(schedule: NewSchedule): ScheduleRecord;
+  getSchedule(id: string): ScheduleRecord | undefined;
+  listSchedules(): ScheduleRecord[];
+  setScheduleEnabled(id: string, enabled: boolean): boolean;
+  /** Remember the latest due time handled. */
+  setScheduleDue(id: string, dueAt: string): void;
+  /** Delete a schedule and its jobs; its runs stay (with their schedule id). */
+  deleteSchedule(id: string): boolean;
+  /**
+   * Record a job. Without `outcome`, atomically (one immediate transaction, so across processes too):
+   * when another job still running uses one of its targets, the job is recorded `skipped` with the reason;
+   * otherwise it is recorded `running`.
+   */
+  startJob(job: NewJob): JobRecord;
+  finishJob(id: number, outcome: { readonly status: Exclude<JobStatus, 'running' | 'skipped'>; readonly reason?: string }): JobRecord;
+  getJob(id: number): JobRecord | undefined;
+  /** Newest first. */
+  listJobs(scheduleId: string, limit?: number): JobRecord[];
   close(): void;
 }
