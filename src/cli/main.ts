@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check-command.js')).checkCommand,
   demo: async () => (await import('./demo-command.js')).demoCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  schedule: async () => (await import('./schedule-command.js')).scheduleCommand,
 };
 
 /** The command called `name`, or undefined when there is none (optional commands such as `serve`). */

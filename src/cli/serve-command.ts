@@ -14,7 +14,7 @@ export function isLoopback(host: string): boolean {
   return false;
 }
 
-const usage = `usage: storbench serve [--port 8080] [--host 127.0.0.1] [--db PATH]
+const usage = `usage: storbench serve [--port 8080] [--host 127.0.0.1] [--db PATH] [--no-scheduler]
 
 Serves the results database over HTTP: the dashboard at /, the JSON API under /api (OpenAPI docs at /docs)
 and Prometheus metrics of live runs at /metrics.
@@ -22,8 +22,10 @@ and Prometheus metrics of live runs at /metrics.
   --port N     TCP port (0 picks a free one) (default 8080)
   --host ADDR  address to bind (default 127.0.0.1). A non-loopback address needs STORBENCH_TOKEN set.
   --db PATH    results database (default results/storbench.db)
+  --no-scheduler  do not run scheduled jobs (storbench schedule --help); by default due jobs run here
 
-STORBENCH_TOKEN, when set, is the bearer token that state-changing requests (deleting runs) must carry;
+STORBENCH_TOKEN, when set, is the bearer token that state-changing requests (deleting runs, changing
+schedules) must carry;
 without it the server is read-only.`;
 
 export const serveCommand: Command = {
@@ -35,6 +37,7 @@ export const serveCommand: Command = {
       port: { type: 'string' },
       host: { type: 'string' },
       db: { type: 'string' },
+      'no-scheduler': { type: 'boolean' },
     });
     const port = values.port === '0' ? 0 : positiveInt(values.port, '--port', 65535) ?? 8080;
     const host = values.host ?? '127.0.0.1';
@@ -48,9 +51,12 @@ export const serveCommand: Command = {
 
     const { openStore, DEFAULT_DB_PATH } = await import('../results/sqlite-store.js');
     const { buildApp } = await import('../dashboard/app.js');
+    const { Scheduler } = await import('../scheduler/scheduler.js');
     const store = openStore(values.db ?? DEFAULT_DB_PATH);
+    const scheduler = values['no-scheduler'] ? undefined : new Scheduler({ store });
     const app = await buildApp({
       store,
+      ...(scheduler && { scheduler }),
       ...(token !== undefined && { token }),
       logger: { level: process.env.STORBENCH_LOG_LEVEL ?? 'warn' },
       ...(loopback && { allowedHosts: [...LOOPBACK_NAMES, host] }),
@@ -63,11 +69,15 @@ export const serveCommand: Command = {
       throw new UsageError(`cannot listen on ${host}:${port}: ${(e as Error).message}`);
     }
     console.log(`storbench: serving ${store.path} at ${address}/ (API docs at ${address}/docs)${token ? '' : '; read-only: no STORBENCH_TOKEN'}`);
+    // Started once listening: a job interrupted by a crash was marked when the store opened.
+    scheduler?.start();
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    // Running jobs are interrupted (their runs end `interrupted`, figures kept) before the store closes.
+    await scheduler?.stop();
     await app.close();
     store.close();
     return 0;

@@ -16,6 +16,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
 import { reportRoutes } from './routes/reports.js';
 import { runsRoutes } from './routes/runs.js';
+import { scheduleRoutes, type JobStarter } from './routes/schedules.js';
 
 export interface AppOptions {
   readonly store: ResultsStore;
@@ -28,6 +29,8 @@ export interface AppOptions {
    * loopback names when bound to loopback, which defeats DNS rebinding. @default any host
    */
   readonly allowedHosts?: readonly string[];
+  /** Starts schedule jobs for `POST /api/schedules/:id/run` (the scheduler of `storbench serve`). */
+  readonly scheduler?: JobStarter;
 }
 
 /** The content security policy of every answer: only this origin, no inline script or style. */
@@ -125,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes, deps);
   await app.register(exportRoutes, deps);
   await app.register(metricsRoutes, deps);
+  await app.register(scheduleRoutes, { ...deps, ...(options.scheduler && { scheduler: options.scheduler }) });
   await app.register(pageRoutes);
   return app;
 }

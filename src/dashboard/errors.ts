@@ -6,6 +6,7 @@ export type HttpErrorCode =
   | 'STORBENCH_ERR_NOT_FOUND'
   | 'STORBENCH_ERR_UNAUTHORIZED'
   | 'STORBENCH_ERR_FORBIDDEN'
+  | 'STORBENCH_ERR_CONFLICT'
   | 'STORBENCH_ERR_INTERNAL';
 
 export class HttpError extends Error {
@@ -16,10 +17,11 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string) => new HttpError(400, 'STORBENCH_ERR_VALIDATION', message);
+export const conflict = (message: string) => new HttpError(409, 'STORBENCH_ERR_CONFLICT', message);
 export const notFound = (message: string) => new HttpError(404, 'STORBENCH_ERR_NOT_FOUND', message);
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
   406: 'Not Acceptable', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error',
 };
 

@@ -15,6 +15,7 @@ export function runListItem(r: RunSummary) {
     workload: r.workload, loadModel: r.loadModel, concurrency: r.concurrency, rate: r.rate ?? null,
     startedAt: r.startedAt, endedAt: r.endedAt ?? null, measuredSeconds: r.measuredSeconds ?? null,
     error: r.error ?? null, progress: r.progress ?? null, suiteId: r.suiteId ?? null,
+    scheduleId: r.scheduleId ?? null, regression: r.regression ?? null,
     ops: r.ops.map((o) => ({
       op: o.op, count: o.count, errors: o.errors, opsPerSec: round3(o.opsPerSec), mibPerSec: round3(o.mibPerSec),
       p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,

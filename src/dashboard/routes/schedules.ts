@@ -1,0 +1,158 @@
+/**
+ * `/api/schedules`: schedules with their jobs and runs; adding, removing, enabling, disabling and running
+ * one now need the bearer token. Bodies are closed JSON schemas; what a schema cannot check (the cron
+ * expression, workloads, secrets in clear) is checked by `validateSchedule`, and every problem is a 400.
+ */
+import type { FastifyInstance } from 'fastify';
+import { UsageError } from '../../errors.js';
+import type { ResultsStore } from '../../results/types.js';
+import type { JobHandle } from '../../scheduler/scheduler.js';
+import { SCHEDULE_ID_PATTERN, scheduleView, validateSchedule } from '../../scheduler/schedule.js';
+import { requireToken } from '../auth.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { errorResponse, jsonObject, noQuery } from '../schemas.js';
+import { runListItem } from '../views.js';
+import type { RouteDeps } from './runs.js';
+
+/** What the routes need from the scheduler. */
+export interface JobStarter {
+  runNow(id: string): JobHandle;
+}
+
+const idPattern = SCHEDULE_ID_PATTERN.source;
+const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 200 } as const;
+const percent = { type: 'number', exclusiveMinimum: 0, maximum: 100_000 } as const;
+
+const idParams = {
+  type: 'object', additionalProperties: false, required: ['id'],
+  properties: { id: { type: 'string', pattern: idPattern, description: 'Schedule name' } },
+} as const;
+
+const scheduleBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'cron', 'targets', 'workloads'],
+  properties: {
+    id: { type: 'string', pattern: idPattern, description: 'Schedule name: letters, digits, . _ - (up to 64)' },
+    cron: { type: 'string', minLength: 1, maxLength: 200, description: '5 fields, or 6 with seconds first; UTC' },
+    targets: {
+      type: 'array', minItems: 1, maxItems: 100,
+      items: {
+        type: 'object', additionalProperties: false, required: ['url'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 100 },
+          url: { type: 'string', minLength: 1, maxLength: 2000, description: 'Without secrets' },
+          options: { type: 'object', maxProperties: 100, additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 2000 } },
+          env: { type: 'object', maxProperties: 100, additionalProperties: envName, description: 'option → environment variable holding its (secret) value' },
+        },
+      },
+    },
+    workloads: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 500 } },
+    overrides: { type: 'object', maxProperties: 50, description: 'Workload fields applied over every workload' },
+    enabled: { type: 'boolean', default: true },
+    missed: { type: 'string', enum: ['skip', 'run-once'], default: 'skip' },
+    thresholds: {
+      type: 'object', additionalProperties: false,
+      properties: { throughputDropPct: percent, p99RisePct: percent },
+    },
+    webhook: { type: 'string', minLength: 1, maxLength: 2000, description: 'http(s) URL without credentials, or env:VARIABLE' },
+  },
+} as const;
+
+const jobsQuery = {
+  type: 'object', additionalProperties: false,
+  properties: { jobs: { type: 'integer', minimum: 1, maximum: 500, default: 50, description: 'Latest jobs and (four times as many) runs' } },
+} as const;
+
+function mustGet(store: ResultsStore, id: string) {
+  const s = store.getSchedule(id);
+  if (!s) throw notFound(`no schedule "${id}"`);
+  return s;
+}
+
+export async function scheduleRoutes(app: FastifyInstance, { store, token, scheduler }: RouteDeps & { scheduler?: JobStarter }): Promise<void> {
+  const guard = requireToken(token);
+  const write = { tags: ['schedules'], security: [{ bearer: [] }], querystring: noQuery } as const;
+
+  app.get('/api/schedules', {
+    schema: {
+      tags: ['schedules'], summary: 'Every schedule with its next due time and latest job', querystring: noQuery,
+      response: { 200: jsonObject('{ schedules: [...] }'), 400: errorResponse },
+    },
+  }, async () => ({
+    schedules: store.listSchedules().map((s) => ({ ...scheduleView(s), lastJob: store.listJobs(s.id, 1)[0] ?? null })),
+  }));
+
+  app.get<{ Params: { id: string }; Querystring: { jobs: number } }>('/api/schedules/:id', {
+    schema: {
+      tags: ['schedules'], summary: 'One schedule with its latest jobs (outcomes) and runs (with regressions)',
+      params: idParams, querystring: jobsQuery,
+      response: { 200: jsonObject('{ schedule, jobs, runs }'), 400: errorResponse, 404: errorResponse },
+    },
+  }, async (request) => {
+    const s = mustGet(store, request.params.id);
+    const n = request.query.jobs;
+    return {
+      schedule: scheduleView(s),
+      jobs: store.listJobs(s.id, n),
+      runs: store.listRuns({ scheduleId: s.id, limit: n * 4 }).runs.map(runListItem),
+    };
+  });
+
+  app.post<{ Body: unknown }>('/api/schedules', {
+    schema: {
+      ...write, summary: 'Add a schedule (needs the bearer token)', body: scheduleBody,
+      response: { 201: jsonObject('{ schedule }'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 409: errorResponse },
+    },
+    preHandler: guard,
+  }, async (request, reply) => {
+    let schedule;
+    try {
+      schedule = validateSchedule(request.body);
+    } catch (e) {
+      if (e instanceof UsageError) throw badRequest(e.message);
+      throw e;
+    }
+    if (store.getSchedule(schedule.id)) throw conflict(`schedule "${schedule.id}" exists already`);
+    return reply.code(201).send({ schedule: scheduleView(store.createSchedule(schedule)) });
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/schedules/:id', {
+    schema: {
+      ...write, summary: 'Remove a schedule and its jobs; its runs stay (needs the bearer token)', params: idParams,
+      response: { 204: { description: 'Removed', type: 'null' }, 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+    },
+    preHandler: guard,
+  }, async (request, reply) => {
+    if (!store.deleteSchedule(request.params.id)) throw notFound(`no schedule "${request.params.id}"`);
+    return reply.code(204).send();
+  });
+
+  for (const action of ['enable', 'disable'] as const) {
+    app.post<{ Params: { id: string } }>(`/api/schedules/:id/${action}`, {
+      schema: {
+        ...write, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a schedule (needs the bearer token)`, params: idParams,
+        response: { 200: jsonObject('{ schedule }'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+      },
+      preHandler: guard,
+    }, async (request) => {
+      mustGet(store, request.params.id);
+      store.setScheduleEnabled(request.params.id, action === 'enable');
+      return { schedule: scheduleView(mustGet(store, request.params.id)) };
+    });
+  }
+
+  app.post<{ Params: { id: string } }>('/api/schedules/:id/run', {
+    schema: {
+      ...write, summary: 'Run a job of the schedule now; answers at once with the job (running, skipped or failed)', params: idParams,
+      response: { 202: jsonObject('{ job }'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse },
+    },
+    preHandler: guard,
+  }, async (request, reply) => {
+    mustGet(store, request.params.id);
+    if (!scheduler) throw conflict('this server runs no scheduler (started with --no-scheduler): use `storbench schedule run-now`');
+    const { job, done } = scheduler.runNow(request.params.id);
+    void done.catch(() => undefined);
+    return reply.code(202).send({ job });
+  });
+}
