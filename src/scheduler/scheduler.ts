@@ -120,13 +120,18 @@ export class Scheduler {
   }
 
   /**
-   * Due times missed while no scheduler ran: with policy `run-once` one job runs now; with `skip` one
-   * skipped job records how many were missed.
+   * Due times missed while no scheduler ran (after the last one handled): with policy `run-once` one job
+   * runs now; with `skip` one skipped job records how many were missed.
    */
   catchUp(now: Date): JobHandle[] {
     const handles: JobHandle[] = [];
     for (const s of this.store.listSchedules()) {
       if (!s.enabled) continue;
+      // Never handled by any scheduler (added while none ran): nothing was missed, it starts from now.
+      if (!s.lastDueAt) {
+        this.store.setScheduleDue(s.id, now.toISOString());
+        continue;
+      }
       const { count, first, latest } = this.dueTimes(s, now);
       if (!latest) continue;
       this.store.setScheduleDue(s.id, latest.toISOString());

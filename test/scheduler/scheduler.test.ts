@@ -145,6 +145,10 @@ test('missed runs at start: skip records one skipped job, run-once runs one job;
   assert.equal(scheduler.tick(back).jobs.length, 0, 'the missed due times are handled');
   assert.equal(scheduler.tick(new Date(m1.getTime() + 11 * MIN)).jobs.length, 2, 'and the schedules carry on');
   await scheduler.idle();
+  store.createSchedule(schedule('new-one', { missed: 'run-once' }));
+  assert.deepEqual(scheduler.catchUp(new Date(m1.getTime() + 30 * MIN)).map((h) => h.job.scheduleId), ['runner', 'skipper'],
+    'a schedule no scheduler handled yet missed nothing');
+  await scheduler.idle();
   store.close();
 });
 
