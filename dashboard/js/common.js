@@ -37,7 +37,7 @@ export async function getJson(path) {
 /** The page skeleton: navigation bar with the current page marked, then the page's main element. */
 export function page(current, title) {
   document.title = `${title} · storbench`;
-  const links = [['index.html', 'Matrix'], ['runs.html', 'Runs'], ['/docs', 'API']];
+  const links = [['index.html', 'Matrix'], ['runs.html', 'Runs'], ['schedules.html', 'Schedules'], ['/docs', 'API']];
   const nav = el('nav', {}, el('a', { class: 'brand', href: 'index.html' }, 'storbench'),
     links.map(([href, text]) => el('a', { href, class: text === current ? 'current' : undefined }, text)));
   const main = el('main', {});

@@ -50,7 +50,8 @@ async function render() {
       el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'aria-label': 'select for comparison', dataset: { run: r.id } })),
       el('td', {}, el('a', { href: `run.html?id=${encodeURIComponent(r.id)}` }, fmtDate(r.startedAt))),
       el('td', {}, r.targetName), el('td', {}, r.system), el('td', {}, r.workload),
-      el('td', {}, el('span', { class: `status ${r.status}` }, r.status), live, r.error ? el('div', { class: 'note' }, r.error) : null),
+      el('td', {}, el('span', { class: `status ${r.status}` }, r.status), r.regression?.regressed ? el('span', { class: 'status failed regressed' }, 'regressed') : null,
+        live, r.error ? el('div', { class: 'note' }, r.error) : null),
       el('td', { class: 'num' }, r.ops.length ? fmtCount(tp) : '–'),
       el('td', { class: 'num' }, r.ops.length ? fmtUs(p99) : '–'),
       el('td', { class: 'num' }, r.measuredSeconds ? `${Math.round(r.measuredSeconds)} s` : '–'));

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/dashboard/app.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore } from '../../src/results/types.js';
-import { MARKUP_TARGET, seedStore, TARGETS } from './seed.js';
+import { MARKUP_TARGET, SEEDED_SCHEDULE, seedSchedule, seedStore, TARGETS } from './seed.js';
 
 const CHROMIUM = process.env.STORBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
@@ -167,4 +167,32 @@ test('a bad address shows the API message, not a broken page', async () => {
   await page.waitForSelector('.error');
   assert.match(await page.textContent('.error') ?? '', /no run "no-such-run"/);
   problems.splice(0); // the 404 of the fetch is logged by Chromium as a console error, as expected here
+});
+
+test('the schedules page shows each schedule with its jobs and runs, regressions flagged; so do the matrix and the runs list', async () => {
+  const { regressedRun } = seedSchedule(store);
+  await page.goto(`${base}/schedules.html`);
+  await page.waitForSelector(`section.schedule[data-schedule="${SEEDED_SCHEDULE}"] table.runs`);
+  const card = `section.schedule[data-schedule="${SEEDED_SCHEDULE}"]`;
+  assert.match(await page.$eval(`${card} h2`, (e) => e.textContent ?? ''), /nightly-hdfs\s*enabled\s*1 regressed/);
+  assert.match(await page.$eval(`${card} .meta`, (e) => e.textContent ?? ''), /cron 0 2 \* \* \* \(UTC\).*missed runs run-once/);
+  const jobs = await page.$$eval(`${card} table.jobs tbody tr`, (rows) => rows.map((r) => (r as HTMLElement).dataset.status));
+  assert.deepEqual(jobs, ['completed', 'skipped', 'completed', 'completed'], 'newest first');
+  assert.match(await page.$eval(`${card} table.jobs tr[data-status="skipped"] td.reason`, (e) => e.textContent ?? ''), /still in use by job 2/);
+  const runs = await page.$$eval(`${card} table.runs tbody tr`, (rows) => rows.map((r) => ({ cls: r.className, text: r.textContent ?? '' })));
+  assert.equal(runs.length, 3);
+  assert.equal(runs[0]!.cls, 'regressed');
+  assert.match(runs[0]!.text, /regressed: write ops\/s 3\.0k → 1\.5k \(-50%\)/);
+  assert.match(runs[2]!.text, /no baseline yet/);
+  await screenshot('schedules');
+  noProblems();
+
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#matrix td.cell');
+  const cell = await page.$eval(`#matrix input.pick[data-run="${regressedRun}"]`, (i) => i.closest('td')!.textContent ?? '');
+  assert.match(cell, /regressed/, 'the matrix cell of the regressed run says so');
+  await page.goto(`${base}/runs.html?target=hdfs-3dn&workload=put-small`);
+  await page.waitForSelector('#runs tbody tr');
+  assert.match(await page.$eval('#runs tbody tr', (r) => r.textContent ?? ''), /completed\s*regressed/);
+  noProblems();
 });

@@ -133,3 +133,41 @@ export function seedStore(store: ResultsStore, options: SeedOptions = {}): strin
   }
   return ids;
 }
+
+/** The schedule of the seeded database: three runs of hdfs-3dn put-small, the last one regressed. */
+export const SEEDED_SCHEDULE = 'nightly-hdfs';
+
+/**
+ * Add a schedule with its history: three completed jobs with one run each, one skipped job, and a
+ * regression on the last run (the latest hdfs-3dn put-small run, so the matrix shows it too).
+ */
+export function seedSchedule(store: ResultsStore): { regressedRun: string } {
+  const rnd = random(11);
+  const t = TARGETS[0]!;
+  store.createSchedule({
+    id: SEEDED_SCHEDULE, cron: '0 2 * * *', enabled: true, missed: 'run-once', thresholds: { throughputDropPct: 10, p99RisePct: 20 },
+    suite: { targets: [{ name: t.name, url: 'webhdfs://127.0.0.1:9870/bench', options: {}, env: {} }], workloads: ['put-small'], overrides: {} },
+  });
+  const start = Date.parse('2026-11-21T02:00:00.000Z');
+  let last = '';
+  for (let day = 0; day < 3; day++) {
+    const startedAt = new Date(start + day * 86_400_000).toISOString();
+    const job = store.startJob({ scheduleId: SEEDED_SCHEDULE, trigger: 'cron', dueAt: startedAt, targets: ['webhdfs://127.0.0.1:9870/bench'], suiteId: `schedule-${day}` });
+    last = `sched-run-${day}`;
+    store.createRun({ ...newRun(last, t, 'put-small', startedAt), scheduleId: SEEDED_SCHEDULE, suiteId: `schedule-${day}` });
+    const made = opResult('write', { ...t, speed: day === 2 ? 0.5 : 1 }, false, 10, 500, rnd);
+    store.finishRun(last, {
+      status: 'completed', endedAt: new Date(Date.parse(startedAt) + 10_000).toISOString(), measuredSeconds: 10,
+      ops: [made.result], segments: made.segments, errors: [],
+    });
+    store.finishJob(job.id, { status: 'completed' });
+    if (day === 1) {
+      store.startJob({ scheduleId: SEEDED_SCHEDULE, trigger: 'cron', dueAt: startedAt, targets: [], outcome: { status: 'skipped', reason: 'target webhdfs://127.0.0.1:9870/bench is still in use by job 2 of schedule nightly-hdfs' } });
+    }
+  }
+  store.setRegression(last, {
+    regressed: true, baselineRuns: ['sched-run-1', 'sched-run-0'], thresholds: { throughputDropPct: 10, p99RisePct: 20 },
+    crossed: [{ op: 'write', metric: 'opsPerSec', baseline: 3000, value: 1500, changePct: -50, thresholdPct: 10 }],
+  });
+  return { regressedRun: last };
+}
