@@ -59,12 +59,15 @@ export class Recorder {
   private readonly stats = new Map<string, OpStats>();
   /** performance.now() (ms) at which the measured window starts; earlier operations are warm-up. */
   private windowStart = Infinity;
+  /** Operations ending after this (draining after the deadline) are not counted: rates are per window. */
+  private windowEnd = Infinity;
 
   constructor(private readonly secrets: readonly string[] = []) {}
 
   /** Start the measured window now (after warm-up). */
-  startWindow(nowMs: number): void {
+  startWindow(nowMs: number, endMs = Infinity): void {
     this.windowStart = nowMs;
+    this.windowEnd = endMs;
   }
 
   get measuring(): boolean {
@@ -82,7 +85,7 @@ export class Recorder {
    * or the actual start; `serviceUs` is given only when it differs (open loop).
    */
   ok(op: string, endMs: number, latencyUs: number, bytes: number, items = 0, serviceUs?: number, ttfbUs?: number): void {
-    if (endMs < this.windowStart) return;
+    if (endMs < this.windowStart || endMs > this.windowEnd) return;
     const s = this.get(op);
     const lat = clamp(latencyUs);
     s.latency.recordValue(lat);
@@ -101,7 +104,7 @@ export class Recorder {
 
   /** A failed operation: counted by kind, its first message kept (secrets scrubbed). */
   error(op: string, endMs: number, error: unknown): void {
-    if (endMs < this.windowStart) return;
+    if (endMs < this.windowStart || endMs > this.windowEnd) return;
     const s = this.get(op);
     const kind: ErrorKind = error instanceof StorageError ? error.kind : 'Unexpected';
     s.errors++;

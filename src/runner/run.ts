@@ -164,6 +164,11 @@ async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribut
   try {
     const objects = await prepare(request, driver, sizes, base, runId, stop.signal);
     if (stop.signal.aborted) throw new Interrupted();
+    if (spec.dropCaches) {
+      const drop = driver.dropCaches ? await driver.dropCaches() : { dropped: false, detail: `${driver.name}:// has no client cache to drop` };
+      environment.cachesDropped = drop.dropped;
+      environment.cacheDrop = drop.detail;
+    }
     const extra = await request.beforeMeasure?.(driver);
     if (extra) Object.assign(environment, extra);
     ({ sets, measuredSeconds } = await measure(request, driver, sizes, base, objects, runId, stop, cancel, environment));
@@ -187,6 +192,8 @@ async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribut
   }
   if (status === 'interrupted') error ??= 'interrupted before the planned end; figures cover what was measured';
 
+  // counters the driver kept while running (retries, failovers...) belong to the run
+  Object.assign(environment, driver.environment());
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
   store.finishRun(runId, {
     status, endedAt: new Date().toISOString(), measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,

@@ -152,7 +152,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       if (t0 >= o.stopMs) return;
       if (!windowOpen && t0 >= o.warmupEndMs) {
         windowOpen = true;
-        recorder.startWindow(o.warmupEndMs);
+        recorder.startWindow(o.warmupEndMs, o.stopMs);
       }
       let op: MixOp = pickOp(w.random);
       let bytes = 0;
@@ -211,7 +211,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
 
   if (o.warmupEndMs <= startMs) {
     windowOpen = true;
-    recorder.startWindow(startMs);
+    recorder.startWindow(startMs, o.stopMs);
   }
   await Promise.all(Array.from({ length: o.workers }, (_, i) => worker(i)));
 }

@@ -79,6 +79,8 @@ export const workloadSchema = z.strictObject({
   listPageSize: z.number().int().min(1).max(100_000).default(1000),
   /** Ask the driver for durable writes (fsync, synchronous replication) where it has a choice. */
   durable: z.boolean().default(false),
+  /** Empty the client's cache between prepare and measure, where the driver has one (file://, as root). */
+  dropCaches: z.boolean().default(false),
   /** Worker threads; each runs concurrency/threads workers with its own driver. */
   threads: z.number().int().min(1).max(64).default(1),
 });
@@ -94,6 +96,12 @@ export function validateWorkload(input: unknown, source: string): WorkloadSpec {
     throw new UsageError(`workload ${source}: ${problems.join('; ')}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
   const spec = result.data;
+  if (spec.verify && (spec.mix.rename || spec.mix.append)) {
+    throw new UsageError(`workload ${source}: verify: cannot check content that rename or append change; remove them from mix or turn verify off`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
+  if (spec.dataset && (spec.mix.delete || spec.mix.rename || spec.mix.append)) {
+    throw new UsageError(`workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
   if (spec.writes === 'overwrite' && spec.objects === 0 && needsObjects(spec)) {
     throw new UsageError(`workload ${source}: objects: must be at least 1 when the mix reads, stats or overwrites`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
