@@ -15,31 +15,21 @@ import { parseSizeDistribution } from './sizes.js';
 export const MIX_OPS = ['read', 'write', 'stat', 'delete', 'list', 'scan', 'rename', 'append', 'readModifyWrite'] as const;
 export type MixOp = (typeof MIX_OPS)[number];
 
-const sizeText = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    parseSizeDistribution(String(v));
-    return String(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^size: /, '') });
-    return z.NEVER;
-  }
-});
-const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseSize(v, 'value');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
-    return z.NEVER;
-  }
-});
-const millis = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseDuration(v, 'value');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
-    return z.NEVER;
-  }
-});
+/** A field given as text (or a number) and parsed by one of the parsers that throw UsageError. */
+function parsed<T>(parse: (value: string | number) => T) {
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
+      return z.NEVER;
+    }
+  });
+}
+
+const sizeText = parsed((v) => (parseSizeDistribution(String(v), 'value'), String(v)));
+const bytes = parsed((v) => parseSize(v, 'value'));
+const millis = parsed((v) => parseDuration(v, 'value'));
 
 const mixShape = Object.fromEntries(MIX_OPS.map((op) => [op, z.number().min(0).max(1_000_000).optional()])) as Record<MixOp, z.ZodOptional<z.ZodNumber>>;
 
