@@ -3,6 +3,7 @@ import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { formatLatency, formatRate, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
+import type { ResultsStore } from '../results/types.js';
 import { runBenchmark, type RunResult } from '../runner/run.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
@@ -58,11 +59,12 @@ ${workloadFlagUsage}`,
     if (!values.workload) throw new UsageError('run: --workload is required (example: --workload put-small)');
     const target = parseTarget(values.target, {}, values.name);
     const spec = loadWorkload(values.workload, workloadOverrides(values));
-    const store = openStore(values.db);
+    let store: ResultsStore | undefined;
     const interrupt = interruptSignal();
     const progress = progressPrinter(`${spec.name} on ${target.name}:`);
     try {
-      const result = await runBenchmark({ target, spec, store, signal: interrupt.signal, onProgress: progress.update });
+      // the database is opened only once the target is open and accepts the workload: bad input writes nothing
+      const result = await runBenchmark({ target, spec, store: () => (store = openStore(values.db)), signal: interrupt.signal, onProgress: progress.update });
       progress.end();
       if (values.json) {
         const { runId, status, target: t, workload, results, error } = result;
@@ -71,13 +73,13 @@ ${workloadFlagUsage}`,
         console.log(`run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`);
         if (result.error) console.log(`note: ${result.error}`);
         console.log(resultTable(result));
-        console.log(`stored in ${store.path}; details: storbench show ${result.runId}`);
+        console.log(`stored in ${store?.path}; details: storbench show ${result.runId}`);
       }
       return exitCodeOf(result.status);
     } finally {
       progress.end();
       interrupt.dispose();
-      store.close();
+      store?.close();
     }
   },
 };

@@ -18,6 +18,7 @@ export const workloadFlagOptions = {
   verify: { type: 'boolean' },
   durable: { type: 'boolean' },
   'no-cleanup': { type: 'boolean' },
+  'drop-caches': { type: 'boolean' },
 } as const;
 
 export const workloadFlagUsage = `workload flags (override the preset or file):
@@ -28,7 +29,8 @@ export const workloadFlagUsage = `workload flags (override the preset or file):
   --range-size S        read S bytes at a random offset       --warmup 5s      excluded from figures
   --seed N              same seed, same keys and sizes        --threads N      worker threads
   --dataset NAME        reuse a named dataset across runs     --verify         self-checking content
-  --durable             ask for durable writes (fsync...)     --no-cleanup     keep the run's objects`;
+  --durable             ask for durable writes (fsync...)     --no-cleanup     keep the run's objects
+  --drop-caches         empty the client page cache before measuring (file://, needs root)`;
 
 function int(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -60,5 +62,6 @@ export function workloadOverrides(v: Record<string, string | boolean | undefined
   if (v.verify) o.verify = true;
   if (v.durable) o.durable = true;
   if (v['no-cleanup']) o.cleanup = false;
+  if (v['drop-caches']) o.dropCaches = true;
   return o as Partial<WorkloadInput>;
 }

@@ -192,6 +192,11 @@ export interface Driver {
   rename?(from: string, to: string): Promise<void>;
   /** Delete everything under a prefix (cleanup); drivers may batch. */
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Drivers whose reads may be served by a client-side cache (file://) empty it when asked, so reads
+   * measure the storage. Called by the runner between prepare and measure (`--drop-caches`). Never throws.
+   */
+  dropCaches?(): Promise<{ readonly dropped: boolean; readonly detail: string }>;
 }
 
 /** What a driver factory gets: the parsed target and what the run asks of it. */

@@ -35,7 +35,7 @@ export interface RecordSet {
 
 const clamp = (us: number): number => (us < 1 ? 1 : us > HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : Math.round(us));
 
-class OpStats {
+export class OpStats {
   readonly latency: Histogram = newHistogram();
   service: Histogram | undefined;
   ttfb: Histogram | undefined;
@@ -48,51 +48,28 @@ class OpStats {
   readonly firstMessage = new Map<ErrorKind, string>();
   readonly seconds: (SecondBucket | undefined)[] = [];
 
-  constructor(readonly op: string) {}
+  constructor(readonly op: string, private readonly recorder: Recorder) {}
 
   second(s: number): SecondBucket {
     return (this.seconds[s] ??= { ops: 0, bytes: 0, errors: 0, latencySumUs: 0, latencyMaxUs: 0 });
-  }
-}
-
-export class Recorder {
-  private readonly stats = new Map<string, OpStats>();
-  /** performance.now() (ms) at which the measured window starts; earlier operations are warm-up. */
-  private windowStart = Infinity;
-
-  constructor(private readonly secrets: readonly string[] = []) {}
-
-  /** Start the measured window now (after warm-up). */
-  startWindow(nowMs: number): void {
-    this.windowStart = nowMs;
-  }
-
-  get measuring(): boolean {
-    return this.windowStart !== Infinity;
-  }
-
-  private get(op: string): OpStats {
-    let s = this.stats.get(op);
-    if (!s) this.stats.set(op, (s = new OpStats(op)));
-    return s;
   }
 
   /**
    * A successful operation that ended at `endMs`. `latencyUs` counts from the intended start (open loop)
    * or the actual start; `serviceUs` is given only when it differs (open loop).
    */
-  ok(op: string, endMs: number, latencyUs: number, bytes: number, items = 0, serviceUs?: number, ttfbUs?: number): void {
-    if (endMs < this.windowStart) return;
-    const s = this.get(op);
+  ok(endMs: number, latencyUs: number, bytes: number, items = 0, serviceUs?: number, ttfbUs?: number): void {
+    const r = this.recorder;
+    if (endMs < r.windowStart || endMs > r.windowEnd) return;
     const lat = clamp(latencyUs);
-    s.latency.recordValue(lat);
-    if (serviceUs !== undefined) (s.service ??= newHistogram()).recordValue(clamp(serviceUs));
-    if (ttfbUs !== undefined) (s.ttfb ??= newHistogram()).recordValue(clamp(ttfbUs));
-    s.count++;
-    s.bytes += bytes;
-    s.items += items;
-    if (bytes > 0) s.rateSum += bytes / (((serviceUs ?? latencyUs) || 1) / 1e6);
-    const b = s.second(((endMs - this.windowStart) / 1000) | 0);
+    this.latency.recordValue(lat);
+    if (serviceUs !== undefined) (this.service ??= newHistogram()).recordValue(clamp(serviceUs));
+    if (ttfbUs !== undefined) (this.ttfb ??= newHistogram()).recordValue(clamp(ttfbUs));
+    this.count++;
+    this.bytes += bytes;
+    this.items += items;
+    if (bytes > 0) this.rateSum += bytes / (((serviceUs ?? latencyUs) || 1) / 1e6);
+    const b = this.second(((endMs - r.windowStart) / 1000) | 0);
     b.ops++;
     b.bytes += bytes;
     b.latencySumUs += lat;
@@ -100,17 +77,52 @@ export class Recorder {
   }
 
   /** A failed operation: counted by kind, its first message kept (secrets scrubbed). */
-  error(op: string, endMs: number, error: unknown): void {
-    if (endMs < this.windowStart) return;
-    const s = this.get(op);
+  error(endMs: number, error: unknown): void {
+    const r = this.recorder;
+    if (endMs < r.windowStart || endMs > r.windowEnd) return;
     const kind: ErrorKind = error instanceof StorageError ? error.kind : 'Unexpected';
-    s.errors++;
-    s.errorsByKind.set(kind, (s.errorsByKind.get(kind) ?? 0) + 1);
-    if (!s.firstMessage.has(kind)) {
+    this.errors++;
+    this.errorsByKind.set(kind, (this.errorsByKind.get(kind) ?? 0) + 1);
+    if (!this.firstMessage.has(kind)) {
       const message = error instanceof Error ? error.message : String(error);
-      s.firstMessage.set(kind, redactString(message, this.secrets).slice(0, 1000));
+      this.firstMessage.set(kind, redactString(message, r.secrets).slice(0, 1000));
     }
-    s.second(((endMs - this.windowStart) / 1000) | 0).errors++;
+    this.second(((endMs - r.windowStart) / 1000) | 0).errors++;
+  }
+}
+
+export class Recorder {
+  private readonly stats = new Map<string, OpStats>();
+  /** performance.now() (ms) at which the measured window starts; earlier operations are warm-up. */
+  windowStart = Infinity;
+  /** Operations ending after this (draining after the deadline) are not counted: rates are per window. */
+  windowEnd = Infinity;
+
+  constructor(readonly secrets: readonly string[] = []) {}
+
+  /** Start the measured window now (after warm-up). */
+  startWindow(nowMs: number, endMs = Infinity): void {
+    this.windowStart = nowMs;
+    this.windowEnd = endMs;
+  }
+
+  get measuring(): boolean {
+    return this.windowStart !== Infinity;
+  }
+
+  /** The recorder of one operation type; workers keep it to skip the lookup on every operation. */
+  op(op: string): OpStats {
+    let s = this.stats.get(op);
+    if (!s) this.stats.set(op, (s = new OpStats(op, this)));
+    return s;
+  }
+
+  ok(op: string, endMs: number, latencyUs: number, bytes: number, items = 0, serviceUs?: number, ttfbUs?: number): void {
+    this.op(op).ok(endMs, latencyUs, bytes, items, serviceUs, ttfbUs);
+  }
+
+  error(op: string, endMs: number, error: unknown): void {
+    this.op(op).error(endMs, error);
   }
 
   /** Live totals for progress lines: ops, bytes and errors so far, and the p99 of every op type together. */

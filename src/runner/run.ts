@@ -46,7 +46,8 @@ export interface Progress {
 export interface RunRequest {
   readonly target: Target;
   readonly spec: WorkloadSpec;
-  readonly store: ResultsStore;
+  /** The store, or a function opening it: called only once the target is open and the workload accepted. */
+  readonly store: ResultsStore | (() => ResultsStore);
   readonly suiteId?: string;
   readonly scheduleId?: string;
   /** Abort: stop gracefully, keep what was measured, status `interrupted`. */
@@ -113,18 +114,21 @@ export async function openDriver(target: Target, concurrency: number, durable = 
 
 /** Run one workload against one target. */
 export async function runBenchmark(request: RunRequest): Promise<RunResult> {
-  const { target, spec, store } = request;
+  const { target, spec } = request;
   const sizes = parseSizeDistribution(spec.size);
   const driver = await openDriver(target, spec.concurrency, spec.durable);
   try {
     assertCapabilities(spec, sizes, driver.capabilities, driver.name);
-    return await execute(request, driver, sizes);
+    const store = typeof request.store === 'function' ? request.store() : request.store;
+    return await execute({ ...request, store }, driver, sizes);
   } finally {
     await driver.close().catch(() => undefined);
   }
 }
 
-async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribution): Promise<RunResult> {
+type OpenRequest = RunRequest & { readonly store: ResultsStore };
+
+async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribution): Promise<RunResult> {
   const { target, spec, store } = request;
   const runId = newRunId();
   const base = spec.dataset ? `storbench/datasets/${spec.dataset}` : `storbench/${runId}`;
@@ -164,6 +168,11 @@ async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribut
   try {
     const objects = await prepare(request, driver, sizes, base, runId, stop.signal);
     if (stop.signal.aborted) throw new Interrupted();
+    if (spec.dropCaches) {
+      const drop = driver.dropCaches ? await driver.dropCaches() : { dropped: false, detail: `${driver.name}:// has no client cache to drop` };
+      environment.cachesDropped = drop.dropped;
+      environment.cacheDrop = drop.detail;
+    }
     const extra = await request.beforeMeasure?.(driver);
     if (extra) Object.assign(environment, extra);
     ({ sets, measuredSeconds } = await measure(request, driver, sizes, base, objects, runId, stop, cancel, environment));
@@ -187,6 +196,8 @@ async function execute(request: RunRequest, driver: Driver, sizes: SizeDistribut
   }
   if (status === 'interrupted') error ??= 'interrupted before the planned end; figures cover what was measured';
 
+  // counters the driver kept while running (retries, failovers...) belong to the run
+  Object.assign(environment, driver.environment());
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
   store.finishRun(runId, {
     status, endedAt: new Date().toISOString(), measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
@@ -227,7 +238,7 @@ async function writeDatasetMarker(driver: Driver, spec: WorkloadSpec, sets: read
 }
 
 /** Write the objects the measured phase reads, unless a matching named dataset is already there. */
-async function prepare(request: RunRequest, driver: Driver, sizes: SizeDistribution, base: string, runId: string, stop: AbortSignal): Promise<number> {
+async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, runId: string, stop: AbortSignal): Promise<number> {
   const { spec } = request;
   if (!needsObjects(spec) || spec.objects === 0) return 0;
   if (spec.dataset) {
@@ -274,7 +285,7 @@ async function prepare(request: RunRequest, driver: Driver, sizes: SizeDistribut
 }
 
 async function measure(
-  request: RunRequest, driver: Driver, sizes: SizeDistribution, base: string, objects: number, runId: string,
+  request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, objects: number, runId: string,
   stop: AbortController, cancel: AbortController, environment: Record<string, string | number | boolean>,
 ): Promise<{ sets: RecordSet[]; measuredSeconds: number }> {
   const { spec, store, target } = request;

@@ -47,4 +47,6 @@ try {
   post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - input.warmupMs) });
 } catch (e) {
   post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+} finally {
+  port.close(); // the message listener would keep this thread alive
 }

@@ -11,7 +11,7 @@ import { hash01, sfc32, type Random } from '../workloads/random.js';
 import { MIX_OPS, type MixOp, type WorkloadSpec } from '../workloads/spec.js';
 import type { SizeDistribution } from '../workloads/sizes.js';
 import type { KeySpace } from './keyspace.js';
-import type { Recorder } from './recorder.js';
+import type { OpStats, Recorder } from './recorder.js';
 
 export interface LoopOptions {
   readonly driver: Driver;
@@ -64,6 +64,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
   const singleOp = opNames.length === 1 ? opNames[0]! : undefined;
   const listOptions = { pageSize: spec.listPageSize, signal };
   const creates = spec.writes === 'create';
+  const recorders: Partial<Record<MixOp, OpStats>> = {};
   const seed = spec.seed;
   const verify = spec.verify;
   const name = driver.name;
@@ -152,7 +153,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       if (t0 >= o.stopMs) return;
       if (!windowOpen && t0 >= o.warmupEndMs) {
         windowOpen = true;
-        recorder.startWindow(o.warmupEndMs);
+        recorder.startWindow(o.warmupEndMs, o.stopMs);
       }
       let op: MixOp = pickOp(w.random);
       let bytes = 0;
@@ -201,17 +202,18 @@ export async function runLoop(o: LoopOptions): Promise<void> {
         }
         const t1 = performance.now();
         const ttfbUs = w.firstByteMs ? (w.firstByteMs - t0) * 1000 : undefined;
-        if (interval) recorder.ok(op, t1, (t1 - intended) * 1000, bytes, items, (t1 - t0) * 1000, ttfbUs);
-        else recorder.ok(op, t1, (t1 - t0) * 1000, bytes, items, undefined, ttfbUs);
+        const stats = (recorders[op] ??= recorder.op(op));
+        if (interval) stats.ok(t1, (t1 - intended) * 1000, bytes, items, (t1 - t0) * 1000, ttfbUs);
+        else stats.ok(t1, (t1 - t0) * 1000, bytes, items, undefined, ttfbUs);
       } catch (e) {
-        recorder.error(op, performance.now(), e);
+        (recorders[op] ??= recorder.op(op)).error(performance.now(), e);
       }
     }
   }
 
   if (o.warmupEndMs <= startMs) {
     windowOpen = true;
-    recorder.startWindow(startMs);
+    recorder.startWindow(startMs, o.stopMs);
   }
   await Promise.all(Array.from({ length: o.workers }, (_, i) => worker(i)));
 }

@@ -15,31 +15,21 @@ import { parseSizeDistribution } from './sizes.js';
 export const MIX_OPS = ['read', 'write', 'stat', 'delete', 'list', 'scan', 'rename', 'append', 'readModifyWrite'] as const;
 export type MixOp = (typeof MIX_OPS)[number];
 
-const sizeText = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    parseSizeDistribution(String(v));
-    return String(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^size: /, '') });
-    return z.NEVER;
-  }
-});
-const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseSize(v, 'value');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
-    return z.NEVER;
-  }
-});
-const millis = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseDuration(v, 'value');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
-    return z.NEVER;
-  }
-});
+/** A field given as text (or a number) and parsed by one of the parsers that throw UsageError. */
+function parsed<T>(parse: (value: string | number) => T) {
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^value: /, '') });
+      return z.NEVER;
+    }
+  });
+}
+
+const sizeText = parsed((v) => (parseSizeDistribution(String(v), 'value'), String(v)));
+const bytes = parsed((v) => parseSize(v, 'value'));
+const millis = parsed((v) => parseDuration(v, 'value'));
 
 const mixShape = Object.fromEntries(MIX_OPS.map((op) => [op, z.number().min(0).max(1_000_000).optional()])) as Record<MixOp, z.ZodOptional<z.ZodNumber>>;
 
@@ -79,6 +69,8 @@ export const workloadSchema = z.strictObject({
   listPageSize: z.number().int().min(1).max(100_000).default(1000),
   /** Ask the driver for durable writes (fsync, synchronous replication) where it has a choice. */
   durable: z.boolean().default(false),
+  /** Empty the client's cache between prepare and measure, where the driver has one (file://, as root). */
+  dropCaches: z.boolean().default(false),
   /** Worker threads; each runs concurrency/threads workers with its own driver. */
   threads: z.number().int().min(1).max(64).default(1),
 });
@@ -94,6 +86,12 @@ export function validateWorkload(input: unknown, source: string): WorkloadSpec {
     throw new UsageError(`workload ${source}: ${problems.join('; ')}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
   const spec = result.data;
+  if (spec.verify && (spec.mix.rename || spec.mix.append)) {
+    throw new UsageError(`workload ${source}: verify: cannot check content that rename or append change; remove them from mix or turn verify off`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
+  if (spec.dataset && (spec.mix.delete || spec.mix.rename || spec.mix.append)) {
+    throw new UsageError(`workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
   if (spec.writes === 'overwrite' && spec.objects === 0 && needsObjects(spec)) {
     throw new UsageError(`workload ${source}: objects: must be at least 1 when the mix reads, stats or overwrites`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }

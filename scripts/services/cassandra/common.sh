@@ -9,7 +9,7 @@ JAVA="${STORBENCH_JAVA17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}"
 KEYSPACE=storbench
 
 # True when the process recorded in $1 (a pid file) is alive.
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib/jvm-service.sh"
 
 # Node count of the cluster recorded in $STATE (0 when none was started).
 recorded_nodes() { cat "$STATE/nodes" 2>/dev/null || echo 0; }

@@ -21,24 +21,7 @@ case "$NODES" in 1|2|3) ;; *) echo "cassandra: --nodes must be 1, 2 or 3 (got \"
 HEAP="${STORBENCH_CASSANDRA_HEAP:-512m}"
 
 # --- install: Debian's OpenJDK 17 (Cassandra 5.0 runs on 11 or 17 only) and Maven, only when missing ---------------
-missing=()
-[ -x "$JAVA" ] || missing+=(openjdk-17-jdk-headless)
-[ -f "$CASS_LIB/.complete" ] || command -v mvn >/dev/null || missing+=(maven)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "cassandra: installing ${missing[*]} (apt-get)" >&2
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
-fi
-if [ ! -f "$CASS_LIB/.complete" ]; then
-  echo "cassandra: resolving Cassandra $CASSANDRA_VERSION jars from Maven Central into $CASS_LIB" >&2
-  mkdir -p "$CASS_LIB"
-  # cassandra-all carries its whole runtime at compile scope; the pinned plugin goal avoids an unpinned resolve.
-  JAVA_HOME="$(dirname "$(dirname "$JAVA")")" mvn -B -q -f "$HERE/pom.xml" \
-    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DoutputDirectory="$CASS_LIB" -DincludeScope=runtime >&2
-  touch "$CASS_LIB/.complete"
-fi
+ensure_jvm_jars cassandra "$JAVA" "$CASS_LIB" "$HERE"
 [ -d "$REPO/node_modules/cassandra-driver" ] || { echo "cassandra: run npm ci first (the readiness probe uses cassandra-driver)" >&2; exit 1; }
 
 # --- JVM options: conf/jvm-server.options + jvm17-server.options of Cassandra 5.0, trimmed for a small heap --------

@@ -9,7 +9,7 @@ DATANODES=3
 HDFS_URL="webhdfs://127.0.0.1:$NN_HTTP_PORT/storbench?user=storbench"
 
 # True when the process recorded in $1 (a pid file) is alive.
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib/jvm-service.sh"
 
 # The NameNode's FSNamesystemState bean: prints "<live datanodes> <FSState>", or nothing when it does not answer.
 nn_state() {

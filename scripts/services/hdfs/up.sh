@@ -11,24 +11,7 @@ t0=$(date +%s)
 JAVA="${STORBENCH_JAVA17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}"
 
 # --- install: Debian's OpenJDK 17 (Hadoop 3.5 servers require 17; not 21/25) and Maven, only when missing -------
-missing=()
-[ -x "$JAVA" ] || missing+=(openjdk-17-jdk-headless)
-[ -f "$HADOOP_LIB/.complete" ] || command -v mvn >/dev/null || missing+=(maven)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "hdfs: installing ${missing[*]} (apt-get)" >&2
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
-fi
-if [ ! -f "$HADOOP_LIB/.complete" ]; then
-  echo "hdfs: resolving Hadoop $HADOOP_VERSION jars from Maven Central into $HADOOP_LIB" >&2
-  mkdir -p "$HADOOP_LIB"
-  # The fully qualified plugin goal keeps Maven 3.8 from picking an unpinned plugin version.
-  JAVA_HOME="$(dirname "$(dirname "$JAVA")")" mvn -B -q -f "$here/pom.xml" \
-    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DoutputDirectory="$HADOOP_LIB" -DincludeScope=runtime >&2
-  touch "$HADOOP_LIB/.complete"
-fi
+ensure_jvm_jars hdfs "$JAVA" "$HADOOP_LIB" "$here"
 
 # --- JVM options ---------------------------------------------------------------------------------------------------
 # The JPMS opens of Hadoop's own launcher (hadoop-functions.sh, hadoop_finalize_jpms_opts) plus nio for Netty.

@@ -1,0 +1,148 @@
+/** The CLI end to end, as a user runs it: a real process, real files, exit codes and output. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'storbench-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const bin = new URL('../../bin/storbench.cjs', import.meta.url).pathname;
+
+function storbench(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('bad input: one line naming the problem, exit 2, nothing written', () => {
+  const db = join(dir, 'never.db');
+  const cases: [string, string[], RegExp][] = [
+    ['unknown scheme', ['run', '--target', 'ftp://x/y', '--workload', 'put-small'], /unknown scheme "ftp:\/\/"/],
+    ['unknown flag', ['run', '--target', 'mem://x', '--workload', 'put-small', '--bogus'], /Unknown option '--bogus'/],
+    ['missing target', ['run', '--workload', 'put-small'], /--target is required/],
+    ['unknown preset', ['run', '--target', 'mem://x', '--workload', 'nope'], /unknown preset "nope"/],
+    ['negative size', ['run', '--target', 'mem://x', '--workload', 'put-small', '--size=-4KiB'], /size: .*"-4KiB" is not a size/],
+    ['absurd size', ['run', '--target', 'mem://x', '--workload', 'put-small', '--size', '5TiB'], /larger than the 1TiB limit/],
+    ['zero concurrency', ['run', '--target', 'mem://x', '--workload', 'put-small', '--concurrency', '0'], /--concurrency: expected a whole number from 1/],
+    ['bad duration', ['run', '--target', 'mem://x', '--workload', 'put-small', '--duration', 'soon'], /duration: "soon" is not a duration/],
+    ['unreachable endpoint', ['run', '--target', 'nfs://127.0.0.1:1/export?mountPort=1', '--workload', 'put-small'], /cannot open it/],
+    ['capability', ['run', '--target', 'null://', '--workload', 'get-small', '--verify'], /needs stored content \(verify\)/],
+    ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+  ];
+  for (const [name, args, message] of cases) {
+    test(name, () => {
+      const r = storbench([...args, '--db', db]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.match(r.stderr, /^storbench: error: /);
+      assert.ok(!existsSync(db), 'nothing written');
+    });
+  }
+
+  test('an invalid workload file names every bad field', () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'mix: { read: 1, fly: 2 }\nconcurrency: -1\nsize: huge\n');
+    const r = storbench(['run', '--target', 'mem://x', '--workload', file, '--db', db]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /mix: Unrecognized key: "fly"/);
+    assert.match(r.stderr, /concurrency: Too small/);
+    assert.match(r.stderr, /size: "huge" is not a size/);
+    assert.ok(!existsSync(db));
+  });
+});
+
+describe('end to end', () => {
+  const db = join(dir, 'results.db');
+  const ids: string[] = [];
+
+  test('run --json prints exactly one JSON document of the documented shape', () => {
+    for (const target of ['mem://e2e', `file://${join(dir, 'data')}`]) {
+      const r = storbench(['run', '--target', target, '--workload', 'mixed', '--duration', '1s', '--objects', '50', '--db', db, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { runId: string; status: string; target: string; workload: string; results: { op: string; count: number; errors: number; opsPerSec: number; mibPerSec: number; latencyUs: Record<string, number> }[] };
+      assert.equal(r.stdout.trim().split('\n').length, 1);
+      assert.equal(doc.status, 'completed');
+      assert.equal(doc.workload, 'mixed');
+      assert.deepEqual(doc.results.map((x) => x.op), ['read', 'write']);
+      for (const x of doc.results) {
+        assert.ok(x.count > 0 && x.opsPerSec > 0 && x.mibPerSec > 0);
+        assert.deepEqual(Object.keys(x.latencyUs), ['p50', 'p90', 'p99', 'p999', 'max']);
+        assert.ok(x.latencyUs.p50! <= x.latencyUs.p99! && x.latencyUs.p99! <= x.latencyUs.max!);
+      }
+      ids.push(doc.runId);
+    }
+  });
+
+  test('runs, show and compare read what run stored', () => {
+    const runs = storbench(['runs', '--db', db]);
+    assert.equal(runs.code, 0);
+    for (const id of ids) assert.match(runs.stdout, new RegExp(id));
+    const show = storbench(['show', ids[1]!, '--db', db]);
+    assert.equal(show.code, 0);
+    assert.match(show.stdout, /semantics:/);
+    assert.match(show.stdout, /fsType: /);
+    assert.match(show.stdout, /threadpoolSize: /);
+    const md = storbench(['compare', ids[0]!, ids[1]!, '--format', 'md', '--db', db]);
+    assert.equal(md.code, 0);
+    assert.match(md.stdout, /^\| op \| run \|/);
+    assert.match(md.stdout, /1\.00x/);
+    const csv = storbench(['compare', ...ids, '--format', 'csv', '--db', db]);
+    assert.match(csv.stdout.split('\n')[0]!, /^op,run,target,workload,ops_per_sec/);
+    assert.equal(storbench(['show', 'no-such-run', '--db', db]).code, 2);
+  });
+
+  test('suite: secrets from the environment never reach the database or the output', () => {
+    const targets = join(dir, 'targets.yaml');
+    writeFileSync(targets, `targets:
+  - name: memory
+    url: mem://suite?apiKey=abc
+    env: { password: STORBENCH_TEST_SECRET_VALUE }
+  - name: ceiling
+    url: null://
+workloads: [put-small, get-small]
+`);
+    const secret = 'hunter2-very-secret';
+    const r = storbench(['suite', '--targets', targets, '--duration', '500ms', '--db', db], { STORBENCH_TEST_SECRET_VALUE: secret });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /memory/);
+    assert.match(r.stdout, /harness ceiling/);
+    assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
+    for (const f of [db, `${db}-wal`]) if (existsSync(f)) assert.ok(!readFileSync(f).includes(secret), `${f} holds the secret`);
+    const missing = storbench(['suite', '--targets', targets, '--db', db]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /environment variable STORBENCH_TEST_SECRET_VALUE is not set/);
+  });
+
+  test('check runs the conformance behaviors against a target', () => {
+    const r = storbench(['check', '--target', 'mem://check']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /\d+ passed, 0 failed/);
+  });
+
+  test('a killed run leaves a consistent database, marked interrupted at the next start', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://killed', '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const runs = storbench(['runs', '--status', 'interrupted', '--db', db, '--json']);
+    const doc = JSON.parse(runs.stdout) as { runs: { workload: string; targetName: string; error: string }[] };
+    assert.ok(doc.runs.some((x) => x.targetName === 'mem://killed' && /ended before it finished/.test(x.error)));
+  });
+
+  test('Ctrl-C stops gracefully and stores the partial run as interrupted', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://ctrlc', '--workload', 'put-small', '--duration', '60s', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    assert.equal(code, 130);
+    const doc = JSON.parse(out) as { status: string; results: { count: number }[] };
+    assert.equal(doc.status, 'interrupted');
+    assert.ok(doc.results[0]!.count > 0);
+  });
+});
