@@ -103,7 +103,8 @@ export const scheduleCommand: Command = {
   async run(argv) {
     const [action, ...rest] = argv;
     if (!ACTIONS.includes(action as Action)) {
-      throw new UsageError(`schedule: ${action === undefined ? 'missing action' : `unknown action "${action}"`} (actions: ${ACTIONS.join(', ')})`);
+      const missing = action === undefined || action.startsWith('-');
+      throw new UsageError(`schedule: ${missing ? 'missing action' : `unknown action "${action}"`} (actions: ${ACTIONS.join(', ')})`);
     }
     if (action === 'add') return add(rest);
     const { values, positionals } = parseFlags(`schedule ${action}`, rest, {

@@ -78,14 +78,14 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
   const put = (size: string) => writeFileSync(workload, `mix: { write: 1 }\nwrites: overwrite\nobjects: 4\nsize: ${size}\nconcurrency: 2\nduration: 1500ms\n`);
   put('1KiB');
   // Loose thresholds: this machine is shared, and 1 KiB runs vary by 2× between themselves; the slowed
-  // run below writes 8192 times more bytes per operation and falls far beyond them.
+  // run below writes 16384 times more bytes per operation and falls far beyond them.
   cli('schedule', 'add', 'every-second', '--cron', '* * * * * *', '--target', `file://${data}`, '--workloads', workload,
     '--throughput-drop', '60', '--p99-rise', '300', '--db', db);
   const server = await serve(db);
   try {
-    // Once the second run has started, the workload file is changed: the third run writes 8 MiB objects.
+    // Once the second run has started, the workload file is changed: the third run writes 16 MiB objects.
     await until('the second run to start', 60_000, () => (look(db, 'every-second').runs.length >= 2 ? true : undefined));
-    put('8MiB');
+    put('16MiB');
     await until('three completed runs', 60_000, () => (look(db, 'every-second').runs.filter((r) => r.status === 'completed').length >= 3 ? true : undefined));
   } finally {
     server.kill('SIGTERM');
@@ -99,8 +99,10 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
   assert.equal(first.regression, undefined, 'the first run has no history');
   assert.equal(second.regression, undefined, 'one earlier run is no baseline yet');
   const regression = third.regression as { regressed: boolean; crossed: { op: string; metric: string; baseline: number; value: number }[]; baselineRuns: string[] };
-  assert.equal(regression.regressed, true, `the 8 MiB run is flagged: ${JSON.stringify(third.ops)} vs ${JSON.stringify([first.ops, second.ops])}`);
+  assert.equal(regression.regressed, true, `the 16 MiB run is flagged: ${JSON.stringify(third.ops)} vs ${JSON.stringify([first.ops, second.ops])}`);
   assert.deepEqual(regression.baselineRuns, [second.id, first.id]);
+  const figures = (r: RunSummary) => `${Math.round(r.ops[0]!.opsPerSec)} ops/s p99 ${r.ops[0]!.latencyUs.p99} µs`;
+  console.log(`1 KiB runs: ${figures(first)}, ${figures(second)}; 16 MiB run: ${figures(third)}; jobs: ${jobs.map((j) => j.status).join(' ')}`);
   const drop = regression.crossed.find((c) => c.metric === 'opsPerSec')!;
   assert.equal(drop.op, 'write');
   assert.ok(drop.value < drop.baseline * 0.4);
