@@ -19,14 +19,13 @@ const usage = `usage: storbench serve [--port 8080] [--host 127.0.0.1] [--db PAT
 Serves the results database over HTTP: the dashboard at /, the JSON API under /api (OpenAPI docs at /docs)
 and Prometheus metrics of live runs at /metrics.
 
-  --port N     TCP port (0 picks a free one) (default 8080)
-  --host ADDR  address to bind (default 127.0.0.1). A non-loopback address needs STORBENCH_TOKEN set.
-  --db PATH    results database (default results/storbench.db)
+  --port N        TCP port (0 picks a free one) (default 8080)
+  --host ADDR     address to bind (default 127.0.0.1). A non-loopback address needs STORBENCH_TOKEN set.
+  --db PATH       results database (default results/storbench.db)
   --no-scheduler  do not run scheduled jobs (storbench schedule --help); by default due jobs run here
 
 STORBENCH_TOKEN, when set, is the bearer token that state-changing requests (deleting runs, changing
-schedules) must carry;
-without it the server is read-only.`;
+schedules) must carry; without it the server is read-only.`;
 
 export const serveCommand: Command = {
   name: 'serve',

@@ -332,7 +332,8 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
       localWrites++;
       db.prepare(`UPDATE schedule_jobs SET status = ?, reason = ?, ended_at = ? WHERE id = ?`)
         .run(outcome.status, outcome.reason ?? null, new Date().toISOString(), id);
-      return rowToJob(getJobRow.get(id) as Row);
+      const row = getJobRow.get(id) as Row | undefined;
+      return row ? rowToJob(row) : undefined;
     },
     getJob(id: number) {
       const row = getJobRow.get(id) as Row | undefined;

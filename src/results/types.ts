@@ -264,7 +264,8 @@ export interface ResultsStore {
    * otherwise it is recorded `running`.
    */
   startJob(job: NewJob): JobRecord;
-  finishJob(id: number, outcome: { readonly status: Exclude<JobStatus, 'running' | 'skipped'>; readonly reason?: string }): JobRecord;
+  /** The job as finished; undefined when it is gone (its schedule was removed while it ran). */
+  finishJob(id: number, outcome: { readonly status: Exclude<JobStatus, 'running' | 'skipped'>; readonly reason?: string }): JobRecord | undefined;
   getJob(id: number): JobRecord | undefined;
   /** Newest first. */
   listJobs(scheduleId: string, limit?: number): JobRecord[];

@@ -206,13 +206,23 @@ export class Scheduler {
       ];
       const status: Exclude<JobStatus, 'running' | 'skipped'> = signal.aborted || results.some((r) => r.status === 'interrupted') ? 'interrupted'
         : problems.length > 0 ? 'failed' : 'completed';
-      const done = this.store.finishJob(job.id, { status, ...(problems.length ? { reason: problems.join('; ') } : {}) });
-      log(`${status}${done.reason ? `: ${done.reason}` : ''}`);
-      return done;
+      log(`${status}${problems.length ? `: ${problems.join('; ')}` : ''}`);
+      return this.finish(job, status, problems.join('; '));
     } catch (e) {
       const reason = `unexpected error: ${(e as Error).message}`;
       log(reason);
-      return this.store.finishJob(job.id, { status: 'failed', reason });
+      return this.finish(job, 'failed', reason);
+    }
+  }
+
+  /** Record the outcome; never throws (the schedule may have been removed, the store closed). */
+  private finish(job: JobRecord, status: Exclude<JobStatus, 'running' | 'skipped'>, reason: string): JobRecord {
+    const ended = { ...job, status, endedAt: new Date().toISOString(), ...(reason ? { reason } : {}) };
+    try {
+      return this.store.finishJob(job.id, { status, ...(reason ? { reason } : {}) }) ?? ended;
+    } catch (e) {
+      this.log(`schedule ${job.scheduleId} job ${job.id}: cannot record its outcome: ${(e as Error).message}`);
+      return ended;
     }
   }
 

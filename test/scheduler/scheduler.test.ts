@@ -164,6 +164,17 @@ test('stop() interrupts a running job: its run and the job end interrupted', asy
   store.close();
 });
 
+test('a schedule removed while its job runs: the job still ends, nothing throws', async () => {
+  const { store, scheduler } = fresh();
+  store.createSchedule(schedule('gone', { overrides: { duration: '1s', objects: 10 } }));
+  const { jobs } = scheduler.tick(nextMinute());
+  assert.ok(store.deleteSchedule('gone'));
+  const job = await jobs[0]!.done;
+  assert.equal(job.status, 'completed');
+  assert.equal(store.getJob(job.id), undefined);
+  store.close();
+});
+
 test('a regression is stored on the run with the figures that crossed, and announced once to the webhook', async () => {
   const received: unknown[] = [];
   const server = createServer((req: IncomingMessage, res) => {
