@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { knownSchemes } from '../drivers/registry.js';
 import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type Thresholds } from '../results/types.js';
@@ -91,12 +92,18 @@ export function validateSchedule(input: unknown): NewSchedule {
     throw new UsageError(`schedule: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
   }
   const s = parsed.data;
-  parseCron(s.cron);
+  if (!nextDue(parseCron(s.cron), new Date())) throw new UsageError(`cron: "${s.cron}" never comes due`);
+  const names = new Set<string>();
   s.targets.forEach((t, i) => {
     const target = parseTarget(t.url, t.options, t.name);
     if (target.secrets.length > 0) {
       throw new UsageError(`schedule: targets.${i}: ${target.redacted} carries a secret in clear; reference it by environment variable instead (targets file: env: { option: VARIABLE })`);
     }
+    if (!knownSchemes().includes(target.scheme)) {
+      throw new UsageError(`schedule: targets.${i}: unknown scheme "${target.scheme}://" (known: ${knownSchemes().join(', ')})`, 'STORBENCH_ERR_UNKNOWN_SCHEME');
+    }
+    if (names.has(target.name)) throw new UsageError(`schedule: targets.${i}.name: "${target.name}" is used twice`);
+    names.add(target.name);
   });
   const workloads = s.workloads.map(workloadRef);
   for (const w of workloads) loadWorkload(w, s.overrides as Partial<WorkloadInput>);

@@ -42,7 +42,7 @@ const scheduleBody = {
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 100 },
           url: { type: 'string', minLength: 1, maxLength: 2000, description: 'Without secrets' },
-          options: { type: 'object', maxProperties: 100, additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 2000 } },
+          options: { type: 'object', maxProperties: 100, additionalProperties: { anyOf: [{ type: 'string', maxLength: 2000 }, { type: 'number' }, { type: 'boolean' }] } },
           env: { type: 'object', maxProperties: 100, additionalProperties: envName, description: 'option → environment variable holding its (secret) value' },
         },
       },
