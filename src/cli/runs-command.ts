@@ -9,10 +9,10 @@ import { resultTable } from './run-command.js';
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list stored runs (newest first)',
-  usage: `usage: storbench runs [--target NAME] [--workload NAME] [--status S] [--since ISO] [--limit N] [--db PATH] [--json]`,
+  usage: `usage: storbench runs [--target NAME] [--workload NAME] [--status S] [--schedule NAME] [--since ISO] [--limit N] [--db PATH] [--json]`,
   async run(argv) {
     const { values } = parseFlags('runs', argv, {
-      target: { type: 'string' }, workload: { type: 'string' }, status: { type: 'string' }, since: { type: 'string' },
+      target: { type: 'string' }, workload: { type: 'string' }, status: { type: 'string' }, schedule: { type: 'string' }, since: { type: 'string' },
       limit: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
     });
     if (values.status !== undefined && !RUN_STATUSES.includes(values.status as RunStatus)) {
@@ -22,6 +22,7 @@ export const runsCommand: Command = {
     const filter: RunFilter = {
       ...(values.target ? { target: values.target } : {}), ...(values.workload ? { workload: values.workload } : {}),
       ...(values.status ? { status: values.status as RunStatus } : {}),
+      ...(values.schedule ? { scheduleId: values.schedule } : {}),
       ...(values.since ? { since: new Date(values.since).toISOString() } : {}),
       limit: positiveInt(values.limit, '--limit', 10_000) ?? 50,
     };

@@ -113,7 +113,7 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
   assert.match(skipped[0]!.reason!, new RegExp(`^target file://${data} is still in use by job \\d+ of schedule every-second \\(started `));
   assert.ok(jobs.filter((j) => j.status === 'completed').length >= 3);
   // The same regression in `storbench runs`.
-  const listing = cli('runs', '--db', db, '--limit', '100');
+  const listing = cli('runs', '--schedule', 'every-second', '--db', db, '--limit', '100');
   assert.match(listing.split('\n').find((l) => l.startsWith(third.id))!, /REGRESSED$/);
 });
 

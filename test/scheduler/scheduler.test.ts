@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { migrations } from '../../src/results/migrations.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { NewSchedule, ResultsStore } from '../../src/results/types.js';
 import { detectRegression, median } from '../../src/scheduler/regression.js';
@@ -236,4 +238,23 @@ test('a webhook that never answers is given up after its timeout and blocks no j
   assert.match(lines[0]!, /webhook http:\/\/127\.0\.0\.1:\d+: no answer within 300 ms/);
   server.closeAllConnections();
   server.close();
+});
+
+test('a database of schema 1 is migrated to 2: its runs stay, schedules can be added', () => {
+  const path = join(dir, 'v1.db');
+  const raw = new Database(path);
+  raw.exec(migrations[0]!);
+  raw.pragma('user_version = 1');
+  raw.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json, load_model, concurrency,
+    seed, semantics_json, capabilities_json, environment_json, started_at, host, pid) VALUES ('old', 'completed', 'null://', 'null://',
+    'null', 'null', 'put-small', '{}', 'closed', 1, 1, '{}', '{}', '{}', '2026-01-01T00:00:00.000Z', 'h', 1)`).run();
+  raw.close();
+  const store = openStore(path);
+  assert.equal(store.getRun('old')?.status, 'completed');
+  store.createSchedule(schedule('after-upgrade'));
+  assert.equal(store.listSchedules().length, 1);
+  store.close();
+  const again = new Database(path, { readonly: true });
+  assert.equal(again.pragma('user_version', { simple: true }), 2);
+  again.close();
 });
