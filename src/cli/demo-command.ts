@@ -45,8 +45,8 @@ export const demoCommand: Command = {
     try {
       console.log(`storbench demo: ${workloads.length} workloads x ${targets.length} targets (${targets.map((t) => t.name).join(', ')}), ${duration} each`);
       const { suiteId, results } = await runSuite({ targets, workloads }, store, interrupt.signal, (line) => console.log(line));
-      console.log(`\n${results.length} runs stored in ${store.path} (suite ${suiteId}). Each cell: throughput, p99 latency.\n`);
-      console.log(suiteMatrix(store, suiteId));
+      console.log(`\n${results.length} runs stored in ${store.path} (suite ${suiteId}). Each cell: throughput, p99 latency, ratio to local disk.\n`);
+      console.log(suiteMatrix(store, suiteId, 'local-disk'));
       console.log('\nnext: storbench runs | storbench show RUN_ID | storbench compare RUN_ID RUN_ID');
     } finally {
       interrupt.dispose();

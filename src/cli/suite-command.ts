@@ -77,9 +77,10 @@ export async function runSuite(
 }
 
 /** The comparison matrix of a suite's runs. */
-export function suiteMatrix(store: ResultsStore, suiteId: string): string {
+/** The comparison matrix of a suite's runs; ratios to `baseline` (default: an HDFS target when there is one). */
+export function suiteMatrix(store: ResultsStore, suiteId: string, baseline?: string): string {
   const runs = store.listRuns({ suiteId, status: 'completed', limit: 10_000 }).runs;
-  return renderMatrix(buildMatrix(runs));
+  return renderMatrix(baseline === undefined ? buildMatrix(runs) : buildMatrix(runs, baseline));
 }
 
 export const suiteCommand: Command = {
