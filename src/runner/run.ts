@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { collect } from '../drivers/keys.js';
 import { createDriver } from '../drivers/registry.js';
 import { redactString, type Target } from '../drivers/target.js';
 import { isStorageError, type Driver, type Environment } from '../drivers/types.js';
@@ -222,9 +223,7 @@ const markerKey = (name: string) => `storbench/datasets/${name}.json`;
 async function readMarker(driver: Driver, name: string): Promise<DatasetMarker | undefined> {
   try {
     const { body } = await driver.read(markerKey(name));
-    const chunks: Uint8Array[] = [];
-    for await (const c of body) chunks.push(c);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as DatasetMarker;
+    return JSON.parse((await collect(body)).toString('utf8')) as DatasetMarker;
   } catch (e) {
     if (isStorageError(e, 'NotFound') || e instanceof SyntaxError) return undefined;
     throw e;
