@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GlusterFS (Debian's 10.x): one glusterd, one single-brick volume, a FUSE mount, all on 127.0.0.1.
 # Last stdout line: the file:// target URL of the mount. Idempotent: when already running, only prints it.
-# Adapted from the tested /work/shared/reference/gluster-up.sh; pitfalls in /work/shared/notes/ceph-nfs-gluster.md:
+# Adapted from the tested shared/reference/gluster-up.sh; pitfalls in shared/notes/ceph-nfs-gluster.md:
 #  - the gluster CLI refuses localhost/127.0.0.1 as a brick host, so the brick host is a NAME resolving to
 #    127.0.0.1 (this host's name when it does; else "storbench-gluster", added to /etc/hosts);
 #  - changes must go through glusterd's local socket (over TCP the CLI is read-only);
