@@ -48,13 +48,18 @@ interface Worker {
   firstByteMs: number;
   readonly onFirstByte: () => void;
   /** Reused for every write of this worker (it has one operation in flight at a time). */
-  readonly writeOptions: { size: number; signal: AbortSignal };
+  readonly writeOptions: { size: number; signal: AbortSignal | undefined };
 }
 
 /** Run the measuring loop until the deadline, the budget, or the abort signal. */
 export async function runLoop(o: LoopOptions): Promise<void> {
   const { driver, spec, sizes, keys, recorder, stop } = o;
   const signal = o.cancel;
+  // The cancel signal goes only to operations that move more than one block (streamed bodies), which are the
+  // ones that can hang for long. Every request given a signal adds and removes an abort listener on it, and on
+  // one signal shared by the whole run that cost 6-7% of 4 KiB S3 throughput (measured on Ceph RGW). Small
+  // operations end through the driver's own timeouts; the drain cap abandons any that hang.
+  const cancelFor = (bytes: number): AbortSignal | undefined => (bytes > spec.blockSize ? signal : undefined);
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const opNames = MIX_OPS.filter((op) => (spec.mix[op] ?? 0) > 0);
   const weights = opNames.map((op) => spec.mix[op]!);
@@ -93,20 +98,21 @@ export async function runLoop(o: LoopOptions): Promise<void> {
   function write(w: Worker, local: number): Promise<void> {
     const g = keys.global(local);
     const size = (w.writeOptions.size = sizes.sizeOf(seed, g));
+    w.writeOptions.signal = cancelFor(size);
     return driver.write(keys.key(local), payloads.body(verify ? saltOf(seed, g) : 0, size), w.writeOptions);
   }
 
   async function read(w: Worker, local: number): Promise<number> {
     const g = keys.global(local);
     const key = keys.key(local);
+    const size = sizes.sizeOf(seed, g);
     let offset = 0;
     let result;
     if (spec.rangeSize > 0) {
-      const size = sizes.sizeOf(seed, g);
       offset = size > spec.rangeSize ? Math.floor(w.random() * (size - spec.rangeSize)) : 0;
-      result = await driver.read(key, { offset, length: spec.rangeSize, reuseChunks: true, signal });
+      result = await driver.read(key, { offset, length: spec.rangeSize, reuseChunks: true, signal: cancelFor(spec.rangeSize) });
     } else {
-      result = await driver.read(key, { reuseChunks: true, signal });
+      result = await driver.read(key, { reuseChunks: true, signal: cancelFor(size) });
     }
     return consume(result.body, name, key, spec.verify ? saltOf(seed, g) : undefined, offset, w.onFirstByte);
   }
@@ -128,7 +134,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       chooser: new KeyChooser(spec.keys as KeyDistributionName, sfc32(seed ^ 0x6b6579, stream), seed),
       firstByteMs: 0,
       onFirstByte: () => { w.firstByteMs = performance.now(); },
-      writeOptions: { size: 0, signal },
+      writeOptions: { size: 0, signal: undefined },
     };
     const interval = o.rate ? 1000 / o.rate : 0;
     for (;;) {
@@ -182,7 +188,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
           case 'append': {
             const local = readKey(w);
             const size = sizes.sizeOf(seed, keys.global(local));
-            await driver.append!(keys.key(local), payloads.body(0, size), { size, signal });
+            await driver.append!(keys.key(local), payloads.body(0, size), { size, signal: cancelFor(size) });
             bytes = size;
             break;
           }
