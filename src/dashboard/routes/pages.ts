@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
 const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 
+/** Pages other than the matrix: each is index.html, whose script loads the module its address names. */
+const PAGES = ['compare.html', 'run.html', 'runs.html', 'schedules.html'] as const;
+
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
   await app.register(fastifyStatic, {
     root: DASHBOARD_DIR,
@@ -21,6 +24,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     maxAge: 0,
     schemaHide: true,
   });
+  for (const page of PAGES) app.get(`/${page}`, { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
   await app.register(async (vendor) => {
     await vendor.register(fastifyStatic, {
       root: UPLOT_DIR,
