@@ -10,7 +10,7 @@ import type { NewRun } from '../../src/results/types.js';
 const dir = mkdtempSync(join(tmpdir(), 'storbench-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-export function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
+function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
   return {
     id, target: 'mem://x', targetName: 'mem://x', scheme: 'mem', system: 'memory', workload: 'put-small',
     spec: { size: 4096 }, loadModel: 'closed', concurrency: 4, seed: 1,
