@@ -49,7 +49,7 @@ interface Figures { readonly opsPerSec: number; readonly p99Us: number; readonly
 /** One storbench run through the CLI; the figures of its measured operation. */
 function storbench(url: string, workload: string, db: string): Figures {
   const argv = ['bin/storbench.cjs', 'run', '--target', url, '--workload', workload, '--concurrency', String(CONCURRENCY),
-    '--duration', `${SECONDS}s`, '--warmup', `${WARMUP_SECONDS}s`, '--json', '--db', db];
+    '--duration', `${SECONDS}s`, '--warmup', `${WARMUP_SECONDS}s`, '--threads', '1', '--json', '--db', db]; // one event loop, like the minimal loop
   const r = spawnSync(process.execPath, argv, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) fail(`storbench ${workload} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
   const doc = JSON.parse(r.stdout) as {

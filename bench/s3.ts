@@ -75,7 +75,8 @@ function targetUrl(): string {
 
 /** storbench: the full runner. CPU is counted from the end of prepare to the start of cleanup. */
 async function storbenchPhase(target: Target, store: ResultsStore, workload: string, size: string, durationMs: number): Promise<Phase> {
-  const spec = loadWorkload(workload, { size, concurrency: CONCURRENCY, duration: `${durationMs}ms`, warmup: 0 });
+  // one event loop, like the minimal loop it is compared with (threads: auto could fan out)
+  const spec = loadWorkload(workload, { size, concurrency: CONCURRENCY, duration: `${durationMs}ms`, warmup: 0, threads: 1 });
   let cpu0 = 0;
   let cpu1 = 0;
   const result = await runBenchmark({

@@ -85,7 +85,8 @@ export const showCommand: Command = {
         for (const e of run.errors) console.log(`  ${e.op} ${e.kind} x${e.count}: ${e.message}`);
       }
       if ((run.environment.eventLoopUtilization as number) > 0.9) {
-        console.log('\nwarning: the event loop was saturated (utilization > 0.9): the client may have limited these figures; try --threads N');
+        const why = run.environment.threadsChoice ? `threads ${String(run.environment.threadsChoice)}` : 'try --threads N';
+        console.log(`\nwarning: the event loop was saturated (utilization > 0.9): the client may have limited these figures (${why})`);
       }
       return 0;
     } finally {

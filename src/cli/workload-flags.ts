@@ -27,15 +27,16 @@ export const workloadFlagUsage = `workload flags (override the preset or file):
   --size S              4KiB | 1KiB-1MiB | 4KiB:70,1MiB:30    --objects N      dataset size
   --keys D              uniform | zipfian | sequential | latest
   --range-size S        read S bytes at a random offset       --warmup 5s      excluded from figures
-  --seed N              same seed, same keys and sizes        --threads N      worker threads
+  --seed N              same seed, same keys and sizes        --threads N|auto worker threads (auto: fan out
+                                                                               when one event loop saturates)
   --dataset NAME        reuse a named dataset across runs     --verify         self-checking content
   --durable             ask for durable writes (fsync...)     --no-cleanup     keep the run's objects
   --drop-caches         empty the client page cache before measuring (file://, needs root)`;
 
-function int(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+function int(value: string | undefined, flag: string, min: number, max: number, or = ''): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}${or}, got "${value}"`);
   return n;
 }
 
@@ -55,7 +56,7 @@ export function workloadOverrides(v: Record<string, string | boolean | undefined
   put('objects', int(v.objects as string | undefined, '--objects', 0, 100_000_000));
   put('seed', int(v.seed as string | undefined, '--seed', 0, 2 ** 31 - 1));
   put('warmup', v.warmup);
-  put('threads', int(v.threads as string | undefined, '--threads', 1, 64));
+  put('threads', v.threads === 'auto' ? 'auto' : int(v.threads as string | undefined, '--threads', 1, 64, ' or "auto"'));
   put('keys', v.keys);
   put('rangeSize', v['range-size']);
   put('dataset', v.dataset);

@@ -169,6 +169,11 @@ export interface Driver {
   /** Short name of the driver (the URL scheme): `mem`, `file`, `s3`, ... */
   readonly name: string;
   readonly capabilities: Capabilities;
+  /**
+   * Its objects live in this thread's memory (`mem://`): a worker thread opening the same target would see
+   * none of them, so the runner never fans such a run out to threads on its own.
+   */
+  readonly processLocal?: boolean;
 
   /** Connect and look around (file system type, cluster). Called once before any operation. */
   open(): Promise<void>;

@@ -140,7 +140,6 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     storbenchVersion: STORBENCH_VERSION,
     threadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
     cpus: availableParallelism(),
-    threads: spec.threads,
     keyPrefix: `${base}/`,
   };
   store.createRun({
@@ -283,6 +282,34 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   return spec.objects;
 }
 
+/** Probe length and threshold of `threads: auto`. */
+const PROBE_MS = 1000;
+const SATURATED_UTILIZATION = 0.9;
+/** Shorter runs stay on one event loop: after a probe and a fan-out too little would be left to measure. */
+const AUTO_MIN_DURATION_MS = 5000;
+
+/** A measuring loop being run, on the main thread or on worker threads. */
+interface Running {
+  readonly live: () => { ops: number; bytes: number; errors: number; p99Us: number };
+  readonly done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
+  /** Resolves once all workers were released together. */
+  readonly released: Promise<unknown>;
+  /** Main thread only: completed segments so far, and the records (after a drain timeout). */
+  readonly segmentsSoFar?: () => Segment[];
+  readonly snapshot?: () => RecordSet[];
+}
+
+/** Why `threads: auto` may not fan this run out (undefined: it may). */
+export function autoThreadsRefusal(spec: WorkloadSpec, driver: Driver, cores: number): string | undefined {
+  if (cores < 2) return 'one CPU';
+  if (spec.concurrency < 2) return 'concurrency 1';
+  if (driver.processLocal) return `${driver.name}:// objects live in one thread's memory`;
+  if (spec.ops !== undefined) return 'runs bounded by an op count stay on one event loop';
+  if (spec.duration < AUTO_MIN_DURATION_MS) return `runs shorter than ${AUTO_MIN_DURATION_MS / 1000}s stay on one event loop`;
+  if (spec.mix.delete || spec.mix.rename) return 'deletes and renames in the probe would change the objects the threads expect';
+  return undefined;
+}
+
 async function measure(
   request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, objects: number, runId: string,
   stop: AbortController, cancel: AbortController, environment: Record<string, string | number | boolean>,
@@ -295,31 +322,75 @@ async function measure(
   const totalS = spec.ops !== undefined ? 0 : (spec.warmup + spec.duration) / 1000;
   const elu0 = performance.eventLoopUtilization();
 
-  let live: () => { ops: number; bytes: number; errors: number; p99Us: number };
-  let segmentsSoFar: (() => Segment[]) | undefined;
-  let done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
-  let snapshot: (() => RecordSet[]) | undefined;
-  let released: Promise<unknown> = Promise.resolve();
-  if (spec.threads > 1) {
-    const threads = runThreads({ target, spec, base, objects, warmupMs: spec.warmup, stopMs: stopMs === Infinity ? undefined : stopMs - start, stop: stop.signal });
-    live = threads.totals;
-    done = threads.done;
-    released = Promise.race([threads.released, done]);
-  } else {
+  /** The measuring loop on this thread. */
+  const onMainThread = (loopStop: AbortSignal): Running => {
     const recorder = new Recorder(target.secrets);
     const keys = new KeySpace(base, objects, 0, 1, spec.groupSize, creates ? spec.concurrency : 0);
-    live = () => recorder.totals();
-    segmentsSoFar = () => recorder.segments(Math.floor((performance.now() - warmupEndMs) / 1000));
-    snapshot = () => [recorder.snapshot()];
-    done = runLoop({
-      driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
-      ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
-      warmupEndMs, stopMs, stop: stop.signal, cancel: cancel.signal,
-    }).then(() => {
-      const end = Math.min(performance.now(), stopMs);
-      return { sets: [recorder.snapshot()], measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
+    return {
+      live: () => recorder.totals(),
+      segmentsSoFar: () => recorder.segments(Math.floor((performance.now() - warmupEndMs) / 1000)),
+      snapshot: () => [recorder.snapshot()],
+      released: Promise.resolve(),
+      done: runLoop({
+        driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
+        ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
+        warmupEndMs, stopMs, stop: loopStop, cancel: cancel.signal,
+      }).then(() => {
+        const end = Math.min(performance.now(), stopMs);
+        return { sets: [recorder.snapshot()], measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
+      }),
+    };
+  };
+  /** The measuring loop on `n` worker threads, from now until the run's end. */
+  const onThreads = (n: number): Running => {
+    const now = performance.now();
+    const threads = runThreads({
+      target, spec, base, objects, threads: n, warmupMs: Math.max(0, warmupEndMs - now),
+      stopMs: stopMs === Infinity ? undefined : stopMs - now, stop: stop.signal,
     });
-  }
+    return { live: threads.totals, done: threads.done, released: Promise.race([threads.released, threads.done]) };
+  };
+
+  /** Where the run measures: decided at once, or after the probe of `threads: auto`. */
+  const choose = async (): Promise<Running> => {
+    if (spec.threads !== 'auto') {
+      environment.threads = Math.min(spec.threads, spec.concurrency);
+      return (current = spec.threads > 1 ? onThreads(spec.threads) : onMainThread(stop.signal));
+    }
+    const cores = availableParallelism();
+    const refusal = autoThreadsRefusal(spec, driver, cores);
+    environment.threads = 1;
+    environment.threadsChoice = `auto: one event loop (${refusal ?? 'not saturated'})`;
+    if (refusal) return (current = onMainThread(stop.signal));
+    // Probe: the first second runs on this event loop. When it saturates, its operations become warm-up, the
+    // loop stops, and worker threads (one per core) measure the rest of the run.
+    const probeStop = new AbortController();
+    const forwardStop = () => probeStop.abort();
+    stop.signal.addEventListener('abort', forwardStop, { once: true });
+    const probe = (current = onMainThread(probeStop.signal));
+    const probeElu0 = performance.eventLoopUtilization();
+    const utilization = await Promise.race([probe.done.then(() => undefined), new Promise<number>((resolve) => {
+      setTimeout(() => resolve(performance.eventLoopUtilization(probeElu0).utilization), PROBE_MS);
+    })]);
+    if (utilization === undefined || stop.signal.aborted) return probe; // ended (or stopped) within the probe
+    if (utilization < SATURATED_UTILIZATION) {
+      environment.threadsChoice = `auto: one event loop (utilization ${utilization.toFixed(2)} in a ${PROBE_MS / 1000}s probe)`;
+      return probe;
+    }
+    probeStop.abort();
+    await probe.done;
+    stop.signal.removeEventListener('abort', forwardStop);
+    const n = Math.min(cores, spec.concurrency);
+    environment.threads = n;
+    environment.threadsChoice = `auto: the event loop saturated (utilization ${utilization.toFixed(2)} in a ${PROBE_MS / 1000}s `
+      + `probe): ${n} threads measured the rest of the run; the probe's operations were not counted`;
+    return (current = onThreads(n));
+  };
+  let current: Running | undefined;
+  const chosen = choose();
+  const live = () => current?.live() ?? { ops: 0, bytes: 0, errors: 0, p99Us: 0 };
+  const done = chosen.then((r) => r.done);
+  const released = chosen.then((r) => r.released);
 
   let last = { ops: 0, bytes: 0, at: start };
   let lastFlush = start;
@@ -334,7 +405,7 @@ async function measure(
     });
     if (now - lastFlush >= 5000) {
       lastFlush = now;
-      store.recordProgress(runId, segmentsSoFar?.() ?? [], { elapsedS: Math.round((now - start) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us });
+      store.recordProgress(runId, current?.segmentsSoFar?.() ?? [], { elapsedS: Math.round((now - start) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us });
     }
     last = { ops: t.ops, bytes: t.bytes, at: now };
   };
@@ -357,6 +428,7 @@ async function measure(
     environment.eventLoopUtilization = Math.round(elu.utilization * 1000) / 1000;
     if (outcome !== 'timeout') return outcome;
     environment.drainTimedOut = true;
+    const snapshot = current?.snapshot;
     if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
     const end = Math.min(performance.now(), stopMs);
     return { sets: snapshot(), measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };

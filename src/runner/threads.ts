@@ -13,6 +13,7 @@ export interface ThreadPlan {
   readonly spec: WorkloadSpec;
   readonly base: string;
   readonly objects: number;
+  readonly threads: number;
   readonly warmupMs: number;
   /** Stop this many ms after the start (undefined: bounded by the op count). */
   readonly stopMs: number | undefined;
@@ -54,7 +55,7 @@ export function runThreads(plan: ThreadPlan): {
   done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
 } {
   const { spec } = plan;
-  const n = Math.min(spec.threads, spec.concurrency);
+  const n = Math.min(plan.threads, spec.concurrency);
   const latest = Array.from({ length: n }, () => ({ ops: 0, bytes: 0, errors: 0, p99Us: 0 }));
   const workers: Worker[] = [];
   let ready = 0;

@@ -71,8 +71,11 @@ export const workloadSchema = z.strictObject({
   durable: z.boolean().default(false),
   /** Empty the client's cache between prepare and measure, where the driver has one (file://, as root). */
   dropCaches: z.boolean().default(false),
-  /** Worker threads; each runs concurrency/threads workers with its own driver. */
-  threads: z.number().int().min(1).max(64).default(1),
+  /**
+   * Worker threads; each runs concurrency/threads workers with its own driver. `auto`: start on one event
+   * loop and fan out to one thread per core when a probe finds it saturated (src/runner/run.ts).
+   */
+  threads: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
 });
 
 export type WorkloadInput = z.input<typeof workloadSchema>;

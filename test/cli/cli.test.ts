@@ -25,6 +25,7 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
     ['negative size', ['run', '--target', 'mem://x', '--workload', 'put-small', '--size=-4KiB'], /size: .*"-4KiB" is not a size/],
     ['absurd size', ['run', '--target', 'mem://x', '--workload', 'put-small', '--size', '5TiB'], /larger than the 1TiB limit/],
     ['zero concurrency', ['run', '--target', 'mem://x', '--workload', 'put-small', '--concurrency', '0'], /--concurrency: expected a whole number from 1/],
+    ['threads neither a number nor auto', ['run', '--target', 'mem://x', '--workload', 'put-small', '--threads', 'many'], /--threads: expected a whole number from 1 to 64 or "auto", got "many"/],
     ['bad duration', ['run', '--target', 'mem://x', '--workload', 'put-small', '--duration', 'soon'], /duration: "soon" is not a duration/],
     ['unreachable endpoint', ['run', '--target', 'nfs://127.0.0.1:1/export?mountPort=1', '--workload', 'put-small'], /cannot open it/],
     ['capability', ['run', '--target', 'null://', '--workload', 'get-small', '--verify'], /needs stored content \(verify\)/],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
@@ -8,7 +8,7 @@ import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
 import { openStore } from '../../src/results/sqlite-store.js';
-import { runBenchmark } from '../../src/runner/run.js';
+import { autoThreadsRefusal, runBenchmark } from '../../src/runner/run.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-run-'));
@@ -107,6 +107,36 @@ test('worker threads: histograms of all threads merged, each thread on its own o
   assert.ok(read.count > 0);
   assert.equal(read.errors, 0);
   assert.equal(store.getRun(r.runId)!.environment.threads, 2);
+  store.close();
+});
+
+test('threads auto: a saturated event loop fans out to one thread per core after a one-second probe', { skip: availableParallelism() < 2 && 'one CPU' }, async () => {
+  const store = openStore(':memory:');
+  const r = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '5s', concurrency: 8 }), store });
+  assert.equal(r.status, 'completed', r.error);
+  const env = store.getRun(r.runId)!.environment;
+  assert.equal(env.threads, Math.min(availableParallelism(), 8));
+  assert.match(String(env.threadsChoice), /^auto: the event loop saturated \(utilization (0\.9\d|1\.00) in a 1s probe\)/);
+  assert.ok(r.measuredSeconds > 3 && r.measuredSeconds < 4.5, `the probe second is not measured: ${r.measuredSeconds}`);
+  assert.ok(r.ops[0]!.count > 0 && r.ops[0]!.errors === 0);
+  store.close();
+});
+
+test('threads auto stays on one event loop when it cannot or need not fan out, and says why', async () => {
+  const spec = (over: Record<string, unknown>) => loadWorkload('put-small', { duration: '10s', concurrency: 8, ...over });
+  const fileDriver = await createDriver({ target: parseTarget(`file://${dir}`), concurrency: 1 });
+  const memDriver = await createDriver({ target: parseTarget('mem://auto'), concurrency: 1 });
+  assert.equal(autoThreadsRefusal(spec({}), fileDriver, 2), undefined);
+  assert.equal(autoThreadsRefusal(spec({}), fileDriver, 1), 'one CPU');
+  assert.equal(autoThreadsRefusal(spec({ concurrency: 1 }), fileDriver, 2), 'concurrency 1');
+  assert.match(autoThreadsRefusal(spec({}), memDriver, 2)!, /mem:\/\/ objects live in one thread's memory/);
+  assert.match(autoThreadsRefusal(spec({ ops: 100, duration: undefined }), fileDriver, 2)!, /op count/);
+  assert.match(autoThreadsRefusal(spec({ duration: '2s' }), fileDriver, 2)!, /shorter than 5s/);
+  assert.match(autoThreadsRefusal(loadWorkload('mixed', { duration: '10s', mix: { read: 50, delete: 50 } }), fileDriver, 2)!, /deletes and renames/);
+  const store = openStore(':memory:');
+  const r = await runBenchmark({ target: parseTarget('mem://auto'), spec: loadWorkload('put-small', { duration: '200ms', concurrency: 4 }), store });
+  assert.equal(store.getRun(r.runId)!.environment.threads, 1);
+  assert.match(String(store.getRun(r.runId)!.environment.threadsChoice), /^auto: one event loop \(/);
   store.close();
 });
 

@@ -43,6 +43,7 @@ export function createMemDriver(context: DriverContext): Driver {
   return {
     name,
     capabilities: CAPABILITIES,
+    processLocal: true,
     async open() {},
     async close() {},
     system: () => 'memory',
