@@ -2,8 +2,10 @@
  * `npm run bench:posix`: storbench's file:// driver against fio doing the same work on the same tmpfs
  * directory (issue 6, section 4). Large sequential writes and reads (1 MiB blocks, 256 MiB per worker,
  * a file per worker) and small files (4 KiB each). storbench runs through its CLI (`run --json`), fio
- * through its JSON output; both with the same number of workers. Prints MiB/s and ops/s for both with
- * the ratio storbench / fio, and ends with one JSON line of those figures.
+ * through its JSON output; both with the same number of workers. storbench runs twice per workload: with
+ * its default engine (`io=async`: one event loop, every call a round trip through libuv's threadpool) and
+ * with `io=sync` (blocking calls, one thread per worker: the model of fio's psync engine used here).
+ * Prints MiB/s and ops/s for all with the ratios storbench / fio, and ends with one JSON line of those figures.
  *
  * Env: POSIX_BENCH_WORKERS (4), POSIX_BENCH_MIB_PER_WORKER (256), POSIX_BENCH_SMALL_SECONDS (5), POSIX_BENCH_ROUNDS (3),
  *      POSIX_BENCH_DIR (a fresh directory under /dev/shm).
@@ -93,7 +95,9 @@ const sbDir = join(dir, 'storbench');
 const fioDir = join(dir, 'fio');
 mkdirSync(fioDir, { recursive: true });
 const db = join(dir, 'results.db');
-const target = `file://${sbDir}`;
+const ENGINES = ['async', 'sync'] as const;
+type Engine = (typeof ENGINES)[number];
+const targetOf = (io: Engine): string => `file://${sbDir}?io=${io}`;
 const perWorker = `${MIB_PER_WORKER}MiB`;
 console.log(`bench:posix on ${dir} (tmpfs): ${WORKERS} workers, ${MIB_PER_WORKER} MiB per worker in 1 MiB blocks, 4 KiB small files; ${fioVersion}, node ${process.version}`);
 // Other work on the host changes both tools' figures; the load is printed so readers can judge a run.
@@ -104,58 +108,66 @@ try {
   // Each figure is the median of ROUNDS short runs, the two tools taking turns within each round, so that
   // both see the same machine while other load comes and goes. Every sample is printed as well.
   const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
-  const samples = { sbPutLarge: [] as number[], fioPutLarge: [] as number[], sbGetLarge: [] as number[], fioGetLarge: [] as number[],
-    sbPutSmall: [] as number[], fioPutSmall: [] as number[] };
+  const samples = { sbPutLarge: [] as number[], sbSyncPutLarge: [] as number[], fioPutLarge: [] as number[],
+    sbGetLarge: [] as number[], sbSyncGetLarge: [] as number[], fioGetLarge: [] as number[],
+    sbPutSmall: [] as number[], sbSyncPutSmall: [] as number[], fioPutSmall: [] as number[] };
+  const key = (io: Engine, name: 'PutLarge' | 'GetLarge' | 'PutSmall') => (io === 'sync' ? `sbSync${name}` : `sb${name}`) as keyof typeof samples;
   const runIds: string[] = [];
   let filesPerJob = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
-    const putLarge = storbench(['--target', target, '--workload', 'put-large', '--concurrency', String(WORKERS),
-      '--size', perWorker, '--ops', String(WORKERS)], db);
-    empty(sbDir);
+    for (const io of ENGINES) {
+      // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
+      const putLarge = storbench(['--target', targetOf(io), '--workload', 'put-large', '--concurrency', String(WORKERS),
+        '--size', perWorker, '--ops', String(WORKERS)], db);
+      empty(sbDir);
+      const getLarge = storbench(['--target', targetOf(io), '--workload', 'get-large', '--concurrency', String(WORKERS),
+        '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
+      empty(sbDir);
+      // Small files: 4 KiB each, created, written and closed.
+      const putSmall = storbench(['--target', targetOf(io), '--workload', 'put-small', '--concurrency', String(WORKERS),
+        '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
+      empty(sbDir);
+      samples[key(io, 'PutLarge')].push(putLarge.mibPerSec);
+      samples[key(io, 'GetLarge')].push(getLarge.mibPerSec);
+      samples[key(io, 'PutSmall')].push(putSmall.opsPerSec);
+      runIds.push(putLarge.runId, getLarge.runId, putSmall.runId);
+    }
     samples.fioPutLarge.push(fio(['--name=put-large', '--rw=write', ...large], 'write').mibPerSec);
     samples.fioGetLarge.push(fio(['--name=put-large', '--rw=read', ...large], 'read').mibPerSec); // the files just written
     empty(fioDir);
-    const getLarge = storbench(['--target', target, '--workload', 'get-large', '--concurrency', String(WORKERS),
-      '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
-    empty(sbDir);
-    // Small files: 4 KiB each, created, written and closed; fio makes about as many as storbench did.
-    const putSmall = storbench(['--target', target, '--workload', 'put-small', '--concurrency', String(WORKERS),
-      '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
-    empty(sbDir);
-    filesPerJob ||= Math.max(1000, Math.round((putSmall.opsPerSec * SMALL_SECONDS) / WORKERS));
+    // fio makes about as many 4 KiB files per job as the faster storbench engine did
+    filesPerJob ||= Math.max(1000, Math.round((Math.max(...samples.sbPutSmall, ...samples.sbSyncPutSmall) * SMALL_SECONDS) / WORKERS));
     samples.fioPutSmall.push(fio(['--name=put-small', '--rw=write', `--directory=${fioDir}`, `--numjobs=${WORKERS}`,
       `--nrfiles=${filesPerJob}`, '--filesize=4k', '--bs=4k', '--openfiles=1', '--file_service_type=sequential',
       '--create_on_open=1', '--fallocate=none'], 'write').opsPerSec);
     empty(fioDir);
-    samples.sbPutLarge.push(putLarge.mibPerSec);
-    samples.sbGetLarge.push(getLarge.mibPerSec);
-    samples.sbPutSmall.push(putSmall.opsPerSec);
-    runIds.push(putLarge.runId, getLarge.runId, putSmall.runId);
   }
-  // The same at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in flight
-  // storbench is bound by their latency where fio's 4 processes make the system calls directly.
-  const sbPutSmall32 = storbench(['--target', target, '--workload', 'put-small', '--concurrency', '32',
+  // The default engine at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in
+  // flight it is bound by their latency where fio's 4 processes make the system calls directly.
+  const sbPutSmall32 = storbench(['--target', targetOf('async'), '--workload', 'put-small', '--concurrency', '32',
     '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
   empty(sbDir);
   runIds.push(sbPutSmall32.runId);
 
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
   const rows = [
-    { name: 'put-large', unit: 'MiB/s', sb: m.sbPutLarge, fio: m.fioPutLarge, sbAll: samples.sbPutLarge, fioAll: samples.fioPutLarge },
-    { name: 'get-large', unit: 'MiB/s', sb: m.sbGetLarge, fio: m.fioGetLarge, sbAll: samples.sbGetLarge, fioAll: samples.fioGetLarge },
-    { name: 'put-small', unit: 'files/s', sb: m.sbPutSmall, fio: m.fioPutSmall, sbAll: samples.sbPutSmall, fioAll: samples.fioPutSmall },
+    { name: 'put-large', unit: 'MiB/s', sb: m.sbPutLarge, sync: m.sbSyncPutLarge, fio: m.fioPutLarge, all: [samples.sbPutLarge, samples.sbSyncPutLarge, samples.fioPutLarge] },
+    { name: 'get-large', unit: 'MiB/s', sb: m.sbGetLarge, sync: m.sbSyncGetLarge, fio: m.fioGetLarge, all: [samples.sbGetLarge, samples.sbSyncGetLarge, samples.fioGetLarge] },
+    { name: 'put-small', unit: 'files/s', sb: m.sbPutSmall, sync: m.sbSyncPutSmall, fio: m.fioPutSmall, all: [samples.sbPutSmall, samples.sbSyncPutSmall, samples.fioPutSmall] },
   ];
   const list = (v: number[]): string => v.map((x) => round(x).toFixed(0)).join(' ');
+  const num = (x: number, w: number, d = 1) => round(x, d).toFixed(d).padStart(w);
   console.log('');
-  console.log(`${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'storbench'.padStart(10)} ${'fio'.padStart(10)} ${'ratio'.padStart(6)}   samples (storbench | fio)`);
+  console.log(`${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'io=async'.padStart(10)} ${'io=sync'.padStart(10)} ${'fio'.padStart(10)} `
+    + `${'async/fio'.padStart(9)} ${'sync/fio'.padStart(9)}   samples (io=async | io=sync | fio)`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${round(r.sb).toFixed(1).padStart(10)} ${round(r.fio).toFixed(1).padStart(10)} `
-      + `${round(r.sb / r.fio, 2).toFixed(2).padStart(6)}   ${list(r.sbAll)} | ${list(r.fioAll)}`);
+    console.log(`${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${num(r.sb, 10)} ${num(r.sync, 10)} ${num(r.fio, 10)} `
+      + `${num(r.sb / r.fio, 9, 2)} ${num(r.sync / r.fio, 9, 2)}   ${r.all.map(list).join(' | ')}`);
   }
   console.log(`put-small with 32 in flight: storbench ${round(sbPutSmall32.opsPerSec).toFixed(1)} files/s (${round(sbPutSmall32.opsPerSec / m.fioPutSmall, 2).toFixed(2)} of fio at 4 jobs)`);
-  console.log(`(medians of ${ROUNDS} rounds; ratio = storbench / fio; target >= 0.9 for the large sequential rows. storbench put-small`);
-  console.log(' also renames each file into place and fans keys out into hash-bucket directories; fio writes one flat directory per job.)');
+  console.log(`(medians of ${ROUNDS} rounds; ratio = storbench / fio; target >= 0.9 for the large sequential rows. io=async is storbench's`);
+  console.log(' default engine (one event loop, libuv threadpool); io=sync makes blocking calls on one thread per worker, as fio psync does.');
+  console.log(' storbench put-small also renames each file into place and fans keys out into hash-bucket directories; fio writes one flat directory.)');
   const pair = (sb: number, f: number, unit: 'MiBps' | 'OpsPerSec') =>
     ({ [`storbench${unit}`]: round(sb), [`fio${unit}`]: round(f), ratio: round(sb / f, 3) });
   console.log(JSON.stringify({
@@ -163,6 +175,11 @@ try {
     putLarge: pair(m.sbPutLarge, m.fioPutLarge, 'MiBps'),
     getLarge: pair(m.sbGetLarge, m.fioGetLarge, 'MiBps'),
     putSmall: pair(m.sbPutSmall, m.fioPutSmall, 'OpsPerSec'),
+    ioSync: {
+      putLarge: pair(m.sbSyncPutLarge, m.fioPutLarge, 'MiBps'),
+      getLarge: pair(m.sbSyncGetLarge, m.fioGetLarge, 'MiBps'),
+      putSmall: pair(m.sbSyncPutSmall, m.fioPutSmall, 'OpsPerSec'),
+    },
     putSmall32InFlight: { storbenchOpsPerSec: round(sbPutSmall32.opsPerSec), ratioToFio: round(sbPutSmall32.opsPerSec / m.fioPutSmall, 3) },
     runIds, cpus: cpus().length, loadAvgStart: round(loadBefore, 2), loadAvgEnd: round(loadavg()[0]!, 2),
   }));

@@ -174,6 +174,11 @@ export interface Driver {
    * none of them, so the runner never fans such a run out to threads on its own.
    */
   readonly processLocal?: boolean;
+  /**
+   * Its calls block the calling thread (`file://...?io=sync`): one operation in flight per thread, so the
+   * runner runs such a driver with one worker per thread.
+   */
+  readonly blocking?: boolean;
 
   /** Connect and look around (file system type, cluster). Called once before any operation. */
   open(): Promise<void>;

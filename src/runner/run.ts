@@ -120,6 +120,7 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const driver = await openDriver(target, spec.concurrency, spec.durable);
   try {
     assertCapabilities(spec, sizes, driver.capabilities, driver.name);
+    assertThreading(spec, driver);
     const store = typeof request.store === 'function' ? request.store() : request.store;
     return await execute({ ...request, store }, driver, sizes);
   } finally {
@@ -299,6 +300,20 @@ interface Running {
   readonly snapshot?: () => RecordSet[];
 }
 
+/** Most threads a run may use (the workload schema's limit). */
+const MAX_THREADS = 64;
+
+/** A blocking driver holds its thread for each call: it needs one worker per thread, or its concurrency is fake. */
+function assertThreading(spec: WorkloadSpec, driver: Driver): void {
+  if (!driver.blocking) return;
+  if (spec.concurrency > MAX_THREADS) {
+    throw new UsageError(`concurrency: ${driver.name}:// with blocking calls runs one worker per thread, at most ${MAX_THREADS} (asked for ${spec.concurrency})`);
+  }
+  if (spec.threads !== 'auto' && spec.threads < spec.concurrency) {
+    throw new UsageError(`threads: ${driver.name}:// with blocking calls runs one worker per thread: give --threads ${spec.concurrency} (or auto) for --concurrency ${spec.concurrency}`);
+  }
+}
+
 /** Why `threads: auto` may not fan this run out (undefined: it may). */
 export function autoThreadsRefusal(spec: WorkloadSpec, driver: Driver, cores: number): string | undefined {
   if (cores < 2) return 'one CPU';
@@ -316,6 +331,7 @@ async function measure(
 ): Promise<{ sets: RecordSet[]; measuredSeconds: number }> {
   const { spec, store, target } = request;
   const creates = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
+  const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const start = performance.now();
   const warmupEndMs = start + spec.warmup;
   const stopMs = spec.ops !== undefined ? Infinity : warmupEndMs + spec.duration;
@@ -334,7 +350,7 @@ async function measure(
       done: runLoop({
         driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
         ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
-        warmupEndMs, stopMs, stop: loopStop, cancel: cancel.signal,
+        warmupEndMs, stopMs, stop: loopStop, cancel: cancel.signal, payloads,
       }).then(() => {
         const end = Math.min(performance.now(), stopMs);
         return { sets: [recorder.snapshot()], measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
@@ -356,6 +372,12 @@ async function measure(
     if (spec.threads !== 'auto') {
       environment.threads = Math.min(spec.threads, spec.concurrency);
       return (current = spec.threads > 1 ? onThreads(spec.threads) : onMainThread(stop.signal));
+    }
+    if (driver.blocking) {
+      const n = spec.concurrency;
+      environment.threads = n;
+      environment.threadsChoice = `auto: ${driver.name}:// makes blocking calls, so one thread per worker (${n}), like fio's jobs`;
+      return (current = n > 1 ? onThreads(n) : onMainThread(stop.signal));
     }
     const cores = availableParallelism();
     const refusal = autoThreadsRefusal(spec, driver, cores);

@@ -1,6 +1,7 @@
 /** A worker thread of a multi-threaded run: its own driver, its share of the workers and objects. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDriver } from '../drivers/registry.js';
+import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution } from '../workloads/sizes.js';
 import { KeySpace } from './keyspace.js';
 import { Recorder } from './recorder.js';
@@ -27,6 +28,7 @@ try {
   const recorder = new Recorder(target.secrets);
   const creates = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
   const keys = new KeySpace(input.base, input.objects, input.thread, input.threads, spec.groupSize, creates ? input.workers : 0);
+  const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   post({ type: 'ready' });
   await released;
   const start = performance.now();
@@ -36,7 +38,7 @@ try {
       driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
       ...(input.rate ? { rate: input.rate } : {}), ...(input.opsBudget !== undefined ? { opsBudget: input.opsBudget } : {}),
       warmupEndMs: start + input.warmupMs, stopMs: input.stopMs === undefined ? Infinity : start + input.stopMs,
-      stop: stop.signal, cancel: cancel.signal,
+      stop: stop.signal, cancel: cancel.signal, payloads,
     });
   } finally {
     clearInterval(timer);

@@ -1,5 +1,5 @@
 /**
- * ONE behavior suite for every driver. Targets: mem:// and file:// always, null:// for the behaviors
+ * ONE behavior suite for every driver. Targets: mem:// and file:// (both I/O engines) always, null:// for the behaviors
  * its capabilities allow, and every STORBENCH_TEST_<NAME> target that scripts/test.sh started
  * (or that you set). A new driver joins by configuration alone.
  */
@@ -15,7 +15,7 @@ import type { Driver } from '../../src/drivers/types.js';
 const scratch = mkdtempSync(join(tmpdir(), 'storbench-conformance-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const targets: string[] = ['mem://conformance', 'null://', `file://${scratch}`];
+const targets: string[] = ['mem://conformance', 'null://', `file://${scratch}/async`, `file://${scratch}/sync?io=sync`];
 for (const [name, value] of Object.entries(process.env)) {
   if (/^STORBENCH_TEST_[A-Z0-9_]+$/.test(name) && value && /^[a-z0-9+]+:\/\//.test(value)) targets.push(value);
 }

@@ -16,6 +16,9 @@ import { configureThreadpool, type FileDriver } from '../../src/drivers/file/fil
 import { mountOf, parseMountinfo, type FileSystemInfo } from '../../src/drivers/file/fs-type.js';
 import { detectProfile } from '../../src/drivers/file/profiles.js';
 import { bucketOf, decodeName, encodeSegment, locate } from '../../src/drivers/file/layout.js';
+import { openStore } from '../../src/results/sqlite-store.js';
+import { runBenchmark } from '../../src/runner/run.js';
+import { loadWorkload } from '../../src/workloads/spec.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storbench-file-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -186,6 +189,30 @@ describe('file:// driver', () => {
   test('bad targets are refused naming the problem', async () => {
     await assert.rejects(() => createDriver({ target: parseTarget('file://somehost/x'), concurrency: 1 }), /takes no host/);
     await assert.rejects(() => createDriver({ target: parseTarget('file:///x?fanout=9'), concurrency: 1 }), /fanout/);
+    await assert.rejects(() => createDriver({ target: parseTarget('file:///x?io=mmap'), concurrency: 1 }), /target option io: expected async or sync, got "mmap"/);
+    await assert.rejects(() => createDriver({ target: parseTarget('file:///x?fsnyc=true'), concurrency: 1 }), /file:\/\/ has no option fsnyc \(known: profile, /);
+  });
+
+  test('io=sync: blocking calls, recorded; the runner gives it one thread per worker and refuses fewer', async () => {
+    const d = await driverAt(`file://${join(scratch, 'sync')}?io=sync`);
+    assert.equal(d.blocking, true);
+    assert.match(String(d.environment().ioEngine), /^sync: blocking calls/);
+    assert.equal(d.environment().uvThreadpoolSize, undefined, 'no threadpool in the path');
+    await d.close();
+    const store = openStore(':memory:');
+    const target = parseTarget(`file://${join(scratch, 'sync-run')}?io=sync`);
+    const r = await runBenchmark({ target, spec: loadWorkload('get-small', { ops: 200, objects: 20, concurrency: 2, verify: true }), store });
+    assert.equal(r.status, 'completed', r.error);
+    assert.equal(r.ops[0]!.count, 200);
+    assert.equal(r.ops[0]!.errors, 0);
+    const env = store.getRun(r.runId)!.environment;
+    assert.equal(env.threads, 2);
+    assert.match(String(env.threadsChoice), /blocking calls, so one thread per worker \(2\)/);
+    const runs = store.listRuns().total;
+    await assert.rejects(() => runBenchmark({ target, spec: loadWorkload('put-small', { ops: 10, concurrency: 4, threads: 2 }), store }),
+      /threads: file:\/\/ with blocking calls runs one worker per thread: give --threads 4/);
+    assert.equal(store.listRuns().total, runs, 'nothing recorded');
+    store.close();
   });
 });
 
@@ -267,10 +294,10 @@ describe('file:// profiles and cache honesty', () => {
     await assert.rejects(() => createDriver({ target: parseTarget(`file://${dir}?profile=hdfs`), concurrency: 1 }), /profile/);
   });
 
-  test('O_DIRECT round-trips odd sizes and ranges where the file system takes it', async (t) => {
+  for (const io of ['async', 'sync']) test(`O_DIRECT round-trips odd sizes and ranges where the file system takes it (io=${io})`, async (t) => {
     let d: Driver;
     try {
-      d = await driverAt(`file://${join(scratch, 'direct')}?direct=true&readChunk=64KiB`);
+      d = await driverAt(`file://${join(scratch, 'direct')}?direct=true&readChunk=64KiB&io=${io}`);
     } catch (e) {
       if (isStorageError(e, 'Unsupported')) return t.skip(`O_DIRECT does not work on ${tmpdir()}: ${e.message}`);
       throw e;

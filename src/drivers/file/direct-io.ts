@@ -11,6 +11,7 @@
  */
 import { constants } from 'node:fs';
 import { open, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import type { IoHandle } from './io-engine.js';
 
 /** File offsets and lengths of direct transfers are multiples of this (covers 512 and 4096 blocks). */
 export const ALIGN = 4096;
@@ -132,7 +133,7 @@ export class AlignedPool {
  * Write a body to a file opened with O_DIRECT: whole aligned slots as they fill, then the tail padded
  * to ALIGN and the file truncated back to its true length.
  */
-export async function writeDirect(fh: FileHandle, pool: AlignedPool, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+export async function writeDirect(fh: IoHandle, pool: AlignedPool, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   signal?: AbortSignal): Promise<void> {
   const slot = await pool.acquire();
   let filled = 0;
@@ -173,7 +174,7 @@ export async function writeDirect(fh: FileHandle, pool: AlignedPool, chunks: Asy
  * Read [position, position + length) of a file opened with O_DIRECT into `into` (at least `length` bytes)
  * or a new buffer; returns the bytes read (short at EOF).
  */
-export async function readDirect(fh: FileHandle, pool: AlignedPool, position: number, length: number, into?: Buffer): Promise<Buffer> {
+export async function readDirect(fh: IoHandle, pool: AlignedPool, position: number, length: number, into?: Buffer): Promise<Buffer> {
   const slot = await pool.acquire();
   try {
     const start = alignDown(position);

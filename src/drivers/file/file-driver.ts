@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, opendir, realpath, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, opendir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { checkKey, checkPrefix, clampRange } from '../keys.js';
@@ -20,6 +20,7 @@ import { ALIGN, AlignedPool, DIRECT_FLAG, readDirect, writeDirect } from './dire
 import { dropCaches, type CacheDrop } from './drop-caches.js';
 import { errnoOf, fileError } from './file-errors.js';
 import { detectFileSystem, isNetworkFileSystem, type FileSystemInfo } from './fs-type.js';
+import { asyncIo, IO_ENGINES, syncIo, type IoEngineName, type IoHandle } from './io-engine.js';
 import { decodeName, encodePath, isBucket, locate, type Layout } from './layout.js';
 import { detectProfile, PROFILE_NAMES, PROFILES, type DirectMode, type Profile, type ProfileName } from './profiles.js';
 import { threadpoolInfo } from './threadpool.js';
@@ -28,6 +29,7 @@ export { dropCaches, type CacheDrop } from './drop-caches.js';
 export { configureThreadpool, threadpoolInfo } from './threadpool.js';
 
 const NAME = 'file';
+const OPTIONS = ['profile', 'fanout', 'fanoutWidth', 'fsync', 'direct', 'io', 'readChunk', 'stripeCount', 'stripeSize'];
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
@@ -70,7 +72,7 @@ function directOption(target: DriverContext['target']): DirectMode | undefined {
 }
 
 /**
- * Create the `file://` driver. Options: profile, fanout, fanoutWidth, fsync, direct, readChunk,
+ * Create the `file://` driver. Options: profile, fanout, fanoutWidth, fsync, direct, io, readChunk,
  * stripeCount, stripeSize (README.md). Options the URL leaves out come from the profile, resolved at open.
  */
 export function createFileDriver(context: DriverContext): FileDriver {
@@ -79,6 +81,8 @@ export function createFileDriver(context: DriverContext): FileDriver {
     throw new UsageError(`target: file:// takes no host ("${target.hosts.join(',')}"); write file:///absolute/path`);
   }
   if (target.path === '') throw new UsageError('target: file:// needs an absolute path, e.g. file:///data/bench');
+  const unknown = Object.keys(target.options).filter((k) => !OPTIONS.includes(k));
+  if (unknown.length) throw new UsageError(`target: file:// has no option ${unknown.join(', ')} (known: ${OPTIONS.join(', ')})`);
   const profileOption = given(target, 'profile', () => {
     const p = target.options.profile as ProfileName;
     if (!PROFILE_NAMES.includes(p)) throw new UsageError(`target option profile: expected one of ${PROFILE_NAMES.join(', ')}, got "${p}"`);
@@ -94,6 +98,9 @@ export function createFileDriver(context: DriverContext): FileDriver {
     if (!/^[0-9]+[KMG]?$/i.test(v)) throw new UsageError(`target option stripeSize: expected lfs's form (1M, 4M, 65536), got "${v}"`);
     return v;
   });
+  const ioName = (target.options.io || 'async') as IoEngineName;
+  if (!IO_ENGINES.includes(ioName)) throw new UsageError(`target option io: expected async or sync, got "${ioName}"`);
+  const io = ioName === 'sync' ? syncIo : asyncIo;
   const readChunk = sizeOption(target, 'readChunk', 1024 * 1024);
   if (readChunk < 4096 || readChunk > 64 * 1024 * 1024) throw new UsageError('target option readChunk: expected 4KiB to 64MiB');
 
@@ -133,7 +140,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
       if (checkedDirs.has(rel)) continue;
       let st;
       try {
-        st = await lstat(abs(rel));
+        st = await io.lstat(abs(rel));
       } catch (e) {
         const code = errnoOf(e);
         if (code === 'ENOENT' || code === 'ENOTDIR') return; // the rest does not exist yet: created real
@@ -160,7 +167,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   /** Write all of `data` at `position` (`null`: at the file offset, as O_APPEND needs). */
-  async function writeAll(fh: FileHandle, data: Uint8Array, position: number | null = null): Promise<void> {
+  async function writeAll(fh: IoHandle, data: Uint8Array, position: number | null = null): Promise<void> {
     for (let done = 0; done < data.byteLength;) {
       const at = position === null ? null : position + done;
       const { bytesWritten } = await fh.write(data, done, data.byteLength - done, at);
@@ -173,7 +180,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
    * chunk k is being written at its own offset (each write is a threadpool round trip, which would otherwise
    * leave the producer idle). Like Node's streams, a chunk belongs to the consumer once it is yielded.
    */
-  async function writeBody(fh: FileHandle, body: Body, signal?: AbortSignal): Promise<void> {
+  async function writeBody(fh: IoHandle, body: Body, signal?: AbortSignal): Promise<void> {
     if (body instanceof Uint8Array) return writeAll(fh, body, 0);
     let position = 0;
     let behind: Promise<void> | undefined;
@@ -195,7 +202,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   /** Append a body at the end of an O_APPEND file, one chunk after the other. */
-  async function appendBody(fh: FileHandle, body: Body, signal?: AbortSignal): Promise<void> {
+  async function appendBody(fh: IoHandle, body: Body, signal?: AbortSignal): Promise<void> {
     for await (const chunk of body instanceof Uint8Array ? [body] : body) {
       signal?.throwIfAborted();
       await writeAll(fh, chunk);
@@ -203,7 +210,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   async function syncDir(dir: string): Promise<void> {
-    const d = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    const d = await io.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
     try {
       await d.sync();
     } finally {
@@ -212,14 +219,14 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   /** Open a new file in `dir`, creating the directory (and its buckets) on first use. */
-  async function create(dir: string, path: string): Promise<FileHandle> {
+  async function create(dir: string, path: string): Promise<IoHandle> {
     const flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS;
     try {
-      return await open(path, flags, 0o644);
+      return await io.open(path, flags, 0o644);
     } catch (e) {
       if (errnoOf(e) !== 'ENOENT') throw e;
-      await mkdir(dir, { recursive: true });
-      return open(path, flags, 0o644);
+      await io.mkdir(dir, { recursive: true });
+      return io.open(path, flags, 0o644);
     }
   }
 
@@ -231,7 +238,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
    * `spareBuffers` (the caller has dropped chunk k when it asks for k+1, and k+2 goes where k was):
    * fresh 1 MiB buffers cost page faults and GC work per MiB that a benchmark would otherwise measure.
    */
-  function fileBody(fh: FileHandle, key: string, start: number, end: number, reuse = false): AsyncIterable<Uint8Array> & AsyncIterator<Uint8Array> {
+  function fileBody(fh: IoHandle, key: string, start: number, end: number, reuse = false): AsyncIterable<Uint8Array> & AsyncIterator<Uint8Array> {
     let pos = start; // the next byte to ask for
     let open = true;
     let turn = 0;
@@ -292,8 +299,8 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   /** Open a key's file for reading and check it is a regular file. */
-  async function openForRead(op: Operation, key: string, file: string): Promise<{ fh: FileHandle; size: number; modified: number }> {
-    const fh = await open(file, direct ? READ_FLAGS | DIRECT_FLAG : READ_FLAGS).catch((e: unknown) => { throw fileError(op, key, e); });
+  async function openForRead(op: Operation, key: string, file: string): Promise<{ fh: IoHandle; size: number; modified: number }> {
+    const fh = await io.open(file, direct ? READ_FLAGS | DIRECT_FLAG : READ_FLAGS).catch((e: unknown) => { throw fileError(op, key, e); });
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw new StorageError('NotFound', NAME, op, 'no such object (a directory)', { key });
@@ -436,6 +443,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   return {
     name: NAME,
     capabilities: CAPABILITIES,
+    blocking: io === syncIo,
 
     async open() {
       try {
@@ -480,16 +488,20 @@ export function createFileDriver(context: DriverContext): FileDriver {
         ...(!direct && !lastDrop?.dropped
           ? { cacheWarning: 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache' }
           : {}),
-        uvThreadpoolSize: tp.size, uvThreadpoolSource: tp.source,
-        // More operations in flight than threads just queue inside libuv: the figure is the pool's.
-        threadpoolLimited: context.concurrency > tp.size,
+        ...(io === syncIo
+          ? { ioEngine: 'sync: blocking calls on the worker\'s own thread (like fio psync)' }
+          : {
+            ioEngine: 'async: node:fs/promises through libuv\'s threadpool', uvThreadpoolSize: tp.size, uvThreadpoolSource: tp.source,
+            // More operations in flight than threads just queue inside libuv: the figure is the pool's.
+            threadpoolLimited: context.concurrency > tp.size,
+          }),
       };
     },
 
     async write(key: string, body: Body, options: WriteOptions = {}) {
       const { dir, file } = await place('write', key);
       const tmp = `${dir}/${tmpPrefix}${++tmpSeq}`;
-      let fh: FileHandle | undefined;
+      let fh: IoHandle | undefined;
       try {
         fh = await create(dir, tmp);
         if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, options.signal);
@@ -500,15 +512,15 @@ export function createFileDriver(context: DriverContext): FileDriver {
         if (localFs) {
           // One kernel: the data written is what any reader of the renamed file sees, closed or not, so
           // close and rename go to the threadpool together (one round trip less per small object).
-          await Promise.all([closing.close(), rename(tmp, file)]);
+          await Promise.all([closing.close(), io.rename(tmp, file)]);
         } else {
           await closing.close(); // NFS and FUSE report deferred write errors here: publish only after it
-          await rename(tmp, file);
+          await io.rename(tmp, file);
         }
         if (fsync) await syncDir(dir);
       } catch (e) {
         if (fh) await fh.close().catch(() => undefined);
-        await unlink(tmp).catch(() => undefined);
+        await io.unlink(tmp).catch(() => undefined);
         throw fileError('write', key, e);
       }
     },
@@ -522,7 +534,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
 
     async stat(key: string): Promise<ObjectInfo> {
       const { file } = await place('stat', key);
-      const st = await lstat(file).catch((e: unknown) => { throw fileError('stat', key, e); });
+      const st = await io.lstat(file).catch((e: unknown) => { throw fileError('stat', key, e); });
       if (st.isSymbolicLink()) throw fileError('stat', key, Object.assign(new Error('symlink'), { code: 'ELOOP' }));
       if (!st.isFile()) throw new StorageError('NotFound', NAME, 'stat', 'no such object (a directory)', { key });
       return { key, size: st.size, modified: st.mtimeMs };
@@ -531,7 +543,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
     async delete(key: string) {
       const { file } = await place('delete', key);
       try {
-        await unlink(file);
+        await io.unlink(file);
       } catch (e) {
         // Missing, or a directory (a prefix of other keys when fanout=0): either way not an object.
         const code = errnoOf(e);
@@ -589,7 +601,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
 
     async append(key: string, body: Body, options: WriteOptions = {}) {
       const { file } = await place('append', key);
-      const fh = await open(file, APPEND_FLAGS).catch((e: unknown) => { throw fileError('append', key, e); });
+      const fh = await io.open(file, APPEND_FLAGS).catch((e: unknown) => { throw fileError('append', key, e); });
       try {
         await appendBody(fh, body, options.signal);
         if (fsync) await fh.sync();
@@ -605,14 +617,14 @@ export function createFileDriver(context: DriverContext): FileDriver {
       const dst = await place('rename', to);
       try {
         // Only objects move: a directory (a prefix, with fanout=0) is not one.
-        const st = await lstat(src.file);
+        const st = await io.lstat(src.file);
         if (!st.isFile()) throw new StorageError('NotFound', NAME, 'rename', 'no such object', { key: from });
         try {
-          await rename(src.file, dst.file);
+          await io.rename(src.file, dst.file);
         } catch (e) {
           if (errnoOf(e) !== 'ENOENT') throw e;
-          await mkdir(dst.dir, { recursive: true });
-          await rename(src.file, dst.file);
+          await io.mkdir(dst.dir, { recursive: true });
+          await io.rename(src.file, dst.file);
         }
         if (fsync) await Promise.all([syncDir(src.dir), src.dir === dst.dir ? undefined : syncDir(dst.dir)]);
       } catch (e) {
