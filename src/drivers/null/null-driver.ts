@@ -2,13 +2,13 @@
  * `null://` (or `null://?readSize=4KiB`): accepts every write and stores nothing; reads return
  * `readSize` zero bytes. It measures the harness itself: the ceiling every report shows next to real systems.
  */
-import { checkKey } from '../keys.js';
+import { checkKey, checkOffset } from '../keys.js';
 import { sizeOption } from '../target.js';
 import type { Body, Capabilities, Driver, DriverContext, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: false,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: false, positionalWrite: true,
 };
 
 export function createNullDriver(context: DriverContext): Driver {
@@ -47,6 +47,14 @@ export function createNullDriver(context: DriverContext): Driver {
     environment: () => ({ readSize }),
     write: drain,
     append: drain,
+    writeAt(key, offset, body) {
+      try {
+        checkOffset('null', key, offset);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return drain(key, body);
+    },
     async rename() {},
     async read(key, options = {}): Promise<ReadResult> {
       checkKey('null', 'read', key);
