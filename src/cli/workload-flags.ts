@@ -15,6 +15,7 @@ export const workloadFlagOptions = {
   keys: { type: 'string' },
   'range-size': { type: 'string' },
   dataset: { type: 'string' },
+  'large-files': { type: 'string' },
   verify: { type: 'boolean' },
   durable: { type: 'boolean' },
   'no-cleanup': { type: 'boolean' },
@@ -31,7 +32,8 @@ export const workloadFlagUsage = `workload flags (override the preset or file):
                                                                                when one event loop saturates)
   --dataset NAME        reuse a named dataset across runs     --verify         self-checking content
   --durable             ask for durable writes (fsync...)     --no-cleanup     keep the run's objects
-  --drop-caches         empty the client page cache before measuring (file://, needs root)`;
+  --drop-caches         empty the client page cache before measuring (file://, needs root)
+  --large-files M       per-worker | shared: one object per operation, or segments of one shared object (IOR)`;
 
 function int(value: string | undefined, flag: string, min: number, max: number, or = ''): number | undefined {
   if (value === undefined) return undefined;
@@ -60,6 +62,7 @@ export function workloadOverrides(v: Record<string, string | boolean | undefined
   put('keys', v.keys);
   put('rangeSize', v['range-size']);
   put('dataset', v.dataset);
+  put('largeFiles', v['large-files']);
   if (v.verify) o.verify = true;
   if (v.durable) o.durable = true;
   if (v['no-cleanup']) o.cleanup = false;

@@ -214,6 +214,65 @@ export const behaviors: readonly Behavior[] = [
     },
   },
   {
+    name: 'positional writes to disjoint ranges land, written concurrently and out of order',
+    needs: ['persistent', 'positionalWrite'],
+    async run({ driver, prefix }) {
+      // an odd segment size (unaligned for O_DIRECT) and an aligned one; odd segments are streamed in uneven chunks
+      for (const segment of [300_007, 256 * 1024]) {
+        const key = `${prefix}shared-${segment}`;
+        const data = randomBytes(5 * segment);
+        const part = (i: number) => data.subarray(i * segment, (i + 1) * segment);
+        await Promise.all([3, 0, 4, 1, 2].map((i) => (i % 2
+          ? driver.writeAt!(key, i * segment, chunked(part(i), 65_537), { size: segment })
+          : driver.writeAt!(key, i * segment, part(i)))));
+        assert.equal((await driver.stat(key)).size, data.length);
+        assert.ok((await readAll(driver, key)).equals(data), `segments of ${segment} bytes read back whole`);
+        if (driver.capabilities.rangeRead) assert.ok((await readAll(driver, key, 2 * segment, segment)).equals(part(2)));
+      }
+    },
+  },
+  {
+    name: 'writeAt on a missing key creates it; a gap before the range reads as zeros',
+    needs: ['persistent', 'positionalWrite'],
+    async run({ driver, prefix }) {
+      const a = randomBytes(10_000);
+      await driver.writeAt!(`${prefix}sub/new`, 0, a);
+      assert.ok((await readAll(driver, `${prefix}sub/new`)).equals(a));
+      const b = randomBytes(777);
+      await driver.writeAt!(`${prefix}gap`, 5000, b);
+      assert.equal((await driver.stat(`${prefix}gap`)).size, 5777);
+      assert.ok((await readAll(driver, `${prefix}gap`)).equals(Buffer.concat([Buffer.alloc(5000), b])));
+    },
+  },
+  {
+    name: 'writeAt does not truncate: bytes outside its range stay as they were',
+    needs: ['persistent', 'positionalWrite'],
+    async run({ driver, prefix }) {
+      const data = randomBytes(10_000);
+      await driver.write(`${prefix}w`, data);
+      const patch = randomBytes(50);
+      await driver.writeAt!(`${prefix}w`, 100, patch);
+      patch.copy(data, 100);
+      assert.equal((await driver.stat(`${prefix}w`)).size, 10_000);
+      assert.ok((await readAll(driver, `${prefix}w`)).equals(data));
+      const tail = randomBytes(20);
+      await driver.writeAt!(`${prefix}w`, 9990, tail);
+      assert.ok((await readAll(driver, `${prefix}w`)).equals(Buffer.concat([data.subarray(0, 9990), tail])));
+    },
+  },
+  {
+    name: 'writeAt rejects keys escaping the root and negative or fractional offsets with InvalidInput',
+    needs: ['positionalWrite'],
+    async run({ driver, prefix }) {
+      for (const bad of ['../outside', `${prefix}../../x`, '/etc/passwd', `${prefix}a/./b`, '']) {
+        await expectKind('InvalidInput', () => driver.writeAt!(bad, 0, randomBytes(1)));
+      }
+      for (const offset of [-1, 1.5, Number.NaN]) {
+        await expectKind('InvalidInput', () => driver.writeAt!(`${prefix}o`, offset, randomBytes(1)));
+      }
+    },
+  },
+  {
     name: 'rename moves the object',
     needs: ['persistent', 'rename'],
     async run({ driver, prefix }) {

@@ -19,6 +19,17 @@ export function checkKey(driver: string, operation: Operation, key: string, allo
   return key;
 }
 
+/**
+ * Reject an offset of `writeAt` that is not a whole number of bytes from 0 up.
+ * @throws StorageError InvalidInput
+ */
+export function checkOffset(driver: string, key: string, offset: number): number {
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new StorageError('InvalidInput', driver, 'write', `offset ${offset} is not a whole number of bytes from 0 up`, { key });
+  }
+  return offset;
+}
+
 /** A prefix for list/scan/deletePrefix: like a key, but may be empty or end with `/`. */
 export function checkPrefix(driver: string, operation: Operation, prefix: string): string {
   if (prefix === '') return prefix;

@@ -82,6 +82,12 @@ export interface Capabilities {
   readonly maxObjectSize: number;
   /** Objects written are stored and read back (false only for `null://`). */
   readonly persistent: boolean;
+  /**
+   * `writeAt` is implemented: bytes written in place at an offset of an object, so many workers can fill
+   * disjoint ranges of one object (IOR's shared-file mode). False where objects are immutable (S3) or
+   * append-only (HDFS).
+   */
+  readonly positionalWrite: boolean;
 }
 
 /**
@@ -151,6 +157,9 @@ export interface ScanEntry {
   readonly body: AsyncIterable<Uint8Array>;
 }
 
+/** IOR's two modes for large sequential work: each worker its own objects, or all workers in one shared object. */
+export type LargeFileMode = 'file-per-worker' | 'shared-file';
+
 /** Facts found when the driver connected: file system type, server version, cluster size... */
 export type Environment = Readonly<Record<string, string | number | boolean>>;
 
@@ -164,6 +173,8 @@ export type Environment = Readonly<Record<string, string | number | boolean>>;
  * - list of a prefix yields every object whose key starts with it, in pages, each once; a missing prefix is empty.
  * - scan yields every object under a prefix with its content, each once.
  * - keys escaping the root are rejected with InvalidInput before anything is touched.
+ * - writeAt (when offered) writes exactly its range: it creates a missing object, never truncates, and
+ *   concurrent writeAt calls to disjoint ranges of one object all land.
  */
 export interface Driver {
   /** Short name of the driver (the URL scheme): `mem`, `file`, `s3`, ... */
@@ -200,6 +211,20 @@ export interface Driver {
   append?(key: string, body: Body, options?: WriteOptions): Promise<void>;
   /** Only when `capabilities.rename`. */
   rename?(from: string, to: string): Promise<void>;
+  /**
+   * Only when `capabilities.positionalWrite`. Write `body` at byte `offset` of `key` in place: the object is
+   * created (empty) when missing, bytes outside `[offset, offset + length)` are left as they are (a gap
+   * past the old end reads as zeros), and the object is never truncated. Not atomic: a reader may see part
+   * of it, and a failed call may leave part of its range written. Concurrent calls to disjoint ranges of
+   * one key all land; mixing them with `write` of the same key (which replaces the object) does not.
+   * A negative or fractional `offset` is InvalidInput.
+   */
+  writeAt?(key: string, offset: number, body: Body, options?: WriteOptions): Promise<void>;
+  /**
+   * How this target lays out large sequential work when the workload does not say (IOR's two modes):
+   * file:// takes it from its profile. Valid after `open`. Without it: a file per worker.
+   */
+  largeFileMode?(): LargeFileMode;
   /** Delete everything under a prefix (cleanup); drivers may batch. */
   deletePrefix(prefix: string): Promise<number>;
   /**

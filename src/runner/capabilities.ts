@@ -16,6 +16,12 @@ export function missingCapabilities(spec: WorkloadSpec, sizes: SizeDistribution,
   if (m.append && !caps.append) missing.push('append');
   if (sizes.max > caps.maxObjectSize) missing.push(`objects of ${formatSize(sizes.max)} (largest: ${formatSize(caps.maxObjectSize)})`);
   if (spec.verify && !caps.persistent) missing.push('stored content (verify)');
+  if (spec.largeFiles === 'shared') {
+    if (!caps.positionalWrite) missing.push('positional writes (positionalWrite, for largeFiles: shared)');
+    if (m.read && !caps.rangeRead) missing.push('range reads (rangeRead, for largeFiles: shared)');
+    const whole = spec.objects * sizes.max;
+    if (whole > caps.maxObjectSize) missing.push(`a shared object of ${formatSize(whole)} (largest: ${formatSize(caps.maxObjectSize)})`);
+  }
   return missing;
 }
 

@@ -19,6 +19,7 @@ import { MIX_OPS, needsObjects, type WorkloadSpec } from '../workloads/spec.js';
 import { aggregate } from './aggregate.js';
 import { assertCapabilities } from './capabilities.js';
 import { KeySpace } from './keyspace.js';
+import { chooseLargeFiles, sharedFileKey } from './large-files.js';
 import { Recorder, type RecordSet } from './recorder.js';
 import { runThreads } from './threads.js';
 import { runLoop, saltOf } from './workers.js';
@@ -119,10 +120,11 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const sizes = parseSizeDistribution(spec.size);
   const driver = await openDriver(target, spec.concurrency, spec.durable);
   try {
-    assertCapabilities(spec, sizes, driver.capabilities, driver.name);
-    assertThreading(spec, driver);
+    const largeFiles = chooseLargeFiles(spec, sizes, driver);
+    assertCapabilities(largeFiles.spec, sizes, driver.capabilities, driver.name);
+    assertThreading(largeFiles.spec, driver);
     const store = typeof request.store === 'function' ? request.store() : request.store;
-    return await execute({ ...request, store }, driver, sizes);
+    return await execute({ ...request, spec: largeFiles.spec, store }, driver, sizes, largeFiles.environment);
   } finally {
     await driver.close().catch(() => undefined);
   }
@@ -130,7 +132,7 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
 
 type OpenRequest = RunRequest & { readonly store: ResultsStore };
 
-async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribution): Promise<RunResult> {
+async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribution, largeFiles: Environment): Promise<RunResult> {
   const { target, spec, store } = request;
   const runId = newRunId();
   const base = spec.dataset ? `storbench/datasets/${spec.dataset}` : `storbench/${runId}`;
@@ -142,6 +144,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     threadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
     cpus: availableParallelism(),
     keyPrefix: `${base}/`,
+    ...largeFiles,
   };
   store.createRun({
     id: runId, target: target.redacted, targetName: target.name, scheme: target.scheme, system: driver.system(),
@@ -216,7 +219,7 @@ function progressOf(runId: string, phase: Phase, elapsedS: number, totalS: numbe
   return { runId, phase, elapsedS, totalS, done, planned, opsPerSec: 0, mibPerSec: 0, errors: 0, p99Us: 0 };
 }
 
-interface DatasetMarker { objects: number; size: string; seed: number; groupSize: number }
+interface DatasetMarker { objects: number; size: string; seed: number; groupSize: number; largeFiles?: WorkloadSpec['largeFiles'] }
 
 const markerKey = (name: string) => `storbench/datasets/${name}.json`;
 
@@ -232,7 +235,7 @@ async function readMarker(driver: Driver, name: string): Promise<DatasetMarker |
 
 async function writeDatasetMarker(driver: Driver, spec: WorkloadSpec, sets: readonly RecordSet[], objects: number): Promise<void> {
   const created = sets.flatMap((s) => s.ops).filter((o) => o.op === 'write').reduce((n, o) => n + o.count, 0);
-  const marker: DatasetMarker = { objects: objects + created, size: spec.size, seed: spec.seed, groupSize: spec.groupSize };
+  const marker: DatasetMarker = { objects: objects + created, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles };
   await driver.write(markerKey(spec.dataset!), Buffer.from(JSON.stringify(marker)));
 }
 
@@ -242,7 +245,8 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   if (!needsObjects(spec) || spec.objects === 0) return 0;
   if (spec.dataset) {
     const marker = await readMarker(driver, spec.dataset);
-    if (marker && marker.objects >= spec.objects && marker.size === spec.size && marker.seed === spec.seed && marker.groupSize === spec.groupSize) {
+    if (marker && marker.objects >= spec.objects && marker.size === spec.size && marker.seed === spec.seed && marker.groupSize === spec.groupSize
+      && (marker.largeFiles ?? 'per-worker') === spec.largeFiles) {
       return spec.objects;
     }
   }
@@ -251,6 +255,7 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   }
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const keys = new KeySpace(base, spec.objects, 0, 1, spec.groupSize, 0);
+  const shared = spec.largeFiles === 'shared' ? sharedFileKey(base) : undefined;
   let next = 0;
   let done = 0;
   let firstError: unknown;
@@ -264,7 +269,8 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
         const i = next++;
         const size = sizes.sizeOf(spec.seed, i);
         try {
-          await driver.write(keys.key(i), payloads.body(saltOf(spec.seed, i), size), { size });
+          const body = payloads.body(saltOf(spec.seed, i), size);
+          await (shared ? driver.writeAt!(shared, i * size, body, { size }) : driver.write(keys.key(i), body, { size }));
           done++;
         } catch (e) {
           firstError ??= e;
@@ -278,7 +284,7 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     throw new Error(`prepare: writing the dataset failed: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
   }
   if (spec.dataset && !stop.aborted) {
-    await driver.write(markerKey(spec.dataset), Buffer.from(JSON.stringify({ objects: spec.objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize } satisfies DatasetMarker)));
+    await driver.write(markerKey(spec.dataset), Buffer.from(JSON.stringify({ objects: spec.objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles } satisfies DatasetMarker)));
   }
   return spec.objects;
 }

@@ -11,6 +11,7 @@ import { hash01, sfc32, type Random } from '../workloads/random.js';
 import { MIX_OPS, type MixOp, type WorkloadSpec } from '../workloads/spec.js';
 import type { SizeDistribution } from '../workloads/sizes.js';
 import type { KeySpace } from './keyspace.js';
+import { sharedFileKey } from './large-files.js';
 import type { OpStats, Recorder } from './recorder.js';
 
 export interface LoopOptions {
@@ -75,6 +76,8 @@ export async function runLoop(o: LoopOptions): Promise<void> {
   const seed = spec.seed;
   const verify = spec.verify;
   const name = driver.name;
+  // largeFiles: shared: object g is the segment [g·size, (g+1)·size) of this one key (./large-files.ts)
+  const shared = spec.largeFiles === 'shared' ? sharedFileKey(keys.base) : undefined;
 
   let started = 0;
   // Drivers that complete in microtasks (mem://, null://) would starve timers and I/O: progress, Ctrl-C
@@ -101,18 +104,22 @@ export async function runLoop(o: LoopOptions): Promise<void> {
     const g = keys.global(local);
     const size = (w.writeOptions.size = sizes.sizeOf(seed, g));
     w.writeOptions.signal = cancelFor(size);
-    return driver.write(keys.key(local), payloads.body(verify ? saltOf(seed, g) : 0, size), w.writeOptions);
+    const body = payloads.body(verify ? saltOf(seed, g) : 0, size);
+    return shared ? driver.writeAt!(shared, g * size, body, w.writeOptions) : driver.write(keys.key(local), body, w.writeOptions);
   }
 
   async function read(w: Worker, local: number): Promise<number> {
     const g = keys.global(local);
-    const key = keys.key(local);
+    const key = shared ?? keys.key(local);
     const size = sizes.sizeOf(seed, g);
     let offset = 0;
     let result;
     if (spec.rangeSize > 0) {
       offset = size > spec.rangeSize ? Math.floor(w.random() * (size - spec.rangeSize)) : 0;
-      result = await driver.read(key, { offset, length: spec.rangeSize, reuseChunks: true, signal: cancelFor(spec.rangeSize) });
+      const length = Math.min(spec.rangeSize, size); // a shared segment ends where the next begins
+      result = await driver.read(key, { offset: shared ? g * size + offset : offset, length, reuseChunks: true, signal: cancelFor(spec.rangeSize) });
+    } else if (shared) {
+      result = await driver.read(key, { offset: g * size, length: size, reuseChunks: true, signal: cancelFor(size) });
     } else {
       result = await driver.read(key, { reuseChunks: true, signal: cancelFor(size) });
     }

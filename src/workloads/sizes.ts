@@ -9,6 +9,7 @@ import { formatSize, parseSize } from './size.js';
 export interface SizeDistribution {
   /** The spec as given, normalized (`4 KiB`, `1 KiB-1 MiB`, `4 KiB:70,1 MiB:30`). */
   readonly text: string;
+  readonly min: number;
   readonly max: number;
   /** Expected mean size in bytes. */
   readonly mean: number;
@@ -32,6 +33,7 @@ export function parseSizeDistribution(text: string, field = 'size'): SizeDistrib
     const cumulative = buckets.map((b) => ({ size: b.size, upTo: (acc += b.weight / total) }));
     return {
       text: buckets.map((b) => `${formatSize(b.size)}:${b.weight}`).join(','),
+      min: Math.min(...buckets.map((b) => b.size)),
       max: Math.max(...buckets.map((b) => b.size)),
       mean: buckets.reduce((s, b) => s + (b.size * b.weight) / total, 0),
       sizeOf(seed, index) {
@@ -48,11 +50,12 @@ export function parseSizeDistribution(text: string, field = 'size'): SizeDistrib
     if (hi < lo) throw new UsageError(`${field}: range "${spec}" ends below its start`);
     return {
       text: `${formatSize(lo)}-${formatSize(hi)}`,
+      min: lo,
       max: hi,
       mean: (lo + hi) / 2,
       sizeOf: (seed, index) => lo + Math.floor(hash01(seed ^ 0x5153, index) * (hi - lo + 1)),
     };
   }
   const fixed = parseSize(spec, field);
-  return { text: formatSize(fixed), max: fixed, mean: fixed, sizeOf: () => fixed };
+  return { text: formatSize(fixed), min: fixed, max: fixed, mean: fixed, sizeOf: () => fixed };
 }

@@ -15,6 +15,10 @@ import { parseSizeDistribution } from './sizes.js';
 export const MIX_OPS = ['read', 'write', 'stat', 'delete', 'list', 'scan', 'rename', 'append', 'readModifyWrite'] as const;
 export type MixOp = (typeof MIX_OPS)[number];
 
+/** The values of `largeFiles`. */
+export const LARGE_FILES = ['per-worker', 'shared'] as const;
+export type LargeFiles = (typeof LARGE_FILES)[number];
+
 /** A field given as text (or a number) and parsed by one of the parsers that throw UsageError. */
 function parsed<T>(parse: (value: string | number) => T) {
   return z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -76,6 +80,13 @@ export const workloadSchema = z.strictObject({
    * loop and fan out to one thread per core when a probe finds it saturated (src/runner/run.ts).
    */
   threads: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
+  /**
+   * IOR's two modes for large sequential work. `per-worker`: one object per operation. `shared`: object i
+   * is the segment [i·size, (i+1)·size) of ONE object that all workers write in place (positional writes)
+   * and read (range reads). Absent: the target's default (a file:// profile's largeFileMode) for workloads
+   * that can run shared, else per-worker.
+   */
+  largeFiles: z.enum(LARGE_FILES).optional(),
 });
 
 export type WorkloadInput = z.input<typeof workloadSchema>;
@@ -95,10 +106,24 @@ export function validateWorkload(input: unknown, source: string): WorkloadSpec {
   if (spec.dataset && (spec.mix.delete || spec.mix.rename || spec.mix.append)) {
     throw new UsageError(`workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
+  const shared = spec.largeFiles === 'shared' ? sharedFileProblem(spec) : undefined;
+  if (shared) throw new UsageError(`workload ${source}: largeFiles: shared ${shared}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   if (spec.writes === 'overwrite' && spec.objects === 0 && needsObjects(spec)) {
     throw new UsageError(`workload ${source}: objects: must be at least 1 when the mix reads, stats or overwrites`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
   return spec;
+}
+
+/**
+ * Why the workload cannot run as segments of one shared object, or `undefined` when it can: its mix must
+ * be writes and/or reads only, of one fixed size above 0 (segment i starts at i·size).
+ */
+export function sharedFileProblem(spec: WorkloadSpec): string | undefined {
+  const others = MIX_OPS.filter((op) => op !== 'read' && op !== 'write' && (spec.mix[op] ?? 0) > 0);
+  if (others.length > 0) return `needs a mix of only write and read (this one has ${others.join(', ')})`;
+  const sizes = parseSizeDistribution(spec.size);
+  if (sizes.min !== sizes.max || sizes.max === 0) return `needs one fixed object size above 0 (size: ${sizes.text})`;
+  return undefined;
 }
 
 /** True when the mix touches existing objects (so a dataset must exist). */

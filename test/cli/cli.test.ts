@@ -1,7 +1,7 @@
 /** The CLI end to end, as a user runs it: a real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -29,6 +29,9 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
     ['bad duration', ['run', '--target', 'mem://x', '--workload', 'put-small', '--duration', 'soon'], /duration: "soon" is not a duration/],
     ['unreachable endpoint', ['run', '--target', 'nfs://127.0.0.1:1/export?mountPort=1', '--workload', 'put-small'], /cannot open it/],
     ['capability', ['run', '--target', 'null://', '--workload', 'get-small', '--verify'], /needs stored content \(verify\)/],
+    ['bad --large-files', ['run', '--target', 'mem://x', '--workload', 'put-large', '--large-files', 'one'], /largeFiles: Invalid option: expected one of "per-worker"\|"shared"/],
+    ['--large-files shared on a mix it cannot run', ['run', '--target', 'mem://x', '--workload', 'metadata', '--large-files', 'shared'], /largeFiles: shared needs a mix of only write and read/],
+    ['a shared object the driver cannot hold', ['run', '--target', 'mem://x', '--workload', 'get-large', '--large-files', 'shared', '--objects', '40'], /needs a shared object of 2560 MiB/],
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
   ];
   for (const [name, args, message] of cases) {
@@ -114,6 +117,35 @@ workloads: [put-small, get-small]
     const missing = storbench(['suite', '--targets', targets, '--db', db]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /environment variable STORBENCH_TEST_SECRET_VALUE is not set/);
+  });
+
+  test('put-large then get-large with --large-files shared: segments of one file, verified, cleaned up', () => {
+    const root = join(dir, 'shared');
+    const size = 1_234_567; // streamed in 1 MiB blocks, segments unaligned
+    const sharedFiles = () => readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name === 'shared-file').map((e) => join(e.parentPath, e.name));
+    const common = ['--target', `file://${root}`, '--large-files', 'shared', '--size', String(size), '--verify', '--concurrency', '3', '--db', db, '--json'];
+    const put = storbench(['run', '--workload', 'put-large', '--ops', '6', '--dataset', 'sf', ...common]);
+    assert.equal(put.code, 0, put.stderr);
+    const [file, ...more] = sharedFiles();
+    assert.deepEqual(more, [], 'one file for all workers');
+    assert.match(file!, /storbench\/datasets\/sf\/.*shared-file$/);
+    assert.equal(statSync(file!).size, 6 * size);
+    const written = statSync(file!).mtimeMs;
+
+    const get = storbench(['run', '--workload', 'get-large', '--objects', '6', '--ops', '12', '--dataset', 'sf', ...common]);
+    assert.equal(get.code, 0, get.stderr);
+    const doc = JSON.parse(get.stdout) as { runId: string; results: { op: string; count: number; errors: number }[] };
+    assert.deepEqual(doc.results.map((x) => [x.op, x.count, x.errors]), [['read', 12, 0]]);
+    assert.equal(statSync(file!).mtimeMs, written, 'the dataset written by put-large was read, not prepared again');
+    const show = storbench(['show', doc.runId, '--db', db]);
+    assert.match(show.stdout, /largeFiles: shared/);
+
+    // without a dataset: prepare writes the segments, and cleanup removes the shared file with the run
+    const own = storbench(['run', '--workload', 'get-large', '--objects', '4', '--ops', '8', ...common]);
+    assert.equal(own.code, 0, own.stderr);
+    assert.deepEqual((JSON.parse(own.stdout) as { results: { count: number; errors: number }[] }).results.map((x) => [x.count, x.errors]), [[8, 0]]);
+    assert.deepEqual(sharedFiles(), [file]);
   });
 
   test('check runs the conformance behaviors against a target', () => {

@@ -4,14 +4,15 @@
  * dir, and on /dev/shm (tmpfs) when the host has it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { isStorageError, type Driver } from '../../src/drivers/types.js';
+import { behaviors, runBehavior } from '../../src/conformance/behaviors.js';
 import { configureThreadpool, type FileDriver } from '../../src/drivers/file/file-driver.js';
 import { mountOf, parseMountinfo, type FileSystemInfo } from '../../src/drivers/file/fs-type.js';
 import { detectProfile } from '../../src/drivers/file/profiles.js';
@@ -102,6 +103,7 @@ describe('file:// driver', () => {
     const d = await driverAt(`file://${root}?fanout=0`);
     await expectKind('InvalidInput', () => d.read('out/secret'));
     await expectKind('InvalidInput', () => d.write('out/new', Buffer.from('x')));
+    await expectKind('InvalidInput', () => d.writeAt!('out/secret', 0, Buffer.from('x')));
     await expectKind('InvalidInput', () => d.stat('out/secret'));
     assert.ok(!existsSync(join(outside, 'new')));
     await d.write('in/ok', Buffer.from('fine'));
@@ -109,6 +111,8 @@ describe('file:// driver', () => {
     // A symlinked file is never followed, wherever it points.
     symlinkSync(join(outside, 'secret'), join(root, 'inner', 'leaf'));
     await expectKind('InvalidInput', () => d.read('inner/leaf'));
+    await expectKind('InvalidInput', () => d.writeAt!('inner/leaf', 0, Buffer.from('x')));
+    assert.equal(readFileSync(join(outside, 'secret'), 'utf8'), 'nope');
   });
 
   test('a failed streamed write leaves neither the object nor a temporary file', async () => {
@@ -259,6 +263,17 @@ describe('file:// environment', () => {
   });
 });
 
+/** A driver with direct=true under the scratch directory, or the test skipped where O_DIRECT does not work. */
+async function directDriver(t: TestContext, name: string, io = 'async'): Promise<Driver | undefined> {
+  try {
+    return await driverAt(`file://${join(scratch, name)}?direct=true&readChunk=64KiB&io=${io}`);
+  } catch (e) {
+    if (!isStorageError(e, 'Unsupported')) throw e;
+    t.skip(`O_DIRECT does not work on ${tmpdir()}: ${e.message}`);
+    return undefined;
+  }
+}
+
 describe('file:// profiles and cache honesty', () => {
   const fsOf = (type: string, source = ''): FileSystemInfo => ({
     type, display: type, magic: '', blockSize: 4096, ...(source ? { mount: { mountPoint: '/m', fsType: type, source, options: '' } } : {}),
@@ -295,13 +310,8 @@ describe('file:// profiles and cache honesty', () => {
   });
 
   for (const io of ['async', 'sync']) test(`O_DIRECT round-trips odd sizes and ranges where the file system takes it (io=${io})`, async (t) => {
-    let d: Driver;
-    try {
-      d = await driverAt(`file://${join(scratch, 'direct')}?direct=true&readChunk=64KiB&io=${io}`);
-    } catch (e) {
-      if (isStorageError(e, 'Unsupported')) return t.skip(`O_DIRECT does not work on ${tmpdir()}: ${e.message}`);
-      throw e;
-    }
+    const d = await directDriver(t, 'direct', io);
+    if (!d) return;
     assert.match(String(d.environment().directIO), /^on/);
     assert.equal(d.environment().cacheWarning, undefined);
     for (const size of [0, 1, 4095, 4096, 4097, 200_001]) {
@@ -316,6 +326,23 @@ describe('file:// profiles and cache honesty', () => {
     }
     await d.close();
     assert.deepEqual(readdirSync(join(scratch, 'direct')).filter((n) => n.startsWith('#direct-probe')), [], 'the probe file is removed');
+  });
+
+  test('O_DIRECT positional writes: whole pages direct, unaligned edges buffered, neighbours intact', async (t) => {
+    const d = await directDriver(t, 'direct-at');
+    if (!d) return;
+    assert.match(String(d.semantics().positionalWrite), /O_DIRECT for whole pages/);
+    for (const behavior of behaviors.filter((b) => b.needs.includes('positionalWrite'))) {
+      const outcome = await runBehavior(d, behavior);
+      assert.equal(outcome.status, 'pass', `${behavior.name}: ${outcome.detail}`);
+    }
+    // 1000-byte segments share every page with a neighbour: none of them may be padded over or cut
+    const data = Buffer.alloc(40 * 1000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 13 + 7) & 0xff;
+    const order = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
+    await Promise.all(order.map((i) => d.writeAt!('small', i * 1000, data.subarray(i * 1000, (i + 1) * 1000))));
+    assert.ok((await collect((await d.read('small')).body)).equals(data));
+    await d.close();
   });
 
   test('dropCaches drops the page cache as root and is recorded; refuses politely otherwise', async () => {

@@ -25,7 +25,7 @@ type QueryOptions = cassandra.QueryOptions;
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: false, rename: false, list: true, scan: true,
-  unknownLengthWrite: true, multipart: true, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true,
+  unknownLengthWrite: true, multipart: true, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false,
 };
 
 /** Events the driver counts: its own retries and speculative executions, and the errors it saw. */

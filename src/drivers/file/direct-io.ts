@@ -130,14 +130,24 @@ export class AlignedPool {
 }
 
 /**
- * Write a body to a file opened with O_DIRECT: whole aligned slots as they fill, then the tail padded
- * to ALIGN and the file truncated back to its true length.
+ * Write a body to a file opened with O_DIRECT, from byte `position`, in whole aligned slots as they fill.
+ *
+ * Without `edge` (a new file written from 0): the tail is padded to ALIGN and the file truncated back to
+ * its true length. With `edge` (a positional write into a file other writers fill too): nothing outside
+ * `[position, position + length)` may be touched, so only the pages wholly inside the range are written
+ * directly; the bytes before the first ALIGN boundary and after the last one (each under ALIGN) go to
+ * `edge`, a buffered write, and the file is never truncated. Neighbours then share their edge pages only
+ * through the page cache, where partial-page writes are safe, and direct reads flush those pages first.
  */
 export async function writeDirect(fh: IoHandle, pool: AlignedPool, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  signal?: AbortSignal): Promise<void> {
+  signal?: AbortSignal, position = 0, edge?: (data: Uint8Array, at: number) => Promise<void>): Promise<void> {
+  const head = edge ? alignUp(position) - position : 0;
+  const headAt = position;
+  const headBuf = Buffer.allocUnsafe(head);
+  let headFilled = 0;
+  position += head;
   const slot = await pool.acquire();
   let filled = 0;
-  let position = 0;
   const flush = async (length: number): Promise<void> => {
     for (let done = 0; done < length;) {
       const { bytesWritten } = await fh.write(slot, done, Math.min(length - done, MAX_TRANSFER), position + done);
@@ -147,7 +157,14 @@ export async function writeDirect(fh: IoHandle, pool: AlignedPool, chunks: Async
   try {
     for await (const chunk of chunks) {
       signal?.throwIfAborted();
-      for (let used = 0; used < chunk.byteLength;) {
+      let used = 0;
+      if (headFilled < head) {
+        used = Math.min(head - headFilled, chunk.byteLength);
+        headBuf.set(chunk.subarray(0, used), headFilled);
+        headFilled += used;
+        if (headFilled === head) await edge!(headBuf, headAt);
+      }
+      while (used < chunk.byteLength) {
         const n = Math.min(slot.length - filled, chunk.byteLength - used);
         slot.set(chunk.subarray(used, used + n), filled);
         filled += n;
@@ -159,7 +176,13 @@ export async function writeDirect(fh: IoHandle, pool: AlignedPool, chunks: Async
         }
       }
     }
-    if (filled > 0) {
+    if (headFilled < head) {
+      if (headFilled > 0) await edge!(headBuf.subarray(0, headFilled), headAt); // the body ended inside the first page
+    } else if (filled > 0 && edge) {
+      const whole = alignDown(filled);
+      if (whole > 0) await flush(whole);
+      if (filled > whole) await edge(slot.subarray(whole, filled), position + whole);
+    } else if (filled > 0) {
       const padded = alignUp(filled);
       slot.fill(0, filled, padded);
       await flush(padded);

@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, opendir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix, clampRange } from '../keys.js';
+import { checkKey, checkOffset, checkPrefix, clampRange } from '../keys.js';
 import { boolOption, intOption, sizeOption } from '../target.js';
 import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
@@ -33,13 +33,16 @@ const OPTIONS = ['profile', 'fanout', 'fanoutWidth', 'fsync', 'direct', 'io', 'r
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true,
 };
 
 // O_NOFOLLOW: a symlink as the last component of a key is never followed (it could point anywhere).
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
+// writeAt: the key's own file, in place (no O_TRUNC: other writers' ranges live there too).
+const IN_PLACE_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW;
+const NEW_FLAGS = constants.O_CREAT | constants.O_EXCL;
 
 /** Directories whose symlink check passed are remembered; past this many the memory is dropped. */
 const MAX_CHECKED_DIRS = 100_000;
@@ -180,9 +183,9 @@ export function createFileDriver(context: DriverContext): FileDriver {
    * chunk k is being written at its own offset (each write is a threadpool round trip, which would otherwise
    * leave the producer idle). Like Node's streams, a chunk belongs to the consumer once it is yielded.
    */
-  async function writeBody(fh: IoHandle, body: Body, signal?: AbortSignal): Promise<void> {
-    if (body instanceof Uint8Array) return writeAll(fh, body, 0);
-    let position = 0;
+  async function writeBody(fh: IoHandle, body: Body, signal?: AbortSignal, start = 0): Promise<void> {
+    if (body instanceof Uint8Array) return writeAll(fh, body, start);
+    let position = start;
     let behind: Promise<void> | undefined;
     try {
       for await (const chunk of body) {
@@ -219,14 +222,31 @@ export function createFileDriver(context: DriverContext): FileDriver {
   }
 
   /** Open a new file in `dir`, creating the directory (and its buckets) on first use. */
-  async function create(dir: string, path: string): Promise<IoHandle> {
-    const flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS;
+  async function create(dir: string, path: string, flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS): Promise<IoHandle> {
     try {
       return await io.open(path, flags, 0o644);
     } catch (e) {
       if (errnoOf(e) !== 'ENOENT') throw e;
       await io.mkdir(dir, { recursive: true });
       return io.open(path, flags, 0o644);
+    }
+  }
+
+  /**
+   * Open a key's file to write into it in place: the existing file, else a new one. `created`: this call
+   * made it, so with fsync its directory entry must be synced too.
+   */
+  async function openInPlace(dir: string, file: string, flags: number): Promise<{ fh: IoHandle; created: boolean }> {
+    try {
+      return { fh: await io.open(file, flags), created: false };
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT') throw e;
+    }
+    try {
+      return { fh: await create(dir, file, flags | NEW_FLAGS), created: true };
+    } catch (e) {
+      if (errnoOf(e) !== 'EEXIST') throw e; // another writer created it first
+      return { fh: await io.open(file, flags), created: false };
     }
   }
 
@@ -437,6 +457,8 @@ export function createFileDriver(context: DriverContext): FileDriver {
       fsync,
       directIO: direct !== undefined,
       fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} levels x ${layout.width} buckets`,
+      positionalWrite: `in place (pwrite${direct ? ' with O_DIRECT for whole pages, unaligned edges buffered' : ''}), no temporary file; `
+        + (fsync ? 'fsync of the file, and of its directory when created' : 'no fsync'),
     };
   }
 
@@ -473,6 +495,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
     },
 
     system: () => fs.display,
+    largeFileMode: () => profile.largeFileMode,
     semantics,
     environment(): Environment {
       const tp = threadpoolInfo();
@@ -521,6 +544,34 @@ export function createFileDriver(context: DriverContext): FileDriver {
       } catch (e) {
         if (fh) await fh.close().catch(() => undefined);
         await io.unlink(tmp).catch(() => undefined);
+        throw fileError('write', key, e);
+      }
+    },
+
+    async writeAt(key: string, offset: number, body: Body, options: WriteOptions = {}) {
+      checkOffset(NAME, key, offset);
+      const { dir, file } = await place('write', key);
+      // In place, not through a temporary file and a rename: the file holds other writers' ranges. So a
+      // reader may see part of this write, and a failed one leaves what it wrote (the file is not removed).
+      const handles: IoHandle[] = [];
+      try {
+        const opened = await openInPlace(dir, file, direct ? IN_PLACE_FLAGS | DIRECT_FLAG : IN_PLACE_FLAGS);
+        handles.push(opened.fh);
+        if (direct) {
+          // O_DIRECT for the pages wholly inside the range; its unaligned edges through a buffered handle
+          const edge = async (data: Uint8Array, at: number): Promise<void> => {
+            if (handles.length < 2) handles.push(await io.open(file, IN_PLACE_FLAGS));
+            await writeAll(handles[1]!, data, at);
+          };
+          await writeDirect(opened.fh, direct, body instanceof Uint8Array ? [body] : body, options.signal, offset, edge);
+        } else {
+          await writeBody(opened.fh, body, options.signal, offset);
+        }
+        if (fsync) await Promise.all(handles.map((h) => h.sync()));
+        await Promise.all(handles.splice(0).map((h) => h.close())); // NFS and FUSE report deferred write errors here
+        if (fsync && opened.created) await syncDir(dir);
+      } catch (e) {
+        await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
         throw fileError('write', key, e);
       }
     },

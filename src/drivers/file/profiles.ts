@@ -3,6 +3,7 @@
  * `?profile=`, or detected from the mount. Every value can still be overridden by its own URL option,
  * and the resolved settings are recorded with the run (`environment()`), with the reason for each.
  */
+import type { LargeFileMode } from '../types.js';
 import type { FileSystemInfo } from './fs-type.js';
 
 export const PROFILE_NAMES = ['local', 'nfs', 'mapr-nfs', 'isilon', 'lustre', 'gpfs', 'glusterfs'] as const;
@@ -24,11 +25,11 @@ export interface Profile {
   readonly stripeCount?: number;
   readonly stripeSize?: string;
   /**
-   * IOR's two modes for large sequential work: each worker its own file, or all workers in one shared file.
-   * storbench's put-large/get-large are file-per-worker (one object per operation); recorded so that
-   * figures are compared with IOR runs of the same mode.
+   * IOR's two modes for large sequential work: each worker its own file, or all workers writing and
+   * reading disjoint segments of one shared file. The default of a workload that does not set
+   * `largeFiles` and can run either way (put-large, get-large, dfsio-*); recorded with every run.
    */
-  readonly largeFileMode: 'file-per-worker' | 'shared-file';
+  readonly largeFileMode: LargeFileMode;
   /** Why these defaults, in one line (stored with the run). */
   readonly why: string;
 }

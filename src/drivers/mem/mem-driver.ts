@@ -3,19 +3,24 @@
  * the conformance suite must pass here first. Drivers of the same name in one process share their store,
  * so a run and a later run (or `check`) see the same data.
  */
-import { checkKey, checkPrefix, clampRange, collect } from '../keys.js';
+import { checkKey, checkOffset, checkPrefix, clampRange, collect } from '../keys.js';
 import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type ListOptions,
   type ObjectInfo, type ReadOptions, type ReadResult, type ScanEntry, type Semantics,
 } from '../types.js';
 
-interface Stored { data: Buffer; modified: number }
+interface Stored {
+  data: Buffer;
+  modified: number;
+  /** Room for positional writes to grow into: `data` is its start (capacity doubles, so filling is linear). */
+  room?: Buffer;
+}
 
 const stores = new Map<string, Map<string, Stored>>();
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 31 - 1, persistent: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 31 - 1, persistent: true, positionalWrite: true,
 };
 
 export function createMemDriver(context: DriverContext): Driver {
@@ -88,6 +93,30 @@ export function createMemDriver(context: DriverContext): Driver {
         const o = store.get(k);
         if (o) yield { info: info(k, o), body: once(o.data) };
       }
+    },
+    async writeAt(key: string, offset: number, body: Body) {
+      checkKey(name, 'write', key);
+      checkOffset(name, key, offset);
+      const data = await collect(body);
+      const end = offset + data.length;
+      if (end > CAPABILITIES.maxObjectSize) {
+        throw new StorageError('InvalidInput', name, 'write', `would grow the object past ${CAPABILITIES.maxObjectSize} bytes`, { key });
+      }
+      // Looked up after the body arrived: concurrent writers of other ranges may have grown it meanwhile.
+      let o = store.get(key);
+      if (!o) store.set(key, (o = { data: Buffer.alloc(0), modified: 0 }));
+      if (end > o.data.length && data.length > 0) { // as pwrite(2): writing nothing extends nothing
+        const room = o.room;
+        if (room && room.buffer === o.data.buffer && room.byteOffset === o.data.byteOffset && room.length >= end) {
+          o.data = room.subarray(0, end);
+        } else {
+          o.room = Buffer.alloc(Math.min(Math.max(end, 2 * o.data.length), CAPABILITIES.maxObjectSize));
+          o.data.copy(o.room);
+          o.data = o.room.subarray(0, end);
+        }
+      }
+      data.copy(o.data, offset);
+      o.modified = Date.now();
     },
     async append(key: string, body: Body) {
       const o = get(key, 'append');

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix, chunksOf, clampRange } from '../keys.js';
+import { checkKey, checkOffset, checkPrefix, chunksOf, clampRange } from '../keys.js';
 import { boolOption, intOption, sizeOption } from '../target.js';
 import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
@@ -25,7 +25,7 @@ const TEMP_PREFIX = '.storbench-tmp-';
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true,
 };
 
 /** Removes kept in flight by deletePrefix. */
@@ -454,6 +454,7 @@ export function createNfsDriver(context: DriverContext): Driver {
       listConsistency: 'READDIRPLUS walk of the directory tree, unsorted; temporary files of writes in progress hidden',
       protocol: 'NFSv3 over TCP (user-space ONC RPC)',
       publish: opt.atomic ? 'temporary name, then RENAME over the key' : 'written in place (readers may see a partial object)',
+      positionalWrite: 'in place: WRITEs at the offset into the key itself (CREATE without truncation when missing), as durable as write',
       writeSize,
       readSize,
     }),
@@ -493,6 +494,32 @@ export function createNfsDriver(context: DriverContext): Driver {
         if (opt.atomic) await client().rename(created.parent, tempName, created.parent, name);
       } catch (e) {
         if (created && opt.atomic) await client().remove(created.parent, tempName).catch(() => undefined);
+        throw toStorageError(e, 'write', key);
+      }
+    },
+
+    async writeAt(key: string, offset: number, body: Body, options: WriteOptions = {}) {
+      checkKey(NAME, 'write', key);
+      checkOffset(NAME, key, offset);
+      const { dir, name } = split(key);
+      try {
+        const fh = await inDir(dir, true, async (parent) => {
+          const c = client();
+          let found: { fh: Buffer; attr: Fattr | undefined };
+          try {
+            found = await c.lookup(parent!, name);
+          } catch (e) {
+            if (!hasStatus(e, NFS3ERR.NOENT)) throw e;
+            // UNCHECKED without a size: creates the file, or leaves one another writer just created as it is
+            const r = await c.create(parent!, name, 'unchecked', opt.fileMode, false);
+            found = r.fh ? { fh: r.fh, attr: r.attr } : await c.lookup(parent!, name);
+          }
+          const type = (found.attr ?? (await c.getattr(found.fh))).type;
+          if (type !== FTYPE.REG) throw new StorageError('InvalidInput', NAME, 'write', 'the key is a directory or a special file, not an object', { key });
+          return found.fh;
+        });
+        await writeData(fh, body, offset, options.signal);
+      } catch (e) {
         throw toStorageError(e, 'write', key);
       }
     },

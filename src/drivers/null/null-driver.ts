@@ -5,12 +5,13 @@
  * built string, 60-130 ns) is a storing driver's cost, which the ceiling must not include. The runner only
  * generates valid keys; `check --target null://` skips the escaping-keys behavior (it needs `persistent`).
  */
+import { checkOffset } from '../keys.js';
 import { sizeOption } from '../target.js';
 import type { Body, Capabilities, Driver, DriverContext, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: false,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: false, positionalWrite: true,
 };
 
 export function createNullDriver(context: DriverContext): Driver {
@@ -44,6 +45,14 @@ export function createNullDriver(context: DriverContext): Driver {
     environment: () => ({ readSize }),
     write: drain,
     append: drain,
+    writeAt(key, offset, body) {
+      try {
+        checkOffset('null', key, offset);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return drain(key, body);
+    },
     async rename() {},
     async read(_key, options = {}): Promise<ReadResult> {
       const length = Math.max(0, Math.min(options.length ?? readSize, readSize - (options.offset ?? 0)));
