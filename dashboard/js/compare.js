@@ -21,6 +21,7 @@ async function render() {
   const label = (r) => `${r.targetName} · ${r.workload}`;
   const workloads = new Set(c.runs.map((r) => r.workload));
   main.append(el('h1', {}, workloads.size === 1 ? `Compare: ${[...workloads][0]}` : 'Compare runs'));
+  for (const w of c.warnings ?? []) main.append(el('p', { class: 'warning' }, `Warning: ${w}`));
   main.append(el('table', { class: 'data', id: 'compare-runs' },
     el('thead', {}, el('tr', {}, ['run', 'target', 'system', 'workload', 'started', 'concurrency'].map((h) => el('th', {}, h)))),
     el('tbody', {}, c.runs.map((r, i) => {

@@ -45,6 +45,7 @@ async function render() {
       el('span', { class: 'note' }, ` (refreshing every ${POLL_MS / 1000} s)`)));
   }
   if (r.error) main.append(el('p', { class: 'error' }, r.error));
+  for (const w of r.warnings ?? []) main.append(el('p', { class: 'warning' }, `Warning: ${w}`));
 
   if (r.ops.length) {
     const head = ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'];

@@ -25,8 +25,11 @@ export function renderComparison(c: Comparison, format: Exclude<Format, 'json'>)
     });
   }
   if (format === 'csv') return csv(['op', 'run', 'target', 'workload', 'ops_per_sec', 'ops_ratio', 'mib_per_sec', 'mib_ratio', 'p50_us', 'p99_us', 'p99_ratio', 'errors'], raw);
-  if (format === 'md') return markdownTable(header, rows);
-  return textTable(header, rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  const notes = c.warnings.map((w) => `warning: ${w}`).join('\n');
+  const table = format === 'md'
+    ? markdownTable(header, rows)
+    : textTable(header, rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  return notes ? `${table}\n\n${notes}` : table;
 }
 
 export const compareCommand: Command = {

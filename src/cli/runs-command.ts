@@ -1,6 +1,7 @@
 /** `storbench runs` (list) and `storbench show ID` (one run in full). */
 import { UsageError } from '../errors.js';
 import { formatLatency, formatRate, textTable } from '../report/format.js';
+import { runWarnings } from '../report/compare.js';
 import { openStore } from '../results/sqlite-store.js';
 import { RUN_STATUSES, type RunFilter, type RunStatus } from '../results/types.js';
 import { parseFlags, positiveInt, type Command } from './command.js';
@@ -84,10 +85,8 @@ export const showCommand: Command = {
         console.log('errors:');
         for (const e of run.errors) console.log(`  ${e.op} ${e.kind} x${e.count}: ${e.message}`);
       }
-      if ((run.environment.eventLoopUtilization as number) > 0.9) {
-        const why = run.environment.threadsChoice ? `threads ${String(run.environment.threadsChoice)}` : 'try --threads N';
-        console.log(`\nwarning: the event loop was saturated (utilization > 0.9): the client may have limited these figures (${why})`);
-      }
+      const warnings = runWarnings(run);
+      if (warnings.length) console.log(`\n${warnings.map((w) => `warning: ${w}`).join('\n')}`);
       return 0;
     } finally {
       store.close();

@@ -1,5 +1,6 @@
 /** What the API returns for runs: the store's records reshaped for readers (histograms become curves). */
 import type { RunDetail, RunSummary } from '../results/types.js';
+import { runWarnings } from '../report/compare.js';
 import { PERCENTILE_AXIS, percentileCurve } from './percentiles.js';
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -28,6 +29,7 @@ export function runView(r: RunDetail) {
   const { ops, ...rest } = r;
   return {
     ...rest,
+    warnings: runWarnings(r),
     percentileAxis: PERCENTILE_AXIS,
     ops: ops.map(({ histogram, serviceHistogram, ttfbHistogram, ...figures }) => ({
       ...figures,

@@ -30,6 +30,24 @@ export interface CompareRow {
 export interface Comparison {
   readonly runs: readonly Pick<RunSummary, 'id' | 'targetName' | 'system' | 'workload' | 'status' | 'startedAt' | 'concurrency' | 'semantics'>[];
   readonly rows: readonly CompareRow[];
+  /** What may make a run's figures lie (page cache, saturated client), one line each, naming the run. */
+  readonly warnings: readonly string[];
+}
+
+/** Why a run's figures may not be the storage's: read from what the run recorded. */
+export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops'>): string[] {
+  const env = run.environment;
+  const warnings: string[] = [];
+  const reads = run.ops.some((o) => (o.op === 'read' || o.op === 'scan' || o.op === 'readModifyWrite') && o.count > 0);
+  if (reads && env.cacheWarning) {
+    warnings.push(`reads may have been served from the client's page cache (${String(env.cacheWarning)}): `
+      + 'use ?direct=true or --drop-caches for the storage\'s own figures');
+  }
+  if (typeof env.eventLoopUtilization === 'number' && env.eventLoopUtilization > 0.9) {
+    warnings.push(`the client's event loop was saturated (utilization ${env.eventLoopUtilization}): the client may have limited these figures`
+      + (env.threadsChoice ? ` (threads ${String(env.threadsChoice)})` : '; try --threads N'));
+  }
+  return warnings;
 }
 
 const ratio = (value: number, base: number | undefined): number | undefined =>
@@ -59,6 +77,7 @@ export function compareRuns(runs: readonly RunSummary[]): Comparison {
   return {
     runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }) => ({ id, targetName, system, workload, status, startedAt, concurrency, semantics })),
     rows,
+    warnings: runs.flatMap((r) => runWarnings(r).map((w) => `${r.id} (${r.targetName}): ${w}`)),
   };
 }
 

@@ -1,7 +1,7 @@
 /** compareRuns and buildMatrix: pure functions checked on fixed run summaries with hand-checkable figures. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildMatrix, compareRuns, defaultBaseline } from '../../src/report/compare.js';
+import { buildMatrix, compareRuns, defaultBaseline, runWarnings } from '../../src/report/compare.js';
 import type { RunSummary } from '../../src/results/types.js';
 
 const lat = (p50: number, p99: number) => ({ min: 1, mean: p50, p50, p90: p50 * 2, p99, p999: p99 * 2, max: p99 * 3 });
@@ -39,7 +39,19 @@ test('compareRuns: one row per op in order of first appearance, ratios to the fi
 });
 
 test('compareRuns of nothing is empty', () => {
-  assert.deepEqual(compareRuns([]), { runs: [], rows: [] });
+  assert.deepEqual(compareRuns([]), { runs: [], rows: [], warnings: [] });
+});
+
+test('warnings: reads a page cache may have served, and a saturated client, name the run; none otherwise', () => {
+  const cached = { ...hdfs, id: 'r5', targetName: 'lustre', environment: { cacheWarning: 'neither O_DIRECT nor dropped caches', eventLoopUtilization: 0.4 } };
+  const writesOnly = { ...hdfsPut, environment: { cacheWarning: 'neither O_DIRECT nor dropped caches' } };
+  const saturated = { ...ceph, environment: { eventLoopUtilization: 0.97, threadsChoice: 'auto: one event loop (runs shorter than 5s stay on one event loop)' } };
+  assert.deepEqual(runWarnings(writesOnly), [], 'nothing read, nothing to warn about');
+  assert.deepEqual(runWarnings(hdfs), []);
+  assert.deepEqual(compareRuns([cached, writesOnly, saturated]).warnings, [
+    "r5 (lustre): reads may have been served from the client's page cache (neither O_DIRECT nor dropped caches): use ?direct=true or --drop-caches for the storage's own figures",
+    'r2 (ceph): the client\'s event loop was saturated (utilization 0.97): the client may have limited these figures (threads auto: one event loop (runs shorter than 5s stay on one event loop))',
+  ]);
 });
 
 test('buildMatrix: HDFS is the default baseline, cells sum throughput and keep the slowest p99', () => {
