@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
 import type { OpResult, ResultsStore, RunStatus, Segment } from '../results/types.js';
 import { STORBENCH_VERSION } from '../version.js';
 import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes.js';
-import { MIX_OPS, needsObjects, type WorkloadSpec } from '../workloads/spec.js';
+import { MIX_OPS, needsObjects, writesIn, type WorkloadSpec } from '../workloads/spec.js';
 import { aggregate } from './aggregate.js';
 import { assertCapabilities } from './capabilities.js';
 import { KeySpace } from './keyspace.js';
@@ -167,10 +167,15 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
 
   let status: Exclude<RunStatus, 'running'> = 'completed';
   let error: string | undefined;
+  /** The host that wrote the dataset this read-only run reads (cache honesty). */
+  let readOnlyFrom: string | undefined;
   let sets: RecordSet[] = [];
   let measuredSeconds = 0;
   try {
-    const objects = await prepare(request, driver, sizes, base, runId, stop.signal);
+    const prepared = await prepare(request, driver, sizes, base, runId, stop.signal);
+    const objects = prepared.objects;
+    readOnlyFrom = prepared.writtenBy !== undefined && !writesIn(spec) ? prepared.writtenBy : undefined;
+    if (prepared.writtenBy) environment.datasetWrittenBy = prepared.writtenBy;
     if (stop.signal.aborted) throw new Interrupted();
     if (spec.dropCaches) {
       const drop = driver.dropCaches ? await driver.dropCaches() : { dropped: false, detail: `${driver.name}:// has no client cache to drop` };
@@ -202,6 +207,11 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
 
   // counters the driver kept while running (retries, failovers...) belong to the run
   Object.assign(environment, driver.environment());
+  if (readOnlyFrom !== undefined && readOnlyFrom !== hostname() && environment.cacheWarning) {
+    // Reading with another client than the one that wrote: this host's page cache never held the data.
+    delete environment.cacheWarning;
+    environment.cacheHonesty = `read by another client: dataset ${spec.dataset} was written by host ${readOnlyFrom}, so this host's page cache never held it`;
+  }
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
   store.finishRun(runId, {
     status, endedAt: new Date().toISOString(), measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
@@ -219,7 +229,16 @@ function progressOf(runId: string, phase: Phase, elapsedS: number, totalS: numbe
   return { runId, phase, elapsedS, totalS, done, planned, opsPerSec: 0, mibPerSec: 0, errors: 0, p99Us: 0 };
 }
 
-interface DatasetMarker { objects: number; size: string; seed: number; groupSize: number; largeFiles?: WorkloadSpec['largeFiles'] }
+interface DatasetMarker {
+  objects: number; size: string; seed: number; groupSize: number; largeFiles?: WorkloadSpec['largeFiles'];
+  /** Host that wrote the objects: a run on another host reads them past its own page cache. */
+  writtenBy?: string;
+}
+
+/** The marker of a dataset of `objects` objects written by this host with `spec`. */
+function markerOf(spec: WorkloadSpec, objects: number): DatasetMarker {
+  return { objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles, writtenBy: hostname() };
+}
 
 const markerKey = (name: string) => `storbench/datasets/${name}.json`;
 
@@ -235,19 +254,21 @@ async function readMarker(driver: Driver, name: string): Promise<DatasetMarker |
 
 async function writeDatasetMarker(driver: Driver, spec: WorkloadSpec, sets: readonly RecordSet[], objects: number): Promise<void> {
   const created = sets.flatMap((s) => s.ops).filter((o) => o.op === 'write').reduce((n, o) => n + o.count, 0);
-  const marker: DatasetMarker = { objects: objects + created, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles };
-  await driver.write(markerKey(spec.dataset!), Buffer.from(JSON.stringify(marker)));
+  await driver.write(markerKey(spec.dataset!), Buffer.from(JSON.stringify(markerOf(spec, objects + created))));
 }
 
-/** Write the objects the measured phase reads, unless a matching named dataset is already there. */
-async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, runId: string, stop: AbortSignal): Promise<number> {
+/**
+ * Write the objects the measured phase reads, unless a matching named dataset is already there.
+ * `writtenBy`: the host that wrote a dataset found in place (absent when this run wrote it, or unknown).
+ */
+async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, runId: string, stop: AbortSignal): Promise<{ objects: number; writtenBy?: string }> {
   const { spec } = request;
-  if (!needsObjects(spec) || spec.objects === 0) return 0;
+  if (!needsObjects(spec) || spec.objects === 0) return { objects: 0 };
   if (spec.dataset) {
     const marker = await readMarker(driver, spec.dataset);
     if (marker && marker.objects >= spec.objects && marker.size === spec.size && marker.seed === spec.seed && marker.groupSize === spec.groupSize
       && (marker.largeFiles ?? 'per-worker') === spec.largeFiles) {
-      return spec.objects;
+      return { objects: spec.objects, ...(marker.writtenBy ? { writtenBy: marker.writtenBy } : {}) };
     }
   }
   if (!spec.prepare) {
@@ -284,9 +305,9 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     throw new Error(`prepare: writing the dataset failed: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
   }
   if (spec.dataset && !stop.aborted) {
-    await driver.write(markerKey(spec.dataset), Buffer.from(JSON.stringify({ objects: spec.objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles } satisfies DatasetMarker)));
+    await driver.write(markerKey(spec.dataset), Buffer.from(JSON.stringify(markerOf(spec, spec.objects))));
   }
-  return spec.objects;
+  return { objects: spec.objects };
 }
 
 /** Probe length and threshold of `threads: auto`. */

@@ -126,6 +126,12 @@ export function sharedFileProblem(spec: WorkloadSpec): string | undefined {
   return undefined;
 }
 
+/** True when the mix changes objects' content (so reads may see what this run wrote). */
+export function writesIn(spec: WorkloadSpec): boolean {
+  const m = spec.mix;
+  return Boolean(m.write || m.append || m.readModifyWrite || m.rename);
+}
+
 /** True when the mix touches existing objects (so a dataset must exist). */
 export function needsObjects(spec: WorkloadSpec): boolean {
   const m = spec.mix;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
+import { runWarnings } from '../../src/report/compare.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { autoThreadsRefusal, runBenchmark } from '../../src/runner/run.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
@@ -154,6 +155,32 @@ test('a named dataset is prepared once and reused by the next run', async () => 
   assert.equal(second.status, 'completed');
   assert.equal(second.ops[0]!.errors, 0);
   assert.deepEqual(mtimes(), before, 'the second run rewrote nothing');
+  store.close();
+});
+
+test('cache honesty: a dataset another host wrote is read past this host\'s page cache; one written here is flagged', async () => {
+  const store = openStore(':memory:');
+  const target = parseTarget(`file://${join(dir, 'ds-host')}`);
+  const spec = loadWorkload('get-small', { duration: '200ms', objects: 10, dataset: 'hosted', concurrency: 2 });
+  const here = await runBenchmark({ target, spec, store });
+  assert.equal(here.status, 'completed', here.error);
+  const again = store.getRun((await runBenchmark({ target, spec, store })).runId)!;
+  assert.equal(again.environment.datasetWrittenBy, hostname());
+  assert.match(String(again.environment.cacheWarning), /page cache/, 'written on this host: its page cache may hold it');
+  assert.ok(runWarnings(again).some((w) => w.startsWith('reads may have been served from the client\'s page cache')));
+  // the marker as another host running storbench on the same file system would have left it
+  const driver = await createDriver({ target, concurrency: 1 });
+  await driver.open();
+  const marker = JSON.parse((await collect((await driver.read('storbench/datasets/hosted.json')).body)).toString('utf8')) as Record<string, unknown>;
+  await driver.write('storbench/datasets/hosted.json', Buffer.from(JSON.stringify({ ...marker, writtenBy: 'another-host' })));
+  await driver.close();
+  const elsewhere = store.getRun((await runBenchmark({ target, spec, store })).runId)!;
+  assert.equal(elsewhere.status, 'completed');
+  assert.equal(elsewhere.environment.cacheWarning, undefined);
+  assert.match(String(elsewhere.environment.cacheHonesty), /read by another client: dataset hosted was written by host another-host/);
+  assert.ok(!runWarnings(elsewhere).some((w) => w.includes('page cache')));
+  const mixed = store.getRun((await runBenchmark({ target, spec: { ...spec, mix: { read: 50, write: 50 }, writes: 'overwrite' }, store })).runId)!;
+  assert.ok(mixed.environment.cacheWarning, 'reads may see this run\'s own writes: still flagged');
   store.close();
 });
 
