@@ -7,7 +7,7 @@
  * with `io=sync` (blocking calls, one thread per worker: the model of fio's psync engine used here).
  * Prints MiB/s and ops/s for all with the ratios storbench / fio, and ends with one JSON line of those figures.
  *
- * Env: POSIX_BENCH_WORKERS (4), POSIX_BENCH_MIB_PER_WORKER (256), POSIX_BENCH_SMALL_SECONDS (5), POSIX_BENCH_ROUNDS (3),
+ * Env: POSIX_BENCH_WORKERS (4), POSIX_BENCH_MIB_PER_WORKER (256), POSIX_BENCH_SMALL_SECONDS (5), POSIX_BENCH_ROUNDS (5),
  *      POSIX_BENCH_DIR (a fresh directory under /dev/shm).
  * Installs fio with apt-get when it is missing (Debian).
  */
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 const WORKERS = Number(process.env.POSIX_BENCH_WORKERS ?? 4);
 const MIB_PER_WORKER = Number(process.env.POSIX_BENCH_MIB_PER_WORKER ?? 256);
 const SMALL_SECONDS = Number(process.env.POSIX_BENCH_SMALL_SECONDS ?? 5);
-const ROUNDS = Number(process.env.POSIX_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.POSIX_BENCH_ROUNDS ?? 5);
 const TMPFS_MAGIC = 0x01021994;
 const repo = join(import.meta.dirname, '..');
 
@@ -124,8 +124,9 @@ try {
         '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
       empty(sbDir);
       // Small files: 4 KiB each, created, written and closed.
+      // (--no-cleanup: the files are removed below in one sweep, not through the driver one by one)
       const putSmall = storbench(['--target', targetOf(io), '--workload', 'put-small', '--concurrency', String(WORKERS),
-        '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
+        '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'], db);
       empty(sbDir);
       samples[key(io, 'PutLarge')].push(putLarge.mibPerSec);
       samples[key(io, 'GetLarge')].push(getLarge.mibPerSec);
@@ -145,7 +146,7 @@ try {
   // The default engine at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in
   // flight it is bound by their latency where fio's 4 processes make the system calls directly.
   const sbPutSmall32 = storbench(['--target', targetOf('async'), '--workload', 'put-small', '--concurrency', '32',
-    '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`], db);
+    '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'], db);
   empty(sbDir);
   runIds.push(sbPutSmall32.runId);
 

@@ -44,7 +44,7 @@ export class PayloadSource {
   private async *stream(salt: number, size: number): AsyncIterable<Uint8Array> {
     for (let offset = 0; offset < size; offset += this.blockSize) {
       const n = Math.min(this.blockSize, size - offset);
-      yield this.verify ? patternBytes(salt, offset, n) : this.block.subarray(0, n);
+      yield this.verify ? patternBytes(salt, offset, n) : n === this.blockSize ? this.block : this.block.subarray(0, n);
     }
   }
 }
