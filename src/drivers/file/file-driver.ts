@@ -104,6 +104,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
   const ioName = (target.options.io || 'async') as IoEngineName;
   if (!IO_ENGINES.includes(ioName)) throw new UsageError(`target option io: expected async or sync, got "${ioName}"`);
   const io = ioName === 'sync' ? syncIo : asyncIo;
+  const readAhead = io === asyncIo;
   const readChunk = sizeOption(target, 'readChunk', 1024 * 1024);
   if (readChunk < 4096 || readChunk > 64 * 1024 * 1024) throw new UsageError('target option readChunk: expected 4KiB to 64MiB');
 
@@ -253,7 +254,8 @@ export function createFileDriver(context: DriverContext): FileDriver {
   /**
    * A read body over [start, end) of an open file; closes it at the end, on error, and on return().
    * While the caller handles one chunk the next is already being read (one chunk ahead): each chunk is a
-   * round trip through libuv's threadpool, and without read-ahead the thread would idle during it.
+   * round trip through libuv's threadpool, and without read-ahead the thread would idle during it. The sync
+   * engine reads each chunk when asked (a blocking read cannot overlap anything), into one buffer, as fio does.
    * With `reuse` (ReadOptions.reuseChunks) chunks alternate between two buffers borrowed from
    * `spareBuffers` (the caller has dropped chunk k when it asks for k+1, and k+2 goes where k was):
    * fresh 1 MiB buffers cost page faults and GC work per MiB that a benchmark would otherwise measure.
@@ -275,7 +277,8 @@ export function createFileDriver(context: DriverContext): FileDriver {
       if (pos >= end) return undefined;
       const length = Math.min(readChunk, end - pos);
       let into: Buffer | undefined;
-      if (reuse) into = borrowed[turn++ & 1] ??= spareBuffers.pop() ?? Buffer.allocUnsafeSlow(readChunk);
+      // Reading ahead, chunk k+1 is read while the caller holds k: two buffers. Without read-ahead, one.
+      if (reuse) into = borrowed[readAhead ? turn++ & 1 : 0] ??= spareBuffers.pop() ?? Buffer.allocUnsafeSlow(readChunk);
       const data = readAt(pos, length, into);
       data.catch(() => undefined); // awaited by next() or finish(); never an unhandled rejection
       pos += length;
@@ -311,7 +314,7 @@ export function createFileDriver(context: DriverContext): FileDriver {
         }
         if (buf.length === 0) return finish();
         if (buf.length < current.length) pos = end; // the file shrank under us: end where it ends now
-        ahead = request();
+        if (readAhead) ahead = request();
         return { done: false, value: buf };
       },
       return: finish,
