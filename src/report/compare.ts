@@ -3,6 +3,7 @@
  * Ratios are to the first run (compare) or to the baseline target (matrix): throughput ratio > 1 is
  * faster, latency ratio < 1 is faster.
  */
+import { isNetworkFileSystem } from '../drivers/file/fs-type.js';
 import type { RunSummary } from '../results/types.js';
 
 type OpFigures = RunSummary['ops'][number];
@@ -47,8 +48,17 @@ export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops'>): strin
     warnings.push(`the client's event loop was saturated (utilization ${env.eventLoopUtilization}): the client may have limited these figures`
       + (env.threadsChoice ? ` (threads ${String(env.threadsChoice)})` : '; try --threads N'));
   }
+  const moved = run.ops.filter((o) => (o.op === 'write' || o.op === 'read') && o.count > 0);
+  const meanSize = moved.reduce((n, o) => n + o.bytes, 0) / (moved.reduce((n, o) => n + o.count, 0) || 1);
+  if (String(env.ioEngine ?? '').startsWith('async') && !isNetworkFileSystem(String(env.fsType ?? '')) && moved.length && meanSize <= SMALL_OBJECT) {
+    warnings.push(`small files on a local file system through the async engine: every call is a threadpool hand-off, which `
+      + 'can cost more than the call itself; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)');
+  }
   return warnings;
 }
+
+/** Objects up to this size (mean) are "small" for the async-engine warning. */
+const SMALL_OBJECT = 64 * 1024;
 
 const ratio = (value: number, base: number | undefined): number | undefined =>
   base === undefined || base === 0 ? undefined : Math.round((value / base) * 1000) / 1000;

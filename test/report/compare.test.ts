@@ -48,6 +48,12 @@ test('warnings: reads a page cache may have served, and a saturated client, name
   const saturated = { ...ceph, environment: { eventLoopUtilization: 0.97, threadsChoice: 'auto: one event loop (runs shorter than 5s stay on one event loop)' } };
   assert.deepEqual(runWarnings(writesOnly), [], 'nothing read, nothing to warn about');
   assert.deepEqual(runWarnings(hdfs), []);
+  const smallFiles = (fsType: string, bytes: number) => ({ ...hdfsPut, environment: { ioEngine: 'async: node:fs/promises', fsType },
+    ops: hdfsPut.ops.map((o) => ({ ...o, bytes: o.count * bytes })) });
+  assert.match(runWarnings(smallFiles('tmpfs', 4096))[0]!, /^small files on a local file system through the async engine.*\?io=sync/);
+  assert.deepEqual(runWarnings(smallFiles('tmpfs', 1 << 20)), [], 'large objects hide the hand-off');
+  assert.deepEqual(runWarnings(smallFiles('nfs4', 4096)), [], 'a network round trip dwarfs it');
+  assert.deepEqual(runWarnings({ ...smallFiles('tmpfs', 4096), environment: { ioEngine: 'sync: blocking', fsType: 'tmpfs' } }), []);
   assert.deepEqual(compareRuns([cached, writesOnly, saturated]).warnings, [
     "r5 (lustre): reads may have been served from the client's page cache (neither O_DIRECT nor dropped caches): use ?direct=true or --drop-caches for the storage's own figures",
     'r2 (ceph): the client\'s event loop was saturated (utilization 0.97): the client may have limited these figures (threads auto: one event loop (runs shorter than 5s stay on one event loop))',
