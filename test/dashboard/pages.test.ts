@@ -153,6 +153,18 @@ test('the runs list filters, and selected runs open a comparison', async () => {
   noProblems();
 });
 
+test('a comparison warns about runs whose reads a page cache may have served, naming the run as text', async () => {
+  await page.goto(`${base}/runs.html?workload=get-small`);
+  await page.waitForSelector('#runs tbody tr');
+  for (const box of await page.$$('#runs input.pick')) await box.check();
+  await Promise.all([page.waitForURL(/compare\.html\?ids=/), page.click('#compare-selected')]);
+  await page.waitForSelector('p.warning');
+  const warnings = await page.$$eval('p.warning', (ps) => ps.map((p) => p.textContent ?? ''));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0]!, /^Warning: run-\d+ \(<img src=x onerror="window.__xss=1">evil\): reads may have been served from the client's page cache/);
+  noProblems();
+});
+
 test('the OpenAPI docs page works under the same content security policy', async () => {
   await page.goto(`${base}/docs`);
   await page.waitForSelector('.swagger-ui .info .title');
