@@ -418,9 +418,11 @@ async function measure(
     stop.signal.addEventListener('abort', forwardStop, { once: true });
     const probe = (current = onMainThread(probeStop.signal));
     const probeElu0 = performance.eventLoopUtilization();
+    let probeTimer: NodeJS.Timeout | undefined;
     const utilization = await Promise.race([probe.done.then(() => undefined), new Promise<number>((resolve) => {
-      setTimeout(() => resolve(performance.eventLoopUtilization(probeElu0).utilization), PROBE_MS);
+      probeTimer = setTimeout(() => resolve(performance.eventLoopUtilization(probeElu0).utilization), PROBE_MS);
     })]);
+    clearTimeout(probeTimer);
     if (utilization === undefined || stop.signal.aborted) return probe; // ended (or stopped) within the probe
     if (utilization < SATURATED_UTILIZATION) {
       environment.threadsChoice = `auto: one event loop (utilization ${utilization.toFixed(2)} in a ${PROBE_MS / 1000}s probe)`;
