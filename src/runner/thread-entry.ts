@@ -5,7 +5,7 @@ import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution } from '../workloads/sizes.js';
 import { KeySpace } from './keyspace.js';
 import { Recorder } from './recorder.js';
-import type { ThreadInput, ThreadMessage } from './threads.js';
+import { GATE_CLOSED, GATE_STOPPED, type ThreadInput, type ThreadMessage } from './threads.js';
 import { runLoop } from './workers.js';
 
 const input = workerData as ThreadInput;
@@ -14,11 +14,8 @@ const post = (m: ThreadMessage) => port.postMessage(m);
 
 const stop = new AbortController();
 const cancel = new AbortController();
-let go: () => void;
-const released = new Promise<void>((resolve) => { go = resolve; });
 port.on('message', (m) => {
   if (m === 'stop') stop.abort();
-  if (m === 'go') go();
 });
 
 try {
@@ -30,7 +27,10 @@ try {
   const keys = new KeySpace(input.base, input.objects, input.thread, input.threads, spec.groupSize, creates ? input.workers : 0);
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   post({ type: 'ready' });
-  await released;
+  // Wait at the shared gate (blocking this thread is fine: it has nothing else to do until then).
+  const gate = new Int32Array(input.gate);
+  Atomics.wait(gate, 0, GATE_CLOSED);
+  if (Atomics.load(gate, 0) === GATE_STOPPED) stop.abort();
   const start = performance.now();
   const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
   try {

@@ -111,6 +111,17 @@ test('worker threads: histograms of all threads merged, each thread on its own o
   store.close();
 });
 
+test('worker threads stopped while they start (still at the gate) end the run promptly as interrupted', async () => {
+  const store = openStore(':memory:');
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 30); // long before the threads have loaded their code
+  const t0 = performance.now();
+  const r = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '30s', threads: 2, concurrency: 4 }), store, signal: abort.signal });
+  assert.equal(r.status, 'interrupted');
+  assert.ok(performance.now() - t0 < 15_000, 'did not run its 30 s');
+  store.close();
+});
+
 test('threads auto: a saturated event loop fans out to one thread per core after a one-second probe', { skip: availableParallelism() < 2 && 'one CPU' }, async () => {
   const store = openStore(':memory:');
   const r = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '5s', concurrency: 8 }), store });
