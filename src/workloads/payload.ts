@@ -28,6 +28,7 @@ export class PayloadSource {
     const random = sfc32(seed, 0xb10c);
     const words = new Uint32Array(this.block.buffer, this.block.byteOffset, blockSize >>> 2);
     for (let i = 0; i < words.length; i++) words[i] = (random() * 4294967296) >>> 0;
+    for (let i = words.length * 4; i < blockSize; i++) this.block[i] = (random() * 256) >>> 0; // never uninitialized memory
     this.slice = this.block.subarray(0, 0);
   }
 
