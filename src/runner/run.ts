@@ -384,14 +384,29 @@ async function measure(
       }),
     };
   };
-  /** The measuring loop on `n` worker threads, from now until the run's end. */
+  /** `n` worker threads, started (their drivers opened) but waiting at the gate until `go`. */
+  const startThreads = (n: number) => {
+    const threads = runThreads({ target, spec, base, objects, threads: n, stop: stop.signal });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const running: Running = { live: threads.totals, done: threads.done, released: Promise.race([released, threads.done]) };
+    // observed through `running` when the threads measure; dropped when the run stays on one event loop
+    threads.done.catch(() => undefined);
+    running.released.catch(() => undefined);
+    /** Open the gate: the threads measure from now until the run's end. */
+    const go = (): Running => {
+      const now = performance.now();
+      threads.start({ warmupMs: Math.max(0, warmupEndMs - now), stopMs: stopMs === Infinity ? undefined : Math.max(0, stopMs - now) });
+      release();
+      return running;
+    };
+    return { ready: threads.ready, go, running };
+  };
+  /** The measuring loop on `n` worker threads, released as soon as they are ready. */
   const onThreads = (n: number): Running => {
-    const now = performance.now();
-    const threads = runThreads({
-      target, spec, base, objects, threads: n, warmupMs: Math.max(0, warmupEndMs - now),
-      stopMs: stopMs === Infinity ? undefined : stopMs - now, stop: stop.signal,
-    });
-    return { live: threads.totals, done: threads.done, released: Promise.race([threads.released, threads.done]) };
+    const fan = startThreads(n);
+    fan.ready.then(fan.go, () => undefined); // a thread that fails to start fails `done`
+    return fan.running;
   };
 
   /** Where the run measures: decided at once, or after the probe of `threads: auto`. */
@@ -424,18 +439,30 @@ async function measure(
     })]);
     clearTimeout(probeTimer);
     if (utilization === undefined || stop.signal.aborted) return probe; // ended (or stopped) within the probe
+    const saturated = `utilization ${utilization.toFixed(2)} in a ${PROBE_MS / 1000}s probe`;
     if (utilization < SATURATED_UTILIZATION) {
-      environment.threadsChoice = `auto: one event loop (utilization ${utilization.toFixed(2)} in a ${PROBE_MS / 1000}s probe)`;
+      environment.threadsChoice = `auto: one event loop (${saturated})`;
+      return probe;
+    }
+    // The probe goes on measuring while the threads start; it stops only once they all have their drivers
+    // open. If one cannot start (the storage went away, say), the run simply stays on this event loop.
+    const n = Math.min(cores, spec.concurrency);
+    const fan = startThreads(n);
+    const failure = await fan.ready.then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+    if (failure !== undefined || stop.signal.aborted) {
+      if (failure !== undefined) {
+        environment.threadsChoice = `auto: the event loop saturated (${saturated}), but threads could not start `
+          + `(${redactString(failure, target.secrets)}): stayed on one event loop`;
+      }
       return probe;
     }
     probeStop.abort();
     await probe.done;
     stop.signal.removeEventListener('abort', forwardStop);
-    const n = Math.min(cores, spec.concurrency);
     environment.threads = n;
-    environment.threadsChoice = `auto: the event loop saturated (utilization ${utilization.toFixed(2)} in a ${PROBE_MS / 1000}s `
-      + `probe): ${n} threads measured the rest of the run; the probe's operations were not counted`;
-    return (current = onThreads(n));
+    environment.threadsChoice = `auto: the event loop saturated (${saturated}): ${n} threads measured the rest of the `
+      + 'run; the operations of one event loop until then were not counted';
+    return (current = fan.go());
   };
   let current: Running | undefined;
   const chosen = choose();
@@ -470,7 +497,7 @@ async function measure(
     if (stop.signal.aborted) arm();
     else stop.signal.addEventListener('abort', arm, { once: true });
     if (stopMs !== Infinity) {
-      void released.then(() => { deadline = setTimeout(arm, Math.max(0, stopMs - performance.now())); });
+      released.then(() => { deadline = setTimeout(arm, Math.max(0, stopMs - performance.now())); }, () => undefined);
     }
   });
   try {

@@ -5,7 +5,7 @@ import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution } from '../workloads/sizes.js';
 import { KeySpace } from './keyspace.js';
 import { Recorder } from './recorder.js';
-import { GATE_CLOSED, GATE_STOPPED, type ThreadInput, type ThreadMessage } from './threads.js';
+import { Gate, type ThreadInput, type ThreadMessage } from './threads.js';
 import { runLoop } from './workers.js';
 
 const input = workerData as ThreadInput;
@@ -28,16 +28,16 @@ try {
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   post({ type: 'ready' });
   // Wait at the shared gate (blocking this thread is fine: it has nothing else to do until then).
-  const gate = new Int32Array(input.gate);
-  Atomics.wait(gate, 0, GATE_CLOSED);
-  if (Atomics.load(gate, 0) === GATE_STOPPED) stop.abort();
+  const opened = new Gate(input.gate).wait();
+  if (!opened) stop.abort(); // stopped before the start: the loop returns at once
+  const timing = opened ?? { warmupMs: 0, stopMs: 0 };
   const start = performance.now();
   const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
   try {
     await runLoop({
       driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
       ...(input.rate ? { rate: input.rate } : {}), ...(input.opsBudget !== undefined ? { opsBudget: input.opsBudget } : {}),
-      warmupEndMs: start + input.warmupMs, stopMs: input.stopMs === undefined ? Infinity : start + input.stopMs,
+      warmupEndMs: start + timing.warmupMs, stopMs: timing.stopMs === undefined ? Infinity : start + timing.stopMs,
       stop: stop.signal, cancel: cancel.signal, payloads,
     });
   } finally {
@@ -45,8 +45,8 @@ try {
     await driver.close().catch(() => undefined);
   }
   post({ type: 'totals', ...recorder.totals() });
-  const end = Math.min(performance.now(), input.stopMs === undefined ? Infinity : start + input.stopMs);
-  post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - input.warmupMs) });
+  const end = Math.min(performance.now(), timing.stopMs === undefined ? Infinity : start + timing.stopMs);
+  post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - timing.warmupMs) });
 } catch (e) {
   post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 } finally {

@@ -14,10 +14,14 @@ export interface ThreadPlan {
   readonly base: string;
   readonly objects: number;
   readonly threads: number;
+  readonly stop: AbortSignal;
+}
+
+/** When the measured phase of the threads starts: set as the gate opens, read by every thread as it wakes. */
+export interface ThreadTiming {
   readonly warmupMs: number;
   /** Stop this many ms after the start (undefined: bounded by the op count). */
   readonly stopMs: number | undefined;
-  readonly stop: AbortSignal;
 }
 
 /** What the main thread sends each thread. */
@@ -32,16 +36,43 @@ export interface ThreadInput {
   readonly workers: number;
   readonly rate?: number;
   readonly opsBudget?: number;
-  readonly warmupMs: number;
-  readonly stopMs: number | undefined;
-  /** The start gate, shared by all threads: GATE_CLOSED until the main thread opens it (or stops the run). */
+  /** The start gate shared by all threads: see {@link Gate}. */
   readonly gate: SharedArrayBuffer;
 }
 
-/** Values of the start gate (an Int32 in shared memory). */
+/** Values of the gate's state. */
 export const GATE_CLOSED = 0;
 export const GATE_OPEN = 1;
 export const GATE_STOPPED = 2;
+
+/**
+ * The barrier: threads that are ready block on one futex word, and one notify wakes them all at once (a
+ * message per thread reached the last one about 10 ms after the first, measured). Before opening it the
+ * main thread writes the timing next to the state, so a start decided late (threads: auto) still ends on time.
+ */
+export class Gate {
+  private readonly state: Int32Array;
+  private readonly timing: Float64Array;
+
+  constructor(readonly buffer = new SharedArrayBuffer(24)) {
+    this.state = new Int32Array(buffer, 0, 1);
+    this.timing = new Float64Array(buffer, 8, 2);
+  }
+
+  /** Open (with the timing) or stop; only the first call counts. */
+  open(value: typeof GATE_OPEN | typeof GATE_STOPPED, timing?: ThreadTiming): void {
+    if (timing) this.timing.set([timing.warmupMs, timing.stopMs ?? Number.NaN]);
+    if (Atomics.compareExchange(this.state, 0, GATE_CLOSED, value) === GATE_CLOSED) Atomics.notify(this.state, 0);
+  }
+
+  /** Block this thread until the gate opens; undefined when the run was stopped instead. */
+  wait(): ThreadTiming | undefined {
+    Atomics.wait(this.state, 0, GATE_CLOSED);
+    if (Atomics.load(this.state, 0) !== GATE_OPEN) return undefined;
+    const [warmupMs, stopMs] = this.timing;
+    return { warmupMs: warmupMs!, stopMs: Number.isNaN(stopMs) ? undefined : stopMs };
+  }
+}
 
 export type ThreadMessage =
   | { type: 'totals'; ops: number; bytes: number; errors: number; p99Us: number }
@@ -54,42 +85,39 @@ export function share(total: number, parts: number, index: number): number {
   return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
 }
 
+/**
+ * Start `plan.threads` threads. They open their drivers and wait at the gate: `ready` resolves when all
+ * are waiting (and rejects when one fails first); `start` opens the gate. `done` gives their records.
+ */
 export function runThreads(plan: ThreadPlan): {
   totals: () => { ops: number; bytes: number; errors: number; p99Us: number };
-  /** Resolves when every thread has opened its driver and all were released together. */
-  released: Promise<void>;
-  /** Per-thread records, and the longest measured window among the threads. */
+  ready: Promise<void>;
+  start: (timing: ThreadTiming) => void;
   done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
 } {
   const { spec } = plan;
   const n = Math.min(plan.threads, spec.concurrency);
   const latest = Array.from({ length: n }, () => ({ ops: 0, bytes: 0, errors: 0, p99Us: 0 }));
   const workers: Worker[] = [];
-  let ready = 0;
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => { release = resolve; });
-  // The barrier: threads that are ready block on one futex word, and one notify wakes them all at once
-  // (a message per thread reached the last one about 10 ms after the first, measured).
-  const gate = new Int32Array(new SharedArrayBuffer(4));
-  const openGate = (value: number) => {
-    if (Atomics.compareExchange(gate, 0, GATE_CLOSED, value) === GATE_CLOSED) Atomics.notify(gate, 0);
-  };
+  const gate = new Gate();
+  let waiting = 0;
+  let allReady!: () => void;
+  let failed!: (e: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => { allReady = resolve; failed = reject; });
+  ready.catch(() => undefined); // also reported through done
   const results = Array.from({ length: n }, (_, t) => new Promise<{ records: RecordSet; measuredMs: number }>((resolve, reject) => {
     const input: ThreadInput = {
       target: plan.target, spec, base: plan.base, objects: plan.objects, thread: t, threads: n, workers: share(spec.concurrency, n, t),
       ...(spec.rate ? { rate: spec.rate / n } : {}),
       ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
-      warmupMs: plan.warmupMs, stopMs: plan.stopMs, gate: gate.buffer as SharedArrayBuffer,
+      gate: gate.buffer,
     };
     const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env });
     workers.push(worker);
     worker.on('message', (m: ThreadMessage) => {
       if (m.type === 'totals') latest[t] = m;
       else if (m.type === 'ready') {
-        if (++ready === n) { // all threads start together
-          openGate(GATE_OPEN);
-          release();
-        }
+        if (++waiting === n) allReady();
       } else if (m.type === 'done') resolve(m);
       else reject(new Error(`thread ${t}: ${m.message}`));
     });
@@ -97,7 +125,7 @@ export function runThreads(plan: ThreadPlan): {
     worker.on('exit', (code) => { if (code !== 0) reject(new Error(`thread ${t} exited with code ${code}`)); });
   }));
   const onStop = () => {
-    openGate(GATE_STOPPED); // threads still waiting at the gate wake up stopped
+    gate.open(GATE_STOPPED); // threads still waiting at the gate wake up stopped
     for (const w of workers) w.postMessage('stop');
   };
   plan.stop.addEventListener('abort', onStop, { once: true });
@@ -105,14 +133,16 @@ export function runThreads(plan: ThreadPlan): {
     .then((all) => ({ sets: all.map((r) => r.records), measuredSeconds: Math.max(...all.map((r) => r.measuredMs)) / 1000 }))
     .catch(async (e: unknown) => {
       // one thread failed: the others may be waiting at the gate, or running; none may outlive the run
-      openGate(GATE_STOPPED);
+      failed(e);
+      gate.open(GATE_STOPPED);
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     })
     .finally(() => plan.stop.removeEventListener('abort', onStop));
   return {
     totals: () => latest.reduce((a, b) => ({ ops: a.ops + b.ops, bytes: a.bytes + b.bytes, errors: a.errors + b.errors, p99Us: Math.max(a.p99Us, b.p99Us) })),
-    released,
+    ready,
+    start: (timing) => gate.open(GATE_OPEN, timing),
     done,
   };
 }

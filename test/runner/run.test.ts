@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -10,6 +10,7 @@ import { UsageError } from '../../src/errors.js';
 import { runWarnings } from '../../src/report/compare.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { autoThreadsRefusal, runBenchmark } from '../../src/runner/run.js';
+import { runThreads } from '../../src/runner/threads.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-run-'));
@@ -120,6 +121,18 @@ test('worker threads stopped while they start (still at the gate) end the run pr
   assert.equal(r.status, 'interrupted');
   assert.ok(performance.now() - t0 < 15_000, 'did not run its 30 s');
   store.close();
+});
+
+test('threads that cannot open their driver reject ready and done, and none outlives the failure', async () => {
+  const stop = new AbortController();
+  const aFile = join(dir, 'a-file');
+  writeFileSync(aFile, 'not a directory');
+  const threads = runThreads({
+    target: parseTarget(`file://${aFile}/root`), spec: loadWorkload('put-small', { ops: 10, concurrency: 2 }),
+    base: 'storbench/x', objects: 0, threads: 2, stop: stop.signal,
+  });
+  await assert.rejects(threads.ready, /thread \d: file open/);
+  await assert.rejects(threads.done, /thread \d: file open/);
 });
 
 test('threads auto: a saturated event loop fans out to one thread per core after a one-second probe', { skip: availableParallelism() < 2 && 'one CPU' }, async () => {

@@ -409,7 +409,8 @@ describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
     assert.ok(write, 'write figures recorded');
     assert.ok(write.count > 0, 'writes succeeded before the kill');
     assert.ok(write.errors > 0, 'writes failed after the kill');
-    t.diagnostic(`run ${result.runId}: ${write.count} writes, ${write.errors} errors ${JSON.stringify(write.errorsByKind)}; ${result.error ?? ''}`);
+    t.diagnostic(`run ${result.runId}: ${write.count} writes, ${write.errors} errors ${JSON.stringify(write.errorsByKind)}; ${result.error ?? ''}; `
+      + `threads ${String(store.getRun(result.runId)?.environment.threadsChoice)}`);
     assert.ok((write.errorsByKind.Unavailable ?? 0) > 0, `errors by kind: ${JSON.stringify(write.errorsByKind)}`);
     const stored = store.getRun(result.runId);
     assert.equal(stored?.status, 'completed');
