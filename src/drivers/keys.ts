@@ -45,6 +45,38 @@ export async function* chunksOf(body: Body): AsyncIterable<Uint8Array> {
   yield* body;
 }
 
+/**
+ * A streamed body in pieces of exactly `size` bytes (the last may be shorter). `copy: false` hands whole pieces
+ * straight from the producer's chunks and copies only what straddles two of them (streams hand over their
+ * chunks); `copy: true` copies every piece into its own buffer, for callers that keep several pieces in flight
+ * while the producer goes on (and may reuse its chunk buffer).
+ */
+export async function* piecesOf(source: AsyncIterable<Uint8Array>, size: number, copy: boolean): AsyncIterable<Uint8Array> {
+  let pending: Buffer | undefined;
+  let filled = 0;
+  for await (const chunk of source) {
+    let at = 0;
+    while (at < chunk.length) {
+      if (!copy && filled === 0 && chunk.length - at >= size) {
+        yield chunk.subarray(at, at + size);
+        at += size;
+        continue;
+      }
+      pending ??= Buffer.allocUnsafe(size);
+      const n = Math.min(size - filled, chunk.length - at);
+      pending.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === size) {
+        yield pending;
+        pending = undefined;
+        filled = 0;
+      }
+    }
+  }
+  if (pending && filled > 0) yield pending.subarray(0, filled);
+}
+
 /** Collect a body into one buffer (for systems that need the whole object, and for tests). */
 export async function collect(body: Body | AsyncIterable<Uint8Array>): Promise<Buffer> {
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);

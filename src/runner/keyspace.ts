@@ -1,3 +1,5 @@
+import type { WorkloadSpec } from '../workloads/spec.js';
+
 /**
  * The objects a run works on. Objects are numbered; live objects are the window [lo, hi) of local
  * indices: creates append at hi, deletes and renames take the oldest at lo, reads pick inside.
@@ -57,4 +59,13 @@ export class KeySpace {
   canShrink(): boolean {
     return this.size > 2 * this.margin + 1;
   }
+}
+
+/**
+ * The objects of one measuring loop (the main thread's, or thread `thread` of `threads`). When the loop
+ * creates, deletes or renames objects, up to `workers` indices at either end of its window may be in flight.
+ */
+export function loopKeySpace(base: string, objects: number, spec: WorkloadSpec, thread: number, threads: number, workers: number): KeySpace {
+  const moving = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
+  return new KeySpace(base, objects, thread, threads, spec.groupSize, moving ? workers : 0);
 }

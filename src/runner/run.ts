@@ -18,7 +18,7 @@ import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes
 import { MIX_OPS, needsObjects, writesIn, type WorkloadSpec } from '../workloads/spec.js';
 import { aggregate } from './aggregate.js';
 import { assertCapabilities } from './capabilities.js';
-import { KeySpace } from './keyspace.js';
+import { KeySpace, loopKeySpace } from './keyspace.js';
 import { chooseLargeFiles, sharedFileKey } from './large-files.js';
 import { Recorder, type RecordSet } from './recorder.js';
 import { runThreads } from './threads.js';
@@ -357,7 +357,6 @@ async function measure(
   stop: AbortController, cancel: AbortController, environment: Record<string, string | number | boolean>,
 ): Promise<{ sets: RecordSet[]; measuredSeconds: number }> {
   const { spec, store, target } = request;
-  const creates = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const start = performance.now();
   const warmupEndMs = start + spec.warmup;
@@ -368,7 +367,7 @@ async function measure(
   /** The measuring loop on this thread. */
   const onMainThread = (loopStop: AbortSignal): Running => {
     const recorder = new Recorder(target.secrets);
-    const keys = new KeySpace(base, objects, 0, 1, spec.groupSize, creates ? spec.concurrency : 0);
+    const keys = loopKeySpace(base, objects, spec, 0, 1, spec.concurrency);
     return {
       live: () => recorder.totals(),
       segmentsSoFar: () => recorder.segments(Math.floor((performance.now() - warmupEndMs) / 1000)),

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDriver } from '../drivers/registry.js';
 import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution } from '../workloads/sizes.js';
-import { KeySpace } from './keyspace.js';
+import { loopKeySpace } from './keyspace.js';
 import { Recorder } from './recorder.js';
 import { Gate, type ThreadInput, type ThreadMessage } from './threads.js';
 import { runLoop } from './workers.js';
@@ -23,8 +23,7 @@ try {
   const driver = await createDriver({ target, concurrency: input.workers, durable: spec.durable });
   await driver.open();
   const recorder = new Recorder(target.secrets);
-  const creates = spec.writes === 'create' || Boolean(spec.mix.delete || spec.mix.rename);
-  const keys = new KeySpace(input.base, input.objects, input.thread, input.threads, spec.groupSize, creates ? input.workers : 0);
+  const keys = loopKeySpace(input.base, input.objects, spec, input.thread, input.threads, input.workers);
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   post({ type: 'ready' });
   // Wait at the shared gate (blocking this thread is fine: it has nothing else to do until then).

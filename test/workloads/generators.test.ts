@@ -4,7 +4,7 @@ import { KeyChooser, Zipfian } from '../../src/workloads/distributions.js';
 import { patternBytes, PayloadSource, consume } from '../../src/workloads/payload.js';
 import { sfc32 } from '../../src/workloads/random.js';
 import { parseSizeDistribution } from '../../src/workloads/sizes.js';
-import { collect } from '../../src/drivers/keys.js';
+import { collect, piecesOf } from '../../src/drivers/keys.js';
 import { isStorageError } from '../../src/drivers/types.js';
 
 const draw = (dist: 'uniform' | 'zipfian' | 'sequential' | 'latest', seed: number, n: number, lo = 0, hi = 1000) => {
@@ -91,4 +91,21 @@ test('unverified content: the same seed gives the same bytes, every byte of an o
   const streamed = await collect(new PayloadSource(7, 1023, false).body(0, 3000));
   assert.equal(streamed.length, 3000);
   assert.ok(streamed.subarray(0, 1023).equals(a) && streamed.subarray(1023, 2046).equals(a), 'full blocks are the block itself');
+});
+
+test('piecesOf: exact pieces across chunk borders; without copy whole pieces are the producer\'s own bytes', async () => {
+  const data = Buffer.from(Array.from({ length: 25 }, (_, i) => i));
+  async function* chunks() { yield data.subarray(0, 7); yield data.subarray(7, 20); yield data.subarray(20); }
+  for (const copy of [false, true]) {
+    const pieces: Uint8Array[] = [];
+    for await (const p of piecesOf(chunks(), 5, copy)) pieces.push(p);
+    assert.deepEqual(pieces.map((p) => p.length), [5, 5, 5, 5, 5]);
+    assert.ok(Buffer.concat(pieces).equals(data), `copy ${copy}`);
+    // piece [10, 15) lies wholly inside the second chunk: shared without copy, its own buffer with it
+    const shared = pieces[2]!.buffer === data.buffer && pieces[2]!.byteOffset === data.byteOffset + 10;
+    assert.equal(shared, !copy);
+  }
+  const short: Uint8Array[] = [];
+  for await (const p of piecesOf(chunks(), 10, true)) short.push(p);
+  assert.deepEqual(short.map((p) => p.length), [10, 10, 5], 'the last piece is shorter');
 });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix } from '../keys.js';
+import { checkKey, checkPrefix, piecesOf } from '../keys.js';
 import { boolOption, intOption, sizeOption } from '../target.js';
 import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
@@ -151,34 +151,8 @@ function metaOf(row: Row): Meta {
 
 /** Split a body into pieces of exactly `size` bytes (the last may be shorter), copying only what straddles. */
 async function* rechunk(body: Body, size: number): AsyncIterable<Uint8Array> {
-  if (body instanceof Uint8Array) {
-    for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
-    return;
-  }
-  let pending: Buffer | undefined;
-  let filled = 0;
-  for await (const piece of body) {
-    let at = 0;
-    while (at < piece.length) {
-      if (filled === 0 && piece.length - at >= size) {
-        // Whole chunks straight from the producer's buffer (no copy): streams hand over fresh buffers.
-        yield piece.subarray(at, at + size);
-        at += size;
-        continue;
-      }
-      pending ??= Buffer.allocUnsafe(size);
-      const n = Math.min(size - filled, piece.length - at);
-      pending.set(piece.subarray(at, at + n), filled);
-      filled += n;
-      at += n;
-      if (filled === size) {
-        yield pending;
-        pending = undefined;
-        filled = 0;
-      }
-    }
-  }
-  if (pending && filled > 0) yield pending.subarray(0, filled);
+  if (!(body instanceof Uint8Array)) return yield* piecesOf(body, size, false);
+  for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
 }
 
 /** Create the driver for `cassandra://hosts/keyspace?options`. */

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix } from '../keys.js';
+import { checkKey, checkPrefix, piecesOf } from '../keys.js';
 import { boolOption, intOption, sizeOption, type Target } from '../target.js';
 import {
   StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
@@ -205,30 +205,6 @@ function sdkVersion(): string {
   return sdkVersionText;
 }
 
-/**
- * Yield `source` in parts of exactly `partSize` bytes (the last one shorter), each copied into its own buffer,
- * so the caller holds at most the parts it is uploading, and a source that reuses its chunk buffer is safe.
- */
-async function* partsOf(source: AsyncIterable<Uint8Array>, partSize: number): AsyncIterable<Buffer> {
-  let part = Buffer.allocUnsafe(partSize);
-  let filled = 0;
-  for await (const chunk of source) {
-    let at = 0;
-    while (at < chunk.length) {
-      const n = Math.min(partSize - filled, chunk.length - at);
-      part.set(chunk.subarray(at, at + n), filled);
-      filled += n;
-      at += n;
-      if (filled === partSize) {
-        yield part;
-        part = Buffer.allocUnsafe(partSize);
-        filled = 0;
-      }
-    }
-  }
-  if (filled > 0) yield part.subarray(0, filled);
-}
-
 /** Slices of an in-memory body (no copy). */
 function* slicesOf(data: Uint8Array, partSize: number): Iterable<Buffer> {
   for (let at = 0; at < data.length; at += partSize) {
@@ -327,7 +303,7 @@ export function createS3Driver(context: DriverContext): Driver {
    * about partSize × (partConcurrency + 1) whatever the object's size. On any failure the upload is aborted so
    * no parts are left behind.
    */
-  async function putParts(key: string, parts: AsyncIterable<Buffer> | Iterable<Buffer>, signal?: AbortSignal): Promise<void> {
+  async function putParts(key: string, parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
     const created = await send<{ UploadId?: string }>(
       new CreateMultipartUploadCommand({ Bucket: bucket, Key: full(key) }), 'write', key, signal);
     const UploadId = created.UploadId;
@@ -371,16 +347,18 @@ export function createS3Driver(context: DriverContext): Driver {
     }
     if (opts.size !== undefined) {
       if (opts.size <= multipartThreshold) return putOnce(key, body, opts.size, signal);
-      return putParts(key, partsOf(exactly(body, opts.size, key), partSizeFor(opts.size)), signal);
+      return putParts(key, piecesOf(exactly(body, opts.size, key), partSizeFor(opts.size), true), signal);
     }
     // Unknown length: buffer one part. A body that ends within it is one PUT; a longer one goes multipart
     // (so, unlike a known length, the threshold is partSize here: memory stays bounded either way).
-    const it = partsOf(body, options.partSize)[Symbol.asyncIterator]();
+    // each part copied into its own buffer: at most the parts being uploaded are held, and a source that
+    // reuses its chunk buffer is safe
+    const it = piecesOf(body, options.partSize, true)[Symbol.asyncIterator]();
     const first = await it.next();
     if (first.done) return putOnce(key, new Uint8Array(0), 0, signal);
     if (first.value.length < options.partSize) return putOnce(key, first.value, first.value.length, signal);
-    async function* rest(): AsyncIterable<Buffer> {
-      yield first.value as Buffer;
+    async function* rest(): AsyncIterable<Uint8Array> {
+      yield first.value;
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
     }
     return putParts(key, rest(), signal);
