@@ -32,6 +32,7 @@ try {
   const timing = opened ?? { warmupMs: 0, stopMs: 0 };
   const start = performance.now();
   const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
+  let end: number;
   try {
     await runLoop({
       driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
@@ -39,12 +40,13 @@ try {
       warmupEndMs: start + timing.warmupMs, stopMs: timing.stopMs === undefined ? Infinity : start + timing.stopMs,
       stop: stop.signal, cancel: cancel.signal, payloads,
     });
+    // the window ends with the last operation: closing the driver and the final totals are not measured
+    end = Math.min(performance.now(), timing.stopMs === undefined ? Infinity : start + timing.stopMs);
   } finally {
     clearInterval(timer);
     await driver.close().catch(() => undefined);
   }
   post({ type: 'totals', ...recorder.totals() });
-  const end = Math.min(performance.now(), timing.stopMs === undefined ? Infinity : start + timing.stopMs);
   post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - timing.warmupMs) });
 } catch (e) {
   post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
