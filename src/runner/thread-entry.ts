@@ -27,12 +27,12 @@ try {
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   post({ type: 'ready' });
   // Wait at the shared gate (blocking this thread is fine: it has nothing else to do until then).
-  const opened = new Gate(input.gate).wait();
+  const gate = new Gate(input.gate);
+  const opened = gate.wait();
   if (!opened) stop.abort(); // stopped before the start: the loop returns at once
   const timing = opened ?? { warmupMs: 0, stopMs: 0 };
   const start = performance.now();
   const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
-  let end: number;
   try {
     await runLoop({
       driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
@@ -40,14 +40,15 @@ try {
       warmupEndMs: start + timing.warmupMs, stopMs: timing.stopMs === undefined ? Infinity : start + timing.stopMs,
       stop: stop.signal, cancel: cancel.signal, payloads,
     });
-    // the window ends with the last operation: closing the driver and the final totals are not measured
-    end = Math.min(performance.now(), timing.stopMs === undefined ? Infinity : start + timing.stopMs);
+    // the window ends with the last operation: the final totals and closing the driver are not measured
+    const end = Math.min(performance.now(), timing.stopMs === undefined ? Infinity : start + timing.stopMs);
+    post({ type: 'totals', ...recorder.totals() });
+    post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - timing.warmupMs) });
+    gate.waitForRelease(); // closing the driver and exiting would slow the threads still measuring
   } finally {
     clearInterval(timer);
     await driver.close().catch(() => undefined);
   }
-  post({ type: 'totals', ...recorder.totals() });
-  post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - timing.warmupMs) });
 } catch (e) {
   post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 } finally {
