@@ -137,6 +137,29 @@ test('threads that cannot open their driver reject ready and done, and none outl
   await assert.rejects(threads.done, /thread \d: file open/);
 });
 
+test('a thread that finishes first does not exit (tearing down its isolate) while another still measures', async () => {
+  const exits: number[] = [];
+  const watch = (w: import('node:worker_threads').Worker) => { w.once('exit', () => exits.push(performance.now())); };
+  process.on('worker', watch);
+  try {
+    // one operation for two threads: thread 1 has none and is done at once; thread 0 writes 128 MiB
+    const threads = runThreads({
+      target: parseTarget(`file://${join(dir, 'park')}`), spec: loadWorkload('put-large', { ops: 1, concurrency: 2, size: '128MiB' }),
+      base: 'storbench/park', objects: 0, threads: 2, stop: new AbortController().signal,
+    });
+    await threads.ready;
+    threads.start({ warmupMs: 0, stopMs: undefined });
+    const { sets } = await threads.done;
+    const doneAt = performance.now();
+    assert.equal(sets.reduce((n, s) => n + s.ops.reduce((m, o) => m + o.count, 0), 0), 1);
+    assert.deepEqual(exits, [], 'no thread exited before all were done');
+    while (exits.length < 2) await new Promise((r) => setTimeout(r, 10)); // released: both exit now
+    assert.ok(exits.every((t) => t >= doneAt));
+  } finally {
+    process.off('worker', watch);
+  }
+});
+
 test('threads auto: a saturated event loop fans out to one thread per core after a one-second probe', { skip: availableParallelism() < 2 && 'one CPU' }, async () => {
   const store = openStore(':memory:');
   const r = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '5s', concurrency: 8 }), store });
