@@ -325,6 +325,8 @@ interface Running {
   /** Main thread only: completed segments so far, and the records (after a drain timeout). */
   readonly segmentsSoFar?: () => Segment[];
   readonly snapshot?: () => RecordSet[];
+  /** Threads only: terminate them (operations hung past the drain). */
+  readonly abandon?: () => Promise<void>;
 }
 
 /** Most threads a run may use (the workload schema's limit). */
@@ -394,7 +396,9 @@ async function measure(
     const threads = runThreads({ target, spec, base, objects, threads: n, stop: stop.signal });
     let release!: () => void;
     const released = new Promise<void>((resolve) => { release = resolve; });
-    const running: Running = { live: threads.totals, done: threads.done, released: Promise.race([released, threads.done]) };
+    const running: Running = {
+      live: threads.totals, done: threads.done, released: Promise.race([released, threads.done]), abandon: threads.abandon,
+    };
     // observed through `running` when the threads measure; dropped when the run stays on one event loop
     threads.done.catch(() => undefined);
     running.released.catch(() => undefined);
@@ -512,6 +516,8 @@ async function measure(
     if (outcome !== 'timeout') return outcome;
     environment.drainTimedOut = true;
     const snapshot = current?.snapshot;
+    // not awaited: a thread blocked in a system call exits only when the call returns
+    current?.abandon?.().catch(() => undefined);
     if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
     const end = Math.min(performance.now(), stopMs);
     return { sets: snapshot(), measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };

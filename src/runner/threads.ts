@@ -110,6 +110,8 @@ export function runThreads(plan: ThreadPlan): {
   ready: Promise<void>;
   start: (timing: ThreadTiming) => void;
   done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
+  /** Stop and terminate every thread, wherever it is (a failure, or operations hung past the drain). */
+  abandon: () => Promise<void>;
 } {
   const { spec } = plan;
   const n = Math.min(plan.threads, spec.concurrency);
@@ -145,14 +147,17 @@ export function runThreads(plan: ThreadPlan): {
     for (const w of workers) w.postMessage('stop');
   };
   plan.stop.addEventListener('abort', onStop, { once: true });
+  const abandon = async () => {
+    gate.open(GATE_STOPPED);
+    gate.release();
+    await Promise.all(workers.map((w) => w.terminate()));
+  };
   const done = Promise.all(results)
     .then((all) => ({ sets: all.map((r) => r.records), measuredSeconds: Math.max(...all.map((r) => r.measuredMs)) / 1000 }))
     .catch(async (e: unknown) => {
       // one thread failed: the others may be waiting at the gate, or running; none may outlive the run
       failed(e);
-      gate.open(GATE_STOPPED);
-      gate.release();
-      await Promise.all(workers.map((w) => w.terminate()));
+      await abandon();
       throw e;
     })
     .finally(() => {
@@ -164,5 +169,6 @@ export function runThreads(plan: ThreadPlan): {
     ready,
     start: (timing) => gate.open(GATE_OPEN, timing),
     done,
+    abandon,
   };
 }

@@ -167,7 +167,9 @@ test('threads auto: a saturated event loop fans out to one thread per core after
   const env = store.getRun(r.runId)!.environment;
   assert.equal(env.threads, Math.min(availableParallelism(), 8));
   assert.match(String(env.threadsChoice), /^auto: the event loop saturated \(utilization (0\.9\d|1\.00) in a 1s probe\)/);
-  assert.ok(r.measuredSeconds > 3 && r.measuredSeconds < 4.5, `the probe second is not measured: ${r.measuredSeconds}`);
+  // the threads measure from when they are all ready (their start-up takes 0.3-2 s, depending on the load) to
+  // the run's planned end: never the probe's second
+  assert.ok(r.measuredSeconds > 1 && r.measuredSeconds <= 4.001, `the probe second is not measured: ${r.measuredSeconds}`);
   assert.ok(r.ops[0]!.count > 0 && r.ops[0]!.errors === 0);
   store.close();
 });
