@@ -17,10 +17,11 @@ cleanup() {
   for name in "${started[@]}"; do
     echo "== stopping $name"
     # the server's own logs (down removes its state): kept for a failure seen only in CI
-    if [ -d "$STORBENCH_SERVICES_STATE/$name/log" ]; then
+    for dir in log logs; do
+      [ -d "$STORBENCH_SERVICES_STATE/$name/$dir" ] || continue
       rm -rf "test-artifacts/$name-logs"
-      cp -r "$STORBENCH_SERVICES_STATE/$name/log" "test-artifacts/$name-logs" 2>/dev/null || true
-    fi
+      cp -r "$STORBENCH_SERVICES_STATE/$name/$dir" "test-artifacts/$name-logs" 2>/dev/null || true
+    done
     bash scripts/services.sh down "$name" >/dev/null 2>&1 || true
   done
 }
