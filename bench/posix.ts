@@ -91,6 +91,8 @@ const median = (v: readonly number[]): number => {
 
 const fioVersion = ensureFio();
 const dir = benchDir();
+// removed however the script ends (fail() exits at once)
+if (!process.env.POSIX_BENCH_DIR) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const sbDir = join(dir, 'storbench');
 const fioDir = join(dir, 'fio');
 mkdirSync(fioDir, { recursive: true });
@@ -104,86 +106,82 @@ console.log(`bench:posix on ${dir} (tmpfs): ${WORKERS} workers, ${MIB_PER_WORKER
 const loadBefore = loadavg()[0]!;
 console.log(`host: ${cpus().length} CPUs, load average ${loadBefore.toFixed(2)} at start`);
 
-try {
-  // Each figure is the median of ROUNDS short runs, the two tools taking turns within each round, so that
-  // both see the same machine while other load comes and goes. Every sample is printed as well.
-  const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
-  const samples = { sbPutLarge: [] as number[], sbSyncPutLarge: [] as number[], fioPutLarge: [] as number[],
-    sbGetLarge: [] as number[], sbSyncGetLarge: [] as number[], fioGetLarge: [] as number[],
-    sbPutSmall: [] as number[], sbSyncPutSmall: [] as number[], fioPutSmall: [] as number[] };
-  const key = (io: Engine, name: 'PutLarge' | 'GetLarge' | 'PutSmall') => (io === 'sync' ? `sbSync${name}` : `sb${name}`) as keyof typeof samples;
-  const runIds: string[] = [];
-  let filesPerJob = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const io of ENGINES) {
-      // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
-      const putLarge = storbench(['--target', targetOf(io), '--workload', 'put-large', '--concurrency', String(WORKERS),
-        '--size', perWorker, '--ops', String(WORKERS)], db);
-      empty(sbDir);
-      const getLarge = storbench(['--target', targetOf(io), '--workload', 'get-large', '--concurrency', String(WORKERS),
-        '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
-      empty(sbDir);
-      // Small files: 4 KiB each, created, written and closed.
-      // (--no-cleanup: the files are removed below in one sweep, not through the driver one by one)
-      const putSmall = storbench(['--target', targetOf(io), '--workload', 'put-small', '--concurrency', String(WORKERS),
-        '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'], db);
-      empty(sbDir);
-      samples[key(io, 'PutLarge')].push(putLarge.mibPerSec);
-      samples[key(io, 'GetLarge')].push(getLarge.mibPerSec);
-      samples[key(io, 'PutSmall')].push(putSmall.opsPerSec);
-      runIds.push(putLarge.runId, getLarge.runId, putSmall.runId);
-    }
-    samples.fioPutLarge.push(fio(['--name=put-large', '--rw=write', ...large], 'write').mibPerSec);
-    samples.fioGetLarge.push(fio(['--name=put-large', '--rw=read', ...large], 'read').mibPerSec); // the files just written
-    empty(fioDir);
-    // fio makes about as many 4 KiB files per job as the faster storbench engine did
-    filesPerJob ||= Math.max(1000, Math.round((Math.max(...samples.sbPutSmall, ...samples.sbSyncPutSmall) * SMALL_SECONDS) / WORKERS));
-    samples.fioPutSmall.push(fio(['--name=put-small', '--rw=write', `--directory=${fioDir}`, `--numjobs=${WORKERS}`,
-      `--nrfiles=${filesPerJob}`, '--filesize=4k', '--bs=4k', '--openfiles=1', '--file_service_type=sequential',
-      '--create_on_open=1', '--fallocate=none'], 'write').opsPerSec);
-    empty(fioDir);
+// Each figure is the median of ROUNDS short runs, the two tools taking turns within each round, so that
+// both see the same machine while other load comes and goes. Every sample is printed as well.
+const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
+const samples = { sbPutLarge: [] as number[], sbSyncPutLarge: [] as number[], fioPutLarge: [] as number[],
+  sbGetLarge: [] as number[], sbSyncGetLarge: [] as number[], fioGetLarge: [] as number[],
+  sbPutSmall: [] as number[], sbSyncPutSmall: [] as number[], fioPutSmall: [] as number[] };
+const key = (io: Engine, name: 'PutLarge' | 'GetLarge' | 'PutSmall') => (io === 'sync' ? `sbSync${name}` : `sb${name}`) as keyof typeof samples;
+const runIds: string[] = [];
+let filesPerJob = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  for (const io of ENGINES) {
+    // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
+    const putLarge = storbench(['--target', targetOf(io), '--workload', 'put-large', '--concurrency', String(WORKERS),
+      '--size', perWorker, '--ops', String(WORKERS)], db);
+    empty(sbDir);
+    const getLarge = storbench(['--target', targetOf(io), '--workload', 'get-large', '--concurrency', String(WORKERS),
+      '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)], db);
+    empty(sbDir);
+    // Small files: 4 KiB each, created, written and closed.
+    // (--no-cleanup: the files are removed below in one sweep, not through the driver one by one)
+    const putSmall = storbench(['--target', targetOf(io), '--workload', 'put-small', '--concurrency', String(WORKERS),
+      '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'], db);
+    empty(sbDir);
+    samples[key(io, 'PutLarge')].push(putLarge.mibPerSec);
+    samples[key(io, 'GetLarge')].push(getLarge.mibPerSec);
+    samples[key(io, 'PutSmall')].push(putSmall.opsPerSec);
+    runIds.push(putLarge.runId, getLarge.runId, putSmall.runId);
   }
-  // The default engine at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in
-  // flight it is bound by their latency where fio's 4 processes make the system calls directly.
-  const sbPutSmall32 = storbench(['--target', targetOf('async'), '--workload', 'put-small', '--concurrency', '32',
-    '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'], db);
-  empty(sbDir);
-  runIds.push(sbPutSmall32.runId);
-
-  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
-  const rows = [
-    { name: 'put-large', unit: 'MiB/s', sb: m.sbPutLarge, sync: m.sbSyncPutLarge, fio: m.fioPutLarge, all: [samples.sbPutLarge, samples.sbSyncPutLarge, samples.fioPutLarge] },
-    { name: 'get-large', unit: 'MiB/s', sb: m.sbGetLarge, sync: m.sbSyncGetLarge, fio: m.fioGetLarge, all: [samples.sbGetLarge, samples.sbSyncGetLarge, samples.fioGetLarge] },
-    { name: 'put-small', unit: 'files/s', sb: m.sbPutSmall, sync: m.sbSyncPutSmall, fio: m.fioPutSmall, all: [samples.sbPutSmall, samples.sbSyncPutSmall, samples.fioPutSmall] },
-  ];
-  const list = (v: number[]): string => v.map((x) => round(x).toFixed(0)).join(' ');
-  const num = (x: number, w: number, d = 1) => round(x, d).toFixed(d).padStart(w);
-  console.log('');
-  console.log(`${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'io=async'.padStart(10)} ${'io=sync'.padStart(10)} ${'fio'.padStart(10)} `
-    + `${'async/fio'.padStart(9)} ${'sync/fio'.padStart(9)}   samples (io=async | io=sync | fio)`);
-  for (const r of rows) {
-    console.log(`${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${num(r.sb, 10)} ${num(r.sync, 10)} ${num(r.fio, 10)} `
-      + `${num(r.sb / r.fio, 9, 2)} ${num(r.sync / r.fio, 9, 2)}   ${r.all.map(list).join(' | ')}`);
-  }
-  console.log(`put-small with 32 in flight: storbench ${round(sbPutSmall32.opsPerSec).toFixed(1)} files/s (${round(sbPutSmall32.opsPerSec / m.fioPutSmall, 2).toFixed(2)} of fio at 4 jobs)`);
-  console.log(`(medians of ${ROUNDS} rounds; ratio = storbench / fio; target >= 0.9 for the large sequential rows. io=async is storbench's`);
-  console.log(' default engine (one event loop, libuv threadpool); io=sync makes blocking calls on one thread per worker, as fio psync does.');
-  console.log(' storbench put-small also renames each file into place and fans keys out into hash-bucket directories; fio writes one flat directory.)');
-  const pair = (sb: number, f: number, unit: 'MiBps' | 'OpsPerSec') =>
-    ({ [`storbench${unit}`]: round(sb), [`fio${unit}`]: round(f), ratio: round(sb / f, 3) });
-  console.log(JSON.stringify({
-    bench: 'posix', dir, workers: WORKERS, mibPerWorker: MIB_PER_WORKER, blockSize: '1MiB', smallFile: '4KiB', rounds: ROUNDS, fio: fioVersion,
-    putLarge: pair(m.sbPutLarge, m.fioPutLarge, 'MiBps'),
-    getLarge: pair(m.sbGetLarge, m.fioGetLarge, 'MiBps'),
-    putSmall: pair(m.sbPutSmall, m.fioPutSmall, 'OpsPerSec'),
-    ioSync: {
-      putLarge: pair(m.sbSyncPutLarge, m.fioPutLarge, 'MiBps'),
-      getLarge: pair(m.sbSyncGetLarge, m.fioGetLarge, 'MiBps'),
-      putSmall: pair(m.sbSyncPutSmall, m.fioPutSmall, 'OpsPerSec'),
-    },
-    putSmall32InFlight: { storbenchOpsPerSec: round(sbPutSmall32.opsPerSec), ratioToFio: round(sbPutSmall32.opsPerSec / m.fioPutSmall, 3) },
-    runIds, cpus: cpus().length, loadAvgStart: round(loadBefore, 2), loadAvgEnd: round(loadavg()[0]!, 2),
-  }));
-} finally {
-  if (!process.env.POSIX_BENCH_DIR) rmSync(dir, { recursive: true, force: true });
+  samples.fioPutLarge.push(fio(['--name=put-large', '--rw=write', ...large], 'write').mibPerSec);
+  samples.fioGetLarge.push(fio(['--name=put-large', '--rw=read', ...large], 'read').mibPerSec); // the files just written
+  empty(fioDir);
+  // fio makes about as many 4 KiB files per job as the faster storbench engine did
+  filesPerJob ||= Math.max(1000, Math.round((Math.max(...samples.sbPutSmall, ...samples.sbSyncPutSmall) * SMALL_SECONDS) / WORKERS));
+  samples.fioPutSmall.push(fio(['--name=put-small', '--rw=write', `--directory=${fioDir}`, `--numjobs=${WORKERS}`,
+    `--nrfiles=${filesPerJob}`, '--filesize=4k', '--bs=4k', '--openfiles=1', '--file_service_type=sequential',
+    '--create_on_open=1', '--fallocate=none'], 'write').opsPerSec);
+  empty(fioDir);
 }
+// The default engine at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in
+// flight it is bound by their latency where fio's 4 processes make the system calls directly.
+const sbPutSmall32 = storbench(['--target', targetOf('async'), '--workload', 'put-small', '--concurrency', '32',
+  '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'], db);
+empty(sbDir);
+runIds.push(sbPutSmall32.runId);
+
+const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
+const rows = [
+  { name: 'put-large', unit: 'MiB/s', sb: m.sbPutLarge, sync: m.sbSyncPutLarge, fio: m.fioPutLarge, all: [samples.sbPutLarge, samples.sbSyncPutLarge, samples.fioPutLarge] },
+  { name: 'get-large', unit: 'MiB/s', sb: m.sbGetLarge, sync: m.sbSyncGetLarge, fio: m.fioGetLarge, all: [samples.sbGetLarge, samples.sbSyncGetLarge, samples.fioGetLarge] },
+  { name: 'put-small', unit: 'files/s', sb: m.sbPutSmall, sync: m.sbSyncPutSmall, fio: m.fioPutSmall, all: [samples.sbPutSmall, samples.sbSyncPutSmall, samples.fioPutSmall] },
+];
+const list = (v: number[]): string => v.map((x) => round(x).toFixed(0)).join(' ');
+const num = (x: number, w: number, d = 1) => round(x, d).toFixed(d).padStart(w);
+console.log('');
+console.log(`${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'io=async'.padStart(10)} ${'io=sync'.padStart(10)} ${'fio'.padStart(10)} `
+  + `${'async/fio'.padStart(9)} ${'sync/fio'.padStart(9)}   samples (io=async | io=sync | fio)`);
+for (const r of rows) {
+  console.log(`${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${num(r.sb, 10)} ${num(r.sync, 10)} ${num(r.fio, 10)} `
+    + `${num(r.sb / r.fio, 9, 2)} ${num(r.sync / r.fio, 9, 2)}   ${r.all.map(list).join(' | ')}`);
+}
+console.log(`put-small with 32 in flight: storbench ${round(sbPutSmall32.opsPerSec).toFixed(1)} files/s (${round(sbPutSmall32.opsPerSec / m.fioPutSmall, 2).toFixed(2)} of fio at 4 jobs)`);
+console.log(`(medians of ${ROUNDS} rounds; ratio = storbench / fio; target >= 0.9 for the large sequential rows. io=async is storbench's`);
+console.log(' default engine (one event loop, libuv threadpool); io=sync makes blocking calls on one thread per worker, as fio psync does.');
+console.log(' storbench put-small also renames each file into place and fans keys out into hash-bucket directories; fio writes one flat directory.)');
+const pair = (sb: number, f: number, unit: 'MiBps' | 'OpsPerSec') =>
+  ({ [`storbench${unit}`]: round(sb), [`fio${unit}`]: round(f), ratio: round(sb / f, 3) });
+console.log(JSON.stringify({
+  bench: 'posix', dir, workers: WORKERS, mibPerWorker: MIB_PER_WORKER, blockSize: '1MiB', smallFile: '4KiB', rounds: ROUNDS, fio: fioVersion,
+  putLarge: pair(m.sbPutLarge, m.fioPutLarge, 'MiBps'),
+  getLarge: pair(m.sbGetLarge, m.fioGetLarge, 'MiBps'),
+  putSmall: pair(m.sbPutSmall, m.fioPutSmall, 'OpsPerSec'),
+  ioSync: {
+    putLarge: pair(m.sbSyncPutLarge, m.fioPutLarge, 'MiBps'),
+    getLarge: pair(m.sbSyncGetLarge, m.fioGetLarge, 'MiBps'),
+    putSmall: pair(m.sbSyncPutSmall, m.fioPutSmall, 'OpsPerSec'),
+  },
+  putSmall32InFlight: { storbenchOpsPerSec: round(sbPutSmall32.opsPerSec), ratioToFio: round(sbPutSmall32.opsPerSec / m.fioPutSmall, 3) },
+  runIds, cpus: cpus().length, loadAvgStart: round(loadBefore, 2), loadAvgEnd: round(loadavg()[0]!, 2),
+}));
