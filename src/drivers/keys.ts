@@ -46,12 +46,17 @@ export async function* chunksOf(body: Body): AsyncIterable<Uint8Array> {
 }
 
 /**
- * A streamed body in pieces of exactly `size` bytes (the last may be shorter). `copy: false` hands whole pieces
- * straight from the producer's chunks and copies only what straddles two of them (streams hand over their
- * chunks); `copy: true` copies every piece into its own buffer, for callers that keep several pieces in flight
- * while the producer goes on (and may reuse its chunk buffer).
+ * A body in pieces of exactly `size` bytes (the last may be shorter). An in-memory body is sliced, never
+ * copied (it is the caller's, unchanged for the call). Of a stream, `copy: false` hands whole pieces straight
+ * from the producer's chunks and copies only what straddles two of them (streams hand over their chunks);
+ * `copy: true` copies every piece into its own buffer, for callers that keep several pieces in flight while
+ * the producer goes on (and may reuse its chunk buffer).
  */
-export async function* piecesOf(source: AsyncIterable<Uint8Array>, size: number, copy: boolean): AsyncIterable<Uint8Array> {
+export async function* piecesOf(source: Body, size: number, copy: boolean): AsyncIterable<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    for (let at = 0; at < source.length; at += size) yield source.subarray(at, at + size);
+    return;
+  }
   let pending: Buffer | undefined;
   let filled = 0;
   for await (const chunk of source) {

@@ -172,7 +172,9 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   let sets: RecordSet[] = [];
   let measuredSeconds = 0;
   try {
-    const prepared = await prepare(request, driver, sizes, base, runId, stop.signal);
+    // write bodies for prepare and measure alike (filling a 1 MiB block takes milliseconds)
+    const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
+    const prepared = await prepare(request, driver, sizes, payloads, base, runId, stop.signal);
     const objects = prepared.objects;
     readOnlyFrom = prepared.writtenBy !== undefined && !writesIn(spec) ? prepared.writtenBy : undefined;
     if (prepared.writtenBy) environment.datasetWrittenBy = prepared.writtenBy;
@@ -184,7 +186,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     }
     const extra = await request.beforeMeasure?.(driver);
     if (extra) Object.assign(environment, extra);
-    ({ sets, measuredSeconds } = await measure(request, driver, sizes, base, objects, runId, stop, cancel, environment));
+    ({ sets, measuredSeconds } = await measure(request, driver, sizes, payloads, base, objects, runId, stop, cancel, environment));
     if (spec.dataset && spec.writes === 'create' && spec.mix.write) await writeDatasetMarker(driver, spec, sets, objects);
     if (request.signal?.aborted) status = 'interrupted';
   } catch (e) {
@@ -261,7 +263,9 @@ async function writeDatasetMarker(driver: Driver, spec: WorkloadSpec, sets: read
  * Write the objects the measured phase reads, unless a matching named dataset is already there.
  * `writtenBy`: the host that wrote a dataset found in place (absent when this run wrote it, or unknown).
  */
-async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, runId: string, stop: AbortSignal): Promise<{ objects: number; writtenBy?: string }> {
+async function prepare(
+  request: OpenRequest, driver: Driver, sizes: SizeDistribution, payloads: PayloadSource, base: string, runId: string, stop: AbortSignal,
+): Promise<{ objects: number; writtenBy?: string }> {
   const { spec } = request;
   if (!needsObjects(spec) || spec.objects === 0) return { objects: 0 };
   if (spec.dataset) {
@@ -274,7 +278,6 @@ async function prepare(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   if (!spec.prepare) {
     throw new UsageError(`workload ${spec.name}: prepare is off but ${base}/ holds no matching dataset of ${spec.objects} objects`);
   }
-  const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   const keys = new KeySpace(base, spec.objects, 0, 1, spec.groupSize, 0);
   const shared = spec.largeFiles === 'shared' ? sharedFileKey(base) : undefined;
   let next = 0;
@@ -355,11 +358,10 @@ export function autoThreadsRefusal(spec: WorkloadSpec, driver: Driver, cores: nu
 }
 
 async function measure(
-  request: OpenRequest, driver: Driver, sizes: SizeDistribution, base: string, objects: number, runId: string,
+  request: OpenRequest, driver: Driver, sizes: SizeDistribution, payloads: PayloadSource, base: string, objects: number, runId: string,
   stop: AbortController, cancel: AbortController, environment: Record<string, string | number | boolean>,
 ): Promise<{ sets: RecordSet[]; measuredSeconds: number }> {
   const { spec, store, target } = request;
-  const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
   // The run's clock. A run that measures on threads from the start restarts it as their gate opens, so the
   // threads' start-up (each loads its modules and opens its driver) is not taken out of --duration.
   let start = 0, warmupEndMs = 0, stopMs = 0;
@@ -369,6 +371,8 @@ async function measure(
     stopMs = spec.ops !== undefined ? Infinity : warmupEndMs + spec.duration;
   };
   startClock();
+  /** Seconds the main thread's loop has measured: from the warm-up's end to now, or to the planned stop. */
+  const measuredOnMainThread = () => Math.max(0, Math.min(performance.now(), stopMs) - Math.max(start, warmupEndMs)) / 1000;
   const totalS = spec.ops !== undefined ? 0 : (spec.warmup + spec.duration) / 1000;
   const elu0 = performance.eventLoopUtilization();
 
@@ -385,10 +389,7 @@ async function measure(
         driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
         ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
         warmupEndMs, stopMs, stop: loopStop, cancel: cancel.signal, payloads,
-      }).then(() => {
-        const end = Math.min(performance.now(), stopMs);
-        return { sets: [recorder.snapshot()], measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
-      }),
+      }).then(() => ({ sets: [recorder.snapshot()], measuredSeconds: measuredOnMainThread() })),
     };
   };
   /** `n` worker threads, started (their drivers opened) but waiting at the gate until `go`. */
@@ -519,8 +520,7 @@ async function measure(
     // not awaited: a thread blocked in a system call exits only when the call returns
     current?.abandon?.().catch(() => undefined);
     if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
-    const end = Math.min(performance.now(), stopMs);
-    return { sets: snapshot(), measuredSeconds: Math.max(0, end - Math.max(start, warmupEndMs)) / 1000 };
+    return { sets: snapshot(), measuredSeconds: measuredOnMainThread() };
   } finally {
     clearInterval(timer);
     if (deadline) clearTimeout(deadline);

@@ -32,16 +32,17 @@ try {
   if (!opened) stop.abort(); // stopped before the start: the loop returns at once
   const timing = opened ?? { warmupMs: 0, stopMs: 0 };
   const start = performance.now();
+  const stopAt = timing.stopMs === undefined ? Infinity : start + timing.stopMs;
   const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
   try {
     await runLoop({
       driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
       ...(input.rate ? { rate: input.rate } : {}), ...(input.opsBudget !== undefined ? { opsBudget: input.opsBudget } : {}),
-      warmupEndMs: start + timing.warmupMs, stopMs: timing.stopMs === undefined ? Infinity : start + timing.stopMs,
+      warmupEndMs: start + timing.warmupMs, stopMs: stopAt,
       stop: stop.signal, cancel: cancel.signal, payloads,
     });
     // the window ends with the last operation: the final totals and closing the driver are not measured
-    const end = Math.min(performance.now(), timing.stopMs === undefined ? Infinity : start + timing.stopMs);
+    const end = Math.min(performance.now(), stopAt);
     post({ type: 'totals', ...recorder.totals() });
     post({ type: 'done', records: recorder.snapshot(), measuredMs: Math.max(0, end - start - timing.warmupMs) });
     gate.waitForRelease(); // closing the driver and exiting would slow the threads still measuring

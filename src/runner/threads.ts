@@ -41,9 +41,9 @@ export interface ThreadInput {
 }
 
 /** Values of the gate's state. */
-export const GATE_CLOSED = 0;
-export const GATE_OPEN = 1;
-export const GATE_STOPPED = 2;
+const GATE_CLOSED = 0;
+const GATE_OPEN = 1;
+const GATE_STOPPED = 2;
 
 /**
  * The barriers: threads that are ready block on one futex word, and one notify wakes them all at once (a

@@ -93,7 +93,7 @@ test('unverified content: the same seed gives the same bytes, every byte of an o
   assert.ok(streamed.subarray(0, 1023).equals(a) && streamed.subarray(1023, 2046).equals(a), 'full blocks are the block itself');
 });
 
-test('piecesOf: exact pieces across chunk borders; without copy whole pieces are the producer\'s own bytes', async () => {
+test('piecesOf: exact pieces across chunk borders; without copy whole pieces are the producer\'s own bytes; a buffer is sliced', async () => {
   const data = Buffer.from(Array.from({ length: 25 }, (_, i) => i));
   async function* chunks() { yield data.subarray(0, 7); yield data.subarray(7, 20); yield data.subarray(20); }
   for (const copy of [false, true]) {
@@ -108,4 +108,9 @@ test('piecesOf: exact pieces across chunk borders; without copy whole pieces are
   const short: Uint8Array[] = [];
   for await (const p of piecesOf(chunks(), 10, true)) short.push(p);
   assert.deepEqual(short.map((p) => p.length), [10, 10, 5], 'the last piece is shorter');
+  // an in-memory body is sliced, never copied, whatever `copy` says
+  const slices: Uint8Array[] = [];
+  for await (const p of piecesOf(data, 10, true)) slices.push(p);
+  assert.deepEqual(slices.map((p) => [p.byteOffset - data.byteOffset, p.length]), [[0, 10], [10, 10], [20, 5]]);
+  assert.ok(slices.every((p) => p.buffer === data.buffer));
 });

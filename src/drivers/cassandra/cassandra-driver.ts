@@ -149,12 +149,6 @@ function metaOf(row: Row): Meta {
   };
 }
 
-/** Split a body into pieces of exactly `size` bytes (the last may be shorter), copying only what straddles. */
-async function* rechunk(body: Body, size: number): AsyncIterable<Uint8Array> {
-  if (!(body instanceof Uint8Array)) return yield* piecesOf(body, size, false);
-  for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
-}
-
 /** Create the driver for `cassandra://hosts/keyspace?options`. */
 export function createCassandraDriver(context: DriverContext): CassandraDriver {
   const { target } = context;
@@ -479,7 +473,7 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
       let chunks = 0;
       let size = 0;
       try {
-        for await (const chunk of rechunk(data, chunkSize)) {
+        for await (const chunk of piecesOf(data, chunkSize, false)) {
           if (options.signal?.aborted) throw new StorageError('Unexpected', name, 'write', 'aborted', { key });
           hash.update(chunk);
           size += chunk.length;

@@ -205,13 +205,6 @@ function sdkVersion(): string {
   return sdkVersionText;
 }
 
-/** Slices of an in-memory body (no copy). */
-function* slicesOf(data: Uint8Array, partSize: number): Iterable<Buffer> {
-  for (let at = 0; at < data.length; at += partSize) {
-    yield Buffer.from(data.buffer, data.byteOffset + at, Math.min(partSize, data.length - at));
-  }
-}
-
 /** Pass a stream through, failing it when it yields more or fewer bytes than announced (S3 would hang or 400). */
 async function* exactly(source: AsyncIterable<Uint8Array>, size: number, key: string): AsyncIterable<Uint8Array> {
   let seen = 0;
@@ -343,7 +336,7 @@ export function createS3Driver(context: DriverContext): Driver {
     const { signal } = opts;
     if (body instanceof Uint8Array) {
       if (body.length <= multipartThreshold) return putOnce(key, body, body.length, signal);
-      return putParts(key, slicesOf(body, partSizeFor(body.length)), signal);
+      return putParts(key, piecesOf(body, partSizeFor(body.length), false), signal); // slices, no copy
     }
     if (opts.size !== undefined) {
       if (opts.size <= multipartThreshold) return putOnce(key, body, opts.size, signal);
