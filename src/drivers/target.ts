@@ -1,12 +1,20 @@
 /**
  * Target URLs: `scheme://[user[:password]@]host[:port]/path?option=value`.
- * Secrets (a URL password, or options whose name says key/secret/token/password) are kept apart from
- * everything that is stored or printed: `redacted` is the only form that leaves the process.
+ * Secrets are kept apart from everything that is stored or printed: `redacted` is the only form that leaves the
+ * process. A value is a secret because its driver declares the option secret (src/drivers/<name>/*-options.ts),
+ * because it came from the environment, or because it is a URL password; an option the driver does not declare
+ * is refused, and a value nothing can classify (an unknown scheme's options) is redacted.
  */
 import { UsageError } from '../errors.js';
 import { parseSize } from '../workloads/size.js';
+import { declaredOptions } from './registry.js';
 
-const SECRET_OPTION = /(secret|password|passwd|token|credential|access.?key|session)/i;
+/**
+ * Option names that look like credentials. Only a fallback for free text that did not come from a parsed
+ * target (an SDK's message quoting a URL); parsed targets are redacted by their drivers' declarations.
+ */
+const SECRET_LOOKING = 'secret|password|passwd|pwd|pass|token|credential|key|session|sig|sas|auth|bearer|signature';
+const SECRET_LOOKING_PARAM = new RegExp(`([?&][^=&\\s]*(?:${SECRET_LOOKING})[^=&\\s]*=)[^&\\s]*`, 'gi');
 
 export interface Target {
   /** The scheme without `:` (`s3`, `webhdfs`...). */
@@ -35,7 +43,7 @@ export interface Target {
  */
 export function parseTarget(url: string, extraOptions: Record<string, string> = {}, name?: string, secretOptions: readonly string[] = []): Target {
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?$/i.exec(url.trim());
-  if (!m) throw new UsageError(`target: "${redactString(url)}" is not a URL of the form scheme://host/path`);
+  if (!m) throw new UsageError(`target: "${redactUrlText(url)}" is not a URL of the form scheme://host/path`);
   const [, rawScheme, rawAuthority, rawPath, rawQuery] = m as unknown as [string, string, string, string, string | undefined];
   const scheme = rawScheme.toLowerCase();
   let authority = rawAuthority;
@@ -55,16 +63,30 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   for (const [k, v] of new URLSearchParams(rawQuery ?? '')) options[k] = v;
   Object.assign(options, extraOptions);
 
+  const declared = declaredOptions(scheme);
   const secrets: string[] = [];
   if (password) secrets.push(password);
   const shownQuery: string[] = [];
   for (const [k, v] of Object.entries(options)) {
-    const secret = SECRET_OPTION.test(k) || secretOptions.includes(k);
+    const spec = declared && Object.hasOwn(declared, k) ? declared[k] : undefined;
+    // undeclared (unknown option, or a scheme without a driver): nothing says it is harmless
+    const secret = spec === undefined || spec.secret || secretOptions.includes(k);
     if (secret && v) secrets.push(v);
     shownQuery.push(`${encodeURIComponent(k)}=${secret ? '***' : encodeURIComponent(v)}`);
   }
   const shownUser = username !== undefined ? `${encodeURIComponent(username)}${password !== undefined ? ':***' : ''}@` : '';
   const redacted = `${scheme}://${shownUser}${authority}${rawPath.replace(/\/+$/, '')}${shownQuery.length ? `?${shownQuery.join('&')}` : ''}`;
+  if (declared) {
+    const unknown = Object.keys(options).filter((k) => !Object.hasOwn(declared, k));
+    if (unknown.length) {
+      const known = Object.keys(declared);
+      throw new UsageError(
+        `target ${redacted}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for ${scheme}:// `
+        + `(${known.length ? `known: ${known.join(', ')}` : 'it takes no options'})`,
+        'STORBENCH_ERR_UNKNOWN_OPTION',
+      );
+    }
+  }
   return {
     scheme, hosts, path, options, name: name ?? redacted, redacted, secrets,
     ...(username !== undefined ? { username } : {}),
@@ -80,12 +102,29 @@ function decode(s: string, field: string): string {
   }
 }
 
-/** Redact secrets inside free text that may contain a URL (error messages, raw input). */
+/**
+ * Redact secrets inside free text (error messages): the given secret values (a target's `secrets`), URL
+ * passwords, and, as a fallback for text that quotes a URL the target did not produce, credential-looking
+ * query parameters.
+ */
 export function redactString(text: string, secrets: readonly string[] = []): string {
   let out = text.replace(/(\/\/[^/:@\s]*:)[^@\s/]+@/g, '$1***@');
-  out = out.replace(/([?&][^=&\s]*(?:secret|password|passwd|token|credential|access.?key|session)[^=&\s]*=)[^&\s]*/gi, '$1***');
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
+  out = out.replace(SECRET_LOOKING_PARAM, '$1***');
+  // longest first: a secret that contains another is replaced whole
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (s.length >= 3) out = out.split(s).join('***');
   return out;
+}
+
+/** Raw input that is not a parsed target (it failed to parse): nothing classifies it, so it is shown only up to its first `?`, `=` or `@`. */
+function redactUrlText(text: string): string {
+  const cut = text.search(/[?=@]/);
+  return cut < 0 ? text : `${text.slice(0, cut)}…`;
+}
+
+/** True when `scheme`'s driver declares `option` secret (or cannot say: an unknown scheme or option). */
+export function isSecretOption(scheme: string, option: string): boolean {
+  const declared = declaredOptions(scheme);
+  return !declared || !Object.hasOwn(declared, option) || declared[option]!.secret;
 }
 
 /** Read a boolean option (`true/false/1/0/yes/no`), naming the option when the value is wrong. */

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { knownSchemes } from '../drivers/registry.js';
-import { parseTarget } from '../drivers/target.js';
+import { isSecretOption, parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type Thresholds } from '../results/types.js';
 import { targetEntrySchema } from '../cli/targets-file.js';
@@ -95,12 +95,23 @@ export function validateSchedule(input: unknown): NewSchedule {
   if (!nextDue(parseCron(s.cron), new Date())) throw new UsageError(`cron: "${s.cron}" never comes due`);
   const names = new Set<string>();
   s.targets.forEach((t, i) => {
-    const target = parseTarget(t.url, t.options, t.name);
-    if (target.secrets.length > 0) {
-      throw new UsageError(`schedule: targets.${i}: ${target.redacted} carries a secret in clear; reference it by environment variable instead (targets file: env: { option: VARIABLE })`);
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(t.url.trim())?.[1]?.toLowerCase();
+    if (scheme !== undefined && !knownSchemes().includes(scheme)) {
+      throw new UsageError(`schedule: targets.${i}: unknown scheme "${scheme}://" (known: ${knownSchemes().join(', ')})`, 'STORBENCH_ERR_UNKNOWN_SCHEME');
     }
-    if (!knownSchemes().includes(target.scheme)) {
-      throw new UsageError(`schedule: targets.${i}: unknown scheme "${target.scheme}://" (known: ${knownSchemes().join(', ')})`, 'STORBENCH_ERR_UNKNOWN_SCHEME');
+    // the option names read from the environment must be the driver's too (their values are read at run time)
+    const fromEnv = Object.fromEntries(Object.keys(t.env).map((option) => [option, '']));
+    const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
+    const inClear = [
+      ...(target.password !== undefined ? ['the URL password'] : []),
+      ...Object.keys(target.options).filter((k) => !Object.hasOwn(fromEnv, k) && isSecretOption(target.scheme, k)).map((k) => `option ${k}`),
+    ];
+    if (inClear.length > 0) {
+      throw new UsageError(
+        `schedule: targets.${i}: ${target.redacted} carries ${inClear.join(', ')} in clear; a schedule keeps secrets only as `
+        + 'environment variable names (targets file: env: { option: VARIABLE })',
+        'STORBENCH_ERR_SECRET_IN_CLEAR',
+      );
     }
     if (names.has(target.name)) throw new UsageError(`schedule: targets.${i}.name: "${target.name}" is used twice`);
     names.add(target.name);

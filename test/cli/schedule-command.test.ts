@@ -29,7 +29,7 @@ test('bad input: one line naming the problem, exit 2, nothing written', () => {
     [[...add, '--missed', 'later'], /missed: Invalid option: expected one of "skip"\|"run-once"/],
     [[...add, '--throughput-drop', '0'], /--throughput-drop: expected a percentage above 0/],
     [[...add, '--size', 'huge'], /size/],
-    [['add', 'x', '--cron', '* * * * *', '--target', 's3://k:pw@127.0.0.1:1/b', '--workloads', 'put-small'], /carries a secret in clear/],
+    [['add', 'x', '--cron', '* * * * *', '--target', 's3://k:pw@127.0.0.1:1/b', '--workloads', 'put-small'], /carries the URL password in clear; a schedule keeps secrets only as environment variable names/],
     [['add', 'x', '--cron', '* * * * *', '--targets', join(dir, 'missing.yaml')], /targets file .*missing\.yaml: cannot read it \(ENOENT\)/],
     [['show', 'a', 'b'], /schedule show: give exactly one schedule name/],
     [['list', '--jobs', '3'], /schedule list: Unknown option '--jobs'/],

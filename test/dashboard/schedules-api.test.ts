@@ -51,7 +51,7 @@ test('bad bodies are 400s naming the field', async () => {
     [{ ...body, id: 'bad id' }, /body\.id has an invalid format/],
     [{ ...body, id: 'x', targets: [] }, /body\.targets must NOT have fewer than 1 items/],
     [{ ...body, id: 'x', targets: 'null://' }, /body\.targets must be array/],
-    [{ ...body, id: 'x', targets: [{ url: 's3://k:secret@127.0.0.1/b' }] }, /carries a secret in clear/],
+    [{ ...body, id: 'x', targets: [{ url: 's3://k:secret@127.0.0.1/b' }] }, /carries the URL password in clear; a schedule keeps secrets only as environment variable names/],
     [{ ...body, id: 'x', targets: [{ url: 'null://', env: { key: 'not a name' } }] }, /invalid format/],
     [{ ...body, id: 'x', workloads: ['nope'] }, /unknown preset "nope"/],
     [{ ...body, id: 'x', targets: [{ url: 'zz://host/x' }] }, /targets\.0: unknown scheme "zz:\/\/"/],

@@ -29,8 +29,6 @@ export { dropCaches, type CacheDrop } from './drop-caches.js';
 export { configureThreadpool, threadpoolInfo } from './threadpool.js';
 
 const NAME = 'file';
-const OPTIONS = ['profile', 'fanout', 'fanoutWidth', 'fsync', 'direct', 'io', 'readChunk', 'stripeCount', 'stripeSize'];
-
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
   unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true,
@@ -84,8 +82,6 @@ export function createFileDriver(context: DriverContext): FileDriver {
     throw new UsageError(`target: file:// takes no host ("${target.hosts.join(',')}"); write file:///absolute/path`);
   }
   if (target.path === '') throw new UsageError('target: file:// needs an absolute path, e.g. file:///data/bench');
-  const unknown = Object.keys(target.options).filter((k) => !OPTIONS.includes(k));
-  if (unknown.length) throw new UsageError(`target: file:// has no option ${unknown.join(', ')} (known: ${OPTIONS.join(', ')})`);
   const profileOption = given(target, 'profile', () => {
     const p = target.options.profile as ProfileName;
     if (!PROFILE_NAMES.includes(p)) throw new UsageError(`target option profile: expected one of ${PROFILE_NAMES.join(', ')}, got "${p}"`);

@@ -29,11 +29,6 @@ const MAX_PARTS = 10_000;
 /** DeleteObjects takes at most 1000 keys, ListObjectsV2 returns at most 1000. */
 const BATCH = 1000;
 
-const OPTIONS = [
-  'endpoint', 'region', 'pathStyle', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'profile', 'credentialsFile',
-  'retries', 'multipartThreshold', 'partSize', 'partConcurrency', 'checksum', 'createBucket', 'connectTimeoutMs',
-  'socketTimeoutMs',
-] as const;
 
 /** Where the endpoint runs, detected at `open` from the response headers (README: "Endpoint kind"). */
 export type EndpointKind = 'aws' | 'ceph-rgw' | 'minio' | 'other';
@@ -68,8 +63,6 @@ export interface S3Options {
 /** Validate the target once, reporting every wrong option together. @throws UsageError */
 export function parseS3Options(target: Target): S3Options {
   const problems: string[] = [];
-  const unknown = Object.keys(target.options).filter((k) => !(OPTIONS as readonly string[]).includes(k));
-  if (unknown.length) problems.push(`unknown option(s) ${unknown.join(', ')} (known: ${OPTIONS.join(', ')})`);
   if (target.hosts.length !== 1 || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(target.hosts[0] ?? '')) {
     problems.push(`the bucket (the URL's host part) must be one valid bucket name, got "${target.hosts.join(',')}"`);
   }

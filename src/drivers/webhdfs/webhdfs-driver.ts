@@ -20,11 +20,6 @@ const CAPABILITIES: Capabilities = {
   unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false,
 };
 
-const KNOWN_OPTIONS = new Set([
-  'user', 'delegationToken', 'replication', 'blockSize', 'bufferSize', 'overwrite', 'permission',
-  'noredirect', 'gateway', 'syncBlock', 'timeoutMs', 'insecure', 'scanAhead',
-]);
-
 /** One entry of a LISTSTATUS / GETFILESTATUS answer (the fields used here). */
 interface FileStatus {
   readonly pathSuffix: string;
@@ -67,10 +62,6 @@ interface Settings {
 function readSettings(context: DriverContext): Settings {
   const t = context.target;
   const problems: string[] = [];
-  const unknown = Object.keys(t.options).filter((k) => !KNOWN_OPTIONS.has(k));
-  if (unknown.includes('delegation')) problems.push('use delegationToken=... (not delegation=) so that the token is redacted');
-  const others = unknown.filter((k) => k !== 'delegation');
-  if (others.length) problems.push(`unknown option(s) ${others.join(', ')} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
   if (t.hosts.length === 0) problems.push('no NameNode host:port');
   const permission = t.options.permission || undefined;
   if (permission !== undefined && !/^[0-1]?[0-7]{3}$/.test(permission)) problems.push(`permission "${permission}" is not octal like 755`);

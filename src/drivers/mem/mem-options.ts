@@ -1,0 +1,4 @@
+import { defineOptions } from '../options.js';
+
+/** `mem://` takes no options. */
+export const MEM_OPTIONS = defineOptions({});
