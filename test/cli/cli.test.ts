@@ -33,6 +33,10 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
     ['--large-files shared on a mix it cannot run', ['run', '--target', 'mem://x', '--workload', 'metadata', '--large-files', 'shared'], /largeFiles: shared needs a mix of only write and read/],
     ['a shared object the driver cannot hold', ['run', '--target', 'mem://x', '--workload', 'get-large', '--large-files', 'shared', '--objects', '40'], /needs a shared object of 2560 MiB/],
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    // file:// paths: below, with what is left on disk
+    ['. in an nfs:// export path', ['run', '--target', 'nfs://127.0.0.1/export/./x', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
+    ['%2e%2e in a webhdfs:// path', ['run', '--target', 'webhdfs://127.0.0.1:9870/bench/%2e%2e/other', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
+    ['.. in an s3:// prefix', ['run', '--target', 's3://bench/p/..%2F..%2Fother?endpoint=http://127.0.0.1:1', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
   ];
   for (const [name, args, message] of cases) {
     test(name, () => {
