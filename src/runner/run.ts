@@ -103,7 +103,10 @@ export function toJsonResult(r: OpResult): JsonOpResult {
 
 /** Open the driver of `target`, mapping a failure to a clear "unreachable" error. */
 export async function openDriver(target: Target, concurrency: number, durable = false): Promise<Driver> {
-  const driver = await createDriver({ target, concurrency, durable });
+  return openCreated(await createDriver({ target, concurrency, durable }), target);
+}
+
+async function openCreated(driver: Driver, target: Target): Promise<Driver> {
   try {
     await driver.open();
   } catch (e) {
@@ -118,11 +121,15 @@ export async function openDriver(target: Target, concurrency: number, durable = 
 export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const { target, spec } = request;
   const sizes = parseSizeDistribution(spec.size);
-  const driver = await openDriver(target, spec.concurrency, spec.durable);
+  const driver = await createDriver({ target, concurrency: spec.concurrency, durable: spec.durable });
   try {
+    // Refused before open, which creates things: file:// its root, WebHDFS its directory, S3 its bucket...
+    assertCapabilities(spec, sizes, driver.capabilities, driver.name);
+    assertThreading(spec, driver);
+    await openCreated(driver, target);
+    // once open, the target's own default may choose a shared file, which needs capabilities of its own
     const largeFiles = chooseLargeFiles(spec, sizes, driver);
     assertCapabilities(largeFiles.spec, sizes, driver.capabilities, driver.name);
-    assertThreading(largeFiles.spec, driver);
     const store = typeof request.store === 'function' ? request.store() : request.store;
     return await execute({ ...request, spec: largeFiles.spec, store }, driver, sizes, largeFiles.environment);
   } finally {

@@ -49,6 +49,25 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
     });
   }
 
+  // each under its own folder of `dir`, so that a regression writes nowhere else
+  const refusedOnDisk: [string, string, string[], RegExp][] = [
+    ['io=sync with fewer threads than workers', 'iosync-refused?io=sync', ['--concurrency', '4', '--threads', '2'], /threads: file:\/\/ with blocking calls runs one worker per thread/],
+    ['a percent-encoded .. in the path', 'b%2F..%2F..%2Fescaped-pct', [], /target: the path ".*\/b%2F\.\.%2F\.\.%2Fescaped-pct" has a "\." or "\.\." segment once decoded/],
+    ['a plain .. in the path', 'a/../dotdot-resolved', [], /target: the path ".*\/a\/\.\.\/dotdot-resolved" has a "\." or "\.\." segment/],
+  ];
+  for (const [name, path, args, message] of refusedOnDisk) {
+    test(`a file:// run refused for ${name} creates nothing on disk`, () => {
+      const fs = join(dir, `fs-${name.replace(/\W+/g, '-')}`);
+      const r = storbench(['run', '--workload', 'put-small', '--duration', '1s', '--target', `file://${fs}/${path}`, ...args, '--db', db]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.ok(!existsSync(fs), `nothing under ${fs}: ${existsSync(fs) ? readdirSync(fs, { recursive: true }).join(' ') : ''}`);
+      assert.ok(!existsSync(join(dir, 'escaped-pct')), 'nothing beside it either');
+      assert.ok(!existsSync(db), 'no database');
+    });
+  }
+
   test('an invalid workload file names every bad field', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'mix: { read: 1, fly: 2 }\nconcurrency: -1\nsize: huge\n');
