@@ -249,11 +249,24 @@ function markerOf(spec: WorkloadSpec, objects: number): DatasetMarker {
   return { objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles, writtenBy: hostname() };
 }
 
-const markerKey = (name: string) => `storbench/datasets/${name}.json`;
+/**
+ * The marker lives inside the dataset's own prefix, so a run writes nothing outside it. No generated key is
+ * `_dataset.json` (groups and indices are numbers, the shared file is `shared-file`), and every system takes
+ * the name unescaped (`#` would need escaping on file:// and in WebHDFS URLs); its leading `_` makes Hadoop and
+ * Spark input formats skip it, as they skip `_SUCCESS`. A `list` or `scan` of the dataset sees one more object.
+ */
+const markerKey = (name: string) => `storbench/datasets/${name}/_dataset.json`;
+/** The marker's old place, beside the dataset (where a user's file may be): read for datasets prepared there, never written. */
+const oldMarkerKey = (name: string) => `storbench/datasets/${name}.json`;
 
+/** The dataset's marker; for a dataset prepared by an older storbench, the one it left beside the dataset. */
 async function readMarker(driver: Driver, name: string): Promise<DatasetMarker | undefined> {
+  return await readMarkerAt(driver, markerKey(name)) ?? readMarkerAt(driver, oldMarkerKey(name));
+}
+
+async function readMarkerAt(driver: Driver, key: string): Promise<DatasetMarker | undefined> {
   try {
-    const { body } = await driver.read(markerKey(name));
+    const { body } = await driver.read(key);
     return JSON.parse((await collect(body)).toString('utf8')) as DatasetMarker;
   } catch (e) {
     if (isStorageError(e, 'NotFound') || e instanceof SyntaxError) return undefined;
