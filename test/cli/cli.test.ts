@@ -1,7 +1,7 @@
 /** The CLI end to end, as a user runs it: a real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -186,6 +186,21 @@ workloads: [put-small, get-small]
     const runs = storbench(['runs', '--status', 'interrupted', '--db', db, '--json']);
     const doc = JSON.parse(runs.stdout) as { runs: { workload: string; targetName: string; error: string }[] };
     assert.ok(doc.runs.some((x) => x.targetName === 'mem://killed' && /ended before it finished/.test(x.error)));
+  });
+
+  test('a run killed with SIGKILL under direct=auto leaves nothing at the root beside storbench/, and no O_DIRECT probe', async () => {
+    const { spawn } = await import('node:child_process');
+    const root = join(dir, 'killed-direct');
+    mkdirSync(root);
+    writeFileSync(join(root, 'user.txt'), 'mine');
+    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}?direct=auto`, '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    // killed once it measures (its run folder exists), however slowly a loaded machine starts it
+    const measuring = () => existsSync(join(root, 'storbench')) && readdirSync(join(root, 'storbench')).some((n) => /^\d{8}-/.test(n));
+    for (let waited = 0; !measuring() && child.exitCode === null && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    assert.deepEqual(readdirSync(root).sort(), ['storbench', 'user.txt']);
+    assert.deepEqual(readdirSync(root, { recursive: true }).filter((p) => String(p).includes('direct-probe')), []);
   });
 
   test('Ctrl-C stops gracefully and stores the partial run as interrupted', async () => {
