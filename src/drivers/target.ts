@@ -59,6 +59,10 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   }
   const hosts = authority === '' ? [] : authority.split(',');
   const path = decode(rawPath, 'path').replace(/\/+$/, '');
+  // Checked once decoded: `b%2F..%2F..%2Fx` is `b/../../x`, and `.`/`..` would move the root of every driver.
+  if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new UsageError(`target: the path "${rawPath}" has a "." or ".." segment once decoded; give the path it stands for`);
+  }
   const options: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(rawQuery ?? '')) options[k] = v;
   Object.assign(options, extraOptions);

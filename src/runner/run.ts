@@ -103,7 +103,10 @@ export function toJsonResult(r: OpResult): JsonOpResult {
 
 /** Open the driver of `target`, mapping a failure to a clear "unreachable" error. */
 export async function openDriver(target: Target, concurrency: number, durable = false): Promise<Driver> {
-  const driver = await createDriver({ target, concurrency, durable });
+  return openCreated(await createDriver({ target, concurrency, durable }), target);
+}
+
+async function openCreated(driver: Driver, target: Target): Promise<Driver> {
   try {
     await driver.open();
   } catch (e) {
@@ -118,11 +121,15 @@ export async function openDriver(target: Target, concurrency: number, durable = 
 export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const { target, spec } = request;
   const sizes = parseSizeDistribution(spec.size);
-  const driver = await openDriver(target, spec.concurrency, spec.durable);
+  const driver = await createDriver({ target, concurrency: spec.concurrency, durable: spec.durable });
   try {
+    // Refused before open, which creates things: file:// its root, WebHDFS its directory, S3 its bucket...
+    assertCapabilities(spec, sizes, driver.capabilities, driver.name);
+    assertThreading(spec, driver);
+    await openCreated(driver, target);
+    // once open, the target's own default may choose a shared file, which needs capabilities of its own
     const largeFiles = chooseLargeFiles(spec, sizes, driver);
     assertCapabilities(largeFiles.spec, sizes, driver.capabilities, driver.name);
-    assertThreading(largeFiles.spec, driver);
     const store = typeof request.store === 'function' ? request.store() : request.store;
     return await execute({ ...request, spec: largeFiles.spec, store }, driver, sizes, largeFiles.environment);
   } finally {
@@ -242,11 +249,24 @@ function markerOf(spec: WorkloadSpec, objects: number): DatasetMarker {
   return { objects, size: spec.size, seed: spec.seed, groupSize: spec.groupSize, largeFiles: spec.largeFiles, writtenBy: hostname() };
 }
 
-const markerKey = (name: string) => `storbench/datasets/${name}.json`;
+/**
+ * The marker lives inside the dataset's own prefix, so a run writes nothing outside it. No generated key is
+ * `_dataset.json` (groups and indices are numbers, the shared file is `shared-file`), and every system takes
+ * the name unescaped (`#` would need escaping on file:// and in WebHDFS URLs); its leading `_` makes Hadoop and
+ * Spark input formats skip it, as they skip `_SUCCESS`. A `list` or `scan` of the dataset sees one more object.
+ */
+const markerKey = (name: string) => `storbench/datasets/${name}/_dataset.json`;
+/** The marker's old place, beside the dataset (where a user's file may be): read for datasets prepared there, never written. */
+const oldMarkerKey = (name: string) => `storbench/datasets/${name}.json`;
 
+/** The dataset's marker; for a dataset prepared by an older storbench, the one it left beside the dataset. */
 async function readMarker(driver: Driver, name: string): Promise<DatasetMarker | undefined> {
+  return await readMarkerAt(driver, markerKey(name)) ?? readMarkerAt(driver, oldMarkerKey(name));
+}
+
+async function readMarkerAt(driver: Driver, key: string): Promise<DatasetMarker | undefined> {
   try {
-    const { body } = await driver.read(markerKey(name));
+    const { body } = await driver.read(key);
     return JSON.parse((await collect(body)).toString('utf8')) as DatasetMarker;
   } catch (e) {
     if (isStorageError(e, 'NotFound') || e instanceof SyntaxError) return undefined;

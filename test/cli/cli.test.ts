@@ -1,7 +1,7 @@
 /** The CLI end to end, as a user runs it: a real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -33,6 +33,10 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
     ['--large-files shared on a mix it cannot run', ['run', '--target', 'mem://x', '--workload', 'metadata', '--large-files', 'shared'], /largeFiles: shared needs a mix of only write and read/],
     ['a shared object the driver cannot hold', ['run', '--target', 'mem://x', '--workload', 'get-large', '--large-files', 'shared', '--objects', '40'], /needs a shared object of 2560 MiB/],
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+    // file:// paths: below, with what is left on disk
+    ['. in an nfs:// export path', ['run', '--target', 'nfs://127.0.0.1/export/./x', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
+    ['%2e%2e in a webhdfs:// path', ['run', '--target', 'webhdfs://127.0.0.1:9870/bench/%2e%2e/other', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
+    ['.. in an s3:// prefix', ['run', '--target', 's3://bench/p/..%2F..%2Fother?endpoint=http://127.0.0.1:1', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
   ];
   for (const [name, args, message] of cases) {
     test(name, () => {
@@ -42,6 +46,25 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
       assert.match(r.stderr, /^storbench: error: /);
       assert.ok(!existsSync(db), 'nothing written');
+    });
+  }
+
+  // each under its own folder of `dir`, so that a regression writes nowhere else
+  const refusedOnDisk: [string, string, string[], RegExp][] = [
+    ['io=sync with fewer threads than workers', 'iosync-refused?io=sync', ['--concurrency', '4', '--threads', '2'], /threads: file:\/\/ with blocking calls runs one worker per thread/],
+    ['a percent-encoded .. in the path', 'b%2F..%2F..%2Fescaped-pct', [], /target: the path ".*\/b%2F\.\.%2F\.\.%2Fescaped-pct" has a "\." or "\.\." segment once decoded/],
+    ['a plain .. in the path', 'a/../dotdot-resolved', [], /target: the path ".*\/a\/\.\.\/dotdot-resolved" has a "\." or "\.\." segment/],
+  ];
+  for (const [name, path, args, message] of refusedOnDisk) {
+    test(`a file:// run refused for ${name} creates nothing on disk`, () => {
+      const fs = join(dir, `fs-${name.replace(/\W+/g, '-')}`);
+      const r = storbench(['run', '--workload', 'put-small', '--duration', '1s', '--target', `file://${fs}/${path}`, ...args, '--db', db]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.ok(!existsSync(fs), `nothing under ${fs}: ${existsSync(fs) ? readdirSync(fs, { recursive: true }).join(' ') : ''}`);
+      assert.ok(!existsSync(join(dir, 'escaped-pct')), 'nothing beside it either');
+      assert.ok(!existsSync(db), 'no database');
     });
   }
 
@@ -163,6 +186,21 @@ workloads: [put-small, get-small]
     const runs = storbench(['runs', '--status', 'interrupted', '--db', db, '--json']);
     const doc = JSON.parse(runs.stdout) as { runs: { workload: string; targetName: string; error: string }[] };
     assert.ok(doc.runs.some((x) => x.targetName === 'mem://killed' && /ended before it finished/.test(x.error)));
+  });
+
+  test('a run killed with SIGKILL under direct=auto leaves nothing at the root beside storbench/, and no O_DIRECT probe', async () => {
+    const { spawn } = await import('node:child_process');
+    const root = join(dir, 'killed-direct');
+    mkdirSync(root);
+    writeFileSync(join(root, 'user.txt'), 'mine');
+    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}?direct=auto`, '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    // killed once it measures (its run folder exists), however slowly a loaded machine starts it
+    const measuring = () => existsSync(join(root, 'storbench')) && readdirSync(join(root, 'storbench')).some((n) => /^\d{8}-/.test(n));
+    for (let waited = 0; !measuring() && child.exitCode === null && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    assert.deepEqual(readdirSync(root).sort(), ['storbench', 'user.txt']);
+    assert.deepEqual(readdirSync(root, { recursive: true }).filter((p) => String(p).includes('direct-probe')), []);
   });
 
   test('Ctrl-C stops gracefully and stores the partial run as interrupted', async () => {

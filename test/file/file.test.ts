@@ -325,7 +325,20 @@ describe('file:// profiles and cache honesty', () => {
       }
     }
     await d.close();
-    assert.deepEqual(readdirSync(join(scratch, 'direct')).filter((n) => n.startsWith('#direct-probe')), [], 'the probe file is removed');
+  });
+
+  test('direct=auto: the O_DIRECT probe is made under storbench/ and unlinked once open, so the root holds nothing else', async (t) => {
+    const root = join(scratch, 'direct-auto');
+    mkdirSync(root);
+    writeFileSync(join(root, 'user.txt'), 'mine');
+    const d = await driverAt(`file://${root}?direct=auto`);
+    if (!String(d.environment().directIO).startsWith('on')) return t.skip(`O_DIRECT does not work on ${tmpdir()}: ${String(d.environment().directIO)}`);
+    // while the driver is open (a SIGKILL now leaves exactly this)
+    assert.deepEqual(readdirSync(root).sort(), ['storbench', 'user.txt']);
+    assert.deepEqual(readdirSync(join(root, 'storbench'), { recursive: true }), []);
+    await d.write('k', Buffer.from('x'));
+    assert.equal((await collect((await d.read('k')).body)).toString(), 'x', 'the pool works with its probe unlinked');
+    await d.close();
   });
 
   test('O_DIRECT positional writes: whole pages direct, unaligned edges buffered, neighbours intact', async (t) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -209,6 +209,61 @@ test('a named dataset is prepared once and reused by the next run', async () => 
   store.close();
 });
 
+/** Every file under `root`, relative to it, sorted. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+}
+
+test('a dataset\'s marker lives inside the dataset\'s own prefix: every byte a dataset run writes is there', async () => {
+  const store = openStore(':memory:');
+  const spec = loadWorkload('get-small', { ops: 20, objects: 10, dataset: 'hot', concurrency: 2 });
+  for (const fanout of ['2', '0']) {
+    const root = join(dir, `marker-${fanout}`);
+    const r = await runBenchmark({ target: parseTarget(`file://${root}?fanout=${fanout}`), spec, store });
+    assert.equal(r.status, 'completed', r.error);
+    const files = filesUnder(root);
+    assert.equal(files.length, 11, `ten objects and the marker (fanout=${fanout}): ${files.join(' ')}`);
+    assert.deepEqual(files.filter((f) => !f.startsWith('storbench/datasets/hot/')), [], `fanout=${fanout}`);
+    assert.ok(files.some((f) => f.endsWith('/_dataset.json')), `fanout=${fanout}`);
+  }
+  store.close();
+});
+
+test('fanout=0: a user\'s file named like a dataset\'s old marker is never written, and dataset hot.json works beside hot', async () => {
+  const store = openStore(':memory:');
+  const root = join(dir, 'marker-user');
+  const target = parseTarget(`file://${root}?fanout=0`);
+  mkdirSync(join(root, 'storbench/datasets'), { recursive: true });
+  writeFileSync(join(root, 'storbench/datasets/hot.json'), 'the user\'s own file');
+  const spec = loadWorkload('get-small', { ops: 20, objects: 10, concurrency: 2 });
+  const hot = await runBenchmark({ target, spec: { ...spec, dataset: 'hot' }, store });
+  assert.equal(hot.status, 'completed', hot.error);
+  assert.equal(readFileSync(join(root, 'storbench/datasets/hot.json'), 'utf8'), 'the user\'s own file');
+  const other = parseTarget(`file://${join(dir, 'marker-names')}?fanout=0`);
+  for (const dataset of ['hot', 'hot.json']) {
+    const r = await runBenchmark({ target: other, spec: { ...spec, dataset }, store });
+    assert.equal(r.status, 'completed', `${dataset}: ${r.error}`);
+    assert.equal(r.ops[0]!.errors, 0, dataset);
+  }
+  store.close();
+});
+
+test('a dataset prepared with the marker beside it (older storbench) is reused, and that old marker is never written', async () => {
+  const store = openStore(':memory:');
+  const root = join(dir, 'marker-old');
+  const target = parseTarget(`file://${root}?fanout=0`);
+  const spec = loadWorkload('get-small', { ops: 20, objects: 10, dataset: 'legacy', concurrency: 2 });
+  assert.equal((await runBenchmark({ target, spec, store })).status, 'completed');
+  // what an older storbench left: the same marker, beside the dataset's folder
+  renameSync(join(root, 'storbench/datasets/legacy/_dataset.json'), join(root, 'storbench/datasets/legacy.json'));
+  const before = filesUnder(root).map((f) => `${f}@${statSync(join(root, f)).mtimeMs}`);
+  const again = await runBenchmark({ target, spec, store });
+  assert.equal(again.status, 'completed', again.error);
+  assert.deepEqual(filesUnder(root).map((f) => `${f}@${statSync(join(root, f)).mtimeMs}`), before, 'nothing prepared or written again');
+  store.close();
+});
+
 test('cache honesty: a dataset another host wrote is read past this host\'s page cache; one written here is flagged', async () => {
   const store = openStore(':memory:');
   const target = parseTarget(`file://${join(dir, 'ds-host')}`);
@@ -222,8 +277,8 @@ test('cache honesty: a dataset another host wrote is read past this host\'s page
   // the marker as another host running storbench on the same file system would have left it
   const driver = await createDriver({ target, concurrency: 1 });
   await driver.open();
-  const marker = JSON.parse((await collect((await driver.read('storbench/datasets/hosted.json')).body)).toString('utf8')) as Record<string, unknown>;
-  await driver.write('storbench/datasets/hosted.json', Buffer.from(JSON.stringify({ ...marker, writtenBy: 'another-host' })));
+  const marker = JSON.parse((await collect((await driver.read('storbench/datasets/hosted/_dataset.json')).body)).toString('utf8')) as Record<string, unknown>;
+  await driver.write('storbench/datasets/hosted/_dataset.json', Buffer.from(JSON.stringify({ ...marker, writtenBy: 'another-host' })));
   await driver.close();
   const elsewhere = store.getRun((await runBenchmark({ target, spec, store })).runId)!;
   assert.equal(elsewhere.status, 'completed');

@@ -35,16 +35,22 @@ export class AlignedPool {
   /**
    * Check that `dir`'s file system accepts O_DIRECT and prepare a pool. Returns `undefined` with the
    * reason when it does not (tmpfs before Linux 6.6, FUSE without direct I/O, no O_DIRECT on this OS).
-   * `probePath` is a file the driver owns; it is removed again by {@link close}.
+   * `probePath` is a new file the driver owns; it is unlinked as soon as it is open, before this returns.
    */
   static async create(probePath: string, slotSize: number): Promise<AlignedPool | { unsupported: string }> {
     if (!DIRECT_FLAG) return { unsupported: 'this OS has no O_DIRECT' };
-    await writeFile(probePath, Buffer.alloc(ALIGN, 0x5a));
     let probe: FileHandle;
     try {
-      probe = await open(probePath, constants.O_RDWR | DIRECT_FLAG);
-    } catch (e) {
-      return { unsupported: `open with O_DIRECT failed (${(e as { code?: string }).code ?? String(e)})` };
+      await writeFile(probePath, Buffer.alloc(ALIGN, 0x5a));
+      try {
+        probe = await open(probePath, constants.O_RDWR | DIRECT_FLAG);
+      } catch (e) {
+        return { unsupported: `open with O_DIRECT failed (${(e as { code?: string }).code ?? String(e)})` };
+      }
+    } finally {
+      // The open descriptor is all the pool needs: with the name gone, no probe outlives the process, however
+      // it ends (SIGKILL included). NFS keeps a silly-renamed `.nfs*` beside it until the descriptor closes.
+      await unlink(probePath).catch(() => undefined);
     }
     const pool = new AlignedPool(probe, alignUp(slotSize));
     try {

@@ -44,6 +44,8 @@ const NEW_FLAGS = constants.O_CREAT | constants.O_EXCL;
 
 /** Directories whose symlink check passed are remembered; past this many the memory is dropped. */
 const MAX_CHECKED_DIRS = 100_000;
+/** Where the O_DIRECT probe is made: the directory of every key a run writes (`storbench/<run>/...`). */
+const PROBE_DIR = 'storbench';
 /** Unlinks in flight at once during deletePrefix. */
 const DELETE_BATCH = 256;
 /** Reused read buffers kept for later reads (each `readChunk` bytes). */
@@ -118,7 +120,6 @@ export function createFileDriver(context: DriverContext): FileDriver {
   const tmpPrefix = `#tmp.${token}.`;
   let tmpSeq = 0;
   let root = '';
-  let probePath = '';
   let fs: FileSystemInfo = { type: 'unknown', display: 'unknown', magic: '', blockSize: 0 };
   let localFs = false;
   const checkedDirs = new Set<string>();
@@ -412,17 +413,23 @@ export function createFileDriver(context: DriverContext): FileDriver {
     if (namePrefix === '' && dirRel !== '') await rmdir(abs(dirRel)).catch(() => undefined);
   }
 
-  /** Turn O_DIRECT on when asked (`on`: or fail) or when the file system takes it (`auto`). */
+  /**
+   * Turn O_DIRECT on when asked (`on`: or fail) or when the file system takes it (`auto`). The probe goes
+   * where runs write, under `storbench/` (same file system, symlink-checked like a key's directory), never
+   * beside the user's files at the root; AlignedPool unlinks it as soon as it is open.
+   */
   async function openDirect(mode: DirectMode): Promise<void> {
     if (mode === 'off') return;
-    probePath = `${root}/#direct-probe.${token}`;
-    const pool = await AlignedPool.create(probePath, readChunk + 2 * ALIGN).catch((e: unknown) => ({ unsupported: String(e) }));
+    await guard('open', PROBE_DIR, PROBE_DIR);
+    const probePath = `${abs(PROBE_DIR)}/${tmpPrefix}direct-probe`;
+    const pool = await io.mkdir(abs(PROBE_DIR), { recursive: true })
+      .then(() => AlignedPool.create(probePath, readChunk + 2 * ALIGN))
+      .catch((e: unknown) => ({ unsupported: String(e) }));
     if (pool instanceof AlignedPool) {
       direct = pool;
       directNote = `on (${mode === 'auto' ? 'auto: the probe passed' : 'asked for'})`;
       return;
     }
-    await unlink(probePath).catch(() => undefined);
     if (mode === 'on') throw new StorageError('Unsupported', NAME, 'open', `direct=true but O_DIRECT does not work here: ${pool.unsupported}`);
     directNote = `off (auto: ${pool.unsupported})`;
   }
@@ -485,7 +492,6 @@ export function createFileDriver(context: DriverContext): FileDriver {
       if (direct) {
         await direct.close();
         direct = undefined;
-        await unlink(probePath).catch(() => undefined);
       }
     },
     async dropCaches() {
