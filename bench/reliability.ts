@@ -12,6 +12,7 @@
  * - a run whose every operation failed does not pass for completed; the API answers 401/403 before validating.
  * Prints a table per category, the failed cases, and one JSON line:
  * {"bench":"reliability","cases":N,"passed":N,"leaked":0,"crashed":0,"lost":0,...}.
+ * BENCH_ONLY=kills,secrets runs only those categories.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ const children = new Set<ChildProcess>();
 interface Outcome { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number; timedOut: boolean }
 interface Case { category: string; name: string; ok: boolean; detail: string; leaked?: number; crashed?: boolean; lost?: boolean }
 const cases: Case[] = [];
+/** BENCH_ONLY="kills,secrets": only these categories. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((c) => c.trim());
 
 function record(category: string, name: string, problems: string[], extra: Partial<Case> = {}): void {
   cases.push({ category, name, ok: problems.length === 0 && !extra.leaked && !extra.crashed && !extra.lost, detail: problems.join('; '), ...extra });
@@ -54,6 +57,14 @@ function cli(args: string[], options: { env?: Record<string, string>; timeoutMs?
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves when `child` has exited, also when it already had (a listener added after 'exit' would wait forever). */
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    children.delete(child);
+    return Promise.resolve(child.exitCode);
+  }
+  return new Promise((r) => child.once('exit', (code) => { children.delete(child); r(code); }));
+}
 const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
 /** A crash: a JavaScript stack frame, an unhandled error, or an exit no documented code explains. */
 function crashed(o: Outcome): boolean {
@@ -86,6 +97,8 @@ function storedRuns(db: string): StoredRun[] {
   if (!existsSync(db)) return [];
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
+    // a database another process is creating may not hold its tables yet
+    if (!d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'runs'").get()) return [];
     return d.prepare(`SELECT r.id, r.status, r.target_name AS targetName, r.error,
         (SELECT coalesce(sum(o.count), 0) FROM run_ops o WHERE o.run_id = r.id) AS ops FROM runs r ORDER BY r.started_at`).all() as StoredRun[];
   } finally {
@@ -312,8 +325,7 @@ async function secrets(): Promise<void> {
       const r = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } }).catch((e: Error) => ({ text: async () => `fetch failed: ${e.message}` }));
       fetched.push([`GET ${p}`, await r.text()]);
     }
-    await new Promise((r) => live.on('close', r));
-    children.delete(live);
+    await exited(live);
     // a secret in clear through the API is refused
     const post = await fetch(`${base}/api/schedules`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -331,8 +343,7 @@ async function secrets(): Promise<void> {
     for (const f of [db, `${db}-wal`]) if (existsSync(f)) fetched.push([f, readFileSync(f, 'latin1')]);
   } finally {
     server.kill('SIGTERM');
-    await new Promise((r) => server.on('close', r));
-    children.delete(server);
+    await exited(server);
   }
   for (const f of [db, `${db}-wal`]) if (existsSync(f)) fetched.push([`${f} (closed)`, readFileSync(f, 'latin1')]);
   fetched.push(['serve output', serverOut]);
@@ -355,7 +366,6 @@ async function kills(): Promise<void> {
     child.stderr.resume();
     return child;
   };
-  const ended = (child: ChildProcess) => new Promise<number | null>((r) => child.on('close', (code) => { children.delete(child); r(code); }));
   const check = (name: string, targetName: string, expectFigures: boolean) => {
     const problems: string[] = [];
     const ok = integrity(db);
@@ -378,7 +388,7 @@ async function kills(): Promise<void> {
     while (Date.now() - t0 < 20_000 && !storedRuns(db).some((r) => r.targetName === targetName)) await sleep(50);
     await sleep(atMs);
     child.kill(signal);
-    await ended(child);
+    await exited(child);
     check(name, targetName, true);
   }
 
@@ -397,7 +407,7 @@ async function kills(): Promise<void> {
       await sleep(100);
     }
     for (const s of signals) { child.kill(s); await sleep(50); }
-    await ended(child);
+    await exited(child);
     if (!inCleanup) record('kills', name, ['cleanup was not caught (the run ended first)']);
     else check(name, targetName, true);
     const left = countFiles(root);
@@ -428,7 +438,7 @@ async function kills(): Promise<void> {
     while (Date.now() - t0 < 20_000 && !existsSync(sdb)) await sleep(50);
     await sleep(2000);
     spawnSync('dd', ['if=/dev/zero', `of=${join(small, 'filler')}`, 'bs=1M', 'count=16'], { stdio: 'ignore' });
-    const code = await ended(child);
+    const code = await exited(child);
     const problems: string[] = [];
     if (code === 0) problems.push('exit 0 although its figures could not all be stored');
     if (/^\s+at /m.test(err)) problems.push('a stack trace');
@@ -497,8 +507,7 @@ async function containment(): Promise<void> {
   while (Date.now() - t0 < 20_000 && countFiles(killedRoot) === 0) await sleep(50);
   await sleep(500);
   child.kill('SIGKILL');
-  await new Promise((r) => child.on('close', r));
-  children.delete(child);
+  await exited(child);
   const strays = readdirSync(killedRoot).filter((n) => n !== 'storbench');
   record('containment', 'direct=auto killed: nothing outside storbench/', strays.length ? [`left at the root: ${strays.join(', ')}`] : []);
 
@@ -561,8 +570,7 @@ async function api(): Promise<void> {
       }
     } finally {
       server.kill('SIGTERM');
-      await new Promise((r) => server.on('close', r));
-      children.delete(server);
+      await exited(server);
     }
   }
 }
@@ -575,6 +583,7 @@ async function main(): Promise<void> {
   console.log(`bench:reliability in ${dir} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   for (const [name, fn] of [['bad input', badInput], ['hangs', hangs], ['secrets', secrets], ['kills', kills],
     ['concurrent first opens', concurrentOpens], ['containment', containment], ['api', api]] as const) {
+    if (ONLY && !ONLY.includes(name)) continue;
     const before = cases.length;
     try {
       await fn();
