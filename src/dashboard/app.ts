@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ResultsStore } from '../results/types.js';
 import { STORBENCH_VERSION } from '../version.js';
+import { guardStateChanges } from './auth.js';
 import { AnswerCache } from './cache.js';
 import { errorBody, formatValidation, HttpError } from './errors.js';
 import { exportRoutes } from './routes/exports.js';
@@ -72,6 +73,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  // Before any route (and before @fastify/swagger reads them): every state-changing route gets the guard.
+  guardStateChanges(app, token);
+
   if (options.allowedHosts) {
     const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
     app.addHook('onRequest', async (request) => {
@@ -123,7 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const cache = new AnswerCache(store);
-  const deps = { store, cache, ...(token !== undefined && { token }) };
+  const deps = { store, cache };
   await app.register(runsRoutes, deps);
   await app.register(reportRoutes, deps);
   await app.register(exportRoutes, deps);
