@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { ResultsStore } from '../../results/types.js';
 import type { JobHandle } from '../../scheduler/scheduler.js';
 import { SCHEDULE_ID_PATTERN, scheduleView, validateSchedule } from '../../scheduler/schedule.js';
+import { PRESETS } from '../../workloads/presets.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { errorResponse, jsonObject, noQuery } from '../schemas.js';
 import { runListItem } from '../views.js';
@@ -21,6 +22,20 @@ export interface JobStarter {
 const idPattern = SCHEDULE_ID_PATTERN.source;
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 200 } as const;
 const percent = { type: 'number', exclusiveMinimum: 0, maximum: 100_000 } as const;
+
+/**
+ * A preset name or an inline spec, never a path: the server reads no workload file for a schedule (what
+ * else the spec must hold is checked by `validateSchedule`, a 400 naming the field).
+ */
+const workload = {
+  anyOf: [
+    { type: 'string', enum: Object.keys(PRESETS), description: 'A preset' },
+    {
+      type: 'object', required: ['mix'], maxProperties: 50, properties: { mix: { type: 'object', description: 'Relative weights of the operation types' } },
+      description: 'An inline workload spec: the fields of a workload file',
+    },
+  ],
+} as const;
 
 const idParams = {
   type: 'object', additionalProperties: false, required: ['id'],
@@ -46,7 +61,7 @@ const scheduleBody = {
         },
       },
     },
-    workloads: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 500 } },
+    workloads: { type: 'array', minItems: 1, maxItems: 100, items: workload, description: 'Preset names or inline specs (not file paths)' },
     overrides: { type: 'object', maxProperties: 50, description: 'Workload fields applied over every workload' },
     enabled: { type: 'boolean', default: true },
     missed: { type: 'string', enum: ['skip', 'run-once'], default: 'skip' },
