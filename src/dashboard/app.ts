@@ -12,6 +12,7 @@ import { STORBENCH_VERSION } from '../version.js';
 import { guardStateChanges } from './auth.js';
 import { AnswerCache } from './cache.js';
 import { errorBody, formatValidation, HttpError } from './errors.js';
+import { toOpenApi30 } from './openapi.js';
 import { exportRoutes } from './routes/exports.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
@@ -119,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    transformObject: (doc) => ('openapiObject' in doc ? toOpenApi30(doc.openapiObject) : doc.swaggerObject),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

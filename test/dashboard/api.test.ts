@@ -214,6 +214,25 @@ test('OpenAPI document at /docs/json describes every API route', async () => {
   assert.equal((await get('/docs')).status, 200);
 });
 
+test('the OpenAPI document uses OpenAPI 3.0.3 schema keywords, not JSON Schema draft-07 ones', async () => {
+  const doc = (await get('/docs/json')).json();
+  assert.equal(doc.openapi, '3.0.3');
+  const misfits: string[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'exclusiveMinimum' || key === 'exclusiveMaximum') && typeof value !== 'boolean') misfits.push(`${at}.${key}: ${JSON.stringify(value)}`);
+      if (key === 'exclusiveMinimum' && !('minimum' in node)) misfits.push(`${at}: exclusiveMinimum without minimum`);
+      if (key === 'const' || (key === 'type' && (Array.isArray(value) || value === 'null'))) misfits.push(`${at}.${key}: ${JSON.stringify(value)}`);
+      walk(value, `${at}.${key}`);
+    }
+  };
+  walk(doc, '');
+  assert.deepEqual(misfits, []);
+  const percent = doc.paths['/api/schedules'].post.requestBody.content['application/json'].schema.properties.thresholds.properties.p99RisePct;
+  assert.deepEqual([percent.minimum, percent.exclusiveMinimum], [0, true], 'still above 0, in 3.0 terms');
+});
+
 test('only the loopback host names are answered when the server says so (DNS rebinding)', async () => {
   const guarded = await buildApp({ store, allowedHosts: ['localhost', '127.0.0.1'] });
   assert.equal((await guarded.inject({ url: '/api/runs', headers: { host: '127.0.0.1:8080' } })).statusCode, 200);
