@@ -12,7 +12,7 @@ import { STORBENCH_VERSION } from '../version.js';
 import { guardStateChanges } from './auth.js';
 import { AnswerCache } from './cache.js';
 import { errorBody, formatValidation, HttpError } from './errors.js';
-import { toOpenApi30 } from './openapi.js';
+import { documentCommonAnswers, toOpenApi30, type RequestLimits } from './openapi.js';
 import { exportRoutes } from './routes/exports.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
@@ -51,6 +51,14 @@ const CSP_DIRECTIVES = {
   upgradeInsecureRequests: null,
 };
 
+const LIMITS: RequestLimits = {
+  // Large enough for anything the API takes (a schedule's body).
+  bodyLimit: 64 * 1024,
+  // The longest run id the schema allows (128 characters), each percent-encoded: a valid id reaches its
+  // route (a 404 when there is no such run) instead of the router's 414.
+  maxParamLength: 3 * 128,
+};
+
 function hostName(header: string | undefined): string {
   if (!header) return '';
   const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(header.trim().toLowerCase());
@@ -61,8 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store, token } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    // Large enough for anything the API takes; it takes no bodies yet.
-    bodyLimit: 64 * 1024,
+    ...LIMITS,
     ajv: {
       customOptions: {
         // Unknown fields are an error, not silently dropped (fastify's default removes them).
@@ -74,8 +81,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  // Before any route (and before @fastify/swagger reads them): every state-changing route gets the guard.
+  // Before any route (and before @fastify/swagger reads them): every state-changing route gets the guard,
+  // and every route the error answers it may give before its handler runs.
   guardStateChanges(app, token);
+  documentCommonAnswers(app, LIMITS);
 
   if (options.allowedHosts) {
     const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));

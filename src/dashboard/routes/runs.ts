@@ -4,7 +4,7 @@ import type { ResultsStore } from '../../results/types.js';
 import { jsonAnswer, type AnswerCache } from '../cache.js';
 import { notFound } from '../errors.js';
 import { toRunFilter, type RunsQuery } from '../filter.js';
-import { errorResponse, jsonObject, noQuery, runIdParams, runsQuery } from '../schemas.js';
+import { errorAnswer, jsonObject, noQuery, runIdParams, runsQuery } from '../schemas.js';
 import { runListItem, runView } from '../views.js';
 
 export interface RouteDeps {
@@ -18,7 +18,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache }: RouteDe
       tags: ['runs'],
       summary: 'List runs, newest first, filtered and paginated',
       querystring: runsQuery,
-      response: { 200: jsonObject('{ total, limit, offset, runs: [...] }'), 400: errorResponse },
+      response: { 200: jsonObject('{ total, limit, offset, runs: [...] }') },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
     const filter = toRunFilter(request.query);
@@ -33,7 +33,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache }: RouteDe
       description: 'A running run also carries `progress` and the segments flushed so far; poll it for live figures.',
       params: runIdParams,
       querystring: noQuery,
-      response: { 200: jsonObject('The run'), 400: errorResponse, 404: errorResponse },
+      response: { 200: jsonObject('The run'), 404: errorAnswer('No such run') },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
     const run = store.getRun(request.params.id);
@@ -47,7 +47,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache }: RouteDe
       summary: 'Delete a run and its results (needs the bearer token)',
       params: runIdParams,
       querystring: noQuery,
-      response: { 204: { description: 'Deleted', type: 'null' }, 400: errorResponse, 404: errorResponse },
+      response: { 204: { description: 'Deleted', type: 'null' }, 404: errorAnswer('No such run') },
     },
   }, async (request, reply) => {
     if (!store.deleteRun(request.params.id)) throw notFound(`no run "${request.params.id}"`);

@@ -10,7 +10,7 @@ import type { JobHandle } from '../../scheduler/scheduler.js';
 import { SCHEDULE_ID_PATTERN, scheduleView, validateSchedule } from '../../scheduler/schedule.js';
 import { PRESETS } from '../../workloads/presets.js';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { errorResponse, jsonObject, noQuery } from '../schemas.js';
+import { errorAnswer, jsonObject, noQuery } from '../schemas.js';
 import { runListItem } from '../views.js';
 import type { RouteDeps } from './runs.js';
 
@@ -90,7 +90,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
   app.get('/api/schedules', {
     schema: {
       tags: ['schedules'], summary: 'Every schedule with its next due time and latest job', querystring: noQuery,
-      response: { 200: jsonObject('{ schedules: [...] }'), 400: errorResponse },
+      response: { 200: jsonObject('{ schedules: [...] }') },
     },
   }, async () => ({
     schedules: store.listSchedules().map((s) => ({ ...scheduleView(s), lastJob: store.listJobs(s.id, 1)[0] ?? null })),
@@ -100,7 +100,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
     schema: {
       tags: ['schedules'], summary: 'One schedule with its latest jobs (outcomes) and runs (with regressions)',
       params: idParams, querystring: jobsQuery,
-      response: { 200: jsonObject('{ schedule, jobs, runs }'), 400: errorResponse, 404: errorResponse },
+      response: { 200: jsonObject('{ schedule, jobs, runs }'), 404: errorAnswer('No such schedule') },
     },
   }, async (request) => {
     const s = mustGet(store, request.params.id);
@@ -115,7 +115,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
   app.post<{ Body: unknown }>('/api/schedules', {
     schema: {
       ...write, summary: 'Add a schedule (needs the bearer token)', body: scheduleBody,
-      response: { 201: jsonObject('{ schedule }'), 400: errorResponse, 409: errorResponse },
+      response: { 201: jsonObject('{ schedule }'), 409: errorAnswer('A schedule of that name exists already') },
     },
   }, async (request, reply) => {
     let schedule;
@@ -132,7 +132,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
   app.delete<{ Params: { id: string } }>('/api/schedules/:id', {
     schema: {
       ...write, summary: 'Remove a schedule and its jobs; its runs stay (needs the bearer token)', params: idParams,
-      response: { 204: { description: 'Removed', type: 'null' }, 400: errorResponse, 404: errorResponse },
+      response: { 204: { description: 'Removed', type: 'null' }, 404: errorAnswer('No such schedule') },
     },
   }, async (request, reply) => {
     if (!store.deleteSchedule(request.params.id)) throw notFound(`no schedule "${request.params.id}"`);
@@ -143,7 +143,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
     app.post<{ Params: { id: string } }>(`/api/schedules/:id/${action}`, {
       schema: {
         ...write, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a schedule (needs the bearer token)`, params: idParams,
-        response: { 200: jsonObject('{ schedule }'), 400: errorResponse, 404: errorResponse },
+        response: { 200: jsonObject('{ schedule }'), 404: errorAnswer('No such schedule') },
       },
       }, async (request) => {
       mustGet(store, request.params.id);
@@ -155,7 +155,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
   app.post<{ Params: { id: string } }>('/api/schedules/:id/run', {
     schema: {
       ...write, summary: 'Run a job of the schedule now; answers at once with the job (running, skipped or failed)', params: idParams,
-      response: { 202: jsonObject('{ job }'), 400: errorResponse, 404: errorResponse, 409: errorResponse },
+      response: { 202: jsonObject('{ job }'), 404: errorAnswer('No such schedule'), 409: errorAnswer('This server runs no scheduler (--no-scheduler)') },
     },
   }, async (request, reply) => {
     mustGet(store, request.params.id);
