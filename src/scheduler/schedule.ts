@@ -17,7 +17,8 @@ import { PRESETS } from '../workloads/presets.js';
 /** Defaults of the regression thresholds, in percent. */
 export const DEFAULT_THRESHOLDS: Thresholds = { throughputDropPct: 10, p99RisePct: 20 };
 
-export const SCHEDULE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+/** Spelled without the `i` flag: the API's JSON schemas reuse its `source`, which drops flags. */
+export const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const percent = z.number().gt(0).max(100_000);
 

@@ -185,3 +185,11 @@ test('a schedule that holds a file path (as older versions stored) fails its job
   await scheduler.idle();
   assert.deepEqual((await app.inject('/api/schedules/legacy')).json().runs, [], 'nothing ran');
 });
+
+test('a schedule name with capitals (as the CLI takes it) is taken and found by the API', async () => {
+  const r = await post('/api/schedules', { ...body, id: 'Nightly-UP' });
+  assert.equal(r.statusCode, 201, r.body);
+  assert.equal((await app.inject('/api/schedules/Nightly-UP')).statusCode, 200);
+  assert.equal((await post('/api/schedules/Nightly-UP/disable')).statusCode, 200);
+  assert.equal((await app.inject({ method: 'DELETE', url: '/api/schedules/Nightly-UP', headers: auth })).statusCode, 204);
+});
