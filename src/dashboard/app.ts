@@ -69,7 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store, token } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    ...LIMITS,
+    bodyLimit: LIMITS.bodyLimit,
+    routerOptions: { maxParamLength: LIMITS.maxParamLength },
     ajv: {
       customOptions: {
         // Unknown fields are an error, not silently dropped (fastify's default removes them).
