@@ -145,7 +145,7 @@ export async function scheduleRoutes(app: FastifyInstance, { store, scheduler }:
         ...write, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a schedule (needs the bearer token)`, params: idParams,
         response: { 200: jsonObject('{ schedule }'), 404: errorAnswer('No such schedule') },
       },
-      }, async (request) => {
+    }, async (request) => {
       mustGet(store, request.params.id);
       store.setScheduleEnabled(request.params.id, action === 'enable');
       return { schedule: scheduleView(mustGet(store, request.params.id)) };
