@@ -25,7 +25,9 @@ export function toOpenApi30<T>(node: T): T {
 
 /** The limits that fastify and node enforce before a route's handler runs, for the descriptions. */
 export interface RequestLimits {
+  /** Bytes of a request body (fastify's `bodyLimit`); more is a 413. */
   readonly bodyLimit: number;
+  /** Characters of one path parameter (find-my-way's `maxParamLength`); more is a 414. */
   readonly maxParamLength: number;
 }
 
