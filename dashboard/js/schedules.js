@@ -18,7 +18,7 @@ function settings(s) {
     el('span', {}, el('b', {}, 'cron '), `${s.cron} (UTC)`),
     el('span', {}, el('b', {}, 'next due '), s.nextDueAt ? fmtDate(s.nextDueAt) : '–'),
     el('span', {}, el('b', {}, 'targets '), s.suite.targets.map((x) => x.name ?? x.url).join(', ')),
-    el('span', {}, el('b', {}, 'workloads '), s.suite.workloads.join(', ')),
+    el('span', {}, el('b', {}, 'workloads '), s.suite.workloads.map((w) => (typeof w === 'string' ? w : w.name ?? 'custom')).join(', ')),
     el('span', {}, el('b', {}, 'regression '), `ops/s −${t.throughputDropPct}% or p99 +${t.p99RisePct}% vs the median of the last 5 runs`),
     el('span', {}, el('b', {}, 'missed runs '), s.missed),
     s.webhook ? el('span', {}, el('b', {}, 'webhook '), s.webhook) : null);

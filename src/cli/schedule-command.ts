@@ -4,10 +4,11 @@ import { textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { ResultsStore, ScheduleTarget } from '../results/types.js';
 import { describeCrossings, type Regression } from '../scheduler/regression.js';
-import { scheduleView, validateSchedule } from '../scheduler/schedule.js';
+import { inlineWorkload, isWorkloadPath, scheduleView, validateSchedule, workloadLabel } from '../scheduler/schedule.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { parseFlags, positiveInt, type Command } from './command.js';
 import { loadTargetsFile } from './targets-file.js';
+import { loadWorkload } from '../workloads/spec.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 const usage = `usage: storbench schedule <action> [NAME] [flags]   (all actions take --db PATH)
@@ -17,7 +18,8 @@ const usage = `usage: storbench schedule <action> [NAME] [flags]   (all actions 
       --targets FILE         targets file (as for suite): its targets, with their env references, are
                              stored; secret values are read from the environment when a job starts
       --target URL           a target without secrets (repeatable)
-      --workloads a,b        presets or workload files (default: the targets file's list)
+      --workloads a,b        presets or workload files (default: the targets file's list); a file is
+                             read now and its fields stored: changing it later changes nothing
       --missed skip|run-once what to do at start about due times missed while no server ran (default skip)
       --throughput-drop PCT  regression when ops/s falls by more than PCT% of the recent median (default 10)
       --p99-rise PCT         regression when p99 rises by more than PCT% (default 20)
@@ -75,7 +77,9 @@ async function add(argv: string[]): Promise<number> {
   } else {
     throw new UsageError('schedule add: --targets FILE or --target URL is required');
   }
-  const workloads = values.workloads ? values.workloads.split(',').map((w) => w.trim()).filter(Boolean) : fileWorkloads ?? [];
+  const names = values.workloads ? values.workloads.split(',').map((w) => w.trim()).filter(Boolean) : fileWorkloads ?? [];
+  // A workload file is read here, once, and stored inline: jobs run in `serve`, which reads no workload file.
+  const workloads = names.map((w) => (isWorkloadPath(w) ? inlineWorkload(loadWorkload(w)) : w));
   const schedule = validateSchedule({
     id, cron: values.cron, targets, workloads, overrides: workloadOverrides({ ...values, target: undefined }), enabled: !values.disabled,
     ...(values.missed !== undefined ? { missed: values.missed } : {}),
@@ -149,7 +153,7 @@ function list(store: ResultsStore, json: boolean): number {
   }
   console.log(textTable(['schedule', 'cron (UTC)', 'enabled', 'next due', 'targets', 'workloads', 'last job'],
     schedules.map((s) => [s.id, s.cron, s.enabled ? 'yes' : 'no', s.nextDueAt?.replace('T', ' ').slice(0, 19) ?? '-',
-      s.suite.targets.map((t) => t.name ?? t.url).join(', '), s.suite.workloads.join(', '),
+      s.suite.targets.map((t) => t.name ?? t.url).join(', '), s.suite.workloads.map(workloadLabel).join(', '),
       s.lastJob ? `${s.lastJob.status} ${s.lastJob.startedAt.replace('T', ' ').slice(0, 19)}` : '-']), LEFT));
   return 0;
 }
@@ -165,7 +169,7 @@ function show(store: ResultsStore, name: string, limit: number, json: boolean): 
   const t = view.thresholds;
   console.log(`schedule ${view.id}: ${view.cron} (UTC), ${view.enabled ? 'enabled' : 'disabled'}, next due ${view.nextDueAt ?? '-'}`);
   console.log(`targets: ${view.suite.targets.map((x) => `${x.name ?? x.url}${Object.keys(x.env).length ? ` (secrets from ${Object.values(x.env).join(', ')})` : ''}`).join('; ')}`);
-  console.log(`workloads: ${view.suite.workloads.join(', ')}${Object.keys(view.suite.overrides).length ? ` with ${JSON.stringify(view.suite.overrides)}` : ''}`);
+  console.log(`workloads: ${view.suite.workloads.map(workloadLabel).join(', ')}${Object.keys(view.suite.overrides).length ? ` with ${JSON.stringify(view.suite.overrides)}` : ''}`);
   console.log(`missed runs: ${view.missed}; regression when ops/s -${t.throughputDropPct}% or p99 +${t.p99RisePct}% vs the median of the last 5 runs${view.webhook ? `; webhook ${view.webhook}` : ''}`);
   console.log(`\njobs (newest first):`);
   console.log(jobs.length ? textTable(['job', 'due', 'trigger', 'status', 'reason'],

@@ -9,8 +9,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ResultsStore } from '../results/types.js';
 import { STORBENCH_VERSION } from '../version.js';
+import { guardStateChanges } from './auth.js';
 import { AnswerCache } from './cache.js';
 import { errorBody, formatValidation, HttpError } from './errors.js';
+import { documentCommonAnswers, toOpenApi30, type RequestLimits } from './openapi.js';
 import { exportRoutes } from './routes/exports.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
@@ -49,6 +51,14 @@ const CSP_DIRECTIVES = {
   upgradeInsecureRequests: null,
 };
 
+const LIMITS: RequestLimits = {
+  // Large enough for anything the API takes (a schedule's body).
+  bodyLimit: 64 * 1024,
+  // The longest run id the schema allows (128 characters), each percent-encoded: a valid id reaches its
+  // route (a 404 when there is no such run) instead of the router's 414.
+  maxParamLength: 3 * 128,
+};
+
 function hostName(header: string | undefined): string {
   if (!header) return '';
   const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(header.trim().toLowerCase());
@@ -59,8 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store, token } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    // Large enough for anything the API takes; it takes no bodies yet.
-    bodyLimit: 64 * 1024,
+    bodyLimit: LIMITS.bodyLimit,
+    routerOptions: { maxParamLength: LIMITS.maxParamLength },
     ajv: {
       customOptions: {
         // Unknown fields are an error, not silently dropped (fastify's default removes them).
@@ -71,6 +81,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
+
+  // Before any route (and before @fastify/swagger reads them): every state-changing route gets the guard,
+  // and every route the error answers it may give before its handler runs.
+  guardStateChanges(app, token);
+  documentCommonAnswers(app, LIMITS);
 
   if (options.allowedHosts) {
     const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
@@ -115,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    transformObject: (doc) => ('openapiObject' in doc ? toOpenApi30(doc.openapiObject) : doc.swaggerObject),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
@@ -123,7 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const cache = new AnswerCache(store);
-  const deps = { store, cache, ...(token !== undefined && { token }) };
+  const deps = { store, cache };
   await app.register(runsRoutes, deps);
   await app.register(reportRoutes, deps);
   await app.register(exportRoutes, deps);

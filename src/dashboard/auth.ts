@@ -1,12 +1,16 @@
-/** Bearer-token check for the routes that change state (deleting runs; starting runs and schedules later). */
+/** Bearer-token check for the routes that change state (deleting runs, changing and running schedules). */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { HttpError } from './errors.js';
+import { errorResponse } from './schemas.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** HTTP methods that change state: every route answering one of them needs the token. */
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
- * A preHandler requiring `Authorization: Bearer <token>`. Without a configured token, state-changing
+ * A hook requiring `Authorization: Bearer <token>`. Without a configured token, state-changing
  * routes are refused outright: a loopback server without a token is read-only.
  */
 export function requireToken(token: string | undefined) {
@@ -23,4 +27,25 @@ export function requireToken(token: string | undefined) {
       throw new HttpError(401, 'STORBENCH_ERR_UNAUTHORIZED', 'a valid "Authorization: Bearer <STORBENCH_TOKEN>" header is required');
     }
   };
+}
+
+/**
+ * Guard every state-changing route registered on `app` after this call, by construction rather than
+ * route by route. The check is an `onRequest` hook: fastify parses and validates the body, params and
+ * query later, so a caller without the token gets a 401 (403 on a server without a token) and never a
+ * 400 that would tell them about the route's input. The route's OpenAPI entry gets the bearer security
+ * and the 401 and 403 answers.
+ */
+export function guardStateChanges(app: FastifyInstance, token: string | undefined): void {
+  const guard: onRequestHookHandler = requireToken(token);
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().some((m) => STATE_CHANGING.has(m))) return;
+    route.onRequest = [guard, ...[route.onRequest ?? []].flat()];
+    const schema = route.schema ?? {};
+    route.schema = {
+      ...schema,
+      security: [{ bearer: [] }],
+      response: { ...(schema.response as object | undefined), 401: errorResponse, 403: errorResponse },
+    };
+  });
 }

@@ -33,24 +33,59 @@ export function errorBody(statusCode: number, code: string, message: string) {
 interface AjvError {
   keyword: string;
   instancePath: string;
+  schemaPath: string;
   message?: string;
   params: Record<string, unknown>;
 }
 
+/** Whether `e` comes from one of the alternatives of the failed `anyOf` error `of` (on the same value). */
+const isAlternativeOf = (e: AjvError, of: AjvError) => e.schemaPath.startsWith(`${of.schemaPath}/`)
+  && (e.instancePath === of.instancePath || e.instancePath.startsWith(`${of.instancePath}/`));
+
 /**
  * One readable line for all the problems found by the schema validator, each naming its field:
  * `querystring: unknown field "foo"; querystring.limit must be <= 500`.
+ *
+ * A value that matches none of an `anyOf`'s alternatives is described by the alternatives of its own type
+ * (a string that is no preset: the presets; an object: what is wrong inside it), or, when it has the type
+ * of none, by one line naming their types; never by every alternative's complaint.
  */
 export function formatValidation(error: FastifyError): string {
   const where = error.validationContext ?? 'request';
-  const problems = ((error.validation ?? []) as AjvError[]).map((e) => {
+  const errors = (error.validation ?? []) as AjvError[];
+  const fieldOf = (e: AjvError) => {
     const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const at = field ? `${where}.${field}` : where;
-    if (e.keyword === 'additionalProperties') return `${where}: unknown field "${String(e.params.additionalProperty)}"`;
-    if (e.keyword === 'required') return `${where}: missing field "${String(e.params.missingProperty)}"`;
+    return field ? `${where}.${field}` : where;
+  };
+  const describe = (e: AjvError) => {
+    const at = fieldOf(e);
+    if (e.keyword === 'additionalProperties') return `${at}: unknown field "${String(e.params.additionalProperty)}"`;
+    if (e.keyword === 'required') return `${at}: missing field "${String(e.params.missingProperty)}"`;
     if (e.keyword === 'enum') return `${at} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     if (e.keyword === 'pattern') return `${at} has an invalid format`;
     return `${at} ${e.message ?? 'is invalid'}`;
-  });
+  };
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  const problems: string[] = [];
+  for (const e of errors) {
+    if (anyOfs.some((a) => isAlternativeOf(e, a))) continue;
+    if (e.keyword !== 'anyOf') {
+      problems.push(describe(e));
+      continue;
+    }
+    const branches = new Map<string, AjvError[]>();
+    for (const alt of errors.filter((x) => isAlternativeOf(x, e))) {
+      const branch = alt.schemaPath.slice(e.schemaPath.length + 1).split('/')[0]!;
+      branches.set(branch, [...(branches.get(branch) ?? []), alt]);
+    }
+    const wrongType = (list: AjvError[]) => list.find((x) => x.keyword === 'type' && x.instancePath === e.instancePath);
+    const fitting = [...branches.values()].filter((list) => !wrongType(list));
+    if (fitting.length > 0) {
+      problems.push(...fitting.flat().map(describe));
+    } else {
+      const types = [...branches.values()].map((list) => String(wrongType(list)!.params.type)).map((t) => `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`);
+      problems.push(`${fieldOf(e)} must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0]}`);
+    }
+  }
   return [...new Set(problems)].join('; ') || error.message;
 }

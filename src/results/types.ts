@@ -163,10 +163,16 @@ export interface ScheduleTarget {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/**
+ * A workload of a schedule: a preset name, or an inline spec (the fields of a workload file). Never a file
+ * path: the process that runs the job (`serve`) reads no workload file.
+ */
+export type ScheduleWorkload = string | Readonly<Record<string, unknown>>;
+
 /** What a schedule runs: every workload on every target, with workload overrides. */
 export interface ScheduleSuite {
   readonly targets: readonly ScheduleTarget[];
-  readonly workloads: readonly string[];
+  readonly workloads: readonly ScheduleWorkload[];
   /** Workload fields applied over every workload (duration, size, objects...). */
   readonly overrides: Readonly<Record<string, unknown>>;
 }

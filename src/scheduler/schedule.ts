@@ -4,22 +4,21 @@
  * (option name → environment variable name) read when a job starts. A URL password or a secret-looking
  * option given in clear is refused, so no secret value ever reaches the database.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { knownSchemes } from '../drivers/registry.js';
 import { isSecretOption, parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
-import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type Thresholds } from '../results/types.js';
+import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type ScheduleSuite, type ScheduleWorkload, type Thresholds } from '../results/types.js';
 import { targetEntrySchema } from '../cli/targets-file.js';
-import { loadWorkload, type WorkloadInput } from '../workloads/spec.js';
+import { validateWorkload, type WorkloadSpec } from '../workloads/spec.js';
 import { PRESETS } from '../workloads/presets.js';
 
 /** Defaults of the regression thresholds, in percent. */
 export const DEFAULT_THRESHOLDS: Thresholds = { throughputDropPct: 10, p99RisePct: 20 };
 
-export const SCHEDULE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+/** Spelled without the `i` flag: the API's JSON schemas reuse its `source`, which drops flags. */
+export const SCHEDULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const percent = z.number().gt(0).max(100_000);
 
@@ -28,7 +27,7 @@ export const scheduleInputSchema = z.strictObject({
   id: z.string().regex(SCHEDULE_ID_PATTERN, 'letters, digits, . _ - (up to 64)'),
   cron: z.string().min(1).max(200),
   targets: z.array(targetEntrySchema).min(1, 'at least one target').max(100),
-  workloads: z.array(z.string().min(1).max(500)).min(1, 'at least one workload').max(100),
+  workloads: z.array(z.union([z.string().min(1).max(500), z.record(z.string(), z.unknown())])).min(1, 'at least one workload').max(100),
   overrides: z.record(z.string(), z.unknown()).default({}),
   enabled: z.boolean().default(true),
   missed: z.enum(MISSED_POLICIES as [string, ...string[]]).default('skip'),
@@ -77,9 +76,39 @@ export function shownWebhook(value: string | undefined): string | undefined {
   }
 }
 
-/** A workload file given by a relative path is stored absolute: jobs may run from another directory. */
-function workloadRef(name: string): string {
-  return PRESETS[name] || !/[./]/.test(name) || !existsSync(name) ? name : resolve(name);
+/** Whether a workload named on the command line is a file to read (as `loadWorkload` decides), not a preset. */
+export const isWorkloadPath = (ref: string): boolean => !Object.hasOwn(PRESETS, ref) && /[./]/.test(ref);
+
+/**
+ * The spec of one workload of a schedule with the schedule's overrides: a preset, or an inline spec. It
+ * reads no file: a path (sent to the API, or stored by an older version) is refused, so whoever may add
+ * schedules cannot make the server read its files.
+ * @throws UsageError naming the field
+ */
+export function scheduleWorkload(ref: ScheduleWorkload, overrides: Readonly<Record<string, unknown>>, field: string): WorkloadSpec {
+  if (typeof ref !== 'string') return validateWorkload({ ...ref, ...overrides }, field);
+  if (Object.hasOwn(PRESETS, ref)) return validateWorkload({ name: ref, ...PRESETS[ref], ...overrides }, ref);
+  throw new UsageError(isWorkloadPath(ref)
+    ? `schedule: ${field}: "${ref.slice(0, 200)}" is a file path: schedules hold preset names or inline specs, never files to read where the job runs (\`storbench schedule add --workloads FILE\` stores the file's fields inline)`
+    : `schedule: ${field}: unknown preset "${ref.slice(0, 200)}" (presets: ${Object.keys(PRESETS).join(', ')})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+}
+
+/** Every workload of a schedule, validated with its overrides (at add time, and again when a job starts). */
+export function scheduleWorkloads(suite: ScheduleSuite): WorkloadSpec[] {
+  return suite.workloads.map((w, i) => scheduleWorkload(w, suite.overrides, `workloads.${i}`));
+}
+
+/**
+ * A spec as inline fields that validate back to the same spec (durations in ms: a bare number would be
+ * seconds): what `schedule add` stores for a workload file, so jobs never read the file.
+ */
+export function inlineWorkload(spec: WorkloadSpec): Record<string, unknown> {
+  return { ...spec, duration: `${spec.duration}ms`, warmup: `${spec.warmup}ms` };
+}
+
+/** How a schedule's workload is named in listings: the preset, or the inline spec's name. */
+export function workloadLabel(ref: ScheduleWorkload): string {
+  return typeof ref === 'string' ? ref : String(ref.name ?? 'custom');
 }
 
 /**
@@ -116,12 +145,12 @@ export function validateSchedule(input: unknown): NewSchedule {
     if (names.has(target.name)) throw new UsageError(`schedule: targets.${i}.name: "${target.name}" is used twice`);
     names.add(target.name);
   });
-  const workloads = s.workloads.map(workloadRef);
-  for (const w of workloads) loadWorkload(w, s.overrides as Partial<WorkloadInput>);
+  const suite: ScheduleSuite = { targets: s.targets, workloads: s.workloads, overrides: s.overrides };
+  scheduleWorkloads(suite);
   if (s.webhook !== undefined) checkWebhook(s.webhook);
   return {
     id: s.id, cron: s.cron.trim(), enabled: s.enabled, missed: s.missed as NewSchedule['missed'],
-    suite: { targets: s.targets, workloads, overrides: s.overrides },
+    suite,
     thresholds: { ...DEFAULT_THRESHOLDS, ...s.thresholds },
     ...(s.webhook !== undefined ? { webhook: s.webhook } : {}),
   };

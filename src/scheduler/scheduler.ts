@@ -9,11 +9,10 @@ import { parseTarget, type Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import type { JobRecord, JobStatus, ResultsStore, ScheduleRecord } from '../results/types.js';
 import { newRunId, type RunResult } from '../runner/run.js';
-import { planSuite, runSuite, type SuitePlan } from '../cli/suite-command.js';
+import { runSuite, type SuitePlan } from '../cli/suite-command.js';
 import { resolveTargets } from '../cli/targets-file.js';
-import type { WorkloadInput } from '../workloads/spec.js';
 import { describeCrossings, detectRegression, HISTORY_RUNS } from './regression.js';
-import { nextDue, parseCron } from './schedule.js';
+import { nextDue, parseCron, scheduleWorkloads } from './schedule.js';
 import { postWebhook, webhookUrl } from './webhook.js';
 
 export interface SchedulerOptions {
@@ -176,7 +175,9 @@ export class Scheduler {
     const base = { scheduleId: s.id, trigger, dueAt: dueAt.toISOString() };
     let plan: SuitePlan;
     try {
-      plan = planSuite(resolveTargets(s.suite.targets, `schedule ${s.id}`, this.env), s.suite.workloads, s.suite.overrides as Partial<WorkloadInput>);
+      // Targets first: a secret variable that is not set is the reason a job fails, whatever its workloads.
+      const targets = resolveTargets(s.suite.targets, `schedule ${s.id}`, this.env);
+      plan = { targets, workloads: scheduleWorkloads(s.suite) };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       const job = this.store.startJob({ ...base, targets: keysOf(s), outcome: { status: 'failed', reason: e.message } });

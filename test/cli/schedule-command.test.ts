@@ -83,3 +83,22 @@ test('add from a targets file (secrets as variable names), list, show, disable, 
   assert.match(storbench(['rm', 'nightly', '--db', db]).stdout, /schedule nightly removed \(its runs stay in the database\)/);
   assert.match(storbench(['list', '--db', db]).stdout, /no schedules/);
 });
+
+test('add --workloads FILE reads the file once and stores its fields: jobs never read it', () => {
+  const db = join(dir, 'inline.db');
+  const file = join(dir, 'tiny-put.yaml');
+  writeFileSync(file, 'mix: { write: 1 }\nobjects: 5\nsize: 1KiB\nconcurrency: 2\nduration: 1500ms\n');
+  const added = storbench(['add', 'inline', '--cron', '0 2 * * *', '--target', 'null://', '--workloads', `${file},put-small`, '--ops', '50', '--db', db]);
+  assert.equal(added.code, 0, added.stderr);
+  const stored = JSON.parse(storbench(['show', 'inline', '--json', '--db', db]).stdout).schedule.suite.workloads;
+  assert.equal(stored[1], 'put-small');
+  assert.equal(typeof stored[0], 'object', `a spec, not the path: ${JSON.stringify(stored[0])}`);
+  assert.deepEqual([stored[0].name, stored[0].mix, stored[0].objects, stored[0].size, stored[0].duration], ['tiny-put', { write: 1 }, 5, '1KiB', '1500ms']);
+  assert.match(storbench(['list', '--db', db]).stdout, /tiny-put, put-small/);
+  rmSync(file);
+  const ran = storbench(['run-now', 'inline', '--json', '--db', db]);
+  assert.equal(ran.code, 0, `the file is gone and the job runs all the same: ${ran.stdout} ${ran.stderr}`);
+  const bad = storbench(['add', 'gone', '--cron', '0 2 * * *', '--target', 'null://', '--workloads', file, '--db', db]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^storbench: error: workload .*tiny-put\.yaml: cannot read the file \(ENOENT\)\n$/);
+});

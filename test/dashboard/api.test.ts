@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/dashboard/app.js';
+import { DATE_PATTERN, RUN_ID_PATTERN } from '../../src/dashboard/schemas.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore } from '../../src/results/types.js';
 import { MARKUP_TARGET, seedStore, TARGETS, WORKLOAD_OPS } from './seed.js';
@@ -88,7 +89,7 @@ test('matrix: latest completed run per target and workload, HDFS baseline by def
   assert.equal(ceph.baseline, 'ceph-rgw');
   assert.equal(ceph.rows[0].cells['put-small'].opsRatio, 1);
   const bad = await get('/api/matrix?baseline=null');
-  assert.equal(bad.status, 400);
+  assert.equal(bad.status, 404);
   assert.match(bad.json().message, /no storage target named "null"/);
 });
 
@@ -133,8 +134,8 @@ test('bad parameters are clear 400s naming the field, never 500s', async () => {
     ['/api/runs?offset=-1', /querystring\.offset must be >= 0/],
     ['/api/runs?status=done', /querystring\.status must be one of running, completed, failed, interrupted/],
     ['/api/runs?since=yesterday', /querystring\.since has an invalid format/],
-    ['/api/runs?since=2026-02-31T99:99', /querystring\.since is not a real date/],
-    ['/api/runs?since=2026-11-21&until=2026-11-20', /since is after querystring\.until/],
+    ['/api/runs?since=2026-02-31', /querystring\.since has an invalid format/],
+    ['/api/runs?until=2026-11-20T99:99', /querystring\.until has an invalid format/],
     ['/api/runs?target=', /querystring\.target must NOT have fewer than 1 characters/],
     [`/api/runs?target=${'x'.repeat(300)}`, /querystring\.target must NOT have more than 256 characters/],
     ['/api/runs?limit=1&limit=2', /querystring\.limit must be integer/],
@@ -142,7 +143,6 @@ test('bad parameters are clear 400s naming the field, never 500s', async () => {
     ['/api/runs/run-00001?verbose=1', /querystring: unknown field "verbose"/],
     ['/api/compare', /querystring: missing field "ids"/],
     ['/api/compare?ids=a,,b', /querystring\.ids has an invalid format/],
-    ['/api/compare?ids=run-00001,run-00001', /names run "run-00001" twice/],
     [`/api/compare?ids=${Array.from({ length: 21 }, (_, i) => `r${i}`).join(',')}`, /querystring\.ids has an invalid format/],
     ['/api/matrix?baseline=hdfs-3dn&x=1', /unknown field "x"/],
     ['/api/export/runs?format=xlsx', /querystring\.format must be one of csv, json, md/],
@@ -214,9 +214,136 @@ test('OpenAPI document at /docs/json describes every API route', async () => {
   assert.equal((await get('/docs')).status, 200);
 });
 
+test('the OpenAPI document uses OpenAPI 3.0.3 schema keywords, not JSON Schema draft-07 ones', async () => {
+  const doc = (await get('/docs/json')).json();
+  assert.equal(doc.openapi, '3.0.3');
+  const misfits: string[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'exclusiveMinimum' || key === 'exclusiveMaximum') && typeof value !== 'boolean') misfits.push(`${at}.${key}: ${JSON.stringify(value)}`);
+      if (key === 'exclusiveMinimum' && !('minimum' in node)) misfits.push(`${at}: exclusiveMinimum without minimum`);
+      if (key === 'const' || (key === 'type' && (Array.isArray(value) || value === 'null'))) misfits.push(`${at}.${key}: ${JSON.stringify(value)}`);
+      walk(value, `${at}.${key}`);
+    }
+  };
+  walk(doc, '');
+  assert.deepEqual(misfits, []);
+  const percent = doc.paths['/api/schedules'].post.requestBody.content['application/json'].schema.properties.thresholds.properties.p99RisePct;
+  assert.deepEqual([percent.minimum, percent.exclusiveMinimum], [0, true], 'still above 0, in 3.0 terms');
+});
+
 test('only the loopback host names are answered when the server says so (DNS rebinding)', async () => {
   const guarded = await buildApp({ store, allowedHosts: ['localhost', '127.0.0.1'] });
   assert.equal((await guarded.inject({ url: '/api/runs', headers: { host: '127.0.0.1:8080' } })).statusCode, 200);
   assert.equal((await guarded.inject({ url: '/api/runs', headers: { host: 'evil.example:8080' } })).statusCode, 403);
   await guarded.close();
+});
+
+/** The OpenAPI entry of `method path` (path as the document spells it: `/api/runs/{id}`). */
+async function documented(method: string, path: string): Promise<Record<string, any>> {
+  const doc = (await get('/docs/json')).json();
+  const op = doc.paths[path]?.[method.toLowerCase()];
+  assert.ok(op, `${method} ${path} is in the document`);
+  return op;
+}
+
+test('the document says what the exports and /metrics really return: every content type, and the JSON shapes', async () => {
+  const shapes: Record<string, string> = { runs: 'array', compare: 'object', matrix: 'object' };
+  for (const [name, shape] of Object.entries(shapes)) {
+    const content = (await documented('GET', `/api/export/${name}`)).responses['200'].content;
+    for (const format of ['csv', 'json', 'md']) {
+      const r = await get(`/api/export/${name}?format=${format}${name === 'compare' ? '&ids=run-00001,run-00002' : ''}`);
+      assert.equal(r.status, 200, r.body);
+      const type = String(r.headers['content-type']).split(';')[0]!;
+      assert.ok(content[type], `${name} ${format}: ${type} is documented (${Object.keys(content).join(', ')})`);
+      if (format === 'json') {
+        assert.equal(content[type].schema.type, shape, `${name} json`);
+        assert.equal(Array.isArray(r.json()) ? 'array' : typeof r.json(), shape, `${name} json answer`);
+      } else {
+        assert.equal(content[type].schema.type, 'string', `${name} ${format}`);
+      }
+    }
+  }
+  const metrics = await get('/metrics');
+  const content = (await documented('GET', '/metrics')).responses['200'].content;
+  assert.deepEqual(Object.keys(content), ['text/plain']);
+  assert.match(String(metrics.headers['content-type']), /^text\/plain;/);
+});
+
+test('the error answers the server gives are documented on their routes', async () => {
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const long = 'x'.repeat(500);
+  const cases: [string, string, InjectOptions, number][] = [
+    ['DELETE', '/api/runs/{id}', { url: '/api/runs/%C2%84', headers: auth }, 400],
+    ['DELETE', '/api/runs/{id}', { url: `/api/runs/${long}`, headers: auth }, 414],
+    ['DELETE', '/api/runs/{id}', { url: '/api/runs/run-00001', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<x/>' }, 415],
+    ['DELETE', '/api/runs/{id}', { url: '/api/runs/run-00001', headers: { ...auth, 'content-type': 'application/json' }, payload: `"${'x'.repeat(70_000)}"` }, 413],
+    ['GET', '/api/runs', { url: `/api/runs?target=${'x'.repeat(100_000)}` }, 431],
+    ['GET', '/metrics', { url: '/metrics?debug=1' }, 400],
+    ['GET', '/api/matrix', { url: '/api/matrix?baseline=no-such-target' }, 404],
+    ['GET', '/api/export/matrix', { url: '/api/export/matrix?baseline=no-such-target' }, 404],
+    ['GET', '/api/export/compare', { url: '/api/export/compare?ids=nope' }, 404],
+  ];
+  // The header-size limit is node's own (431): only a real socket meets it.
+  const served = await buildApp({ store, token: TOKEN });
+  const address = await served.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    for (const [method, path, request, status] of cases) {
+      const code = status === 431
+        ? (await fetch(`${address}${request.url}`)).status
+        : (await app.inject({ ...request, method: method as InjectOptions['method'] })).statusCode;
+      assert.equal(code, status, `${method} ${String(request.url).slice(0, 60)}`);
+      const responses = (await documented(method, path)).responses;
+      assert.ok(responses[String(status)], `${method} ${path} documents ${status} (has ${Object.keys(responses).join(', ')})`);
+    }
+  } finally {
+    await served.close();
+  }
+});
+
+test('requests that the document allows are not refused: real dates, repeated ids, any baseline name, the longest run id', async () => {
+  for (const url of ['/api/runs?since=0000-01-01&until=0000-01-01', '/api/runs?since=2024-02-29T23:59:59.999999999%2B14:00',
+    '/api/runs?since=2026-11-21&until=2026-11-20', '/api/compare?ids=run-00001,run-00001', '/api/export/compare?ids=run-00002,run-00002&format=json']) {
+    assert.equal((await get(url)).status, 200, url);
+  }
+  assert.equal((await get('/api/runs?since=2026-11-21&until=2026-11-20')).json().total, 0, 'an empty range matches nothing');
+  const twice = (await get('/api/compare?ids=run-00001,run-00001')).json();
+  assert.deepEqual(twice.runs.map((r: any) => r.id), ['run-00001', 'run-00001']);
+  const longest = `r${'x'.repeat(127)}`;
+  assert.match(longest, new RegExp(RUN_ID_PATTERN), 'a run id the schema allows');
+  const one = await get(`/api/runs/${longest}`);
+  assert.equal(one.status, 404);
+  assert.match(one.json().message, /^no run "r/, 'the route answered, not the router');
+  const gone = await app.inject({ method: 'DELETE', url: `/api/runs/${longest}`, headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(gone.statusCode, 404, gone.body);
+  const baseline = await get('/api/matrix?baseline=000');
+  assert.equal(baseline.status, 404, 'an unknown baseline is a missing target, like an unknown run id');
+  assert.match(baseline.json().message, /no storage target named "000" has completed runs \(targets: .*ceph-rgw, hdfs-3dn, nfs-ganesha\)$/);
+});
+
+test('the date pattern of since and until matches exactly the real calendar dates', () => {
+  const pattern = new RegExp(DATE_PATTERN);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  let real = 0;
+  for (const year of [0, 1900, 2000, 2023, 2024, 2100, 2400, 9999]) {
+    for (let month = 0; month <= 13; month++) {
+      for (let day = 0; day <= 32; day++) {
+        const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+        const d = new Date(Date.UTC(2000, month - 1, day));
+        d.setUTCFullYear(year);
+        const isReal = month >= 1 && month <= 12 && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+        assert.equal(pattern.test(text), isReal, text);
+        if (isReal) real++;
+      }
+    }
+  }
+  assert.equal(real, 8 * 365 + 4, 'leap years: 0, 2000, 2024 and 2400');
+  for (const ok of ['2026-11-20T08:10', '2026-11-20 08:10:59', '2026-11-20T23:59:59.123456789Z', '2026-11-20T00:00+05:30', '2026-11-20T00:00-0100']) {
+    assert.ok(pattern.test(ok), ok);
+    assert.ok(!Number.isNaN(Date.parse(ok.replace(' ', 'T'))), ok);
+  }
+  for (const bad of ['2026-11-20T24:00', '2026-11-20T08:60', '2026-11-20T08:00:60', '2026-11-20T08:00+24:00', '2026-11-20T08:00+05:60', '2026-11-20T08']) {
+    assert.ok(!pattern.test(bad), bad);
+  }
 });

@@ -1,11 +1,15 @@
 /** `/api/schedules` through app.inject(): answers, the token on every change, strict schemas (400, never 500). */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, after } from 'node:test';
 import { buildApp } from '../../src/dashboard/app.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
+const dir = mkdtempSync(join(tmpdir(), 'storbench-schedules-api-'));
 const store = openStore(':memory:');
 const scheduler = new Scheduler({ store, log: () => undefined });
 const app = await buildApp({ store, token: TOKEN, scheduler });
@@ -15,6 +19,7 @@ after(async () => {
   await app.close();
   await readOnly.close();
   store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -53,10 +58,12 @@ test('bad bodies are 400s naming the field', async () => {
     [{ ...body, id: 'x', targets: 'null://' }, /body\.targets must be array/],
     [{ ...body, id: 'x', targets: [{ url: 's3://k:secret@127.0.0.1/b' }] }, /carries the URL password in clear; a schedule keeps secrets only as environment variable names/],
     [{ ...body, id: 'x', targets: [{ url: 'null://', env: { key: 'not a name' } }] }, /invalid format/],
-    [{ ...body, id: 'x', workloads: ['nope'] }, /unknown preset "nope"/],
+    [{ ...body, id: 'x', workloads: ['nope'] }, /^body\.workloads\.0 must be one of put-small, get-small, /],
+    [{ ...body, id: 'x', workloads: [{ mix: 'write' }] }, /^body\.workloads\.0\.mix must be object$/],
+    [{ ...body, id: 'x', targets: [{ url: 'null://', extra: 1 }] }, /^body\.targets\.0: unknown field "extra"$/],
     [{ ...body, id: 'x', targets: [{ url: 'zz://host/x' }] }, /targets\.0: unknown scheme "zz:\/\/"/],
     [{ ...body, id: 'x', targets: [{ url: 'null://', name: 'n' }, { url: 'null://', name: 'n' }] }, /targets\.1\.name: "n" is used twice/],
-    [{ ...body, id: 'x', targets: [{ url: 'null://', options: { a: { b: 1 } } }] }, /body\.targets\.0\.options\.a must be string/],
+    [{ ...body, id: 'x', targets: [{ url: 'null://', options: { a: { b: 1 } } }] }, /^body\.targets\.0\.options\.a must be a string, a number or a boolean$/],
     [{ ...body, id: 'x', cron: '0 0 30 2 *' }, /cron: "0 0 30 2 \*" never comes due/],
     [{ ...body, id: 'x', overrides: { duration: 'forever' } }, /duration/],
     [{ ...body, id: 'x', missed: 'maybe' }, /body\.missed must be one of skip, run-once/],
@@ -128,4 +135,61 @@ test('run now on a server without a scheduler is a 409; a job on a free target s
   } finally {
     await noScheduler.close();
   }
+});
+
+/** A valid workload file on the server: a route that reads server files would accept it. */
+function serverWorkloadFile(): string {
+  const path = join(dir, 'server-side.yaml');
+  writeFileSync(path, 'mix: { write: 1 }\nobjects: 5\nops: 20\nduration: 2s\n');
+  return path;
+}
+
+test('workloads are preset names or inline specs: a path is a 400 naming the field, and no server file is read', async () => {
+  // The readable file first: code that reads server files accepts it (201) and fails here, before /dev/zero.
+  for (const path of [serverWorkloadFile(), '/dev/zero', '/etc/passwd', './put-small', 'put-small.yaml', '../x']) {
+    const started = Date.now();
+    const r = await post('/api/schedules', { ...body, id: 'paths', workloads: ['put-small', path] });
+    assert.equal(r.statusCode, 400, `${path}: ${r.body}`);
+    assert.match(r.json().message, /^body\.workloads\.1 must be one of put-small, /, path);
+    assert.ok(Date.now() - started < 2000, `${path}: answered at once`);
+  }
+  assert.equal(store.getSchedule('paths'), undefined, 'nothing was stored');
+  const badInline = await post('/api/schedules', { ...body, id: 'paths', workloads: [{ mix: { write: 0 } }] });
+  assert.equal(badInline.statusCode, 400);
+  assert.match(badInline.json().message, /workload workloads\.0: mix: at least one operation needs a weight above 0/);
+});
+
+test('an inline workload spec is stored as given and runs', async () => {
+  const inline = { name: 'tiny-put', mix: { write: 1 }, objects: 5, size: '1KiB', concurrency: 2 };
+  const r = await post('/api/schedules', { ...body, id: 'inline', targets: [{ url: 'null://' }], workloads: [inline, 'get-small'] });
+  assert.equal(r.statusCode, 201, r.body);
+  assert.deepEqual(r.json().schedule.suite.workloads, [inline, 'get-small']);
+  const started = await post('/api/schedules/inline/run');
+  assert.equal(started.statusCode, 202, started.body);
+  await scheduler.idle();
+  const shown = (await app.inject('/api/schedules/inline')).json();
+  assert.equal(shown.jobs[0].status, 'completed', shown.jobs[0].reason);
+  assert.deepEqual(shown.runs.map((run: { workload: string }) => run.workload).sort(), ['get-small', 'tiny-put']);
+});
+
+test('a schedule that holds a file path (as older versions stored) fails its job without reading the file', async () => {
+  const path = serverWorkloadFile();
+  store.createSchedule({
+    id: 'legacy', cron: '0 2 * * *', enabled: true, missed: 'skip', thresholds: { throughputDropPct: 10, p99RisePct: 20 },
+    suite: { targets: [{ url: 'null://', options: {}, env: {} }], workloads: [path], overrides: {} },
+  });
+  const r = await post('/api/schedules/legacy/run');
+  assert.equal(r.statusCode, 202, r.body);
+  assert.equal(r.json().job.status, 'failed');
+  assert.match(r.json().job.reason, /workloads\.0: ".*server-side\.yaml" is a file path: schedules hold preset names or inline specs/);
+  await scheduler.idle();
+  assert.deepEqual((await app.inject('/api/schedules/legacy')).json().runs, [], 'nothing ran');
+});
+
+test('a schedule name with capitals (as the CLI takes it) is taken and found by the API', async () => {
+  const r = await post('/api/schedules', { ...body, id: 'Nightly-UP' });
+  assert.equal(r.statusCode, 201, r.body);
+  assert.equal((await app.inject('/api/schedules/Nightly-UP')).statusCode, 200);
+  assert.equal((await post('/api/schedules/Nightly-UP/disable')).statusCode, 200);
+  assert.equal((await app.inject({ method: 'DELETE', url: '/api/schedules/Nightly-UP', headers: auth })).statusCode, 204);
 });

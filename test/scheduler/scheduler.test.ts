@@ -14,7 +14,9 @@ import { migrations } from '../../src/results/migrations.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { NewSchedule, ResultsStore } from '../../src/results/types.js';
 import { detectRegression, median } from '../../src/scheduler/regression.js';
-import { DEFAULT_THRESHOLDS, validateSchedule } from '../../src/scheduler/schedule.js';
+import { DEFAULT_THRESHOLDS, inlineWorkload, validateSchedule } from '../../src/scheduler/schedule.js';
+import { PRESETS } from '../../src/workloads/presets.js';
+import { loadWorkload, validateWorkload } from '../../src/workloads/spec.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-sched-'));
@@ -54,6 +56,16 @@ test('validateSchedule: defaults, and every bad input is a clear error naming th
   assert.throws(() => schedule('a', { webhook: 'ftp://127.0.0.1/' }), /only http and https/);
   assert.throws(() => schedule('a', { thresholds: { throughputDropPct: -1 } }), /thresholds\.throughputDropPct/);
   assert.equal(schedule('a', { webhook: 'env:HOOK' }).webhook, 'env:HOOK');
+});
+
+test('a workload stored inline validates back to the same spec, for every preset and with overrides', () => {
+  for (const name of Object.keys(PRESETS)) {
+    for (const overrides of [{}, { duration: '90s', warmup: 1.5, size: '1MiB', rangeSize: '4KiB', blockSize: 65536 }]) {
+      const spec = loadWorkload(name, overrides);
+      const stored = JSON.parse(JSON.stringify(inlineWorkload(spec)));
+      assert.deepEqual(validateWorkload(stored, name), spec, `${name} ${JSON.stringify(overrides)}`);
+    }
+  }
 });
 
 test('detectRegression: the median of up to five earlier runs; only figures beyond the thresholds cross', () => {

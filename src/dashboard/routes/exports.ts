@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { jsonAnswer, type CachedAnswer } from '../cache.js';
 import { round, toCsv, toMarkdown, type Table } from '../export.js';
 import { splitIds, toRunFilter, type RunsQuery } from '../filter.js';
-import { errorResponse, formatProperty, idsProperty, matrixQuery, runFilterProperties } from '../schemas.js';
+import { errorAnswer, formatProperty, idsProperty, jsonArray, jsonObject, matrixQuery, runFilterProperties } from '../schemas.js';
 import { comparisonWithCurves, matrixFor } from './reports.js';
 import type { RouteDeps } from './runs.js';
 
@@ -16,7 +16,15 @@ function file(name: string, format: Format, table: Table, json: unknown): Cached
   return { status: 200, type: 'text/csv; charset=utf-8', body: toCsv(table), headers };
 }
 
-const fileResponse = { 200: { description: 'The file', type: 'string' }, 400: errorResponse, 404: errorResponse };
+/** The file in each of its formats: CSV and Markdown tables, or the JSON answer `json` describes. */
+const fileAnswer = (json: object) => ({
+  description: 'The file, in the format asked for (`format`)',
+  content: {
+    'text/csv': { schema: { type: 'string', description: 'One header line, then one line per row' } },
+    'text/markdown': { schema: { type: 'string', description: 'A table' } },
+    'application/json': { schema: json },
+  },
+});
 
 export async function exportRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {
   app.get<{ Querystring: RunsQuery & { format: Format } }>('/api/export/runs', {
@@ -24,7 +32,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
       tags: ['exports'],
       summary: 'The runs list (same filters as /api/runs), one line per run and op',
       querystring: { type: 'object', additionalProperties: false, properties: { ...runFilterProperties, format: formatProperty } },
-      response: fileResponse,
+      response: { 200: fileAnswer(jsonArray('The runs, each with its per-op figures')) },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
     const runs = store.listRuns(toRunFilter(request.query)).runs;
@@ -41,7 +49,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
       tags: ['exports'],
       summary: 'A comparison, one line per op and run, with ratios to the first run',
       querystring: { type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: idsProperty, format: formatProperty } },
-      response: fileResponse,
+      response: { 200: fileAnswer(jsonObject('{ runs, rows, warnings }')), 404: errorAnswer('A run named is not there') },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
     const c = comparisonWithCurves(store, splitIds(request.query.ids));
@@ -60,7 +68,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
       tags: ['exports'],
       summary: 'The matrix, one line per target and workload, with ratios to the baseline',
       querystring: { ...matrixQuery, properties: { ...matrixQuery.properties, format: formatProperty } },
-      response: fileResponse,
+      response: { 200: fileAnswer(jsonObject('{ baseline, targets, workloads, rows }')), 404: errorAnswer('No storage target of that name has completed runs') },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => {
     const m = matrixFor(store, request.query.baseline);

@@ -37,7 +37,7 @@ export async function metricsRoutes(app: FastifyInstance, { store }: RouteDeps):
       tags: ['metrics'],
       summary: 'Prometheus metrics of the active runs',
       querystring: noQuery,
-      response: { 200: { description: 'Prometheus text exposition format', type: 'string' } },
+      response: { 200: { description: 'Prometheus text exposition format (version 0.0.4)', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
   }, async (_request, reply) => {
     active = store.listRuns({ status: 'running', limit: MAX_ACTIVE }).runs

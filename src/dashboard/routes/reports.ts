@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildMatrix, compareRuns, type Comparison, type Matrix } from '../../report/compare.js';
 import type { ResultsStore, RunSummary } from '../../results/types.js';
 import { jsonAnswer } from '../cache.js';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { splitIds } from '../filter.js';
 import { PERCENTILE_AXIS, percentileCurve } from '../percentiles.js';
-import { compareQuery, errorResponse, jsonObject, matrixQuery } from '../schemas.js';
+import { compareQuery, errorAnswer, jsonObject, matrixQuery } from '../schemas.js';
 import type { RouteDeps } from './runs.js';
 
 /** Summaries of the runs named, in the order given; a 404 names every missing id. */
@@ -27,13 +27,16 @@ export function comparisonWithCurves(store: ResultsStore, ids: readonly string[]
   return { ...comparison, percentileAxis: PERCENTILE_AXIS, curves };
 }
 
-/** The matrix from the latest completed runs; an unknown or ceiling baseline is a 400 listing the choices. */
+/**
+ * The matrix from the latest completed runs. An unknown or ceiling baseline is a 404 listing the choices:
+ * a target that is not there, as an unknown run id is (the schema cannot list the names in a database).
+ */
 export function matrixFor(store: ResultsStore, baseline: string | undefined): Omit<Matrix, 'baseline'> & { baseline: string | null; targets: string[] } {
   const latest = store.latestCompleted();
   // null:// measures the harness itself: a reference, never a baseline.
   const targets = [...new Set(latest.filter((r) => r.scheme !== 'null').map((r) => r.targetName))].sort();
   if (baseline !== undefined && !targets.includes(baseline)) {
-    throw badRequest(`querystring.baseline: no storage target named "${baseline}" has completed runs (targets: ${targets.join(', ') || 'none'})`);
+    throw notFound(`querystring.baseline: no storage target named "${baseline}" has completed runs (targets: ${targets.join(', ') || 'none'})`);
   }
   const matrix = buildMatrix(latest, baseline);
   return { ...matrix, baseline: matrix.baseline ?? null, targets };
@@ -45,7 +48,7 @@ export async function reportRoutes(app: FastifyInstance, { store, cache }: Route
       tags: ['reports'],
       summary: 'Runs side by side, per op, with ratios to the first run and overlaid latency percentile curves',
       querystring: compareQuery,
-      response: { 200: jsonObject('{ runs, rows, percentileAxis, curves }'), 400: errorResponse, 404: errorResponse },
+      response: { 200: jsonObject('{ runs, rows, warnings, percentileAxis, curves }'), 404: errorAnswer('A run named is not there') },
     },
   }, async (request, reply) => cache.send(reply, request.url, () =>
     jsonAnswer(comparisonWithCurves(store, splitIds(request.query.ids)))));
@@ -55,7 +58,7 @@ export async function reportRoutes(app: FastifyInstance, { store, cache }: Route
       tags: ['reports'],
       summary: 'Systems × workloads: the latest completed run of each pair, with ratios to a baseline target',
       querystring: matrixQuery,
-      response: { 200: jsonObject('{ baseline, targets, workloads, rows }'), 400: errorResponse },
+      response: { 200: jsonObject('{ baseline, targets, workloads, rows }'), 404: errorAnswer('No storage target of that name has completed runs') },
     },
   }, async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(matrixFor(store, request.query.baseline))));
 }
