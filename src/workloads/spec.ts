@@ -2,10 +2,9 @@
  * Workload specs: declarative, in YAML or JSON, validated once at the edge with every problem reported
  * together, each naming its field. A spec is a preset, a file, or a preset with overrides.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readInputFile } from '../input-file.js';
 import { KEY_DISTRIBUTIONS } from './distributions.js';
 import { PRESETS } from './presets.js';
 import { parseDuration, parseSize } from './size.js';
@@ -148,21 +147,11 @@ export function loadWorkload(nameOrPath: string, overrides: Partial<WorkloadInpu
   if (preset) {
     input = { name: nameOrPath, ...preset };
   } else if (/[./]/.test(nameOrPath)) {
-    let text: string;
-    try {
-      text = readFileSync(nameOrPath, 'utf8');
-    } catch (e) {
-      throw new UsageError(`workload ${nameOrPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
-    }
-    try {
-      input = parseYaml(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`workload ${nameOrPath}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const data = readInputFile(nameOrPath, `workload ${nameOrPath}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new UsageError(`workload ${nameOrPath}: expected a mapping of fields`, 'STORBENCH_ERR_INVALID_WORKLOAD');
     }
-    input = { name: nameOrPath.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''), ...input };
+    input = { name: nameOrPath.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''), ...data };
   } else {
     throw new UsageError(`workload: unknown preset "${nameOrPath}" (presets: ${Object.keys(PRESETS).join(', ')}; or a path to a YAML/JSON file)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }

@@ -1,0 +1,55 @@
+/**
+ * Bad CLI input, end to end (issue 13, review section 1): every case is one line `storbench: error: ...`
+ * naming the field, exit 2, and no database written.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'storbench-input-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const bin = new URL('../../bin/storbench.cjs', import.meta.url).pathname;
+
+/** Run the CLI; a process still alive after `timeoutMs` is killed (status null). */
+function storbench(args: string[], timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Assert the bad-input contract: exit 2, one line naming the problem, no database. */
+function refused(args: string[], message: RegExp, timeoutMs?: number) {
+  const db = join(dir, `never-${Math.random().toString(36).slice(2)}.db`);
+  const r = storbench([...args, '--db', db], timeoutMs);
+  assert.equal(r.code, 2, `exit 2 (got ${r.code}): ${r.stderr}`);
+  assert.match(r.stderr, /^storbench: error: /);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  assert.match(r.stderr, message);
+  assert.ok(!existsSync(db), 'no database written');
+}
+
+const fifo = join(dir, 'fifo.yaml');
+execFileSync('mkfifo', [fifo]);
+const folder = join(dir, 'folder.yaml');
+mkdirSync(folder);
+const huge = join(dir, 'huge.yaml');
+writeFileSync(huge, `description: x\n# ${'x'.repeat(1024 * 1024)}\nmix: { write: 1 }\n`);
+
+describe('D1: workload and targets files are regular files of at most 1 MiB', () => {
+  // A device or a FIFO used to hang (or grow without bound): the short timeout makes that a failure.
+  for (const [name, path, why] of [
+    ['a device', '/dev/zero', /a device, not a regular file/],
+    ['a FIFO', fifo, /a FIFO, not a regular file/],
+    ['a directory', folder, /a directory, not a regular file/],
+    ['a file over 1 MiB', huge, /larger than 1 MiB/],
+  ] as const) {
+    test(`workload file: ${name}`, () => {
+      refused(['run', '--target', 'null://', '--workload', path, '--duration', '1s'], new RegExp(`workload ${path}: cannot read it \\(${why.source}\\)`), 10_000);
+    });
+    test(`targets file: ${name}`, () => {
+      refused(['suite', '--targets', path, '--workloads', 'put-small'], new RegExp(`targets file ${path}: cannot read it \\(${why.source}\\)`), 10_000);
+    });
+  }
+});
