@@ -1,5 +1,5 @@
 /** Flags that override workload fields, shared by `run` and `suite`. */
-import type { WorkloadInput } from '../workloads/spec.js';
+import { MAX_RATE, MIN_RATE, type WorkloadInput } from '../workloads/spec.js';
 import { UsageError } from '../errors.js';
 
 export const workloadFlagOptions = {
@@ -51,7 +51,7 @@ export function workloadOverrides(v: Record<string, string | boolean | undefined
   put('concurrency', int(v.concurrency as string | undefined, '--concurrency', 1, 10_000));
   if (v.rate !== undefined) {
     const r = Number(v.rate);
-    if (!(r > 0) || r > 10_000_000) throw new UsageError(`--rate: expected ops per second above 0, got "${String(v.rate)}"`);
+    if (!(r >= MIN_RATE && r <= MAX_RATE)) throw new UsageError(`--rate: expected ops per second from ${MIN_RATE} to ${MAX_RATE}, got "${String(v.rate)}"`);
     o.rate = r;
   }
   put('size', v.size);

@@ -36,6 +36,11 @@ const millis = parsed((v) => parseDuration(v, 'value'));
 
 const mixShape = Object.fromEntries(MIX_OPS.map((op) => [op, z.number().min(0).max(1_000_000).optional()])) as Record<MixOp, z.ZodOptional<z.ZodNumber>>;
 
+/** Lowest open-loop rate: one operation every 1000 s (a lower one is a typo, not a load). */
+export const MIN_RATE = 0.001;
+/** Highest open-loop rate, in ops/s. */
+export const MAX_RATE = 10_000_000;
+
 /** The schema of a workload file. Every field but `mix` has a default. */
 export const workloadSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').default('custom'),
@@ -51,8 +56,11 @@ export const workloadSchema = z.strictObject({
   rangeSize: bytes.default(0),
   keys: z.enum(KEY_DISTRIBUTIONS as [string, ...string[]]).default('uniform'),
   concurrency: z.number().int().min(1).max(10_000).default(16),
-  /** Target ops/s for an open-loop run; absent: closed loop, as fast as the workers go. */
-  rate: z.number().positive().max(10_000_000).optional(),
+  /**
+   * Target ops/s for an open-loop run, from {@link MIN_RATE} to 10 million, and at least one operation in
+   * the duration; absent: closed loop, as fast as the workers go.
+   */
+  rate: z.number().min(MIN_RATE).max(MAX_RATE).optional(),
   duration: millis.default(30_000),
   /** Stop after this many operations (instead of the duration). */
   ops: z.number().int().min(1).max(1e12).optional(),
@@ -104,6 +112,10 @@ export function validateWorkload(input: unknown, source: string): WorkloadSpec {
   }
   if (spec.dataset && (spec.mix.delete || spec.mix.rename || spec.mix.append)) {
     throw new UsageError(`workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
+  if (spec.rate !== undefined && spec.ops === undefined && spec.rate * spec.duration < 1000) {
+    // operation 0 starts at once and operation 1 is due 1/rate later: past the end, the run measures one operation
+    throw new UsageError(`workload ${source}: rate: ${spec.rate} ops/s is less than one operation in the ${spec.duration / 1000}s duration; raise the rate or the duration`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
   const shared = spec.largeFiles === 'shared' ? sharedFileProblem(spec) : undefined;
   if (shared) throw new UsageError(`workload ${source}: largeFiles: shared ${shared}`, 'STORBENCH_ERR_INVALID_WORKLOAD');

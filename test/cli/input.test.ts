@@ -53,3 +53,25 @@ describe('D1: workload and targets files are regular files of at most 1 MiB', ()
     });
   }
 });
+
+describe('D2: open-loop rates', () => {
+  test('a rate below 0.001 ops/s is refused', () => {
+    refused(['run', '--target', 'null://', '--workload', 'put-small', '--rate', '1e-300', '--duration', '1s'], /--rate: expected ops per second from 0.001 to 10000000/);
+    const file = join(dir, 'slow.yaml');
+    writeFileSync(file, 'mix: { write: 1 }\nrate: 0.0001\nduration: 1h\n');
+    refused(['run', '--target', 'null://', '--workload', file], /rate: Too small: expected number to be >=0.001/);
+  });
+
+  test('a rate with less than one operation in the duration is refused', () => {
+    refused(['run', '--target', 'null://', '--workload', 'put-small', '--rate', '0.1', '--duration', '2s'], /rate: 0.1 ops\/s is less than one operation in the 2s duration/);
+  });
+
+  test('a slow rate run ends with its duration, and the process exits', () => {
+    // 16 workers at 1 op/s: the last one's first operation was due 15 s in; the run must not wait for it
+    const t0 = Date.now();
+    const r = storbench(['run', '--target', 'null://', '--workload', 'put-small', '--rate', '1', '--duration', '1s', '--concurrency', '16', '--threads', '1', '--db', join(dir, 'slow.db')], 12_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /completed in 1\.0s measured/);
+    assert.ok(Date.now() - t0 < 12_000);
+  });
+});
