@@ -75,3 +75,18 @@ describe('D2: open-loop rates', () => {
     assert.ok(Date.now() - t0 < 12_000);
   });
 });
+
+describe('D3: suite validates every target before running any', () => {
+  for (const [name, url, message] of [
+    ['an unknown scheme', 'foo://x', /suite: target second: unknown scheme "foo:\/\/"/],
+    ['an invalid bucket', 's3://b', /suite: target second: .*must be one valid bucket name, got "b"/],
+    ['a relative file path', 'file://relative/x', /suite: target second: file:\/\/ takes no host \("relative"\)/],
+    ['a bad driver option', 'null://?readSize=lots', /suite: target second: target option readSize: "lots" is not a size/],
+  ] as const) {
+    test(`a good target, then ${name}: nothing runs`, () => {
+      const file = join(dir, `targets-${name.replace(/\W+/g, '-')}.yaml`);
+      writeFileSync(file, `targets:\n  - { name: first, url: "null://" }\n  - { name: second, url: "${url}" }\nworkloads: [put-small]\n`);
+      refused(['suite', '--targets', file, '--duration', '500ms'], message);
+    });
+  }
+});
