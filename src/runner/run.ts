@@ -108,7 +108,8 @@ export async function openDriver(target: Target, concurrency: number, durable = 
     await driver.open();
   } catch (e) {
     await driver.close().catch(() => undefined);
-    const why = e instanceof Error ? e.message : String(e);
+    // one line, whatever the driver's error says (an SDK's message may embed a stack trace)
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
     throw new UsageError(`target ${target.redacted}: cannot open it (${redactString(why, target.secrets)})`, 'STORBENCH_ERR_UNREACHABLE');
   }
   return driver;

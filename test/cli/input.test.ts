@@ -90,3 +90,10 @@ describe('D3: suite validates every target before running any', () => {
     });
   }
 });
+
+describe('D4: an unreachable target is one line', () => {
+  test('Cassandra on a refused port: each host and its reason on one line', () => {
+    refused(['run', '--target', 'cassandra://127.0.0.1:1/ks', '--workload', 'put-small'],
+      /target cassandra:\/\/127\.0\.0\.1:1\/ks: cannot open it \(cassandra open: NoHostAvailableError: no host could be used \(127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\)\)$/m);
+  });
+});
