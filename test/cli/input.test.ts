@@ -97,3 +97,23 @@ describe('D4: an unreachable target is one line', () => {
       /target cassandra:\/\/127\.0\.0\.1:1\/ks: cannot open it \(cassandra open: NoHostAvailableError: no host could be used \(127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\)\)$/m);
   });
 });
+
+describe('D5: a negative value without "=" is the flag\'s value, refused in one line naming the flag', () => {
+  const run = ['run', '--target', 'null://', '--workload', 'put-small'];
+  for (const [flag, value, message] of [
+    ['--duration', '-5s', /duration: "-5s" is not a duration/],
+    ['--rate', '-1', /--rate: expected ops per second from 0.001/],
+    ['--objects', '-1', /--objects: expected a whole number from 0 to 100000000, got "-1"/],
+    ['--ops', '-0', /--ops: expected a whole number from 1 to 1000000000000, got "-0"/],
+    ['--size', '-0', /size: "-0" is not a size/],
+  ] as const) {
+    test(`${flag} ${value}`, () => refused([...run, flag, value], message));
+  }
+  test('schedule add --throughput-drop -5', () => {
+    refused(['schedule', 'add', 'x', '--cron', '* * * * *', '--target', 'null://', '--workloads', 'put-small', '--throughput-drop', '-5'],
+      /--throughput-drop: expected a percentage above 0, got "-5"/);
+  });
+  test('a flag followed by another flag is still a missing value, on one line', () => {
+    refused(['run', '--target', '--workload', 'put-small'], /run: Option '--target' argument is ambiguous\. Did you forget to specify the option argument for '--target'\?$/m);
+  });
+});
