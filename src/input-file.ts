@@ -1,10 +1,11 @@
 /**
  * Input files the CLI reads (workload files, targets files): YAML or JSON, from a regular file of at most
- * {@link MAX_INPUT_FILE_BYTES}. Problems are UsageErrors.
+ * {@link MAX_INPUT_FILE_BYTES}, with every number written in plain decimal. Problems are UsageErrors.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { isPair, isSeq, parseDocument, visit } from 'yaml';
 import { UsageError, type ErrorCode } from './errors.js';
+import { parseDecimal } from './workloads/size.js';
 
 /** Largest input file read: 1 MiB (a workload or targets file is a few hundred bytes). */
 export const MAX_INPUT_FILE_BYTES = 1024 * 1024;
@@ -45,15 +46,36 @@ function readRegularFile(path: string): string | { why: string } {
   }
 }
 
+/** The field path of a node (`targets.0.options.port`) from the ancestors `visit` passes. */
+function fieldPath(ancestors: readonly unknown[], node: unknown): string {
+  const parts: string[] = [];
+  const chain = [...ancestors, node];
+  chain.forEach((a, i) => {
+    if (isPair(a)) parts.push(String((a.key as { value?: unknown } | null)?.value ?? a.key));
+    else if (isSeq(a)) parts.push(String(a.items.indexOf(chain[i + 1] as never)));
+  });
+  return parts.join('.') || '(top level)';
+}
+
 /**
  * Read and parse a YAML or JSON input file. `what` starts every error message (`workload x.yaml`).
- * @throws UsageError: not a regular file (a directory, device or FIFO), larger than the cap, or not valid YAML
+ * @throws UsageError: not a regular file (a directory, device or FIFO), larger than the cap, not valid YAML,
+ * or a number not in plain decimal (`0x10`, `1e3`, `+5`, `.inf`: YAML takes them, storbench's flags do not)
  */
 export function readInputFile(path: string, what: string, code?: ErrorCode): unknown {
   const text = readRegularFile(path);
   if (typeof text !== 'string') throw new UsageError(`${what}: cannot read it (${text.why})`, code);
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new UsageError(`${what}: not valid YAML or JSON (${doc.errors[0]!.message.split('\n')[0]})`, code);
+  const problems: string[] = [];
+  visit(doc, {
+    Scalar(key, node, ancestors) {
+      if (key !== 'key' && typeof node.value === 'number' && Number.isNaN(parseDecimal(node.source ?? ''))) {
+        problems.push(`${fieldPath(ancestors, node)}: write ${node.source} as a plain decimal number`);
+      }
+    },
+  });
+  if (problems.length > 0) throw new UsageError(`${what}: ${problems.join('; ')}`, code);
   try {
     return doc.toJS();
   } catch (e) {

@@ -1,6 +1,7 @@
 /** What every CLI subcommand provides. Commands parse their own flags with `parseFlags`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
+import { parseWholeNumber } from '../workloads/size.js';
 
 export interface Command {
   readonly name: string;
@@ -56,7 +57,7 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
 /** A positive whole number flag, or `undefined` when absent. */
 export function positiveInt(value: string | undefined, flag: string, max = 1_000_000): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = parseWholeNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
   return n;
 }

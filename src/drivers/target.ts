@@ -4,7 +4,7 @@
  * everything that is stored or printed: `redacted` is the only form that leaves the process.
  */
 import { UsageError } from '../errors.js';
-import { parseSize } from '../workloads/size.js';
+import { parseSize, parseWholeNumber } from '../workloads/size.js';
 
 const SECRET_OPTION = /(secret|password|passwd|token|credential|access.?key|session)/i;
 
@@ -101,7 +101,7 @@ export function boolOption(target: Target, name: string, fallback: boolean): boo
 export function intOption(target: Target, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const v = target.options[name];
   if (v === undefined || v === '') return fallback;
-  const n = Number(v);
+  const n = parseWholeNumber(v); // decimal digits only: Number() would take 0x10, 1e3 and ' 16 '
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`target option ${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
   }

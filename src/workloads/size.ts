@@ -1,4 +1,7 @@
-/** Byte sizes and durations as people write them: `4KiB`, `64MiB`, `1.5GB`, `30s`, `2m`. */
+/**
+ * Byte sizes, durations and numbers as people write them: `4KiB`, `64MiB`, `1.5GB`, `30s`, `2m`; numbers in
+ * plain decimal only (not `0x10`, `1e3`, `0b101` or ` 16 `, which Number() would take).
+ */
 import { UsageError } from '../errors.js';
 
 const UNITS: Record<string, number> = {
@@ -8,6 +11,16 @@ const UNITS: Record<string, number> = {
   g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
   t: 1024 ** 4, tb: 1000 ** 4, tib: 1024 ** 4,
 };
+
+/** A whole number written in decimal digits with an optional leading '-' (`16`, `-1`), else NaN. */
+export function parseWholeNumber(text: string): number {
+  return /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** A number written in decimal, with an optional '-' and fraction (`0.5`, `-2`, `.5`), else NaN. */
+export function parseDecimal(text: string): number {
+  return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+}
 
 /** Largest single object storbench generates: 1 TiB. */
 export const MAX_OBJECT_SIZE = 1024 ** 4;

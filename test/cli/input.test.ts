@@ -117,3 +117,35 @@ describe('D5: a negative value without "=" is the flag\'s value, refused in one 
     refused(['run', '--target', '--workload', 'put-small'], /run: Option '--target' argument is ambiguous\. Did you forget to specify the option argument for '--target'\?$/m);
   });
 });
+
+describe('D6: whole numbers are plain decimal digits', () => {
+  const run = ['run', '--target', 'null://', '--workload', 'put-small', '--duration', '1s'];
+  for (const [flag, value, range] of [
+    ['--concurrency', '0x10', '1 to 10000'],
+    ['--ops', '0x10', '1 to 1000000000000'],
+    ['--objects', '1e3', '0 to 100000000'],
+    ['--seed', '0b101', '0 to 2147483647'],
+    ['--concurrency', ' 16 ', '1 to 10000'],
+  ] as const) {
+    test(`${flag} "${value}"`, () => refused([...run, flag, value], new RegExp(`${flag}: expected a whole number from ${range}, got "${value}"`)));
+  }
+  test('--rate 0x10 and runs --limit 1e1', () => {
+    refused([...run, '--rate', '0x10'], /--rate: expected ops per second from 0.001 to 10000000, got "0x10"/);
+    refused(['runs', '--limit', '1e1'], /--limit: expected a whole number from 1 to 10000, got "1e1"/);
+  });
+  test('a target option', () => {
+    // port 1: should the option be taken, the connection is refused (nothing else on 127.0.0.1 is reached)
+    refused(['run', '--target', 'nfs://127.0.0.1:1/x?mountport=0x1', '--workload', 'put-small'], /target option mountport: expected a whole number from 0 to 65535, got "0x1"/);
+  });
+  test('numbers in a workload file, every one named', () => {
+    const file = join(dir, 'numbers.yaml');
+    writeFileSync(file, 'mix: { write: 1 }\nconcurrency: 0x10\nobjects: 1e3\nseed: 0o17\nrate: .inf\nduration: 2s\n');
+    refused(['run', '--target', 'null://', '--workload', file],
+      /concurrency: write 0x10 as a plain decimal number; objects: write 1e3 as .*; seed: write 0o17 as .*; rate: write \.inf as a plain decimal number$/m);
+  });
+  test('numbers in a targets file', () => {
+    const file = join(dir, 'numbers-targets.yaml');
+    writeFileSync(file, 'targets:\n  - url: "nfs://127.0.0.1:1/x"\n    options: { mountport: 0x1 }\nworkloads: [put-small]\n');
+    refused(['suite', '--targets', file], /targets file .*: targets\.0\.options\.mountport: write 0x1 as a plain decimal number$/m);
+  });
+});
