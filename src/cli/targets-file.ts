@@ -17,9 +17,12 @@ import { readInputFile } from '../input-file.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+/** A target's name in reports (`--name`, a targets file's `name`): 1 to 100 characters, not all blank. */
+export const targetNameSchema = z.string().max(100).regex(/\S/, 'must not be empty or blank');
+
 /** One target as written in a targets file (and stored by schedules): secrets only as `env` references. */
 export const targetEntrySchema = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
+  name: targetNameSchema.optional(),
   url: z.string().min(1),
   options: z.record(z.string(), scalar).default({}),
   env: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default({}),

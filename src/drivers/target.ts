@@ -49,7 +49,7 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
     username = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'user');
     if (colon >= 0) password = decode(userinfo.slice(colon + 1), 'password');
   }
-  const hosts = authority === '' ? [] : authority.split(',');
+  const hosts = authority === '' ? [] : authority.split(',').map((h) => decode(h, 'host'));
   const path = decode(rawPath, 'path').replace(/\/+$/, '');
   const options: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(rawQuery ?? '')) options[k] = v;

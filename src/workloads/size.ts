@@ -34,7 +34,12 @@ export function parseSize(text: string | number, field: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) throw new UsageError(`${field}: "${text}" is not a size (examples: 4096, 4KiB, 64MiB, 1GiB)`);
-  const bytes = Math.round(Number(m[1]) * unit);
+  // exact decimal arithmetic: 1.1MB is 1100000 bytes, where 1.1 * 1e6 in floating point is not a whole number
+  const [whole, fraction = ''] = m[1]!.split('.');
+  const scaled = BigInt(whole! + fraction) * BigInt(unit);
+  const divisor = 10n ** BigInt(fraction.length);
+  if (scaled % divisor !== 0n) throw new UsageError(`${field}: ${text} is not a whole number of bytes`);
+  const bytes = Number(scaled / divisor);
   if (bytes > MAX_OBJECT_SIZE) throw new UsageError(`${field}: ${text} is larger than the 1TiB limit`);
   return bytes;
 }

@@ -40,6 +40,8 @@ const mixShape = Object.fromEntries(MIX_OPS.map((op) => [op, z.number().min(0).m
 export const MIN_RATE = 0.001;
 /** Highest open-loop rate, in ops/s. */
 export const MAX_RATE = 10_000_000;
+/** Shortest duration of a run. */
+export const MIN_DURATION_MS = 100;
 
 /** The schema of a workload file. Every field but `mix` has a default. */
 export const workloadSchema = z.strictObject({
@@ -61,7 +63,8 @@ export const workloadSchema = z.strictObject({
    * the duration; absent: closed loop, as fast as the workers go.
    */
   rate: z.number().min(MIN_RATE).max(MAX_RATE).optional(),
-  duration: millis.default(30_000),
+  /** Measured time, at least {@link MIN_DURATION_MS} (a shorter run measures nothing). */
+  duration: millis.default(30_000).refine((ms) => ms >= MIN_DURATION_MS, `at least ${MIN_DURATION_MS}ms (a shorter run measures nothing)`),
   /** Stop after this many operations (instead of the duration). */
   ops: z.number().int().min(1).max(1e12).optional(),
   warmup: millis.default(0),

@@ -149,3 +149,22 @@ describe('D6: whole numbers are plain decimal digits', () => {
     refused(['suite', '--targets', file], /targets file .*: targets\.0\.options\.mountport: write 0x1 as a plain decimal number$/m);
   });
 });
+
+describe('D7: degenerate values are refused', () => {
+  const run = ['run', '--target', 'null://', '--workload', 'put-small'];
+  for (const [name, args, message] of [
+    ['--duration 0', [...run, '--duration', '0'], /duration: at least 100ms \(a shorter run measures nothing\)/],
+    ['--duration 0.0001ms', [...run, '--duration', '0.0001ms'], /duration: at least 100ms/],
+    ['--size 0.4 (not whole bytes)', [...run, '--size', '0.4'], /size: 0\.4 is not a whole number of bytes/],
+    ["--name ''", [...run, '--name', ''], /run: --name: must not be empty or blank/],
+    ["--name '  '", [...run, '--name', '  '], /run: --name: must not be empty or blank/],
+    ['mem://%zz', ['run', '--target', 'mem://%zz', '--workload', 'put-small', '--duration', '1s'], /target: the host part "%zz" is not valid percent-encoding/],
+  ] as const) {
+    test(name, () => refused([...args], message));
+  }
+  test('a blank name in a targets file', () => {
+    const file = join(dir, 'blank-name.yaml');
+    writeFileSync(file, 'targets:\n  - { name: "  ", url: "null://" }\nworkloads: [put-small]\n');
+    refused(['suite', '--targets', file], /targets\.0\.name: must not be empty or blank/);
+  });
+});
