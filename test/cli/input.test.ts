@@ -168,3 +168,22 @@ describe('D7: degenerate values are refused', () => {
     refused(['suite', '--targets', file], /targets\.0\.name: must not be empty or blank/);
   });
 });
+
+describe('D10: a reader that closes the pipe early', () => {
+  test('show | head: the process ends quietly with 141 (128 + SIGPIPE)', async () => {
+    const { spawn } = await import('node:child_process');
+    const db = join(dir, 'pipe.db');
+    const made = storbench(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '200ms', '--db', db, '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const { runId } = JSON.parse(made.stdout) as { runId: string };
+    const child = spawn(process.execPath, [bin, 'show', runId, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the first write: every write the child makes fails with EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    clearTimeout(killer);
+    assert.equal(stderr, '');
+    assert.equal(code, 141);
+  });
+});
