@@ -10,7 +10,7 @@ import { parseDecimal } from './workloads/size.js';
 /** Largest input file read: 1 MiB (a workload or targets file is a few hundred bytes). */
 export const MAX_INPUT_FILE_BYTES = 1024 * 1024;
 
-function describe(stat: Stats): string {
+function fileKind(stat: Stats): string {
   if (stat.isDirectory()) return 'a directory';
   if (stat.isFIFO()) return 'a FIFO';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
@@ -31,13 +31,14 @@ function readRegularFile(path: string): string | { why: string } {
   try {
     // The opened file itself: a path swapped for a FIFO or a device after a stat cannot get past this.
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { why: `${describe(stat)}, not a regular file` };
+    if (!stat.isFile()) return { why: `${fileKind(stat)}, not a regular file` };
     const tooLarge = { why: `larger than ${MAX_INPUT_FILE_BYTES / 1024 / 1024} MiB` };
     if (stat.size > MAX_INPUT_FILE_BYTES) return tooLarge;
     // Read at most one byte past the cap: a file that grows after the fstat (or reports size 0) stays bounded.
     const buffer = Buffer.alloc(MAX_INPUT_FILE_BYTES + 1);
     let length = 0;
-    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    let n: number;
+    while (length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0) length += n;
     return length > MAX_INPUT_FILE_BYTES ? tooLarge : buffer.toString('utf8', 0, length);
   } catch (e) {
     return { why: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
