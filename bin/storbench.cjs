@@ -9,6 +9,15 @@ if (!process.env.UV_THREADPOOL_SIZE) {
   const asked = Number(process.env.STORBENCH_THREADPOOL ?? (i > 0 ? process.argv[i + 1] : NaN));
   process.env.UV_THREADPOOL_SIZE = String(Number.isInteger(asked) && asked > 0 ? Math.min(Math.max(asked, 4), 1024) : 64);
 }
+// A reader that stops early (`storbench show ID | head`) closes the pipe. Node ignores SIGPIPE, so the next
+// write fails with EPIPE, unhandled, with a stack trace; end quietly instead, with 141 (128 + SIGPIPE): the
+// status other Unix tools end with there, so `set -o pipefail` sees the same.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
 (async () => {
   const { register } = await import('tsx/esm/api');
   register();

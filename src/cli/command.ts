@@ -1,6 +1,7 @@
 /** What every CLI subcommand provides. Commands parse their own flags with `parseFlags`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
+import { parseWholeNumber } from '../workloads/size.js';
 
 export interface Command {
   readonly name: string;
@@ -14,15 +15,41 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** A value that starts with '-' but is a number (`-5s`, `-1`, `-0`, `-.5`), not a flag. */
+const NEGATIVE_LOOKING = /^-\.?\d/;
+
+/**
+ * `--flag -5s` as `--flag=-5s` for the flags that take a value: util.parseArgs refuses the first form in three
+ * lines ("argument is ambiguous"); taken as the value, it is refused by the field's own check in one line
+ * that names the flag ("--duration: ..."). Arguments after `--` are left alone.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && NEGATIVE_LOOKING.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 /**
  * Strict flag parsing: unknown flags and missing values become a UsageError naming the flag.
  * `--help` is always accepted and reported as `help: true`.
  */
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
+    return parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
   } catch (e) {
-    const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // one line: node's advice about '--' and '--flag=-XYZ' does not apply to storbench's flags
+    const message = (e as Error).message.replace(/\.?\s*To specify an? (positional|option) argument.*$/s, '').replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`${command}: ${message}`);
   }
 }
@@ -30,7 +57,7 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
 /** A positive whole number flag, or `undefined` when absent. */
 export function positiveInt(value: string | undefined, flag: string, max = 1_000_000): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = parseWholeNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag}: expected a whole number from 1 to ${max}, got "${value}"`);
   return n;
 }

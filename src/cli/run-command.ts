@@ -8,6 +8,7 @@ import { runBenchmark, type RunResult } from '../runner/run.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
 import { progressPrinter } from './progress.js';
+import { targetNameSchema } from './targets-file.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 /** Stop gracefully on the first Ctrl-C (SIGINT/SIGTERM); exit at once on the second. */
@@ -57,6 +58,8 @@ ${workloadFlagUsage}`,
     });
     if (!values.target) throw new UsageError('run: --target is required (example: --target file:///tmp/bench)');
     if (!values.workload) throw new UsageError('run: --workload is required (example: --workload put-small)');
+    const name = values.name === undefined ? undefined : targetNameSchema.safeParse(values.name);
+    if (name?.success === false) throw new UsageError(`run: --name: ${name.error.issues[0]!.message}`);
     const target = parseTarget(values.target, {}, values.name);
     const spec = loadWorkload(values.workload, workloadOverrides(values));
     let store: ResultsStore | undefined;

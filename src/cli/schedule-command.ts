@@ -6,6 +6,7 @@ import type { ResultsStore, ScheduleTarget } from '../results/types.js';
 import { describeCrossings, type Regression } from '../scheduler/regression.js';
 import { inlineWorkload, isWorkloadPath, scheduleView, validateSchedule, workloadLabel } from '../scheduler/schedule.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { parseDecimal } from '../workloads/size.js';
 import { parseFlags, positiveInt, type Command } from './command.js';
 import { loadTargetsFile } from './targets-file.js';
 import { loadWorkload } from '../workloads/spec.js';
@@ -51,7 +52,7 @@ function mustGet(store: ResultsStore, name: string) {
 
 function percentFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = parseDecimal(value);
   if (!(n > 0) || n > 100_000) throw new UsageError(`${flag}: expected a percentage above 0, got "${value}"`);
   return n;
 }

@@ -1,4 +1,5 @@
 /** `storbench suite`: every workload on every target, then the comparison matrix. */
+import { createDriver } from '../drivers/registry.js';
 import type { Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { buildMatrix } from '../report/compare.js';
@@ -23,6 +24,26 @@ export interface SuitePlan {
 export function planSuite(targets: readonly Target[], workloadNames: readonly string[], overrides: Partial<WorkloadInput>): SuitePlan {
   if (workloadNames.length === 0) throw new UsageError('suite: no workloads (give --workloads a,b or list them in the targets file)');
   return { targets, workloads: workloadNames.map((w) => loadWorkload(w, overrides)) };
+}
+
+/**
+ * Create, without opening, the driver of every target for every workload: an unknown scheme or a bad driver
+ * option fails here, before any run is written (each driver's factory validates its options and connects to
+ * nothing until `open`). The error names the target.
+ * @throws UsageError
+ */
+export async function checkSuiteTargets(plan: SuitePlan): Promise<void> {
+  for (const target of plan.targets) {
+    for (const spec of plan.workloads) {
+      try {
+        const driver = await createDriver({ target, concurrency: spec.concurrency, durable: spec.durable });
+        await driver.close().catch(() => undefined);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        throw new UsageError(`suite: target ${target.name}: ${e.message.replace(/^target: /, '')}`, e.code);
+      }
+    }
+  }
 }
 
 /** Extra options of `runSuite` (the scheduler's). */
@@ -100,6 +121,7 @@ ${workloadFlagUsage}`,
     const file = loadTargetsFile(values.targets);
     const names = values.workloads ? values.workloads.split(',').map((s) => s.trim()).filter(Boolean) : file.workloads ?? [];
     const plan = planSuite(file.targets, names, workloadOverrides(values));
+    await checkSuiteTargets(plan);
     const store = openStore(values.db);
     const interrupt = interruptSignal();
     try {

@@ -10,17 +10,19 @@
  *
  * Options read from the environment are treated as secrets: redacted everywhere, never stored.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseTarget, type Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
+import { readInputFile } from '../input-file.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+/** A target's name in reports (`--name`, a targets file's `name`): 1 to 100 characters, not all blank. */
+export const targetNameSchema = z.string().max(100).regex(/\S/, 'must not be empty or blank');
+
 /** One target as written in a targets file (and stored by schedules): secrets only as `env` references. */
 export const targetEntrySchema = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
+  name: targetNameSchema.optional(),
   url: z.string().min(1),
   options: z.record(z.string(), scalar).default({}),
   env: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).default({}),
@@ -39,14 +41,13 @@ export interface TargetsFile {
   readonly workloads?: string[];
 }
 
+/**
+ * Read and validate a targets file (a regular file of at most 1 MiB, see ../input-file.ts); options named in
+ * `env` are read from `env` and treated as secrets.
+ * @throws UsageError naming the file and the field
+ */
 export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.env): TargetsFile {
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(path, 'utf8'));
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0];
-    throw new UsageError(`targets file ${path}: cannot read it (${why})`);
-  }
+  const data = readInputFile(path, `targets file ${path}`);
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
     throw new UsageError(`targets file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);

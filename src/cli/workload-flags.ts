@@ -1,6 +1,7 @@
 /** Flags that override workload fields, shared by `run` and `suite`. */
-import type { WorkloadInput } from '../workloads/spec.js';
+import { MAX_RATE, MIN_RATE, type WorkloadInput } from '../workloads/spec.js';
 import { UsageError } from '../errors.js';
+import { parseDecimal, parseWholeNumber } from '../workloads/size.js';
 
 export const workloadFlagOptions = {
   duration: { type: 'string' },
@@ -37,7 +38,7 @@ export const workloadFlagUsage = `workload flags (override the preset or file):
 
 function int(value: string | undefined, flag: string, min: number, max: number, or = ''): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = parseWholeNumber(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}${or}, got "${value}"`);
   return n;
 }
@@ -50,8 +51,8 @@ export function workloadOverrides(v: Record<string, string | boolean | undefined
   put('ops', int(v.ops as string | undefined, '--ops', 1, 1e12));
   put('concurrency', int(v.concurrency as string | undefined, '--concurrency', 1, 10_000));
   if (v.rate !== undefined) {
-    const r = Number(v.rate);
-    if (!(r > 0) || r > 10_000_000) throw new UsageError(`--rate: expected ops per second above 0, got "${String(v.rate)}"`);
+    const r = parseDecimal(v.rate as string);
+    if (!(r >= MIN_RATE && r <= MAX_RATE)) throw new UsageError(`--rate: expected ops per second from ${MIN_RATE} to ${MAX_RATE}, got "${String(v.rate)}"`);
     o.rate = r;
   }
   put('size', v.size);

@@ -6,7 +6,7 @@
  * is refused, and a value nothing can classify (an unknown scheme's options) is redacted.
  */
 import { UsageError } from '../errors.js';
-import { parseSize } from '../workloads/size.js';
+import { parseSize, parseWholeNumber } from '../workloads/size.js';
 import { declaredOptions } from './registry.js';
 
 /**
@@ -57,7 +57,7 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
     username = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'user');
     if (colon >= 0) password = decode(userinfo.slice(colon + 1), 'password');
   }
-  const hosts = authority === '' ? [] : authority.split(',');
+  const hosts = authority === '' ? [] : authority.split(',').map((h) => decode(h, 'host'));
   const path = decode(rawPath, 'path').replace(/\/+$/, '');
   // Checked once decoded: `b%2F..%2F..%2Fx` is `b/../../x`, and `.`/`..` would move the root of every driver.
   if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
@@ -144,7 +144,7 @@ export function boolOption(target: Target, name: string, fallback: boolean): boo
 export function intOption(target: Target, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const v = target.options[name];
   if (v === undefined || v === '') return fallback;
-  const n = Number(v);
+  const n = parseWholeNumber(v); // decimal digits only: Number() would take 0x10, 1e3 and ' 16 '
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(`target option ${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
   }

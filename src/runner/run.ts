@@ -111,7 +111,8 @@ async function openCreated(driver: Driver, target: Target): Promise<Driver> {
     await driver.open();
   } catch (e) {
     await driver.close().catch(() => undefined);
-    const why = e instanceof Error ? e.message : String(e);
+    // one line, whatever the driver's error says (an SDK's message may embed a stack trace)
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
     throw new UsageError(`target ${target.redacted}: cannot open it (${redactString(why, target.secrets)})`, 'STORBENCH_ERR_UNREACHABLE');
   }
   return driver;

@@ -4,6 +4,7 @@
  * operation when the last one ends. Open loop (a rate): operation n is due at start + n/rate; latency is
  * measured from that intended start (coordinated omission corrected) and service time from the actual start.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Driver } from '../drivers/types.js';
 import { KeyChooser, type KeyDistributionName } from '../workloads/distributions.js';
 import { consume, type PayloadSource } from '../workloads/payload.js';
@@ -52,6 +53,16 @@ interface Worker {
   readonly onFirstByte: () => void;
   /** Reused for every write of this worker (it has one operation in flight at a time). */
   readonly writeOptions: { size: number; signal: AbortSignal | undefined };
+}
+
+/** The longest delay a Node timer takes; a longer one fires at once, with a TimeoutOverflowWarning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Sleep until `untilMs` (a performance.now() time), or until `stop` aborts. */
+async function sleepUntil(untilMs: number, stop: AbortSignal): Promise<void> {
+  for (let wait = untilMs - performance.now(); wait > 0 && !stop.aborted; wait = untilMs - performance.now()) {
+    await sleep(Math.min(wait, MAX_TIMER_MS), undefined, { signal: stop }).catch(() => undefined); // aborted: wake
+  }
 }
 
 /** Run the measuring loop until the deadline, the budget, or the abort signal. */
@@ -152,10 +163,18 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       let intended = 0;
       if (interval) {
         intended = startMs + n * interval;
-        const wait = intended - performance.now();
+        // due at or after the end: it could not count; the worker waits for the end (the run lasts its
+        // duration) but no longer, which would hold the run open
+        if (intended >= o.stopMs) {
+          await sleepUntil(o.stopMs, stop);
+          return;
+        }
         // sleep until just before the due time, then spin on event-loop turns: timers fire late by a
         // millisecond or more, and that lateness would be charged to the storage as latency
-        if (wait > 2) await new Promise((r) => setTimeout(r, wait - 1.5));
+        if (intended - performance.now() > 2) {
+          await sleepUntil(intended - 1.5, stop);
+          if (stop.aborted) return;
+        }
         while (performance.now() < intended) await new Promise((r) => setImmediate(r));
       }
       let t0 = performance.now();

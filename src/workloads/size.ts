@@ -1,4 +1,7 @@
-/** Byte sizes and durations as people write them: `4KiB`, `64MiB`, `1.5GB`, `30s`, `2m`. */
+/**
+ * Byte sizes, durations and numbers as people write them: `4KiB`, `64MiB`, `1.5GB`, `30s`, `2m`; numbers in
+ * plain decimal only (not `0x10`, `1e3`, `0b101` or ` 16 `, which Number() would take).
+ */
 import { UsageError } from '../errors.js';
 
 const UNITS: Record<string, number> = {
@@ -8,6 +11,16 @@ const UNITS: Record<string, number> = {
   g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
   t: 1024 ** 4, tb: 1000 ** 4, tib: 1024 ** 4,
 };
+
+/** A whole number written in decimal digits with an optional leading '-' (`16`, `-1`), else NaN. */
+export function parseWholeNumber(text: string): number {
+  return /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** A number written in decimal, with an optional '-' and fraction (`0.5`, `-2`, `.5`), else NaN. */
+export function parseDecimal(text: string): number {
+  return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+}
 
 /** Largest single object storbench generates: 1 TiB. */
 export const MAX_OBJECT_SIZE = 1024 ** 4;
@@ -21,7 +34,12 @@ export function parseSize(text: string | number, field: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) throw new UsageError(`${field}: "${text}" is not a size (examples: 4096, 4KiB, 64MiB, 1GiB)`);
-  const bytes = Math.round(Number(m[1]) * unit);
+  // exact decimal arithmetic: 1.1MB is 1100000 bytes, where 1.1 * 1e6 in floating point is not a whole number
+  const [whole, fraction = ''] = m[1]!.split('.');
+  const scaled = BigInt(whole! + fraction) * BigInt(unit);
+  const divisor = 10n ** BigInt(fraction.length);
+  if (scaled % divisor !== 0n) throw new UsageError(`${field}: ${text} is not a whole number of bytes`);
+  const bytes = Number(scaled / divisor);
   if (bytes > MAX_OBJECT_SIZE) throw new UsageError(`${field}: ${text} is larger than the 1TiB limit`);
   return bytes;
 }

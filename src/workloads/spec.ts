@@ -2,10 +2,9 @@
  * Workload specs: declarative, in YAML or JSON, validated once at the edge with every problem reported
  * together, each naming its field. A spec is a preset, a file, or a preset with overrides.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { readInputFile } from '../input-file.js';
 import { KEY_DISTRIBUTIONS } from './distributions.js';
 import { PRESETS } from './presets.js';
 import { parseDuration, parseSize } from './size.js';
@@ -37,6 +36,13 @@ const millis = parsed((v) => parseDuration(v, 'value'));
 
 const mixShape = Object.fromEntries(MIX_OPS.map((op) => [op, z.number().min(0).max(1_000_000).optional()])) as Record<MixOp, z.ZodOptional<z.ZodNumber>>;
 
+/** Lowest open-loop rate: one operation every 1000 s (a lower one is a typo, not a load). */
+export const MIN_RATE = 0.001;
+/** Highest open-loop rate, in ops/s. */
+export const MAX_RATE = 10_000_000;
+/** Shortest duration of a run. */
+export const MIN_DURATION_MS = 100;
+
 /** The schema of a workload file. Every field but `mix` has a default. */
 export const workloadSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').default('custom'),
@@ -52,9 +58,13 @@ export const workloadSchema = z.strictObject({
   rangeSize: bytes.default(0),
   keys: z.enum(KEY_DISTRIBUTIONS as [string, ...string[]]).default('uniform'),
   concurrency: z.number().int().min(1).max(10_000).default(16),
-  /** Target ops/s for an open-loop run; absent: closed loop, as fast as the workers go. */
-  rate: z.number().positive().max(10_000_000).optional(),
-  duration: millis.default(30_000),
+  /**
+   * Target ops/s for an open-loop run, from {@link MIN_RATE} to 10 million, and at least one operation in
+   * the duration; absent: closed loop, as fast as the workers go.
+   */
+  rate: z.number().min(MIN_RATE).max(MAX_RATE).optional(),
+  /** Measured time, at least {@link MIN_DURATION_MS} (a shorter run measures nothing). */
+  duration: millis.default(30_000).refine((ms) => ms >= MIN_DURATION_MS, `at least ${MIN_DURATION_MS}ms (a shorter run measures nothing)`),
   /** Stop after this many operations (instead of the duration). */
   ops: z.number().int().min(1).max(1e12).optional(),
   warmup: millis.default(0),
@@ -106,6 +116,10 @@ export function validateWorkload(input: unknown, source: string): WorkloadSpec {
   if (spec.dataset && (spec.mix.delete || spec.mix.rename || spec.mix.append)) {
     throw new UsageError(`workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }
+  if (spec.rate !== undefined && spec.ops === undefined && spec.rate * spec.duration < 1000) {
+    // operation 0 starts at once and operation 1 is due 1/rate later: past the end, the run measures one operation
+    throw new UsageError(`workload ${source}: rate: ${spec.rate} ops/s is less than one operation in the ${spec.duration / 1000}s duration; raise the rate or the duration`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  }
   const shared = spec.largeFiles === 'shared' ? sharedFileProblem(spec) : undefined;
   if (shared) throw new UsageError(`workload ${source}: largeFiles: shared ${shared}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   if (spec.writes === 'overwrite' && spec.objects === 0 && needsObjects(spec)) {
@@ -148,21 +162,11 @@ export function loadWorkload(nameOrPath: string, overrides: Partial<WorkloadInpu
   if (preset) {
     input = { name: nameOrPath, ...preset };
   } else if (/[./]/.test(nameOrPath)) {
-    let text: string;
-    try {
-      text = readFileSync(nameOrPath, 'utf8');
-    } catch (e) {
-      throw new UsageError(`workload ${nameOrPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
-    }
-    try {
-      input = parseYaml(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new UsageError(`workload ${nameOrPath}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const data = readInputFile(nameOrPath, `workload ${nameOrPath}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new UsageError(`workload ${nameOrPath}: expected a mapping of fields`, 'STORBENCH_ERR_INVALID_WORKLOAD');
     }
-    input = { name: nameOrPath.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''), ...input };
+    input = { name: nameOrPath.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''), ...data };
   } else {
     throw new UsageError(`workload: unknown preset "${nameOrPath}" (presets: ${Object.keys(PRESETS).join(', ')}; or a path to a YAML/JSON file)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
   }

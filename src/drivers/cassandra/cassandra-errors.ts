@@ -3,7 +3,8 @@
  * - Unavailable (0x1000), Overloaded, IsBootstrapping → Unavailable (temporary)
  * - server Read/Write timeouts (0x1200/0x1100) and the client's OperationTimedOutError → Timeout (temporary)
  * - Read/Write failures (replicas answered with an error) → Unavailable (temporary)
- * - NoHostAvailable → Unavailable (temporary), or PermissionDenied when every host refused the credentials
+ * - NoHostAvailable → Unavailable (temporary), or PermissionDenied when every host refused the credentials;
+ *   its message is one line, each host with its reason
  * - Invalid, SyntaxError, ConfigError, AlreadyExists, ArgumentError → InvalidInput
  * - Unauthorized, BadCredentials, AuthenticationError → PermissionDenied
  * - BusyConnection (every stream id of the pool in use) → RateLimited (temporary)
@@ -51,14 +52,27 @@ export function kindOf(e: unknown): ErrorKind {
   return 'Unexpected';
 }
 
+/**
+ * The message of a native error, on one line. A NoHostAvailableError's own message embeds its first inner
+ * error with util.format, stack trace and all (eight lines for one refused connection): it becomes
+ * `host: reason` for every host tried.
+ */
+export function describeCassandraError(e: unknown): string {
+  const firstLine = (x: unknown) => (x instanceof Error ? x.message : String(x)).split('\n')[0]!.trim();
+  if (e instanceof errors.NoHostAvailableError) {
+    const hosts = Object.entries(e.innerErrors ?? {}).map(([host, inner]) => `${host}: ${firstLine(inner)}`);
+    return `${e.name}: ${hosts.length > 0 ? `no host could be used (${hosts.join('; ')})` : firstLine(e)}`;
+  }
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
 /** Wrap a native error (already-mapped StorageErrors pass through unchanged). */
 export function mapCassandraError(
   e: unknown, operation: Operation, key: string | undefined, secrets: readonly string[],
 ): StorageError {
   if (e instanceof StorageError) return e;
   const kind = kindOf(e);
-  const raw = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return new StorageError(kind, 'cassandra', operation, redactString(raw, secrets), {
+  return new StorageError(kind, 'cassandra', operation, redactString(describeCassandraError(e), secrets), {
     ...(key !== undefined ? { key } : {}),
     cause: e,
   });
