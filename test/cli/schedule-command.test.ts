@@ -100,5 +100,5 @@ test('add --workloads FILE reads the file once and stores its fields: jobs never
   assert.equal(ran.code, 0, `the file is gone and the job runs all the same: ${ran.stdout} ${ran.stderr}`);
   const bad = storbench(['add', 'gone', '--cron', '0 2 * * *', '--target', 'null://', '--workloads', file, '--db', db]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^storbench: error: workload .*tiny-put\.yaml: cannot read the file \(ENOENT\)\n$/);
+  assert.match(bad.stderr, /^storbench: error: workload .*tiny-put\.yaml: cannot read it \(ENOENT\)\n$/);
 });
