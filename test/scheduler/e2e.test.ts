@@ -86,7 +86,8 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
     // Once the second run has started, the workload file is changed: the third run writes 16 MiB objects.
     await until('the second run to start', 60_000, () => (look(db, 'every-second').runs.length >= 2 ? true : undefined));
     put('16MiB');
-    await until('three completed runs', 60_000, () => (look(db, 'every-second').runs.filter((r) => r.status === 'completed').length >= 3 ? true : undefined));
+    // jobs, not runs: a run is stored completed before its cleanup, while its job still holds the target
+    await until('three completed jobs', 60_000, () => (look(db, 'every-second').jobs.filter((j) => j.status === 'completed').length >= 3 ? true : undefined));
   } finally {
     server.kill('SIGTERM');
   }
