@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'STORBENCH_ERR_INVALID_WORKLOAD'
   | 'STORBENCH_ERR_CAPABILITY'
   | 'STORBENCH_ERR_UNREACHABLE'
-  | 'STORBENCH_ERR_NOT_FOUND';
+  | 'STORBENCH_ERR_NOT_FOUND'
+  /** The results database cannot be opened or written (`--db` names a directory, read-only media, a full disk). */
+  | 'STORBENCH_ERR_DATABASE';
 
 export class UsageError extends Error {
   readonly code: ErrorCode;

@@ -14,7 +14,7 @@ async function render() {
   params.set('offset', String(offset));
 
   const input = (name, type = 'text') => el('label', {}, name, el('input', { type, name, value: q[name] ?? '' }));
-  const status = el('select', { name: 'status' }, ['', 'completed', 'running', 'failed', 'interrupted']
+  const status = el('select', { name: 'status' }, ['', 'completed', 'degraded', 'running', 'failed', 'interrupted']
     .map((s) => el('option', { value: s, selected: (q.status ?? '') === s }, s || 'any')));
   main.append(el('h1', {}, 'Runs'),
     el('form', { class: 'filters', method: 'get', action: 'runs.html' },

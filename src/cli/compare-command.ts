@@ -42,7 +42,7 @@ export const compareCommand: Command = {
     const format = (values.format ?? 'table') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${values.format}"`);
     if (positionals.length < 1) throw new UsageError('compare: give at least one run id (storbench runs lists them)');
-    const store = openStore(values.db);
+    const store = openStore(values.db, { mode: 'read' });
     try {
       const runs: RunSummary[] = positionals.map((id) => {
         const run = store.getRun(id);

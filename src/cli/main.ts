@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo-command.js')).demoCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
   schedule: async () => (await import('./schedule-command.js')).scheduleCommand,
+  clean: async () => (await import('./clean-command.js')).cleanCommand,
 };
 
 /** The command called `name`, or undefined when there is none (optional commands such as `serve`). */

@@ -3,7 +3,7 @@ import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { formatLatency, formatRate, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
-import type { ResultsStore } from '../results/types.js';
+import type { CleanupState, ResultsStore, RunStatus } from '../results/types.js';
 import { runBenchmark, type RunResult } from '../runner/run.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
@@ -36,8 +36,19 @@ export function resultTable(result: Pick<RunResult, 'ops'>): string {
   );
 }
 
-/** Exit code of a finished run. */
-export const exitCodeOf = (status: RunResult['status']): number => (status === 'completed' ? 0 : status === 'interrupted' ? 130 : 1);
+const EXIT_CODES: Readonly<Record<RunResult['status'], number>> = { completed: 0, failed: 1, degraded: 3, interrupted: 130 };
+
+/** Exit code of a finished run: 1 also when its results could not be stored. */
+export const exitCodeOf = (result: Pick<RunResult, 'status' | 'storeError'>): number =>
+  (result.storeError !== undefined && result.status !== 'interrupted' ? 1 : EXIT_CODES[result.status]);
+
+/** Whether a run that has ended left objects behind: its cleanup never finished, or failed. */
+export const leftObjects = (run: { readonly status: RunStatus; readonly cleanup: CleanupState }): boolean =>
+  run.status !== 'running' && (run.cleanup === 'pending' || run.cleanup === 'failed');
+
+/** What to tell about a run that left objects behind. */
+export const leftoverNote = (runId: string): string =>
+  `objects left under storbench/${runId}/ (storbench clean --target URL --yes removes them)`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -70,15 +81,19 @@ ${workloadFlagUsage}`,
       const result = await runBenchmark({ target, spec, store: () => (store = openStore(values.db)), signal: interrupt.signal, onProgress: progress.update });
       progress.end();
       if (values.json) {
-        const { runId, status, target: t, workload, results, error } = result;
-        console.log(JSON.stringify({ runId, status, target: t, workload, system: result.system, measuredSeconds: result.measuredSeconds, ...(error ? { error } : {}), results }));
+        const { runId, status, target: t, workload, results, error, cleanup } = result;
+        console.log(JSON.stringify({ runId, status, target: t, workload, system: result.system, measuredSeconds: result.measuredSeconds, ...(error ? { error } : {}), cleanup, results }));
       } else {
         console.log(`run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`);
         if (result.error) console.log(`note: ${result.error}`);
+        if (leftObjects(result)) console.log(`note: ${leftoverNote(result.runId)}`);
         console.log(resultTable(result));
-        console.log(`stored in ${store?.path}; details: storbench show ${result.runId}`);
+        if (!result.storeError) console.log(`stored in ${store?.path}; details: storbench show ${result.runId}`);
       }
-      return exitCodeOf(result.status);
+      if (result.storeError) {
+        console.error(`storbench: error: --db ${store?.path}: the results of run ${result.runId} could not be stored (${result.storeError}); the figures printed are the only copy`);
+      }
+      return exitCodeOf(result);
     } finally {
       progress.end();
       interrupt.dispose();

@@ -5,7 +5,7 @@ import { runWarnings } from '../report/compare.js';
 import { openStore } from '../results/sqlite-store.js';
 import { RUN_STATUSES, type RunFilter, type RunStatus } from '../results/types.js';
 import { parseFlags, positiveInt, type Command } from './command.js';
-import { resultTable } from './run-command.js';
+import { leftObjects, leftoverNote, resultTable } from './run-command.js';
 
 export const runsCommand: Command = {
   name: 'runs',
@@ -27,7 +27,7 @@ export const runsCommand: Command = {
       ...(values.since ? { since: new Date(values.since).toISOString() } : {}),
       limit: positiveInt(values.limit, '--limit', 10_000) ?? 50,
     };
-    const store = openStore(values.db);
+    const store = openStore(values.db, { mode: 'read' });
     try {
       const { runs, total } = store.listRuns(filter);
       if (values.json) {
@@ -41,13 +41,15 @@ export const runsCommand: Command = {
           const mib = r.ops.reduce((s, o) => s + o.mibPerSec, 0);
           const p99 = Math.max(0, ...r.ops.map((o) => o.latencyUs.p99));
           const errors = r.ops.reduce((s, o) => s + o.errors, 0);
-          const regressed = (r.regression as { regressed?: boolean } | undefined)?.regressed ? 'REGRESSED' : '';
+          const flags = [(r.regression as { regressed?: boolean } | undefined)?.regressed ? 'REGRESSED' : '', leftObjects(r) ? 'LEFT OBJECTS' : ''];
           return [r.id, r.startedAt.replace('T', ' ').slice(0, 19), r.status, r.targetName, r.system, r.workload,
-            formatRate(opsPerSec), mib.toFixed(2), formatLatency(p99), String(errors), regressed];
+            formatRate(opsPerSec), mib.toFixed(2), formatLatency(p99), String(errors), flags.filter(Boolean).join(' ')];
         }),
         ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'],
       ));
       console.log(`${runs.length} of ${total} runs`);
+      const left = runs.filter(leftObjects).length;
+      if (left) console.log(`${left} left objects behind under storbench/<run-id>/: storbench clean lists them, and removes them with --target URL --yes`);
       return 0;
     } finally {
       store.close();
@@ -62,7 +64,7 @@ export const showCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags('show', argv, { db: { type: 'string' }, json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError('show: give exactly one run id (storbench runs lists them)');
-    const store = openStore(values.db);
+    const store = openStore(values.db, { mode: 'read' });
     try {
       const run = store.getRun(positionals[0]!);
       if (!run) throw new UsageError(`show: no run "${positionals[0]}" in ${store.path}`, 'STORBENCH_ERR_NOT_FOUND');
@@ -74,6 +76,7 @@ export const showCommand: Command = {
       console.log(`status ${run.status}; started ${run.startedAt}; ended ${run.endedAt ?? '-'}; measured ${run.measuredSeconds ?? 0}s`);
       console.log(`load: ${run.loadModel === 'open' ? `open loop at ${run.rate} ops/s` : 'closed loop'}, concurrency ${run.concurrency}, seed ${run.seed}`);
       if (run.error) console.log(`error: ${run.error}`);
+      console.log(`cleanup: ${run.cleanup}${leftObjects(run) ? `: ${leftoverNote(run.id)}` : ''}`);
       console.log(`\n${resultTable(run)}`);
       const ttfb = run.ops.filter((o) => o.ttfbUs);
       if (ttfb.length) console.log(`\ntime to first byte: ${ttfb.map((o) => `${o.op} p50 ${formatLatency(o.ttfbUs!.p50)} p99 ${formatLatency(o.ttfbUs!.p99)}`).join('; ')}`);

@@ -118,7 +118,8 @@ export const scheduleCommand: Command = {
     if (action === 'list' && positionals.length) throw new UsageError('schedule list: takes no names');
     const jobs = positiveInt(values.jobs as string | undefined, '--jobs', 1000) ?? 20;
     const name = action === 'list' ? '' : oneName(action!, positionals);
-    const store = openStore(values.db as string | undefined);
+    // only `add` creates a database; list and show only read it
+    const store = openStore(values.db as string | undefined, { mode: action === 'list' || action === 'show' ? 'read' : 'existing' });
     try {
       switch (action as Exclude<Action, 'add'>) {
         case 'list': return list(store, Boolean(values.json));

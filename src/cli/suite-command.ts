@@ -85,7 +85,7 @@ export async function runSuite(
         progress.end();
         results.push(r);
         const main = r.ops.map((o) => `${o.op} ${o.opsPerSec} ops/s ${o.mibPerSec} MiB/s p99 ${o.latencyUs.p99}µs${o.errors ? ` errors ${o.errors}` : ''}`).join('; ');
-        log(`${r.status.padEnd(9)} ${spec.name} on ${target.name}: ${main}${r.error ? ` (${r.error})` : ''}`);
+        log(`${r.status.padEnd(9)} ${spec.name} on ${target.name}: ${main}${r.error ? ` (${r.error})` : ''}${r.storeError ? ` (not stored: ${r.storeError})` : ''}`);
       } catch (e) {
         progress.end();
         if (!(e instanceof UsageError)) throw e;
@@ -132,7 +132,7 @@ ${workloadFlagUsage}`,
         console.log(`\nsuite ${suiteId}: ${results.length} runs stored in ${store.path}\n`);
         console.log(suiteMatrix(store, suiteId));
       }
-      const worst = results.map((r) => exitCodeOf(r.status)).find((c) => c !== 0);
+      const worst = results.map(exitCodeOf).find((c) => c !== 0);
       return worst ?? (results.length < plan.targets.length * plan.workloads.length ? 1 : 0);
     } finally {
       interrupt.dispose();

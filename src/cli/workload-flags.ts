@@ -21,6 +21,7 @@ export const workloadFlagOptions = {
   durable: { type: 'boolean' },
   'no-cleanup': { type: 'boolean' },
   'drop-caches': { type: 'boolean' },
+  'max-error-rate': { type: 'string' },
 } as const;
 
 export const workloadFlagUsage = `workload flags (override the preset or file):
@@ -34,12 +35,20 @@ export const workloadFlagUsage = `workload flags (override the preset or file):
   --dataset NAME        reuse a named dataset across runs     --verify         self-checking content
   --durable             ask for durable writes (fsync...)     --no-cleanup     keep the run's objects
   --drop-caches         empty the client page cache before measuring (file://, needs root)
-  --large-files M       per-worker | shared: one object per operation, or segments of one shared object (IOR)`;
+  --large-files M       per-worker | shared: one object per operation, or segments of one shared object (IOR)
+  --max-error-rate R    failed operations allowed before the run is degraded, 0-1 or a percentage (default 50%)`;
 
 function int(value: string | undefined, flag: string, min: number, max: number, or = ''): number | undefined {
   if (value === undefined) return undefined;
   const n = parseWholeNumber(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}${or}, got "${value}"`);
+  return n;
+}
+
+/** A fraction from 0 to 1, given as one (`0.05`) or as a percentage (`5%`). */
+function fraction(value: string, flag: string): number {
+  const n = /^\d*\.?\d+%?$/.test(value) ? Number(value.replace('%', '')) / (value.endsWith('%') ? 100 : 1) : Number.NaN;
+  if (!(n >= 0 && n <= 1)) throw new UsageError(`${flag}: expected a fraction from 0 to 1 or a percentage (5%), got "${value}"`);
   return n;
 }
 
@@ -68,5 +77,6 @@ export function workloadOverrides(v: Record<string, string | boolean | undefined
   if (v.durable) o.durable = true;
   if (v['no-cleanup']) o.cleanup = false;
   if (v['drop-caches']) o.dropCaches = true;
+  if (v['max-error-rate'] !== undefined) o.maxErrorRate = fraction(String(v['max-error-rate']), '--max-error-rate');
   return o as Partial<WorkloadInput>;
 }

@@ -33,7 +33,7 @@ export const runFilterProperties = {
   target: text('Target name (exact)'),
   system: text('Storage system, e.g. hdfs, s3, cassandra (exact)'),
   workload: text('Workload name (exact)'),
-  status: { type: 'string', enum: ['running', 'completed', 'failed', 'interrupted'] },
+  status: { type: 'string', enum: ['running', 'completed', 'degraded', 'failed', 'interrupted'] },
   since: { type: 'string', pattern: DATE_PATTERN, maxLength: 40, description: 'Started at or after (date or ISO date-time)' },
   until: { type: 'string', pattern: DATE_PATTERN, maxLength: 40, description: 'Started at or before (a date alone means the end of that day, UTC)' },
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },

@@ -1,6 +1,8 @@
 /**
  * Numbered schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
- * holds the number of the last one applied. Append new ones; never edit an applied one.
+ * holds the number of the last one applied. Append new ones; never edit an applied one. They run with
+ * foreign keys off, so a migration may rebuild a table that others reference (SQLite's way to change a
+ * CHECK constraint) without cascading deletes; `foreign_key_check` is verified before each commits.
  */
 export const migrations: readonly string[] = [
   // 1: runs and their results
@@ -110,5 +112,62 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX schedule_jobs_schedule ON schedule_jobs (schedule_id, id);
   CREATE INDEX schedule_jobs_running ON schedule_jobs (status) WHERE status = 'running';
+  `,
+  // 3: the status `degraded` (too many operations failed), and what became of each run's objects. Runs
+  // stored before are classified from what they recorded: a run killed while it measured ("the process
+  // running it ended...") or during its cleanup (left `running`) may have left its objects; nothing of a
+  // mem:// or null:// run outlives its process.
+  `
+  CREATE TABLE runs_new (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('running','completed','degraded','failed','interrupted')),
+    target TEXT NOT NULL,
+    target_name TEXT NOT NULL,
+    scheme TEXT NOT NULL,
+    system TEXT NOT NULL,
+    workload TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    load_model TEXT NOT NULL,
+    concurrency INTEGER NOT NULL,
+    rate REAL,
+    seed INTEGER NOT NULL,
+    semantics_json TEXT NOT NULL,
+    capabilities_json TEXT NOT NULL,
+    environment_json TEXT NOT NULL,
+    dataset TEXT,
+    suite_id TEXT,
+    schedule_id TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    measured_seconds REAL,
+    error TEXT,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    progress_json TEXT,
+    regression_json TEXT,
+    cleanup TEXT NOT NULL DEFAULT 'pending' CHECK (cleanup IN ('pending','done','failed','kept'))
+  );
+  INSERT INTO runs_new (id, status, target, target_name, scheme, system, workload, spec_json, load_model, concurrency, rate, seed,
+    semantics_json, capabilities_json, environment_json, dataset, suite_id, schedule_id, started_at, ended_at,
+    measured_seconds, error, host, pid, progress_json, regression_json, cleanup)
+  SELECT id, status, target, target_name, scheme, system, workload, spec_json, load_model, concurrency, rate, seed,
+    semantics_json, capabilities_json, environment_json, dataset, suite_id, schedule_id, started_at, ended_at,
+    measured_seconds, error, host, pid, progress_json, regression_json,
+    CASE
+      WHEN dataset IS NOT NULL OR json_extract(spec_json, '$.cleanup') = 0 THEN 'kept'
+      WHEN scheme IN ('mem', 'null') THEN 'done'
+      WHEN status = 'running' THEN 'pending'
+      WHEN error LIKE 'cleanup of % failed: %' THEN 'failed'
+      WHEN status = 'interrupted' AND error = 'the process running it ended before it finished' THEN 'pending'
+      ELSE 'done'
+    END
+  FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_new RENAME TO runs;
+  CREATE INDEX runs_started ON runs (started_at);
+  CREATE INDEX runs_target_workload ON runs (target_name, workload, status, started_at);
+  CREATE INDEX runs_suite ON runs (suite_id);
+  CREATE INDEX runs_schedule ON runs (schedule_id, started_at);
+  CREATE INDEX runs_leftovers ON runs (cleanup) WHERE cleanup <> 'done';
   `,
 ];

@@ -1,12 +1,13 @@
 /** The results store on SQLite (better-sqlite3 12): WAL mode, numbered migrations, batched writes. */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { migrations } from './migrations.js';
 import type {
-  ErrorSample, JobRecord, LatencySummary, NewJob, NewRun, NewSchedule, OpResult, ResultsStore, RunDetail, RunFilter, RunOutcome,
-  RunRecord, RunSummary, ScheduleRecord, Segment,
+  CleanupState, ErrorSample, JobRecord, LatencySummary, NewJob, NewRun, NewSchedule, OpResult, PartialResults, ResultsStore, RunDetail,
+  RunFilter, RunOutcome, RunRecord, RunSummary, ScheduleRecord, Segment,
 } from './types.js';
 
 /** Default location of the results database. */
@@ -23,6 +24,7 @@ function rowToRun(r: Row): RunRecord {
   return {
     id: r.id as string,
     status: r.status as RunRecord['status'],
+    cleanup: r.cleanup as CleanupState,
     target: r.target as string,
     targetName: r.target_name as string,
     scheme: r.scheme as string,
@@ -111,42 +113,200 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Open (creating and migrating when needed) the results database at `path` (`:memory:` for tests). */
-export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  for (let i = applied; i < migrations.length; i++) {
-    db.transaction(() => {
-      db.exec(migrations[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
-  }
+/** How a command opens the results database. */
+export interface OpenOptions {
+  /**
+   * `create`: create the database (and its directory) when missing. `existing`: it must exist. `read`: it
+   * must exist, and the command only reads it; where it cannot be opened for writing (read-only media, no
+   * write permission), an in-memory copy of the file is read instead.
+   * @default 'create'
+   */
+  readonly mode?: 'create' | 'existing' | 'read';
+}
 
+/**
+ * Open (creating and migrating when needed) the results database at `path` (`:memory:` for tests).
+ * @throws UsageError (`--db PATH: reason`) when the path cannot hold a database, or (mode `existing` or
+ * `read`) when there is no database there: a read never creates one.
+ */
+export function openStore(path: string = DEFAULT_DB_PATH, options: OpenOptions = {}): ResultsStore {
+  if (path === ':memory:') return open(new Database(path), path, true);
+  const mode = options.mode ?? 'create';
+  const found = checkPath(path, mode);
+  const madeDir = found ? undefined : makeDirectory(path);
+  try {
+    return retryWhileBusy(() => open(new Database(path), path, true));
+  } catch (e) {
+    if (!found) removeEmptyDatabase(path, madeDir);
+    if (mode === 'read' && isWriteRefused(e)) {
+      try {
+        return open(readCopy(path), path, false);
+      } catch (copyError) {
+        throw databaseError(path, copyError);
+      }
+    }
+    throw databaseError(path, e);
+  }
+}
+
+/** Whether a database is at `path` (a missing one is allowed in `create` mode only). */
+function checkPath(path: string, mode: NonNullable<OpenOptions['mode']>): boolean {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw databaseError(path, e);
+  }
+  if (stat?.isDirectory()) throw new UsageError(`--db ${path}: is a directory`, 'STORBENCH_ERR_DATABASE');
+  if (stat && !stat.isFile()) throw new UsageError(`--db ${path}: not a regular file`, 'STORBENCH_ERR_DATABASE');
+  if (!stat && mode !== 'create') throw new UsageError(`--db ${path}: no database there (no runs yet)`, 'STORBENCH_ERR_NOT_FOUND');
+  return stat !== undefined;
+}
+
+/** Create the database's directory; returns the first directory created, if any. */
+function makeDirectory(path: string): string | undefined {
+  try {
+    return mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--db ${path}: cannot create its directory (${(e as Error).message})`, 'STORBENCH_ERR_DATABASE');
+  }
+}
+
+/**
+ * A database this process failed to create leaves nothing behind: an empty file (a full disk) and the
+ * directories made for it. A file with content may be another process's new database: it stays.
+ */
+function removeEmptyDatabase(path: string, madeDir: string | undefined): void {
+  try {
+    if (statSync(path).size > 0) return;
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+  } catch {
+    // no file was created
+  }
+  if (!madeDir) return;
+  const top = resolve(madeDir);
+  for (let dir = resolve(dirname(path)); ; dir = dirname(dir)) {
+    try {
+      rmdirSync(dir); // only when empty
+    } catch {
+      return;
+    }
+    if (dir === top) return;
+  }
+}
+
+const WRITE_REFUSED = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED', 'SQLITE_PERM', 'SQLITE_AUTH']);
+const isWriteRefused = (e: unknown): boolean => WRITE_REFUSED.has((e as { code?: string }).code ?? '');
+
+/**
+ * The database file as an in-memory database. A WAL database cannot be opened where its `-shm` file
+ * cannot be created (read-only media), even read-only; in rollback mode (header bytes 18-19) the same
+ * pages read fine. Commits still only in a `-wal` file beside it are not seen.
+ */
+function readCopy(path: string): Database.Database {
+  const image = readFileSync(path);
+  if (image.subarray(0, 16).toString('latin1') !== 'SQLite format 3\0') throw new Error('file is not a database');
+  image[18] = 1;
+  image[19] = 1;
+  return new Database(image);
+}
+
+/** How many times opening is tried while other processes set up the same new database. */
+const BUSY_ATTEMPTS = 10;
+
+/** Retry on SQLITE_BUSY (the busy timeout does not cover every lock taken while a database is set up). */
+function retryWhileBusy<T>(f: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return f();
+    } catch (e) {
+      if (!String((e as { code?: string }).code).startsWith('SQLITE_BUSY') || attempt === BUSY_ATTEMPTS) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt + Math.random() * 20);
+    }
+  }
+}
+
+const FS_REASONS: Readonly<Record<string, string>> = { EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'not permitted' };
+
+/** A one-line `--db` error; "unable to open" gets the file system's reason when it has one. */
+function databaseError(path: string, e: unknown): UsageError {
+  let reason = e instanceof Error ? e.message : String(e);
+  if ((e as { code?: string }).code === 'SQLITE_CANTOPEN') {
+    try {
+      accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+    } catch (denied) {
+      const code = (denied as NodeJS.ErrnoException).code ?? '';
+      reason += ` (${FS_REASONS[code] ?? code})`;
+    }
+  }
+  return new UsageError(`--db ${path}: ${reason}`, 'STORBENCH_ERR_DATABASE');
+}
+
+/**
+ * Bring the schema up to date in one write transaction. BEGIN IMMEDIATE takes the write lock first, and
+ * the version is read again under it: processes opening a new database at once migrate it once.
+ */
+function migrate(db: Database.Database): void {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() >= migrations.length) return;
+  db.pragma('foreign_keys = OFF'); // a no-op inside a transaction: see migrations.ts
+  try {
+    db.transaction(() => {
+      for (let i = version(); i < migrations.length; i++) {
+        db.exec(migrations[i]!);
+        db.pragma(`user_version = ${i + 1}`);
+      }
+      if ((db.pragma('foreign_key_check') as unknown[]).length) throw new Error('a migration broke a foreign key');
+    }).immediate();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+}
+
+/** Set up `db` (closed again when that fails) and build the store on it. `wal`: false for an in-memory copy. */
+function open(db: Database.Database, path: string, wal: boolean): ResultsStore {
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (wal) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    const store = storeOn(db, path);
+    store.recoverInterrupted();
+    return store;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function storeOn(db: Database.Database, path: string): ResultsStore {
   const host = hostname();
   // PRAGMA data_version changes on commits by OTHER connections only; writes through this one are counted here.
   let localWrites = 0;
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const insertRun = db.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json,
     load_model, concurrency, rate, seed, semantics_json, capabilities_json, environment_json, dataset, suite_id,
-    schedule_id, started_at, host, pid) VALUES (@id, 'running', @target, @targetName, @scheme, @system, @workload,
-    @spec, @loadModel, @concurrency, @rate, @seed, @semantics, @capabilities, @environment, @dataset, @suiteId,
-    @scheduleId, @startedAt, @host, @pid)`);
+    schedule_id, started_at, host, pid, cleanup) VALUES (@id, 'running', @target, @targetName, @scheme, @system,
+    @workload, @spec, @loadModel, @concurrency, @rate, @seed, @semantics, @capabilities, @environment, @dataset,
+    @suiteId, @scheduleId, @startedAt, @host, @pid, @cleanup)`);
   const upsertSegment = db.prepare(`INSERT INTO run_segments (run_id, second, op, ops, bytes, errors, latency_sum_us,
     latency_max_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, second, op) DO UPDATE SET ops = excluded.ops,
     bytes = excluded.bytes, errors = excluded.errors, latency_sum_us = excluded.latency_sum_us,
     latency_max_us = excluded.latency_max_us`);
-  const setProgress = db.prepare(`UPDATE runs SET progress_json = ? WHERE id = ?`);
+  const setProgress = db.prepare(`UPDATE runs SET progress_json = ?, measured_seconds = coalesce(?, measured_seconds) WHERE id = ?`);
   const setOutcome = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, measured_seconds = ?, error = ?,
     environment_json = coalesce(?, environment_json), progress_json = NULL WHERE id = ?`);
   const insertOp = db.prepare(`INSERT OR REPLACE INTO run_ops (run_id, op, count, errors, errors_json, bytes, items,
     ops_per_sec, mib_per_sec, latency_json, service_json, ttfb_json, mean_io_rate, histogram, service_histogram,
     ttfb_histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertError = db.prepare(`INSERT OR REPLACE INTO run_errors (run_id, op, kind, count, message) VALUES (?, ?, ?, ?, ?)`);
+  const deleteOps = db.prepare(`DELETE FROM run_ops WHERE run_id = ?`);
+  const deleteErrors = db.prepare(`DELETE FROM run_errors WHERE run_id = ?`);
+  const deleteSegments = db.prepare(`DELETE FROM run_segments WHERE run_id = ?`);
+  const updateCleanup = db.prepare(`UPDATE runs SET cleanup = ?,
+    error = CASE WHEN ? IS NULL THEN error WHEN error IS NULL THEN ? ELSE error || '; ' || ? END WHERE id = ?`);
   const getRunRow = db.prepare(`SELECT * FROM runs WHERE id = ?`);
   const getOps = db.prepare(`SELECT * FROM run_ops WHERE run_id = ? ORDER BY rowid`);
   const getSegments = db.prepare(`SELECT * FROM run_segments WHERE run_id = ? ORDER BY second, op`);
@@ -164,6 +324,17 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
 
   const writeSegments = (runId: string, segments: readonly Segment[]): void => {
     for (const s of segments) upsertSegment.run(runId, s.second, s.op, s.ops, s.bytes, s.errors, s.latencySumUs, s.latencyMaxUs);
+  };
+  /** Replace the run's per-operation figures and error samples. */
+  const writeFigures = (runId: string, ops: readonly OpResult[], errors: readonly ErrorSample[]): void => {
+    deleteOps.run(runId);
+    deleteErrors.run(runId);
+    for (const r of ops) {
+      insertOp.run(runId, r.op, r.count, r.errors, JSON.stringify(r.errorsByKind), r.bytes, r.items, r.opsPerSec,
+        r.mibPerSec, JSON.stringify(r.latencyUs), json(r.serviceUs), json(r.ttfbUs), r.meanIoRateMibPerSec ?? null,
+        r.histogram, r.serviceHistogram ?? null, r.ttfbHistogram ?? null);
+    }
+    for (const e of errors) insertError.run(runId, e.op, e.kind, e.count, e.message);
   };
 
   function summaries(rows: Row[]): RunSummary[] {
@@ -196,24 +367,32 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
         scheduleId: run.scheduleId ?? null,
         host,
         pid: process.pid,
+        cleanup: run.cleanup ?? 'pending',
       });
     },
-    recordProgress: db.transaction((runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>) => {
+    recordProgress: db.transaction((runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>, partial?: PartialResults) => {
       localWrites++;
       writeSegments(runId, segments);
-      setProgress.run(JSON.stringify(progress), runId);
+      if (partial) writeFigures(runId, partial.ops, partial.errors);
+      setProgress.run(JSON.stringify(progress), partial?.measuredSeconds ?? null, runId);
     }),
     finishRun: db.transaction((runId: string, o: RunOutcome) => {
       localWrites++;
-      for (const r of o.ops) {
-        insertOp.run(runId, r.op, r.count, r.errors, JSON.stringify(r.errorsByKind), r.bytes, r.items, r.opsPerSec,
-          r.mibPerSec, JSON.stringify(r.latencyUs), json(r.serviceUs), json(r.ttfbUs), r.meanIoRateMibPerSec ?? null,
-          r.histogram, r.serviceHistogram ?? null, r.ttfbHistogram ?? null);
-      }
+      writeFigures(runId, o.ops, o.errors);
+      // segments flushed while the run went on may include some the final figures do not (a probe's, say)
+      deleteSegments.run(runId);
       writeSegments(runId, o.segments);
-      for (const e of o.errors) insertError.run(runId, e.op, e.kind, e.count, e.message);
       setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, json(o.environment), runId);
     }),
+    setCleanup(runId: string, state: CleanupState, error?: string) {
+      localWrites++;
+      const note = error ?? null;
+      updateCleanup.run(state, note, note, note, runId);
+    },
+    listLeftovers() {
+      return (db.prepare(`SELECT * FROM runs WHERE cleanup <> 'done' AND status <> 'running' ORDER BY started_at, id`).all() as Row[])
+        .map(rowToRun);
+    },
     getRun(id: string): RunDetail | undefined {
       const row = getRunRow.get(id) as Row | undefined;
       if (!row) return undefined;
@@ -274,12 +453,13 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
         .map((r) => r.id as number);
       const markJob = db.prepare(`UPDATE schedule_jobs SET status = 'interrupted', ended_at = coalesce(ended_at, ?),
         reason = coalesce(reason, 'the process running it ended before it finished') WHERE id = ?`);
+      if (!stale.length && !staleJobs.length) return stale; // no write: a read-only copy stays untouched
       localWrites++;
       db.transaction(() => {
         const now = new Date().toISOString();
         for (const id of stale) mark.run(now, id);
         for (const id of staleJobs) markJob.run(now, id);
-      })();
+      }).immediate();
       return stale;
     },
     createSchedule(s: NewSchedule) {
@@ -349,6 +529,5 @@ export function openStore(path: string = DEFAULT_DB_PATH): ResultsStore {
       if (db.open) db.close();
     },
   };
-  store.recoverInterrupted();
   return store;
 }

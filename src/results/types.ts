@@ -5,8 +5,22 @@
  */
 import type { Capabilities, Environment, ErrorKind, Semantics } from '../drivers/types.js';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'interrupted'];
+/**
+ * `completed`: measured as planned. `degraded`: measured, but more operations failed than the workload's
+ * `maxErrorRate` allows. `failed`: an error ended it, every operation failed, or it measured nothing.
+ * `interrupted`: stopped early (Ctrl-C), or its process died while it measured.
+ */
+export type RunStatus = 'running' | 'completed' | 'degraded' | 'failed' | 'interrupted';
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'degraded', 'failed', 'interrupted'];
+
+/**
+ * What became of the objects a run wrote under its prefix (`storbench/<run-id>/`). `pending`: they may
+ * still be there (cleanup has not finished: the run is going on, or its process died first). `done`:
+ * removed (or there was nothing that could outlive the process). `failed`: removing them failed. `kept`:
+ * kept on purpose (`--no-cleanup`, or a named dataset). `storbench clean` removes what pending and failed runs left.
+ */
+export type CleanupState = 'pending' | 'done' | 'failed' | 'kept';
+export const CLEANUP_STATES: readonly CleanupState[] = ['pending', 'done', 'failed', 'kept'];
 
 export interface LatencySummary {
   readonly min: number;
@@ -89,10 +103,13 @@ export interface NewRun {
   readonly suiteId?: string;
   readonly scheduleId?: string;
   readonly startedAt: string;
+  /** @default 'pending' */
+  readonly cleanup?: CleanupState;
 }
 
 export interface RunRecord extends NewRun {
   readonly status: RunStatus;
+  readonly cleanup: CleanupState;
   readonly endedAt?: string;
   /** Seconds of the measured window. */
   readonly measuredSeconds?: number;
@@ -129,6 +146,13 @@ export interface RunFilter {
   readonly limit?: number;
   /** @default 0 */
   readonly offset?: number;
+}
+
+/** The figures of a running run so far, flushed with its progress so that a killed run keeps them. */
+export interface PartialResults {
+  readonly measuredSeconds: number;
+  readonly ops: readonly OpResult[];
+  readonly errors: readonly ErrorSample[];
 }
 
 export interface RunOutcome {
@@ -235,9 +259,17 @@ export interface NewJob {
 export interface ResultsStore {
   readonly path: string;
   createRun(run: NewRun): void;
-  /** Flush segments measured so far and the live progress of a running run. */
-  recordProgress(runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>): void;
+  /**
+   * Flush the live progress of a running run, segments measured so far (upserted by second and op), and,
+   * when given, its figures so far (replacing the previous ones).
+   */
+  recordProgress(runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>, partial?: PartialResults): void;
+  /** Store the outcome; its ops, segments and errors replace everything flushed while the run was going on. */
   finishRun(runId: string, outcome: RunOutcome): void;
+  /** Record what became of the run's objects; `error` (a failed cleanup) is added to the run's error. */
+  setCleanup(runId: string, state: CleanupState, error?: string): void;
+  /** Runs no longer running whose objects may still be there: cleanup `pending`, `failed` or `kept`; oldest first. */
+  listLeftovers(): RunRecord[];
   getRun(id: string): RunDetail | undefined;
   listRuns(filter?: RunFilter): { runs: RunSummary[]; total: number };
   /** The latest completed run of every (target name, workload) pair. */

@@ -39,11 +39,29 @@ export function mergeHistograms(encoded: readonly string[]): Histogram {
   return total;
 }
 
+/**
+ * The histogram's mean, exactly as its `mean` getter computes it (the same terms, summed in the same
+ * order), in one pass over the counts that stops at the last recorded one. The getter walks an iterator
+ * that allocates per value: about 5 ms a histogram, paid every second by the runner's progress flushes.
+ */
+export function meanOf(h: Histogram): number {
+  const js = h as unknown as hdr.JsHistogram; // what newHistogram builds (no WebAssembly)
+  let seen = 0;
+  let total = 0;
+  for (let i = 0; i < js.countsArrayLength && seen < js.totalCount; i++) {
+    const count = js.getCountAtIndex(i);
+    if (count === 0) continue;
+    seen += count;
+    total += js.medianEquivalentValue(js.valueFromIndex(i)) * count;
+  }
+  return js.totalCount === 0 ? 0 : total / js.totalCount;
+}
+
 export function summarize(h: Histogram): LatencySummary {
   if (h.totalCount === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     min: h.minNonZeroValue,
-    mean: Math.round(h.mean * 10) / 10,
+    mean: Math.round(meanOf(h) * 10) / 10,
     p50: h.getValueAtPercentile(50),
     p90: h.getValueAtPercentile(90),
     p99: h.getValueAtPercentile(99),

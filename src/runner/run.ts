@@ -1,8 +1,9 @@
 /**
  * One benchmark run, start to finish: open the driver, check capabilities, record the run, prepare the
- * dataset, release all workers together, measure, drain, clean up, store the results.
+ * dataset, release all workers together, measure (storing the figures so far every second), drain, store
+ * the results, clean up (recorded apart: a run killed during its cleanup keeps its figures and status).
  * Problems found before the run is recorded (bad target, unreachable endpoint, missing capability) are
- * thrown and nothing is written; anything after that ends as a `failed` or `interrupted` run record.
+ * thrown and nothing is written; anything after that ends as a stored run record.
  */
 import { setMaxListeners } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
@@ -12,7 +13,7 @@ import { createDriver } from '../drivers/registry.js';
 import { redactString, type Target } from '../drivers/target.js';
 import { isStorageError, type Driver, type Environment } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
-import type { OpResult, ResultsStore, RunStatus, Segment } from '../results/types.js';
+import type { CleanupState, OpResult, ResultsStore, RunOutcome, RunStatus } from '../results/types.js';
 import { STORBENCH_VERSION } from '../version.js';
 import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes.js';
 import { MIX_OPS, needsObjects, writesIn, type WorkloadSpec } from '../workloads/spec.js';
@@ -22,6 +23,7 @@ import { KeySpace, loopKeySpace } from './keyspace.js';
 import { chooseLargeFiles, sharedFileKey } from './large-files.js';
 import { Recorder, type RecordSet } from './recorder.js';
 import { runThreads } from './threads.js';
+import { judgeRun } from './verdict.js';
 import { runLoop, saltOf } from './workers.js';
 import { PayloadSource } from '../workloads/payload.js';
 
@@ -68,6 +70,10 @@ export interface RunResult {
   readonly system: string;
   readonly measuredSeconds: number;
   readonly error?: string;
+  /** What became of the run's objects: `pending` or `failed` when some were left behind. */
+  readonly cleanup: CleanupState;
+  /** Set when the results could not be stored (a full disk): only this result holds them. */
+  readonly storeError?: string;
   readonly results: readonly JsonOpResult[];
   readonly ops: readonly OpResult[];
 }
@@ -83,6 +89,9 @@ export interface JsonOpResult {
   readonly meanIoRateMibPerSec?: number;
 }
 
+/** What {@link newRunId} makes: a run's objects live under `storbench/<run id>/`, a single folder. */
+export const RUN_ID_FORMAT = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
+
 /** A run id that sorts by time and reads well: `20261126-081502-3fa9`. */
 export function newRunId(now = new Date()): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -90,6 +99,8 @@ export function newRunId(now = new Date()): string {
 }
 
 const DRAIN_TIMEOUT_MS = 30_000;
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function toJsonResult(r: OpResult): JsonOpResult {
   const { p50, p90, p99, p999, max } = r.latencyUs;
@@ -154,16 +165,24 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     keyPrefix: `${base}/`,
     ...largeFiles,
   };
-  store.createRun({
-    id: runId, target: target.redacted, targetName: target.name, scheme: target.scheme, system: driver.system(),
-    workload: spec.name, spec: spec as unknown as Record<string, unknown>, loadModel: spec.rate ? 'open' : 'closed',
-    concurrency: spec.concurrency, ...(spec.rate ? { rate: spec.rate } : {}), seed: spec.seed,
-    semantics: driver.semantics(), capabilities: driver.capabilities, environment,
-    ...(spec.dataset ? { dataset: spec.dataset } : {}),
-    ...(request.suiteId ? { suiteId: request.suiteId } : {}),
-    ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
-    startedAt: new Date().toISOString(),
-  });
+  const cleans = spec.cleanup && !spec.dataset;
+  // objects of mem:// and null:// cannot outlive this process: none can be left behind
+  const outlives = driver.capabilities.persistent && !driver.processLocal;
+  let cleanup: CleanupState = !cleans ? 'kept' : outlives ? 'pending' : 'done';
+  try {
+    store.createRun({
+      id: runId, target: target.redacted, targetName: target.name, scheme: target.scheme, system: driver.system(),
+      workload: spec.name, spec: spec as unknown as Record<string, unknown>, loadModel: spec.rate ? 'open' : 'closed',
+      concurrency: spec.concurrency, ...(spec.rate ? { rate: spec.rate } : {}), seed: spec.seed,
+      semantics: driver.semantics(), capabilities: driver.capabilities, environment,
+      ...(spec.dataset ? { dataset: spec.dataset } : {}),
+      ...(request.suiteId ? { suiteId: request.suiteId } : {}),
+      ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
+      startedAt: new Date().toISOString(), cleanup,
+    });
+  } catch (e) {
+    throw new UsageError(`--db ${store.path}: cannot record the run (${messageOf(e)})`, 'STORBENCH_ERR_DATABASE');
+  }
 
   const stop = new AbortController();
   const cancel = new AbortController();
@@ -207,12 +226,6 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
   }
-  if (spec.cleanup && !spec.dataset) {
-    request.onProgress?.(progressOf(runId, 'cleanup', 0, 0, 0, 0));
-    await driver.deletePrefix(`${base}/`).catch((e: unknown) => {
-      error ??= `cleanup of ${base}/ failed: ${redactString(e instanceof Error ? e.message : String(e), target.secrets)}`;
-    });
-  }
   if (status === 'interrupted') error ??= 'interrupted before the planned end; figures cover what was measured';
 
   // counters the driver kept while running (retries, failovers...) belong to the run
@@ -223,14 +236,56 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     environment.cacheHonesty = `read by another client: dataset ${spec.dataset} was written by host ${readOnlyFrom}, so this host's page cache never held it`;
   }
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
-  store.finishRun(runId, {
+  if (status === 'completed') ({ status, error } = judgeRun(result.ops, result.errors, measuredSeconds, spec.maxErrorRate));
+  // The figures are stored before the cleanup, which can take long: a kill or a second Ctrl-C then leaves
+  // the run with its figures and status, and only its cleanup `pending`.
+  const storeError = storeOutcome(store, runId, {
     status, endedAt: new Date().toISOString(), measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
     ...(error ? { error } : {}), ops: result.ops, segments: result.segments, errors: result.errors, environment,
   });
+  if (cleans) {
+    request.onProgress?.(progressOf(runId, 'cleanup', 0, 0, 0, 0));
+    let cleanupError: string | undefined;
+    try {
+      await driver.deletePrefix(`${base}/`);
+      cleanup = 'done';
+    } catch (e) {
+      cleanup = 'failed';
+      cleanupError = `cleanup of ${base}/ failed: ${redactString(messageOf(e), target.secrets)}`;
+      error = error ? `${error}; ${cleanupError}` : cleanupError;
+    }
+    try {
+      store.setCleanup(runId, cleanup, cleanupError);
+    } catch {
+      // the store already failed (storeError says so), or the objects are gone and only the record says pending
+    }
+  }
   return {
     runId, status, target: target.redacted, workload: spec.name, system: driver.system(), measuredSeconds,
-    ...(error ? { error } : {}), results: result.ops.map(toJsonResult), ops: result.ops,
+    ...(error ? { error } : {}), cleanup, ...(storeError ? { storeError } : {}), results: result.ops.map(toJsonResult), ops: result.ops,
   };
+}
+
+/**
+ * Store a run's outcome. When that fails (a full disk), try to record at least that it failed, which needs
+ * less room (its figures then exist only in the returned result); returns why the figures were not stored.
+ */
+function storeOutcome(store: ResultsStore, runId: string, outcome: RunOutcome): string | undefined {
+  try {
+    store.finishRun(runId, outcome);
+    return undefined;
+  } catch (e) {
+    const why = messageOf(e);
+    try {
+      store.finishRun(runId, {
+        status: 'failed', endedAt: outcome.endedAt, measuredSeconds: outcome.measuredSeconds, ops: [], segments: [], errors: [],
+        error: `its figures could not be stored (${why})${outcome.error ? `; ${outcome.error}` : ''}`,
+      });
+    } catch {
+      // nothing more can be written: the next open marks the run interrupted, with the figures flushed while it ran
+    }
+    return why;
+  }
 }
 
 class Interrupted extends Error {}
@@ -346,8 +401,9 @@ interface Running {
   readonly done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
   /** Resolves once all workers were released together. */
   readonly released: Promise<unknown>;
-  /** Main thread only: completed segments so far, and the records (after a drain timeout). */
-  readonly segmentsSoFar?: () => Segment[];
+  /** What was measured so far (threads: up to a second old), stored every second. */
+  readonly partial: () => { sets: RecordSet[]; measuredSeconds: number };
+  /** Main thread only: the records (after a drain timeout). */
   readonly snapshot?: () => RecordSet[];
   /** Threads only: terminate them (operations hung past the drain). */
   readonly abandon?: () => Promise<void>;
@@ -403,7 +459,7 @@ async function measure(
     const keys = loopKeySpace(base, objects, spec, 0, 1, spec.concurrency);
     return {
       live: () => recorder.totals(),
-      segmentsSoFar: () => recorder.segments(Math.floor((performance.now() - warmupEndMs) / 1000)),
+      partial: () => ({ sets: [recorder.snapshot()], measuredSeconds: measuredOnMainThread() }),
       snapshot: () => [recorder.snapshot()],
       released: Promise.resolve(),
       done: runLoop({
@@ -417,15 +473,18 @@ async function measure(
   const startThreads = (n: number) => {
     const threads = runThreads({ target, spec, base, objects, threads: n, stop: stop.signal });
     let release!: () => void;
+    let measuring = false;
     const released = new Promise<void>((resolve) => { release = resolve; });
     const running: Running = {
       live: threads.totals, done: threads.done, released: Promise.race([released, threads.done]), abandon: threads.abandon,
+      partial: () => (measuring ? { sets: threads.partial(), measuredSeconds: measuredOnMainThread() } : { sets: [], measuredSeconds: 0 }),
     };
     // observed through `running` when the threads measure; dropped when the run stays on one event loop
     threads.done.catch(() => undefined);
     running.released.catch(() => undefined);
-    /** Open the gate: the threads measure from now until the run's end. */
+    /** Open the gate: the threads measure from now until the run's end (the clock restarted just before). */
     const go = (): Running => {
+      measuring = true;
       const now = performance.now();
       threads.start({ warmupMs: Math.max(0, warmupEndMs - now), stopMs: stopMs === Infinity ? undefined : Math.max(0, stopMs - now) });
       release();
@@ -491,8 +550,11 @@ async function measure(
     await probe.done;
     stop.signal.removeEventListener('abort', forwardStop);
     environment.threads = n;
-    environment.threadsChoice = `auto: the event loop saturated (${saturated}): ${n} threads measured the rest of the `
-      + 'run; the operations of one event loop until then were not counted';
+    environment.threadsChoice = `auto: the event loop saturated (${saturated}): ${n} threads measured the whole run from `
+      + 'their start; the operations of one event loop until then were not counted';
+    // The clock restarts as the threads start, as with --threads N: the probe and the threads' start-up (seconds
+    // on a loaded machine) are not taken out of --duration.
+    startClock();
     return (current = fan.go());
   };
   let current: Running | undefined;
@@ -502,7 +564,20 @@ async function measure(
   const released = chosen.then((r) => r.released);
 
   let last = { ops: 0, bytes: 0, at: start };
-  let lastFlush = start;
+  // Segments are stored from the latest second stored before on (it may have grown): a flush stays small
+  // however long the run. A new loop (threads after the probe) counts its seconds from 0 again.
+  let flushed: { running: Running | undefined; second: number } = { running: undefined, second: 0 };
+  /** Store the figures so far, so that a run killed now keeps them. */
+  const flush = (now: number, t: ReturnType<typeof live>) => {
+    const { sets, measuredSeconds } = current?.partial() ?? { sets: [], measuredSeconds: 0 };
+    const figures = aggregate(sets, measuredSeconds, MIX_OPS);
+    const from = flushed.running === current ? flushed.second : 0;
+    const segments = figures.segments.filter((x) => x.second >= from);
+    store.recordProgress(runId, segments, { elapsedS: Math.round((now - start) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us }, {
+      measuredSeconds: Math.round(measuredSeconds * 1000) / 1000, ops: figures.ops, errors: figures.errors,
+    });
+    flushed = { running: current, second: Math.max(from, ...segments.map((x) => x.second)) };
+  };
   const tick = () => {
     const now = performance.now();
     const t = live();
@@ -512,9 +587,10 @@ async function measure(
       done: t.ops, planned: spec.ops ?? 0, opsPerSec: (t.ops - last.ops) / dt, mibPerSec: (t.bytes - last.bytes) / 1048576 / dt,
       errors: t.errors, p99Us: t.p99Us,
     });
-    if (now - lastFlush >= 5000) {
-      lastFlush = now;
-      store.recordProgress(runId, current?.segmentsSoFar?.() ?? [], { elapsedS: Math.round((now - start) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us });
+    try {
+      flush(now, t);
+    } catch {
+      // The database cannot take it now (a full disk): the run goes on, and its end is stored if it can be.
     }
     last = { ops: t.ops, bytes: t.bytes, at: now };
   };

@@ -33,7 +33,11 @@ try {
   const timing = opened ?? { warmupMs: 0, stopMs: 0 };
   const start = performance.now();
   const stopAt = timing.stopMs === undefined ? Infinity : start + timing.stopMs;
-  const timer = setInterval(() => post({ type: 'totals', ...recorder.totals() }), 500);
+  let ticks = 0;
+  const timer = setInterval(() => {
+    post({ type: 'totals', ...recorder.totals() });
+    if (++ticks % 2 === 0) post({ type: 'partial', records: recorder.snapshot() });
+  }, 500);
   try {
     await runLoop({
       driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,

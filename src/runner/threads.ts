@@ -92,6 +92,8 @@ export class Gate {
 
 export type ThreadMessage =
   | { type: 'totals'; ops: number; bytes: number; errors: number; p99Us: number }
+  /** Everything recorded so far, once a second: what the run stores as it goes, so a killed run keeps it. */
+  | { type: 'partial'; records: RecordSet }
   | { type: 'ready' }
   | { type: 'done'; records: RecordSet; measuredMs: number }
   | { type: 'error'; message: string };
@@ -107,6 +109,8 @@ export function share(total: number, parts: number, index: number): number {
  */
 export function runThreads(plan: ThreadPlan): {
   totals: () => { ops: number; bytes: number; errors: number; p99Us: number };
+  /** The latest records each measuring thread sent (up to a second old). */
+  partial: () => RecordSet[];
   ready: Promise<void>;
   start: (timing: ThreadTiming) => void;
   done: Promise<{ sets: RecordSet[]; measuredSeconds: number }>;
@@ -116,6 +120,7 @@ export function runThreads(plan: ThreadPlan): {
   const { spec } = plan;
   const n = Math.min(plan.threads, spec.concurrency);
   const latest = Array.from({ length: n }, () => ({ ops: 0, bytes: 0, errors: 0, p99Us: 0 }));
+  const partial: (RecordSet | undefined)[] = Array.from({ length: n }, () => undefined);
   const workers: Worker[] = [];
   const gate = new Gate();
   let waiting = 0;
@@ -134,6 +139,7 @@ export function runThreads(plan: ThreadPlan): {
     workers.push(worker);
     worker.on('message', (m: ThreadMessage) => {
       if (m.type === 'totals') latest[t] = m;
+      else if (m.type === 'partial') partial[t] = m.records;
       else if (m.type === 'ready') {
         if (++waiting === n) allReady();
       } else if (m.type === 'done') resolve(m);
@@ -166,6 +172,7 @@ export function runThreads(plan: ThreadPlan): {
     });
   return {
     totals: () => latest.reduce((a, b) => ({ ops: a.ops + b.ops, bytes: a.bytes + b.bytes, errors: a.errors + b.errors, p99Us: Math.max(a.p99Us, b.p99Us) })),
+    partial: () => partial.filter((r) => r !== undefined),
     ready,
     start: (timing) => gate.open(GATE_OPEN, timing),
     done,

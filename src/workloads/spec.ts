@@ -72,6 +72,11 @@ export const workloadSchema = z.strictObject({
   verify: z.boolean().default(false),
   prepare: z.boolean().default(true),
   cleanup: z.boolean().default(true),
+  /**
+   * Fraction of the operations (0 to 1) that may fail before the run counts as `degraded` rather than
+   * `completed`; a run in which every operation failed is `failed` whatever this says.
+   */
+  maxErrorRate: z.number().min(0).max(1).default(0.5),
   /** Name of a dataset shared across runs (kept, reused when present). */
   dataset: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').optional(),
   /** Chunk size of streamed bodies. */

@@ -1,6 +1,6 @@
 /** The CLI end to end, as a user runs it: a real process, real files, exit codes and output. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,5 +215,193 @@ workloads: [put-small, get-small]
     const doc = JSON.parse(out) as { status: string; results: { count: number }[] };
     assert.equal(doc.status, 'interrupted');
     assert.ok(doc.results[0]!.count > 0);
+  });
+});
+
+/** Every file under `root`, relative to it. */
+function filesUnder(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1));
+}
+
+/** Poll until `check` holds (bounded). */
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The runs stored at `db`, read as `storbench runs --json` does. */
+async function storedRuns(db: string) {
+  const { openStore } = await import('../../src/results/sqlite-store.js');
+  if (!existsSync(db)) return [];
+  const store = openStore(db, { mode: 'read' });
+  try {
+    return store.listRuns().runs.map((r) => store.getRun(r.id)!);
+  } finally {
+    store.close();
+  }
+}
+
+describe('bad --db paths: one line naming --db and why, exit 2, no stack trace, no database created', () => {
+  const aFile = join(dir, 'db-a-file');
+  writeFileSync(aFile, 'not a directory');
+  const commands: [string, string[]][] = [
+    ['run', ['run', '--target', 'null://', '--workload', 'put-small', '--duration', '200ms']],
+    ['runs', ['runs']],
+    ['show', ['show', '20260101-000000-abcd']],
+    ['schedule list', ['schedule', 'list']],
+  ];
+  const paths: [string, string, RegExp][] = [
+    ['a directory', dir, /: is a directory$/],
+    ['a device', '/dev/full', /: not a regular file$/],
+  ];
+  for (const [command, args] of commands) {
+    for (const [what, path, reason] of paths) {
+      test(`${command} --db ${what}`, () => {
+        const r = storbench([...args, '--db', path]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+        assert.ok(r.stderr.startsWith(`storbench: error: --db ${path}: `), r.stderr);
+        assert.match(r.stderr.trim(), reason);
+      });
+    }
+  }
+
+  test('run --db under a file: its directory cannot be created', () => {
+    const r = storbench(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '200ms', '--db', join(aFile, 'sub', 'res.db')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^storbench: error: --db \S+: cannot create its directory \(.*ENOTDIR.*\)\n$/);
+  });
+
+  test('commands that only read (or change what exists) never create a database', () => {
+    const db = join(dir, 'fresh', 'never.db');
+    for (const args of [['runs'], ['show', 'nosuchid'], ['compare', 'a', 'b'], ['schedule', 'show', 'nope'], ['schedule', 'rm', 'nope'], ['clean']]) {
+      const r = storbench([...args, '--db', db]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `storbench: error: --db ${db}: no database there (no runs yet)\n`);
+    }
+    assert.ok(!existsSync(join(dir, 'fresh')), 'nothing created');
+  });
+});
+
+describe('killed runs: figures kept, objects found and removed by clean', () => {
+  const db = join(dir, 'killed.db');
+  const root = join(dir, 'killed-data');
+
+  test('a run killed 2 s into measuring keeps its figures; clean lists what it left, and removes only that with --yes', async () => {
+    mkdirSync(join(root, 'storbench'), { recursive: true });
+    writeFileSync(join(root, 'user-file'), 'mine');
+    writeFileSync(join(root, 'storbench', 'user-file'), 'mine too');
+    const finished = storbench(['run', '--target', `file://${root}`, '--workload', 'put-small', '--duration', '200ms', '--db', db, '--json']);
+    assert.equal(finished.code, 0, finished.stderr);
+    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}`, '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    try {
+      await until(() => existsSync(db) && readdirSync(join(root, 'storbench')).length > 1, 'the run to start writing');
+      await new Promise((r) => setTimeout(r, 2200));
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => child.once('exit', r));
+    const killed = (await storedRuns(db)).find((r) => r.status !== 'completed')!;
+    assert.equal(killed.status, 'interrupted');
+    assert.equal(killed.cleanup, 'pending');
+    assert.ok(killed.ops[0]!.count > 0 && killed.measuredSeconds! >= 1, `figures kept: ${killed.ops[0]?.count} ops in ${killed.measuredSeconds} s`);
+    const left = filesUnder(join(root, 'storbench', killed.id));
+    assert.ok(left.length > 0);
+
+    const runs = storbench(['runs', '--db', db]);
+    assert.match(runs.stdout, new RegExp(`${killed.id} .*interrupted.*LEFT OBJECTS`));
+    assert.match(runs.stdout, /1 left objects behind/);
+    const dry = storbench(['clean', '--db', db]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`storbench/${killed.id}/  run ${killed.id} \\(interrupted, cleanup pending\\)`));
+    assert.match(dry.stdout, /dry run: nothing removed/);
+    const dryWithTarget = storbench(['clean', '--target', `file://${root}`, '--db', db]);
+    assert.equal(dryWithTarget.code, 0);
+    assert.deepEqual(filesUnder(join(root, 'storbench', killed.id)), left, 'a dry run removes nothing');
+    assert.equal(storbench(['clean', '--yes', '--db', db]).code, 2, '--yes needs the target');
+
+    const clean = storbench(['clean', '--target', `file://${root}`, '--yes', '--db', db]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.stdout, new RegExp(`removed storbench/${killed.id}/`));
+    assert.deepEqual(filesUnder(join(root, 'storbench', killed.id)), [], 'its files are gone');
+    assert.deepEqual(filesUnder(root).sort(), ['storbench/user-file', 'user-file'], 'nothing else was touched');
+    assert.equal((await storedRuns(db)).find((r) => r.id === killed.id)!.cleanup, 'done');
+    assert.match(storbench(['clean', '--db', db]).stdout, /^nothing left behind by the runs in /);
+  });
+
+  test('a run killed during its cleanup keeps its status and figures; its cleanup stays pending for clean', async () => {
+    // the kill comes exactly as the cleanup starts: from the run's own progress callback
+    const script = `import { parseTarget } from './src/drivers/target.ts';
+      import { openStore } from './src/results/sqlite-store.ts';
+      import { runBenchmark } from './src/runner/run.ts';
+      import { loadWorkload } from './src/workloads/spec.ts';
+      await runBenchmark({ target: parseTarget(${JSON.stringify(`file://${root}`)}), spec: loadWorkload('put-small', { duration: '500ms' }),
+        store: openStore(${JSON.stringify(db)}), onProgress: (p) => { if (p.phase === 'cleanup') process.kill(process.pid, 'SIGKILL'); } });`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    const run = (await storedRuns(db)).find((r) => r.cleanup === 'pending')!;
+    assert.equal(run.status, 'completed');
+    assert.ok(run.ops[0]!.count > 0);
+    assert.ok(filesUnder(join(root, 'storbench', run.id)).length > 0);
+    const clean = storbench(['clean', '--target', `file://${root}`, '--yes', '--db', db]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.deepEqual(filesUnder(join(root, 'storbench', run.id)), []);
+  });
+});
+
+test('exit codes: 0 completed, 1 failed or not stored, 3 degraded, 130 interrupted', async () => {
+  const { exitCodeOf } = await import('../../src/cli/run-command.js');
+  assert.deepEqual(['completed', 'failed', 'degraded', 'interrupted'].map((status) => exitCodeOf({ status } as never)), [0, 1, 3, 130]);
+  assert.equal(exitCodeOf({ status: 'completed', storeError: 'database or disk is full' }), 1);
+});
+
+describe('the database on a small file system', { skip: process.getuid?.() !== 0 && 'mounting a tmpfs needs root' }, () => {
+  const mnt = join(dir, 'small');
+  after(() => { spawnSync('umount', ['-l', mnt]); }); // lazy: a database left open must not keep it mounted
+
+  test('filling up mid-run: the run goes on, prints its figures, and says in one line that they could not be stored (exit 1)', async () => {
+    mkdirSync(mnt);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]).status, 0);
+    const db = join(mnt, 'res.db');
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'null://', '--workload', 'mixed', '--duration', '4s', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await until(() => existsSync(db), 'the database');
+    // fill the file system to the last page, while the run measures
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const fd = openSync(join(mnt, 'filler'), 'w');
+    for (const chunk of [Buffer.alloc(65536), Buffer.alloc(4096), Buffer.alloc(512)]) {
+      try { for (;;) writeSync(fd, chunk); } catch { /* ENOSPC */ }
+    }
+    closeSync(fd);
+    const code = await exited;
+    assert.equal(code, 1, stderr);
+    assert.match(stdout, /^op +count +errors/m, 'the figures are printed');
+    const errors = stderr.split('\n').filter((l) => l.startsWith('storbench: error:'));
+    assert.equal(errors.length, 1, stderr);
+    assert.match(errors[0]!, /^storbench: error: --db \S+: the results of run \S+ could not be stored \(database or disk is full\)/);
+    assert.doesNotMatch(stderr, /SqliteError|^\s+at /m);
+    rmSync(join(mnt, 'filler'));
+    const [run] = await storedRuns(db);
+    assert.notEqual(run!.status, 'running');
+  });
+
+  test('runs and show read a database on read-only media', async () => {
+    const db = join(mnt, 'res.db');
+    assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
+    const runs = storbench(['runs', '--db', db, '--json']);
+    assert.equal(runs.code, 0, runs.stderr);
+    const id = (JSON.parse(runs.stdout) as { runs: { id: string }[] }).runs[0]!.id;
+    assert.equal(storbench(['show', id, '--db', db]).code, 0);
+    const write = storbench(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '200ms', '--db', db]);
+    assert.equal(write.code, 2);
+    assert.match(write.stderr, /^storbench: error: --db \S+: unable to open database file \(read-only file system\)\n$/);
   });
 });

@@ -132,7 +132,7 @@ test('bad parameters are clear 400s naming the field, never 500s', async () => {
     ['/api/runs?limit=501', /querystring\.limit must be <= 500/],
     ['/api/runs?limit=ten', /querystring\.limit must be integer/],
     ['/api/runs?offset=-1', /querystring\.offset must be >= 0/],
-    ['/api/runs?status=done', /querystring\.status must be one of running, completed, failed, interrupted/],
+    ['/api/runs?status=done', /querystring\.status must be one of running, completed, degraded, failed, interrupted/],
     ['/api/runs?since=yesterday', /querystring\.since has an invalid format/],
     ['/api/runs?since=2026-02-31', /querystring\.since has an invalid format/],
     ['/api/runs?until=2026-11-20T99:99', /querystring\.until has an invalid format/],

@@ -83,6 +83,25 @@ describe('file:// driver', () => {
     assert.deepEqual(readdirSync(root), []);
   });
 
+  test('deletePrefix also removes the temporary files of writes killed in flight, under the prefix only', async () => {
+    for (const fanout of ['', '?fanout=0']) {
+      const root = join(scratch, `killed-writes${fanout ? '-flat' : ''}`);
+      const d = await driverAt(`file://${root}${fanout}`);
+      await d.write('run/a/obj', Buffer.from('1'));
+      await d.write('run/obj', Buffer.from('1'));
+      await d.write('other/obj', Buffer.from('1'));
+      // what a killed process leaves: its driver's temporary file next to where the object would go
+      const inRun = readdirSync(join(root, 'run'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.parentPath);
+      for (const [i, at] of inRun.entries()) writeFileSync(join(at, `#tmp.0123456789ab.${i}`), 'partial');
+      const other = readdirSync(join(root, 'other'), { recursive: true, withFileTypes: true }).find((e) => e.isFile())!.parentPath;
+      writeFileSync(join(other, '#tmp.0123456789ab.9'), 'partial');
+      writeFileSync(join(root, 'run', '#tmp.user-file'), 'not one of ours');
+      assert.equal(await d.deletePrefix('run/'), 2);
+      assert.deepEqual(readdirSync(join(root, 'run'), { recursive: true }), ['#tmp.user-file'], fanout);
+      assert.ok(existsSync(join(other, '#tmp.0123456789ab.9')), 'outside the prefix: kept');
+    }
+  });
+
   test('fanout=0 keeps keys as plain paths', async () => {
     const root = join(scratch, 'plain');
     const d = await driverAt(`file://${root}?fanout=0`);

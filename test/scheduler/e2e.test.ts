@@ -88,7 +88,8 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
     const raw = new Database(db);
     raw.prepare(`UPDATE schedules SET suite_json = json_set(suite_json, '$.workloads[0].size', '16MiB') WHERE id = 'every-second'`).run();
     raw.close();
-    await until('three completed runs', 60_000, () => (look(db, 'every-second').runs.filter((r) => r.status === 'completed').length >= 3 ? true : undefined));
+    // jobs, not runs: a run is stored completed before its cleanup, while its job still holds the target
+    await until('three completed jobs', 60_000, () => (look(db, 'every-second').jobs.filter((j) => j.status === 'completed').length >= 3 ? true : undefined));
   } finally {
     server.kill('SIGTERM');
   }

@@ -48,6 +48,8 @@ const MAX_CHECKED_DIRS = 100_000;
 const PROBE_DIR = 'storbench';
 /** Unlinks in flight at once during deletePrefix. */
 const DELETE_BATCH = 256;
+/** A write's temporary file: `#tmp.<token of its driver instance>.<sequence>` (see `tmpPrefix`). */
+const TEMPORARY = /^#tmp\.[0-9a-f]{12}\.\d+$/;
 /** Reused read buffers kept for later reads (each `readChunk` bytes). */
 const MAX_SPARE_BUFFERS = 64;
 /** Reads up to this size allocate from Node's buffer pool, which is cheaper than borrowing. */
@@ -398,19 +400,28 @@ export function createFileDriver(context: DriverContext): FileDriver {
     }
   }
 
-  /** Remove the empty directories left under a deleted prefix (never the root, never non-empty ones). */
+  /**
+   * Remove the directories left under a deleted prefix (never the root, never non-empty ones), and the
+   * temporary files in what wholly belongs to the prefix: a write in flight when its process was killed
+   * leaves one that no key maps to, which would otherwise keep its directories forever.
+   */
   async function prune(prefix: string): Promise<void> {
     const { namePrefix, dirRel } = splitPrefix(prefix);
-    const removeTree = async (dir: string): Promise<void> => {
-      for await (const e of entries(dir)) if (e.kind === 'dir') await removeTree(e.path);
+    const whole = namePrefix === ''; // the prefix is a directory: its buckets hold only its keys
+    const removeTree = async (dir: string, temporaries: boolean): Promise<void> => {
+      for await (const e of entries(dir)) {
+        if (e.kind === 'dir') await removeTree(e.path, temporaries);
+        else if (temporaries && e.kind === 'file' && TEMPORARY.test(e.name)) await unlink(e.path).catch(() => undefined);
+      }
       await rmdir(dir).catch(() => undefined); // ENOTEMPTY: a concurrent writer, or someone else's file
     };
     for await (const e of entries(abs(dirRel))) {
-      if (e.kind !== 'dir') continue;
       const name = decodeName(e.name);
-      if (isBucket(e.name, layout) || (name !== undefined && name.startsWith(namePrefix))) await removeTree(e.path);
+      if (e.kind === 'dir' && isBucket(e.name, layout)) await removeTree(e.path, whole);
+      else if (e.kind === 'dir' && name !== undefined && name.startsWith(namePrefix)) await removeTree(e.path, true);
+      else if (whole && dirRel !== '' && e.kind === 'file' && TEMPORARY.test(e.name)) await unlink(e.path).catch(() => undefined);
     }
-    if (namePrefix === '' && dirRel !== '') await rmdir(abs(dirRel)).catch(() => undefined);
+    if (whole && dirRel !== '') await rmdir(abs(dirRel)).catch(() => undefined);
   }
 
   /**
