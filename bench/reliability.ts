@@ -29,7 +29,7 @@ interface Outcome { code: number | null; signal: NodeJS.Signals | null; stdout: 
 interface Case { category: string; name: string; ok: boolean; detail: string; leaked?: number; crashed?: boolean; lost?: boolean }
 const cases: Case[] = [];
 /** BENCH_ONLY="kills,secrets": only these categories. */
-const ONLY = process.env.BENCH_ONLY?.split(',').map((c) => c.trim());
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((c) => c.trim()) : undefined;
 
 function record(category: string, name: string, problems: string[], extra: Partial<Case> = {}): void {
   cases.push({ category, name, ok: problems.length === 0 && !extra.leaked && !extra.crashed && !extra.lost, detail: problems.join('; '), ...extra });
@@ -611,7 +611,7 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - t0) / 1000), loadAverageAtStart: Number(load0.toFixed(2)), loadAverageAtEnd: Number(loadavg()[0]!.toFixed(2)),
   };
   console.log(`\n${JSON.stringify(summary)}`);
-  process.exitCode = failed.length ? 1 : 0;
+  process.exitCode = failed.length || cases.length === 0 ? 1 : 0;
 }
 
 try {

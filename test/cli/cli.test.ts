@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -180,7 +181,7 @@ workloads: [put-small, get-small]
   test('a killed run leaves a consistent database, marked interrupted at the next start', async () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://killed', '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 2500));
+    await measuringFor(db, 'mem://killed', child);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const runs = storbench(['runs', '--status', 'interrupted', '--db', db, '--json']);
@@ -208,7 +209,7 @@ workloads: [put-small, get-small]
     const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://ctrlc', '--workload', 'put-small', '--duration', '60s', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
-    await new Promise((r) => setTimeout(r, 2500));
+    await measuringFor(db, 'mem://ctrlc', child);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     assert.equal(code, 130);
@@ -230,6 +231,29 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Wait until the run of `targetName` has measured for a second, however slowly a loaded machine starts the
+ * process (a fixed sleep killed it before its run existed): its figures are flushed every second.
+ */
+async function measuringFor(db: string, targetName: string, child: { exitCode: number | null }): Promise<void> {
+  await until(() => {
+    if (child.exitCode !== null) throw new Error(`the run of ${targetName} ended first (exit ${child.exitCode})`);
+    return existsSync(db) && runningSince(db, targetName) !== undefined;
+  }, `the run of ${targetName} to start`);
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
+function runningSince(db: string, targetName: string): string | undefined {
+  const raw = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    if (!raw.prepare("SELECT 1 FROM sqlite_master WHERE name = 'runs'").get()) return undefined;
+    const row = raw.prepare("SELECT started_at AS startedAt FROM runs WHERE target_name = ? AND status = 'running'").get(targetName) as { startedAt: string } | undefined;
+    return row?.startedAt;
+  } finally {
+    raw.close();
   }
 }
 
