@@ -484,14 +484,16 @@ async function containment(): Promise<void> {
     writeFileSync(join(victim, rel), text);
   }
   const unchanged = () => Object.entries(userFiles).filter(([rel, text]) => !existsSync(join(victim, rel)) || readFileSync(join(victim, rel), 'utf8') !== text).map(([rel]) => rel);
-  for (const [name, url, args] of [
-    ['dataset with fanout=0', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot', '--duration', '1s']],
-    ['dataset hot.json after hot', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot.json', '--duration', '1s']],
-    ['direct=auto', `file://${victim}?direct=auto`, ['--workload', 'put-small', '--duration', '1s']],
+  for (const [name, url, args, exit] of [
+    ['dataset with fanout=0', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot', '--duration', '1s'], 0],
+    ['dataset hot2 beside hot, fanout=0', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot2', '--duration', '1s'], 0],
+    // the dataset's folder would be the user's file storbench/datasets/hot.json: the run fails, the file stays
+    ['dataset hot.json where a user file is', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot.json', '--duration', '1s'], 1],
+    ['direct=auto', `file://${victim}?direct=auto`, ['--workload', 'put-small', '--duration', '1s'], 0],
   ] as const) {
     const o = await cli(['run', '--target', url, ...args, '--db', db]);
     const problems: string[] = [];
-    if (o.code !== 0) problems.push(`exit ${o.code}: ${lines(o.stderr)[0] ?? ''}`);
+    if (o.code !== exit) problems.push(`exit ${o.code} (expected ${exit}): ${lines(o.stderr)[0] ?? lines(o.stdout).at(-1) ?? ''}`);
     const touched = unchanged();
     if (touched.length) problems.push(`user files changed: ${touched.join(', ')}`);
     const strays = readdirSync(victim).filter((n) => !['report.txt', '#tmp.user', 'storbench'].includes(n));

@@ -5,16 +5,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { bin, runCli } from './cli-process.js';
 import Database from 'better-sqlite3';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bin = new URL('../../bin/storbench.cjs', import.meta.url).pathname;
-
-function storbench(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const storbench = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 describe('bad input: one line naming the problem, exit 2, nothing written', () => {
   const db = join(dir, 'never.db');

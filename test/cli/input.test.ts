@@ -3,21 +3,17 @@
  * naming the field, exit 2, and no database written.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { bin, runCli } from './cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-input-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bin = new URL('../../bin/storbench.cjs', import.meta.url).pathname;
-
 /** Run the CLI; a process still alive after `timeoutMs` is killed (status null). */
-function storbench(args: string[], timeoutMs = 60_000) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const storbench = (args: string[], timeoutMs = 60_000) => runCli(args, { timeoutMs });
 
 /** Assert the bad-input contract: exit 2, one line naming the problem, no database. */
 function refused(args: string[], message: RegExp, timeoutMs?: number) {

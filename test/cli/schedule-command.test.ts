@@ -1,19 +1,14 @@
 /** `storbench schedule ...` as a user runs it: exit codes, one-line errors, and the whole life of a schedule. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { runCli } from './cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-schedule-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bin = new URL('../../bin/storbench.cjs', import.meta.url).pathname;
-
-function storbench(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, 'schedule', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const storbench = (args: string[], env: Record<string, string> = {}) => runCli(['schedule', ...args], { env });
 
 test('bad input: one line naming the problem, exit 2, nothing written', () => {
   const db = join(dir, 'never.db');

@@ -4,11 +4,11 @@
  * schedules refuse a literal secret. Planted values are grepped in stdout, stderr, the database and its -wal.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { runCli } from '../cli/cli-process.js';
 import { knownSchemes } from '../../src/drivers/registry.js';
 import { parseTarget, redactString } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
@@ -16,12 +16,7 @@ import { validateSchedule } from '../../src/scheduler/schedule.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-secrets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bin = new URL('../../bin/storbench.cjs', import.meta.url).pathname;
-
-function storbench(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const storbench = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 /** The names the review planted (reliability-review.md, S1): none of them is any driver's option. */
 const PLANTED = {
