@@ -22,6 +22,7 @@ import { isStorageError, type Driver, type ObjectInfo } from '../../src/drivers/
 import { UsageError } from '../../src/errors.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { runBenchmark } from '../../src/runner/run.js';
+import { judgeRun } from '../../src/runner/verdict.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
 
 const url = process.env.STORBENCH_TEST_CEPH;
@@ -389,7 +390,7 @@ describe('s3:// on Ceph RGW', { skip }, () => {
 });
 
 describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
-  test('radosgw killed during a run: errors are recorded, the run record completes, nothing crashes or hangs', { timeout: 180_000 }, async (t) => {
+  test('radosgw killed during a run: errors are recorded, the run record completes (degraded when most writes failed), nothing crashes or hangs', { timeout: 180_000 }, async (t) => {
     const pidFile = join(servicesState, 'ceph', 'run', 'client.rgw.a.pid');
     if (!existsSync(pidFile)) {
       t.skip(`radosgw is not one this repo started (${pidFile} missing): not killing it`);
@@ -406,7 +407,11 @@ describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
       clearTimeout(killer);
       await run('bash', [join(repo, 'scripts/services.sh'), 'up', 'ceph'], { env: { ...process.env, STORBENCH_SERVICES_STATE: servicesState } });
     }
-    assert.equal(result.status, 'completed', result.error);
+    // radosgw stays down for most of the run: when more than maxErrorRate of the writes failed the run is
+    // `degraded` (figures kept), never failed, crashed or hung
+    const expected = judgeRun(result.ops, [], result.measuredSeconds, spec.maxErrorRate).status;
+    assert.ok(expected === 'completed' || expected === 'degraded', `writes succeeded: ${JSON.stringify(result.results)}`);
+    assert.equal(result.status, expected, result.error);
     const write = result.ops.find((o) => o.op === 'write');
     assert.ok(write, 'write figures recorded');
     assert.ok(write.count > 0, 'writes succeeded before the kill');
@@ -415,7 +420,7 @@ describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
       + `threads ${String(store.getRun(result.runId)?.environment.threadsChoice)}`);
     assert.ok((write.errorsByKind.Unavailable ?? 0) > 0, `errors by kind: ${JSON.stringify(write.errorsByKind)}`);
     const stored = store.getRun(result.runId);
-    assert.equal(stored?.status, 'completed');
+    assert.equal(stored?.status, expected);
     assert.ok(stored!.errors.some((e) => e.kind === 'Unavailable'), 'an Unavailable error sample is stored');
     assert.ok(!JSON.stringify(stored).includes('testsecret'), 'no secret in the stored run');
     store.close();
