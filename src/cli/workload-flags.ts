@@ -47,7 +47,8 @@ function int(value: string | undefined, flag: string, min: number, max: number, 
 
 /** A fraction from 0 to 1, given as one (`0.05`) or as a percentage (`5%`). */
 function fraction(value: string, flag: string): number {
-  const n = /^\d*\.?\d+%?$/.test(value) ? Number(value.replace('%', '')) / (value.endsWith('%') ? 100 : 1) : Number.NaN;
+  const percent = value.endsWith('%');
+  const n = parseDecimal(percent ? value.slice(0, -1) : value) / (percent ? 100 : 1);
   if (!(n >= 0 && n <= 1)) throw new UsageError(`${flag}: expected a fraction from 0 to 1 or a percentage (5%), got "${value}"`);
   return n;
 }

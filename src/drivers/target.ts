@@ -72,9 +72,7 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   if (password) secrets.push(password);
   const shownQuery: string[] = [];
   for (const [k, v] of Object.entries(options)) {
-    const spec = declared && Object.hasOwn(declared, k) ? declared[k] : undefined;
-    // undeclared (unknown option, or a scheme without a driver): nothing says it is harmless
-    const secret = spec === undefined || spec.secret || secretOptions.includes(k);
+    const secret = isSecretOption(scheme, k) || secretOptions.includes(k);
     if (secret && v) secrets.push(v);
     shownQuery.push(`${encodeURIComponent(k)}=${secret ? '***' : encodeURIComponent(v)}`);
   }
@@ -125,7 +123,10 @@ function redactUrlText(text: string): string {
   return cut < 0 ? text : `${text.slice(0, cut)}…`;
 }
 
-/** True when `scheme`'s driver declares `option` secret (or cannot say: an unknown scheme or option). */
+/**
+ * True when `scheme`'s driver declares `option` secret, or cannot say (an unknown scheme or option: nothing
+ * says it is harmless).
+ */
 export function isSecretOption(scheme: string, option: string): boolean {
   const declared = declaredOptions(scheme);
   return !declared || !Object.hasOwn(declared, option) || declared[option]!.secret;

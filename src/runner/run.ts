@@ -403,8 +403,8 @@ interface Running {
   readonly released: Promise<unknown>;
   /** What was measured so far (threads: up to a second old), stored every second. */
   readonly partial: () => { sets: RecordSet[]; measuredSeconds: number };
-  /** Main thread only: the records (after a drain timeout). */
-  readonly snapshot?: () => RecordSet[];
+  /** Main thread only: what was measured, exactly (after a drain timeout). */
+  readonly snapshot?: () => { sets: RecordSet[]; measuredSeconds: number };
   /** Threads only: terminate them (operations hung past the drain). */
   readonly abandon?: () => Promise<void>;
 }
@@ -457,16 +457,17 @@ async function measure(
   const onMainThread = (loopStop: AbortSignal): Running => {
     const recorder = new Recorder(target.secrets);
     const keys = loopKeySpace(base, objects, spec, 0, 1, spec.concurrency);
+    const soFar = () => ({ sets: [recorder.snapshot()], measuredSeconds: measuredOnMainThread() });
     return {
       live: () => recorder.totals(),
-      partial: () => ({ sets: [recorder.snapshot()], measuredSeconds: measuredOnMainThread() }),
-      snapshot: () => [recorder.snapshot()],
+      partial: soFar,
+      snapshot: soFar,
       released: Promise.resolve(),
       done: runLoop({
         driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
         ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
         warmupEndMs, stopMs, stop: loopStop, cancel: cancel.signal, payloads,
-      }).then(() => ({ sets: [recorder.snapshot()], measuredSeconds: measuredOnMainThread() })),
+      }).then(soFar),
     };
   };
   /** `n` worker threads, started (their drivers opened) but waiting at the gate until `go`. */
@@ -617,7 +618,7 @@ async function measure(
     // not awaited: a thread blocked in a system call exits only when the call returns
     current?.abandon?.().catch(() => undefined);
     if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
-    return { sets: snapshot(), measuredSeconds: measuredOnMainThread() };
+    return snapshot();
   } finally {
     clearInterval(timer);
     if (deadline) clearTimeout(deadline);

@@ -1,8 +1,8 @@
 /**
  * A schedule as given by a user (CLI flags or the API's JSON body), validated once into what the store
  * keeps. Targets are kept as in a targets file: URL and plain options, secrets only as `env` references
- * (option name → environment variable name) read when a job starts. A URL password or a secret-looking
- * option given in clear is refused, so no secret value ever reaches the database.
+ * (option name → environment variable name) read when a job starts. A URL password, or an option its driver
+ * declares secret, given in clear is refused, so no secret value ever reaches the database.
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
@@ -124,13 +124,13 @@ export function validateSchedule(input: unknown): NewSchedule {
   if (!nextDue(parseCron(s.cron), new Date())) throw new UsageError(`cron: "${s.cron}" never comes due`);
   const names = new Set<string>();
   s.targets.forEach((t, i) => {
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(t.url.trim())?.[1]?.toLowerCase();
-    if (scheme !== undefined && !knownSchemes().includes(scheme)) {
-      throw new UsageError(`schedule: targets.${i}: unknown scheme "${scheme}://" (known: ${knownSchemes().join(', ')})`, 'STORBENCH_ERR_UNKNOWN_SCHEME');
-    }
     // the option names read from the environment must be the driver's too (their values are read at run time)
     const fromEnv = Object.fromEntries(Object.keys(t.env).map((option) => [option, '']));
     const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
+    // before the secret check: an unknown scheme's options are all unclassifiable, so all "secret"
+    if (!knownSchemes().includes(target.scheme)) {
+      throw new UsageError(`schedule: targets.${i}: unknown scheme "${target.scheme}://" (known: ${knownSchemes().join(', ')})`, 'STORBENCH_ERR_UNKNOWN_SCHEME');
+    }
     const inClear = [
       ...(target.password !== undefined ? ['the URL password'] : []),
       ...Object.keys(target.options).filter((k) => !Object.hasOwn(fromEnv, k) && isSecretOption(target.scheme, k)).map((k) => `option ${k}`),
