@@ -69,7 +69,13 @@ export function resolveTargets(entries: readonly TargetEntry[], where: string, e
       if (value === undefined || value === '') throw new UsageError(`${where}: targets.${i}.env.${option}: environment variable ${variable} is not set`);
       fromEnv[option] = value;
     }
-    const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
+    let target: Target;
+    try {
+      target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      throw new UsageError(`${where}: ${t.name !== undefined ? `target ${t.name}` : `targets.${i}`}: ${e.message.replace(/^target: /, '')}`, e.code);
+    }
     if (names.has(target.name)) throw new UsageError(`${where}: targets.${i}.name: "${target.name}" is used twice`);
     names.add(target.name);
     return target;

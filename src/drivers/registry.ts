@@ -1,11 +1,14 @@
 /**
- * URL scheme → driver. Each line declares the driver's options (a small table, loaded at once: parsing a target
- * needs it to know which values are secrets) and loads the driver itself (and its SDK) only when a target uses it.
- * Adding a storage system is one folder under src/drivers/ and one line here.
+ * URL scheme → driver. Each line names the driver's options schema (small, loaded at once: parsing a target needs
+ * it to validate the options and to know which values are secrets) and loads the driver itself (and its SDK) only
+ * when a target uses it. Adding a storage system is one folder under src/drivers/ and one line here.
  */
 import { UsageError } from '../errors.js';
+import { layerStack } from '../layers/layer-stack.js';
 import { CASSANDRA_OPTIONS } from './cassandra/cassandra-options.js';
 import { FILE_OPTIONS } from './file/file-options.js';
+import type { AnyDriverDefinition } from './kernel/define-driver.js';
+import { describeOptions, type OptionsSchema } from './kernel/options.js';
 import { MEM_OPTIONS } from './mem/mem-options.js';
 import { NFS_OPTIONS } from './nfs/nfs-options.js';
 import { NULL_OPTIONS } from './null/null-options.js';
@@ -16,13 +19,13 @@ import { WEBHDFS_OPTIONS } from './webhdfs/webhdfs-options.js';
 
 interface DriverEntry {
   /** Every option the driver accepts; any other is refused. */
-  readonly options: OptionSpecs;
-  readonly load: () => Promise<DriverFactory>;
+  readonly options: OptionsSchema | OptionSpecs;
+  readonly load: () => Promise<AnyDriverDefinition | DriverFactory>;
 }
 
 const registry: Record<string, DriverEntry> = {
-  mem: { options: MEM_OPTIONS, load: async () => (await import('./mem/mem-driver.js')).createMemDriver },
-  null: { options: NULL_OPTIONS, load: async () => (await import('./null/null-driver.js')).createNullDriver },
+  mem: { options: MEM_OPTIONS, load: async () => (await import('./mem/mem-driver.js')).memDriver },
+  null: { options: NULL_OPTIONS, load: async () => (await import('./null/null-driver.js')).nullDriver },
   file: { options: FILE_OPTIONS, load: async () => (await import('./file/file-driver.js')).createFileDriver },
   nfs: { options: NFS_OPTIONS, load: async () => (await import('./nfs/nfs-driver.js')).createNfsDriver },
   cassandra: { options: CASSANDRA_OPTIONS, load: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver },
@@ -36,12 +39,28 @@ export function knownSchemes(): string[] {
   return Object.keys(registry).sort();
 }
 
-/** The options the driver of `scheme` declares, or undefined for a scheme without a driver. */
-export function declaredOptions(scheme: string): OptionSpecs | undefined {
-  return Object.hasOwn(registry, scheme) ? registry[scheme]!.options : undefined;
+/** What a scheme's driver declares about its options: their names and which are secret. */
+export interface DeclaredOptions {
+  readonly names: readonly string[];
+  readonly secret: ReadonlySet<string>;
+  /** The schema that parses their values. */
+  readonly schema?: OptionsSchema;
 }
 
-/** Create (but do not open) the driver for `context.target`. */
+/** The options the driver of `scheme` declares, or undefined for a scheme without a driver. */
+export function declaredOptions(scheme: string): DeclaredOptions | undefined {
+  if (!Object.hasOwn(registry, scheme)) return undefined;
+  const { options } = registry[scheme]!;
+  if (isSchema(options)) return { ...describeOptions(options), schema: options };
+  const names = Object.keys(options);
+  return { names, secret: new Set(names.filter((n) => options[n]!.secret)) };
+}
+
+function isSchema(options: OptionsSchema | OptionSpecs): options is OptionsSchema {
+  return typeof (options as { safeParse?: unknown }).safeParse === 'function';
+}
+
+/** Create (but do not open) the driver for `context.target`, in its layer stack (src/layers/layer-stack.ts). */
 export async function createDriver(context: DriverContext): Promise<Driver> {
   const entry = Object.hasOwn(registry, context.target.scheme) ? registry[context.target.scheme] : undefined;
   if (!entry) {
@@ -50,5 +69,6 @@ export async function createDriver(context: DriverContext): Promise<Driver> {
       'STORBENCH_ERR_UNKNOWN_SCHEME',
     );
   }
-  return (await entry.load())(context);
+  const loaded = await entry.load();
+  return typeof loaded === 'function' ? loaded(context) : layerStack(loaded, context);
 }

@@ -7,6 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseSize, parseWholeNumber } from '../workloads/size.js';
+import { parseOptions } from './kernel/options.js';
 import { declaredOptions } from './registry.js';
 
 /**
@@ -78,13 +79,14 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   }
   const shownUser = username !== undefined ? `${encodeURIComponent(username)}${password !== undefined ? ':***' : ''}@` : '';
   const redacted = `${scheme}://${shownUser}${authority}${rawPath.replace(/\/+$/, '')}${shownQuery.length ? `?${shownQuery.join('&')}` : ''}`;
-  if (declared) {
-    const unknown = Object.keys(options).filter((k) => !Object.hasOwn(declared, k));
+  if (declared?.schema) {
+    parseOptions(declared.schema, options, { scheme, redacted });
+  } else if (declared) {
+    const unknown = Object.keys(options).filter((k) => !declared.names.includes(k));
     if (unknown.length) {
-      const known = Object.keys(declared);
       throw new UsageError(
         `target ${redacted}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for ${scheme}:// `
-        + `(${known.length ? `known: ${known.join(', ')}` : 'it takes no options'})`,
+        + `(${declared.names.length ? `known: ${declared.names.join(', ')}` : 'it takes no options'})`,
         'STORBENCH_ERR_UNKNOWN_OPTION',
       );
     }
@@ -129,7 +131,7 @@ function redactUrlText(text: string): string {
  */
 export function isSecretOption(scheme: string, option: string): boolean {
   const declared = declaredOptions(scheme);
-  return !declared || !Object.hasOwn(declared, option) || declared[option]!.secret;
+  return !declared || !declared.names.includes(option) || declared.secret.has(option);
 }
 
 /** Read a boolean option (`true/false/1/0/yes/no`), naming the option when the value is wrong. */

@@ -18,20 +18,28 @@ export type ErrorKind =
   | 'InvalidInput'
   | 'Unsupported'
   | 'Corrupt'
+  /** The caller aborted the operation (its signal fired: Ctrl-C past the drain, a layer's deadline). */
+  | 'Cancelled'
   | 'Unexpected';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
   'NotFound', 'PermissionDenied', 'Timeout', 'Unavailable', 'RateLimited',
-  'InvalidInput', 'Unsupported', 'Corrupt', 'Unexpected',
+  'InvalidInput', 'Unsupported', 'Corrupt', 'Cancelled', 'Unexpected',
 ];
 
-/** The operations of the interface; also the operation types the runner records. */
+/** The operations of the interface, as errors name them (the runner records its own mix operations). */
 export type Operation = 'write' | 'read' | 'stat' | 'delete' | 'list' | 'scan' | 'append' | 'rename' | 'open';
 
 export interface StorageErrorOptions {
   /** Whether retrying the same call may succeed (a timeout, a standby NameNode, a throttled request). */
   temporary?: boolean;
   key?: string;
+  /**
+   * The system's own name for the failure, when it has one: the S3 error code (`NoSuchKey`), the HDFS
+   * RemoteException class (`FileNotFoundException`), the errno (`ENOENT`), the NFS status (`NFS3ERR_NOENT`), the
+   * Cassandra error code. Code branches on it, never on message text.
+   */
+  code?: string;
   cause?: unknown;
 }
 
@@ -42,6 +50,7 @@ export class StorageError extends Error {
   readonly operation: Operation;
   readonly driver: string;
   readonly key: string | undefined;
+  readonly code: string | undefined;
 
   constructor(kind: ErrorKind, driver: string, operation: Operation, message: string, options: StorageErrorOptions = {}) {
     super(`${driver} ${operation}${options.key !== undefined ? ` ${options.key}` : ''}: ${message}`, { cause: options.cause });
@@ -50,6 +59,7 @@ export class StorageError extends Error {
     this.driver = driver;
     this.operation = operation;
     this.key = options.key;
+    this.code = options.code;
     this.temporary = options.temporary ?? (kind === 'Timeout' || kind === 'RateLimited' || kind === 'Unavailable');
   }
 }
@@ -88,6 +98,12 @@ export interface Capabilities {
    * append-only (HDFS).
    */
   readonly positionalWrite: boolean;
+  /**
+   * Key `a` and key `a/b` can both exist (object stores, Cassandra, file:// with fan-out). False where a key is a
+   * file and a key below it would need that file to be a directory (NFS, HDFS, plain file trees): writing the
+   * second one then fails with InvalidInput, and the first is untouched.
+   */
+  readonly keyAndPrefixCoexist: boolean;
 }
 
 /**
@@ -164,6 +180,23 @@ export type LargeFileMode = 'file-per-worker' | 'shared-file';
 export type Environment = Readonly<Record<string, string | number | boolean>>;
 
 /**
+ * A caveat about what a run's figures mean on this target (reads served by a client cache, a file system that
+ * ignores a requested mode), as data: reports switch on `code` and show `text`.
+ */
+export interface Warning {
+  /** Stable identifier, e.g. `page-cache`, `threadpool-bound`. */
+  readonly code: string;
+  /** One sentence for people. */
+  readonly text: string;
+}
+
+/**
+ * Counters a driver keeps while running (requests retried by its client, NameNode failovers, speculative
+ * executions), by name. The runner stores them with the run under the environment key `counters.<name>`.
+ */
+export type Counters = Readonly<Record<string, number>>;
+
+/**
  * The driver contract. Behavior (each line is a conformance test):
  * - write then read returns exactly the bytes written; an empty object is an object.
  * - overwrite replaces the whole object (no stale tail when the new one is shorter).
@@ -200,6 +233,10 @@ export interface Driver {
   system(): string;
   semantics(): Semantics;
   environment(): Environment;
+  /** Caveats about what this target's figures mean. Valid after `open`. @default none */
+  warnings?(): readonly Warning[];
+  /** What the driver counted so far (retries, failovers); read at the end of a run. @default none */
+  counters?(): Counters;
 
   write(key: string, body: Body, options?: WriteOptions): Promise<void>;
   read(key: string, options?: ReadOptions): Promise<ReadResult>;

@@ -77,7 +77,7 @@ describe('D3: suite validates every target before running any', () => {
     ['an unknown scheme', 'foo://x', /suite: target second: unknown scheme "foo:\/\/"/],
     ['an invalid bucket', 's3://b', /suite: target second: .*must be one valid bucket name, got "b"/],
     ['a relative file path', 'file://relative/x', /suite: target second: file:\/\/ takes no host \("relative"\)/],
-    ['a bad driver option', 'null://?readSize=lots', /suite: target second: target option readSize: "lots" is not a size/],
+    ['a bad driver option', 'null://?readSize=lots', /: target second: target option readSize: "lots" is not a size/],
   ] as const) {
     test(`a good target, then ${name}: nothing runs`, () => {
       const file = join(dir, `targets-${name.replace(/\W+/g, '-')}.yaml`);

@@ -11,7 +11,7 @@ function summary(id: string, targetName: string, scheme: string, system: string,
   return {
     id, targetName, target: `${scheme}://h/x`, scheme, system, workload, spec: {}, loadModel: 'closed', concurrency: 8, seed: 1,
     semantics: { writeDurability: 'x', readAfterWrite: 'strong', listConsistency: 'strong' },
-    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: false, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: false },
+    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: false, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: false , keyAndPrefixCoexist: true},
     environment: {}, startedAt: `2026-11-20T08:00:0${id.slice(-1)}.000Z`, status: 'completed', cleanup: 'done', host: 'h', pid: 1,
     ops: ops.map(([op, opsPerSec, mibPerSec, p50, p99]) => ({
       op, count: opsPerSec * 10, errors: op === 'write' ? 1 : 0, errorsByKind: {}, bytes: 0, items: 0, opsPerSec, mibPerSec, latencyUs: lat(p50, p99),

@@ -16,7 +16,7 @@ function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
     id, target: 'mem://x', targetName: 'mem://x', scheme: 'mem', system: 'memory', workload: 'put-small',
     spec: { size: 4096 }, loadModel: 'closed', concurrency: 4, seed: 1,
     semantics: { writeDurability: 'none', readAfterWrite: 'strong', listConsistency: 'strong' },
-    capabilities: { rangeRead: true, append: true, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: false },
+    capabilities: { rangeRead: true, append: true, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: false , keyAndPrefixCoexist: true},
     environment: { host: 'h' }, startedAt: new Date().toISOString(), ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
+import { listKeys, openDriver } from '../support/drivers.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
 import { runWarnings } from '../../src/report/compare.js';
@@ -18,14 +19,11 @@ const dir = mkdtempSync(join(tmpdir(), 'storbench-run-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function memKeys(name: string): Promise<string[]> {
-  const d = await createDriver({ target: parseTarget(`mem://${name}`), concurrency: 1 });
-  const keys: string[] = [];
-  for await (const page of d.list('')) keys.push(...page.map((o) => o.key));
-  return keys;
+  return listKeys(await openDriver(`mem://${name}`), '');
 }
 
 test('a run touches only its own prefix and cleans up what it created', async () => {
-  const d = await createDriver({ target: parseTarget('mem://iso'), concurrency: 1 });
+  const d = await openDriver('mem://iso');
   await d.write('user-data/keep-me', Buffer.from('precious'));
   await d.write('storbench/other-run/obj', Buffer.from('not mine'));
   const store = openStore(':memory:');

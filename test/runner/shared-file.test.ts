@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createDriver } from '../../src/drivers/registry.js';
+import { openDriver } from '../support/drivers.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import type { Driver, ObjectInfo } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
@@ -86,7 +87,7 @@ describe('the capability check', () => {
       (e) => e instanceof UsageError && e.code === 'STORBENCH_ERR_CAPABILITY' && /a shared object of 2560 MiB/.test(e.message),
     );
     assert.equal(store.listRuns().total, 0);
-    const mem = await createDriver({ target: parseTarget('mem://too-big'), concurrency: 1 });
+    const mem = await openDriver('mem://too-big');
     assert.deepEqual(await listed(mem, ''), []);
     store.close();
   });
@@ -139,7 +140,7 @@ describe('shared-file runs', () => {
     assert.equal(read.count, 24);
     assert.equal(read.errors, 0);
     assert.equal(read.bytes, 24 * size, 'one operation is one segment');
-    const mem = await createDriver({ target: parseTarget('mem://shared-get'), concurrency: 1 });
+    const mem = await openDriver('mem://shared-get');
     assert.deepEqual(await listed(mem, ''), [], 'cleaned up');
     store.close();
   });

@@ -25,11 +25,11 @@ type QueryOptions = cassandra.QueryOptions;
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: false, rename: false, list: true, scan: true,
-  unknownLengthWrite: true, multipart: true, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false,
+  unknownLengthWrite: true, multipart: true, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false, keyAndPrefixCoexist: true,
 };
 
 /** Events the driver counts: its own retries and speculative executions, and the errors it saw. */
-export interface CassandraCounters {
+export type CassandraCounters = {
   /** Retries decided by the retry policy (0 unless `retries` > 0). */
   retries: number;
   /** Speculative executions started (0 unless `speculativeDelay` is set). */
@@ -39,7 +39,7 @@ export interface CassandraCounters {
   unavailables: number;
   clientTimeouts: number;
   otherErrors: number;
-}
+};
 
 /** What the benchmark's minimal loop needs to issue exactly the driver's statements with the driver's client. */
 export interface CassandraNative {

@@ -31,7 +31,7 @@ export { configureThreadpool, threadpoolInfo } from './threadpool.js';
 const NAME = 'file';
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true, keyAndPrefixCoexist: true,
 };
 
 // O_NOFOLLOW: a symlink as the last component of a key is never followed (it could point anywhere).

@@ -3,11 +3,12 @@
  * the conformance suite must pass here first. Drivers of the same name in one process share their store,
  * so a run and a later run (or `check`) see the same data.
  */
-import { checkKey, checkOffset, checkPrefix, clampRange, collect } from '../keys.js';
-import {
-  StorageError, type Body, type Capabilities, type Driver, type DriverContext, type ListOptions,
-  type ObjectInfo, type ReadOptions, type ReadResult, type ScanEntry, type Semantics,
-} from '../types.js';
+import { defineCapabilities } from '../kernel/capabilities.js';
+import { defineDriver, type DriverCore } from '../kernel/define-driver.js';
+import { paginate } from '../kernel/mechanics.js';
+import { clampRange, collect } from '../keys.js';
+import { StorageError, type Body, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult, type ScanEntry, type Semantics } from '../types.js';
+import { MEM_OPTIONS } from './mem-options.js';
 
 interface Stored {
   data: Buffer;
@@ -18,20 +19,26 @@ interface Stored {
 
 const stores = new Map<string, Map<string, Stored>>();
 
-const CAPABILITIES: Capabilities = {
-  rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 31 - 1, persistent: true, positionalWrite: true,
-};
+const CAPABILITIES = defineCapabilities({
+  append: true, rename: true, unknownLengthWrite: true, maxObjectSize: 2 ** 31 - 1, positionalWrite: true,
+});
 
-export function createMemDriver(context: DriverContext): Driver {
-  const storeName = [...context.target.hosts, context.target.path].join('') || 'default';
+export const memDriver = defineDriver({
+  name: 'mem',
+  options: MEM_OPTIONS,
+  capabilities: CAPABILITIES,
+  processLocal: true,
+  connect: async ({ target }) => connectMem([...target.hosts, target.path].join('') || 'default'),
+});
+
+function connectMem(storeName: string): DriverCore {
   let objects = stores.get(storeName);
   if (!objects) stores.set(storeName, (objects = new Map()));
   const store = objects;
   const name = 'mem';
 
   function get(key: string, op: 'read' | 'stat' | 'append' | 'rename'): Stored {
-    const o = store.get(checkKey(name, op, key));
+    const o = store.get(key);
     if (!o) throw new StorageError('NotFound', name, op, 'no such object', { key });
     return o;
   }
@@ -41,15 +48,18 @@ export function createMemDriver(context: DriverContext): Driver {
   function sortedUnder(prefix: string): string[] {
     return [...store.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
+  /** The objects of `keys` still stored (a listing may race a delete). */
+  function* present(keys: readonly string[]): Iterable<ObjectInfo> {
+    for (const k of keys) {
+      const o = store.get(k);
+      if (o) yield info(k, o);
+    }
+  }
   async function* once(data: Buffer): AsyncIterable<Uint8Array> {
     if (data.length > 0) yield data;
   }
 
   return {
-    name,
-    capabilities: CAPABILITIES,
-    processLocal: true,
-    async open() {},
     async close() {},
     system: () => 'memory',
     semantics: (): Semantics => ({
@@ -60,7 +70,6 @@ export function createMemDriver(context: DriverContext): Driver {
     environment: () => ({ store: storeName }),
 
     async write(key: string, body: Body) {
-      checkKey(name, 'write', key);
       store.set(key, { data: Buffer.from(await collect(body)), modified: Date.now() });
     },
     async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -72,31 +81,18 @@ export function createMemDriver(context: DriverContext): Driver {
       return info(key, get(key, 'stat'));
     },
     async delete(key: string) {
-      store.delete(checkKey(name, 'delete', key));
+      store.delete(key);
     },
-    async *list(prefix: string, options: ListOptions = {}) {
-      checkPrefix(name, 'list', prefix);
-      const keys = sortedUnder(prefix);
-      const pageSize = options.pageSize ?? 1000;
-      for (let i = 0; i < keys.length; i += pageSize) {
-        const page: ObjectInfo[] = [];
-        for (const k of keys.slice(i, i + pageSize)) {
-          const o = store.get(k);
-          if (o) page.push(info(k, o));
-        }
-        yield page;
-      }
+    list(prefix: string, options: ListOptions = {}) {
+      return paginate(present(sortedUnder(prefix)), options.pageSize ?? 1000);
     },
     async *scan(prefix: string): AsyncIterable<ScanEntry> {
-      checkPrefix(name, 'scan', prefix);
       for (const k of sortedUnder(prefix)) {
         const o = store.get(k);
         if (o) yield { info: info(k, o), body: once(o.data) };
       }
     },
     async writeAt(key: string, offset: number, body: Body) {
-      checkKey(name, 'write', key);
-      checkOffset(name, key, offset);
       const data = await collect(body);
       const end = offset + data.length;
       if (end > CAPABILITIES.maxObjectSize) {
@@ -125,12 +121,10 @@ export function createMemDriver(context: DriverContext): Driver {
     },
     async rename(from: string, to: string) {
       const o = get(from, 'rename');
-      checkKey(name, 'rename', to);
       store.set(to, o);
       store.delete(from);
     },
     async deletePrefix(prefix: string) {
-      checkPrefix(name, 'delete', prefix);
       const keys = sortedUnder(prefix);
       for (const k of keys) store.delete(k);
       return keys.length;

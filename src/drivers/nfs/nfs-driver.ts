@@ -25,7 +25,7 @@ const TEMP_PREFIX = '.storbench-tmp-';
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: true, keyAndPrefixCoexist: false,
 };
 
 /** Removes kept in flight by deletePrefix. */

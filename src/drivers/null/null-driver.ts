@@ -5,17 +5,20 @@
  * built string, 60-130 ns) is a storing driver's cost, which the ceiling must not include. The runner only
  * generates valid keys; `check --target null://` skips the escaping-keys behavior (it needs `persistent`).
  */
-import { checkOffset } from '../keys.js';
-import { sizeOption } from '../target.js';
-import type { Body, Capabilities, Driver, DriverContext, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
+import { defineCapabilities } from '../kernel/capabilities.js';
+import { defineDriver, type DriverCore } from '../kernel/define-driver.js';
+import type { Body, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
+import { NULL_OPTIONS } from './null-options.js';
 
-const CAPABILITIES: Capabilities = {
-  rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: false, positionalWrite: true,
-};
+export const nullDriver = defineDriver({
+  name: 'null',
+  options: NULL_OPTIONS,
+  capabilities: defineCapabilities({ append: true, rename: true, unknownLengthWrite: true, persistent: false, positionalWrite: true }),
+  uncheckedKeys: true,
+  connect: async ({ options }) => connectNull(options.readSize),
+});
 
-export function createNullDriver(context: DriverContext): Driver {
-  const readSize = sizeOption(context.target, 'readSize', 0);
+function connectNull(readSize: number): DriverCore {
   const zeros = new Uint8Array(Math.min(readSize, 1024 * 1024));
 
   async function* zeroBody(length: number): AsyncIterable<Uint8Array> {
@@ -32,9 +35,6 @@ export function createNullDriver(context: DriverContext): Driver {
   }
 
   return {
-    name: 'null',
-    capabilities: CAPABILITIES,
-    async open() {},
     async close() {},
     system: () => 'null (harness ceiling)',
     semantics: () => ({
@@ -45,14 +45,7 @@ export function createNullDriver(context: DriverContext): Driver {
     environment: () => ({ readSize }),
     write: drain,
     append: drain,
-    writeAt(key, offset, body) {
-      try {
-        checkOffset('null', key, offset);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      return drain(key, body);
-    },
+    writeAt: (key, _offset, body) => drain(key, body),
     async rename() {},
     async read(_key, options = {}): Promise<ReadResult> {
       const length = Math.max(0, Math.min(options.length ?? readSize, readSize - (options.offset ?? 0)));

@@ -1,8 +1,12 @@
-import { defineOptions, PLAIN, SECRET } from '../options.js';
+import { defineOptions, option, secret } from '../kernel/options.js';
 
-/**
- * `null://` options: `readSize`, the bytes every read returns (default 0), and `token`, a stand-in credential
- * that nothing reads: it lets secret handling (redaction in the database, logs, API and schedules) be tested end
- * to end against the harness, without a server.
- */
-export const NULL_OPTIONS = defineOptions({ readSize: PLAIN, token: SECRET });
+/** `null://` options. */
+export const NULL_OPTIONS = defineOptions({
+  /** The bytes every read returns. @default 0 */
+  readSize: option.size(0),
+  /**
+   * A stand-in credential that nothing reads: it lets secret handling (redaction in the database, logs, API and
+   * schedules) be tested end to end against the harness, without a server.
+   */
+  token: secret(option.text()),
+});

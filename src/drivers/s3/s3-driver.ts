@@ -185,7 +185,7 @@ const SYSTEM: Record<EndpointKind, string> = { aws: 'AWS S3', 'ceph-rgw': 'Ceph 
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: false, rename: false, list: true, scan: true,
-  unknownLengthWrite: true, multipart: true, maxObjectSize: 5 * 2 ** 40, persistent: true, positionalWrite: false,
+  unknownLengthWrite: true, multipart: true, maxObjectSize: 5 * 2 ** 40, persistent: true, positionalWrite: false, keyAndPrefixCoexist: true,
 };
 
 let sdkVersionText: string | undefined;

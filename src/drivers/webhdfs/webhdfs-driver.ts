@@ -17,7 +17,7 @@ import { transportError, type ErrorScope } from './webhdfs-errors.js';
 
 const CAPABILITIES: Capabilities = {
   rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false,
+  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false, keyAndPrefixCoexist: false,
 };
 
 /** One entry of a LISTSTATUS / GETFILESTATUS answer (the fields used here). */

@@ -1,0 +1,153 @@
+/**
+ * `opTimeout`: a deadline for every operation. Operations that take a signal are aborted at the deadline; every
+ * operation (with a signal or not) fails at the deadline with a temporary `Timeout`, and what it still does in the
+ * background is ignored. A read's deadline covers its body. Cleanup (`deletePrefix`) has none: it may take long.
+ */
+import { StorageError, type Body, type ListOptions, type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions } from '../drivers/types.js';
+import type { Driver } from '../drivers/types.js';
+import { ForwardingDriver } from './forwarding-driver.js';
+
+interface Deadline {
+  readonly signal: AbortSignal;
+  /** Rejects with the Timeout when the deadline passes. */
+  readonly expired: Promise<never>;
+  readonly fired: () => boolean;
+  readonly clear: () => void;
+}
+
+export class TimeoutLayer extends ForwardingDriver {
+  readonly #ms: number;
+
+  constructor(inner: Driver, ms: number) {
+    super(inner);
+    this.#ms = ms;
+  }
+
+  override semantics(): Semantics {
+    return { ...this.inner.semantics(), opTimeoutMs: this.#ms };
+  }
+
+  override write(key: string, body: Body, options?: WriteOptions): Promise<void> {
+    return this.#bounded('write', key, options?.signal, (signal) => this.inner.write(key, body, { ...options, signal }));
+  }
+
+  override async read(key: string, options?: ReadOptions): Promise<ReadResult> {
+    const deadline = this.#deadline('read', key, options?.signal);
+    try {
+      const result = await Promise.race([this.inner.read(key, { ...options, signal: deadline.signal }), deadline.expired]);
+      return { ...result, body: this.#bodyWithin(result.body, deadline, key) };
+    } catch (e) {
+      deadline.clear();
+      throw e;
+    }
+  }
+
+  override stat(key: string): Promise<ObjectInfo> {
+    return this.#bounded('stat', key, undefined, () => this.inner.stat(key));
+  }
+
+  override delete(key: string): Promise<void> {
+    return this.#bounded('delete', key, undefined, () => this.inner.delete(key));
+  }
+
+  override async *list(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]> {
+    const deadline = this.#deadline('list', prefix, options?.signal);
+    try {
+      const pages = this.inner.list(prefix, { ...options, signal: deadline.signal })[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([pages.next(), deadline.expired]);
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  override async *scan(prefix: string, options?: ListOptions): AsyncIterable<ScanEntry> {
+    const deadline = this.#deadline('scan', prefix, options?.signal);
+    try {
+      const entries = this.inner.scan(prefix, { ...options, signal: deadline.signal })[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([entries.next(), deadline.expired]);
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  protected override forwardAppend(key: string, body: Body, options?: WriteOptions): Promise<void> {
+    return this.#bounded('append', key, options?.signal, (signal) => super.forwardAppend(key, body, { ...options, signal }));
+  }
+
+  protected override forwardRename(from: string, to: string): Promise<void> {
+    return this.#bounded('rename', from, undefined, () => super.forwardRename(from, to));
+  }
+
+  protected override forwardWriteAt(key: string, offset: number, body: Body, options?: WriteOptions): Promise<void> {
+    return this.#bounded('write', key, options?.signal, (signal) => super.forwardWriteAt(key, offset, body, { ...options, signal }));
+  }
+
+  async #bounded<T>(operation: Operation, key: string, caller: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = this.#deadline(operation, key, caller);
+    const pending = run(deadline.signal);
+    pending.catch(() => undefined); // past the deadline its outcome is nobody's
+    try {
+      return await Promise.race([pending, deadline.expired]);
+    } catch (e) {
+      throw deadline.fired() ? this.#timeout(operation, key, e) : e;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  #deadline(operation: Operation, key: string, caller: AbortSignal | undefined): Deadline {
+    const controller = new AbortController();
+    let fired = false;
+    let expire: (e: StorageError) => void = () => undefined;
+    const expired = new Promise<never>((_, reject) => { expire = reject; });
+    expired.catch(() => undefined);
+    const timer = setTimeout(() => {
+      fired = true;
+      controller.abort();
+      expire(this.#timeout(operation, key));
+    }, this.#ms);
+    const forward = (): void => controller.abort(caller?.reason);
+    if (caller?.aborted) forward();
+    else caller?.addEventListener('abort', forward, { once: true });
+    return {
+      signal: controller.signal,
+      expired,
+      fired: () => fired,
+      clear: () => {
+        clearTimeout(timer);
+        caller?.removeEventListener('abort', forward);
+      },
+    };
+  }
+
+  async *#bodyWithin(body: AsyncIterable<Uint8Array>, deadline: Deadline, key: string): AsyncIterable<Uint8Array> {
+    try {
+      const chunks = body[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const next = await Promise.race([chunks.next(), deadline.expired]);
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        if (deadline.fired()) void chunks.return?.()?.catch(() => undefined);
+      }
+    } catch (e) {
+      throw deadline.fired() ? this.#timeout('read', key, e) : e;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  #timeout(operation: Operation, key: string, cause?: unknown): StorageError {
+    return new StorageError('Timeout', this.name, operation, `no answer within opTimeout (${this.#ms} ms)`, { key, temporary: true, cause });
+  }
+}
