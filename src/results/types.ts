@@ -3,7 +3,7 @@
  * semantics, environment, per-operation figures with their encoded HDR histograms (mergeable again),
  * per-second segments and error samples.
  */
-import type { Capabilities, Environment, ErrorKind, Semantics } from '../drivers/types.js';
+import type { Capabilities, Environment, ErrorKind, Semantics, Warning } from '../drivers/types.js';
 
 /**
  * `completed`: measured as planned. `degraded`: measured, but more operations failed than the workload's
@@ -99,6 +99,8 @@ export interface NewRun {
   readonly capabilities: Capabilities;
   /** Driver environment plus host facts: fsType, threadpoolSize, host, nodeVersion, storbenchVersion... */
   readonly environment: Environment;
+  /** The driver's caveats about what this run's figures mean (`driver.warnings()`), known at open. @default [] */
+  readonly warnings?: readonly Warning[];
   readonly dataset?: string;
   readonly suiteId?: string;
   readonly scheduleId?: string;
@@ -165,6 +167,8 @@ export interface RunOutcome {
   readonly errors: readonly ErrorSample[];
   /** The environment again, with what was learned while running (event loop utilization, cache policy). */
   readonly environment?: Environment;
+  /** The caveats again, as they stand at the end of the run (the runner may drop or add some). */
+  readonly warnings?: readonly Warning[];
 }
 
 /** What to do about due times that passed while no scheduler was running. */
