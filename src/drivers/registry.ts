@@ -31,7 +31,7 @@ const registry: Record<string, DriverEntry> = {
   cassandra: { options: CASSANDRA_OPTIONS, load: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver },
   webhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver },
   swebhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver },
-  s3: { options: S3_OPTIONS, load: async () => (await import('./s3/s3-driver.js')).createS3Driver },
+  s3: { options: S3_OPTIONS, load: async () => (await import('./s3/s3-driver.js')).s3Driver },
 };
 
 /** Schemes that have a driver. */

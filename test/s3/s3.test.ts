@@ -1,12 +1,14 @@
 /**
  * S3-specific behavior of the s3:// driver on a real Ceph RGW (STORBENCH_TEST_CEPH, set by scripts/test.sh from
- * `npm run services -- up ceph`): multipart, listing past 1,000 keys, odd keys, empty objects, ranges that end at
- * the last byte, error mapping, retry counting, and radosgw dying under load.
+ * `npm run services -- up ceph`): multipart, listing past 1,000 keys, odd keys, empty objects, error mapping,
+ * retry counting, and radosgw dying under load. Ranges ending at or past the last byte are the general contract's
+ * (src/conformance/behaviors.ts), run on s3:// by the conformance suite.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, connect as connectTcp, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -14,16 +16,19 @@ import { runInNewContext } from 'node:vm';
 import { after, before, describe, test } from 'node:test';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { collect } from '../../src/drivers/keys.js';
+import { forEachLimited } from '../../src/drivers/kernel/mechanics.js';
 import { createDriver } from '../../src/drivers/registry.js';
-import { createS3Client, endpointKindOf, parseS3Options } from '../../src/drivers/s3/s3-driver.js';
-import { toStorageError } from '../../src/drivers/s3/s3-errors.js';
+import { createS3Client, endpointKindOf, parseS3Options, s3Driver } from '../../src/drivers/s3/s3-driver.js';
+import { mapS3Error } from '../../src/drivers/s3/s3-errors.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver, type ObjectInfo } from '../../src/drivers/types.js';
+import { isStorageError, type Driver } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
+import { layerStack } from '../../src/layers/layer-stack.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { runBenchmark } from '../../src/runner/run.js';
 import { judgeRun } from '../../src/runner/verdict.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
+import { expectKind, listAll, listKeys, openDriver, readAll } from '../support/drivers.js';
 
 const url = process.env.STORBENCH_TEST_CEPH;
 const skip = url ? false : 'STORBENCH_TEST_CEPH is not set (npm test sets it by starting `npm run services -- up ceph`)';
@@ -41,40 +46,14 @@ function withOptions(extra: Record<string, string>, path?: string): string {
   return `${where}?${params.toString()}`;
 }
 
-async function open(u: string, concurrency = 16): Promise<Driver> {
-  const driver = await createDriver({ target: parseTarget(u), concurrency });
-  await driver.open();
-  return driver;
-}
+/** Operations in flight for the drivers these tests open (the environment's maxSockets follows it). */
+const CONCURRENCY = 16;
 
-async function listAll(driver: Driver, prefix: string, pageSize?: number): Promise<{ keys: string[]; pages: number; infos: ObjectInfo[] }> {
-  const infos: ObjectInfo[] = [];
+/** How many pages a listing of `prefix` takes. */
+async function pageCount(driver: Driver, prefix: string, pageSize?: number): Promise<number> {
   let pages = 0;
-  for await (const page of driver.list(prefix, pageSize ? { pageSize } : {})) {
-    pages++;
-    infos.push(...page);
-  }
-  return { keys: infos.map((o) => o.key), pages, infos };
-}
-
-async function readAll(driver: Driver, key: string, offset?: number, length?: number): Promise<Buffer> {
-  return collect((await driver.read(key, { ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) })).body);
-}
-
-async function expectKind(kind: string, fn: () => Promise<unknown>): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => {
-    assert.ok(isStorageError(e), `expected a StorageError, got ${String(e)}`);
-    assert.equal(e.kind, kind, e.message);
-    return true;
-  });
-}
-
-/** Run `fn` over `items` with `width` in flight. */
-async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  for await (const _ of driver.list(prefix, pageSize ? { pageSize } : {})) pages++;
+  return pages;
 }
 
 /** A stream of `total` random bytes in `chunk`-sized pieces, hashing what it yields. */
@@ -112,7 +91,7 @@ const base = `s3-test/${randomBytes(4).toString('hex')}/`;
 describe('s3:// on Ceph RGW', { skip }, () => {
   let driver: Driver;
   before(async () => {
-    driver = await open(url!);
+    driver = await openDriver(url!, CONCURRENCY);
   });
   after(async () => {
     await driver?.deletePrefix(base).catch(() => undefined);
@@ -128,13 +107,14 @@ describe('s3:// on Ceph RGW', { skip }, () => {
     assert.equal(s.multipartThreshold, 64 * MiB);
     assert.equal(s.partSize, 8 * MiB);
     const env = driver.environment();
-    assert.equal(env.retries, 0);
+    assert.equal(env.retries, undefined, 'retries are a counter, not an environment fact');
+    assert.deepEqual(driver.counters?.(), { retries: 0 });
     assert.equal(env.maxSockets, 16);
     assert.ok(!JSON.stringify(env).includes('testsecret'), 'no secret in the environment');
   });
 
   test('a 100 MiB streamed multipart upload with 5 MiB parts reads back identical, in bounded memory', async (t) => {
-    const mp = await open(withOptions({ multipartThreshold: '5MiB', partSize: '5MiB' }));
+    const mp = await openDriver(withOptions({ multipartThreshold: '5MiB', partSize: '5MiB' }), CONCURRENCY);
     try {
       const total = 100 * MiB;
       const src = randomStream(total, 256 * 1024);
@@ -176,7 +156,7 @@ describe('s3:// on Ceph RGW', { skip }, () => {
   });
 
   test('a streamed body of unknown length goes multipart past one part, and a short one is a single PUT', async () => {
-    const mp = await open(withOptions({ partSize: '5MiB' }));
+    const mp = await openDriver(withOptions({ partSize: '5MiB' }), CONCURRENCY);
     try {
       const long = randomStream(12 * MiB + 7, 100_000);
       await mp.write(`${base}unknown-long`, long.body);
@@ -202,19 +182,17 @@ describe('s3:// on Ceph RGW', { skip }, () => {
   test('listing past 1,000 keys pages through every key once, and deletePrefix removes them in batches', async () => {
     const prefix = `${base}many/`;
     const keys = Array.from({ length: 1234 }, (_, i) => `${prefix}k${String(i).padStart(5, '0')}`);
-    await pool(keys, 32, (k) => driver.write(k, new Uint8Array(0)));
-    const all = await listAll(driver, prefix);
-    assert.equal(all.pages, 2, 'ListObjectsV2 returns at most 1000 keys a page');
-    assert.deepEqual(all.keys, keys, 'every key once, in order');
-    const small = await listAll(driver, prefix, 300);
-    assert.equal(small.pages, 5);
-    assert.equal(new Set(small.keys).size, 1234);
+    await forEachLimited(keys, 32, (k) => driver.write(k, new Uint8Array(0)));
+    assert.equal(await pageCount(driver, prefix), 2, 'ListObjectsV2 returns at most 1000 keys a page');
+    assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key), keys, 'every key once, in order');
+    assert.equal(await pageCount(driver, prefix, 300), 5);
+    assert.equal(new Set((await listAll(driver, prefix, 300)).map((o) => o.key)).size, 1234);
     assert.equal(await driver.deletePrefix(prefix), 1234);
-    assert.deepEqual((await listAll(driver, prefix)).keys, []);
+    assert.deepEqual(await listAll(driver, prefix), []);
   });
 
   test('keys with spaces, unicode, + and % round-trip under a root prefix that has them too', async () => {
-    const odd = await open(withOptions({}, `${base}root with space+ü%`));
+    const odd = await openDriver(withOptions({}, `${base}root with space+ü%`), CONCURRENCY);
     try {
       const keys = ['a b', ' leading', 'ünïcødé/日本語/ключ', 'plus+plus', '100%', '%2F', '%zz', 'a+b c%d/é+f', 'tab\tkey', 'q?x#y'];
       for (const k of keys) await odd.write(k, Buffer.from(k));
@@ -222,11 +200,11 @@ describe('s3:// on Ceph RGW', { skip }, () => {
         assert.equal((await readAll(odd, k)).toString(), k);
         assert.equal((await odd.stat(k)).size, Buffer.byteLength(k));
       }
-      assert.deepEqual((await listAll(odd, '')).keys.sort(), [...keys].sort());
-      assert.deepEqual((await listAll(odd, 'a+b c%d/')).keys, ['a+b c%d/é+f']);
-      assert.deepEqual((await listAll(odd, 'ünïcødé/')).keys, ['ünïcødé/日本語/ключ']);
+      assert.deepEqual(await listKeys(odd, ''), [...keys].sort());
+      assert.deepEqual(await listKeys(odd, 'a+b c%d/'), ['a+b c%d/é+f']);
+      assert.deepEqual(await listKeys(odd, 'ünïcødé/'), ['ünïcødé/日本語/ключ']);
       // The root prefix is really a prefix in the bucket: the plain driver sees the keys below it.
-      assert.equal((await listAll(driver, `${base}root with space+ü%/`)).keys.length, keys.length);
+      assert.equal((await listAll(driver, `${base}root with space+ü%/`)).length, keys.length);
       await odd.delete('plus+plus');
       await expectKind('NotFound', () => odd.stat('plus+plus'));
       assert.equal(await odd.deletePrefix(''), keys.length - 1);
@@ -247,34 +225,22 @@ describe('s3:// on Ceph RGW', { skip }, () => {
       assert.equal((await readAll(driver, `${base}empty/${k}`, 5)).length, 0);
     }
     const listed = await listAll(driver, `${base}empty/`);
-    assert.deepEqual(listed.infos.map((o) => [o.key, o.size]), [
+    assert.deepEqual(listed.map((o) => [o.key, o.size]), [
       [`${base}empty/buf`, 0], [`${base}empty/sized`, 0], [`${base}empty/unsized`, 0],
     ]);
   });
 
-  test('ranged reads that end at the last byte, or past it, are exact', async () => {
-    const data = randomBytes(3 * MiB + 3);
-    const n = data.length;
-    await driver.write(`${base}ranged`, data);
-    const cases: [number, number | undefined][] = [
-      [n - 1, 1], [n - 1, undefined], [n - 100, 100], [n - 100, 1000], [0, n], [0, n + 1], [1, n - 1],
-      [n - MiB, undefined], [n, undefined], [n, 10], [n + 5, 1], [0, 1], [12345, 0],
-    ];
-    for (const [offset, length] of cases) {
-      const got = await readAll(driver, `${base}ranged`, offset, length);
-      const want = data.subarray(Math.min(offset, n), length === undefined ? n : Math.min(n, offset + length));
-      assert.ok(got.equals(want), `range ${offset}+${length}: ${got.length} bytes, wanted ${want.length}`);
-    }
-    const r = await driver.read(`${base}ranged`, { offset: n - 10 });
-    assert.equal(r.size, 10, 'the size is announced before the body');
-    await collect(r.body);
-    await expectKind('NotFound', () => readAll(driver, `${base}missing`, 5, 5));
-    await expectKind('NotFound', () => readAll(driver, `${base}missing`, 5, 0));
+  test('GetObject announces a range\'s size (its Content-Length) before the body', async () => {
+    await driver.write(`${base}ranged`, randomBytes(1000));
+    const r = await driver.read(`${base}ranged`, { offset: 990 });
+    assert.equal(r.size, 10);
+    assert.equal((await collect(r.body)).length, 10);
   });
 
-  test('a read body abandoned half way does not leak its connection', async () => {
+  test('a read body abandoned half way does not leak its connection', { timeout: 60_000 }, async () => {
     await driver.write(`${base}abandon`, randomBytes(2 * MiB));
-    const one = await open(url!, 1); // one socket: a leaked one would block the next request
+    // One socket (maxSockets is the larger of concurrency and partConcurrency): a leaked one would block the next request.
+    const one = await openDriver(withOptions({ partConcurrency: '1' }), 1);
     try {
       for (let i = 0; i < 3; i++) {
         const r = await one.read(`${base}abandon`);
@@ -287,34 +253,64 @@ describe('s3:// on Ceph RGW', { skip }, () => {
   });
 
   test('errors map to kinds: missing bucket, bad credentials, nothing listening', async () => {
-    await expectKind('NotFound', () => open(`s3://storbench-no-such-bucket-${randomBytes(3).toString('hex')}?${url!.split('?')[1]}`));
-    await expectKind('PermissionDenied', () => open(withOptions({ accessKeyId: 'NOSUCHKEY0000000000', secretAccessKey: 'wrong-secret-value' })));
-    await expectKind('Unavailable', () => open(withOptions({ endpoint: 'http://127.0.0.1:9' })));
+    await expectKind('NotFound', () => openDriver(`s3://storbench-no-such-bucket-${randomBytes(3).toString('hex')}?${url!.split('?')[1]}`));
+    await expectKind('PermissionDenied', () => openDriver(withOptions({ accessKeyId: 'NOSUCHKEY0000000000', secretAccessKey: 'wrong-secret-value' })));
+    await expectKind('Unavailable', () => openDriver(withOptions({ endpoint: 'http://127.0.0.1:9' })));
   });
 
   test('a bad secret never reaches an error message', async () => {
-    try {
-      await open(withOptions({ accessKeyId: 'AKIAEXAMPLEEXAMPLE00', secretAccessKey: 'super-secret-value-1234' }));
-      assert.fail('opened with bad credentials');
-    } catch (e) {
-      assert.ok(!String((e as Error).message).includes('super-secret-value-1234'));
-    }
+    await assert.rejects(
+      () => openDriver(withOptions({ accessKeyId: 'AKIAEXAMPLEEXAMPLE00', secretAccessKey: 'super-secret-value-1234' })),
+      (e: unknown) => {
+        assert.ok(isStorageError(e), `expected a StorageError, got ${String(e)}`);
+        assert.ok(!e.message.includes('super-secret-value-1234'), e.message);
+        return true;
+      },
+      'opened with bad credentials',
+    );
   });
 
   test('retries are off by default, configurable, and counted', async () => {
-    const none = await createDriver({ target: parseTarget(withOptions({ endpoint: 'http://127.0.0.1:9' })), concurrency: 1 });
-    await expectKind('Unavailable', () => none.open());
-    assert.equal(none.environment().retries, 0);
-    const two = await createDriver({ target: parseTarget(withOptions({ endpoint: 'http://127.0.0.1:9', retries: '2' })), concurrency: 1 });
-    await expectKind('Unavailable', () => two.open());
-    assert.equal(two.environment().retries, 2, 'two retries after the first attempt');
-    assert.equal(two.semantics().sdkMaxAttempts, 3);
+    // A TCP relay to RGW that stops listening once the driver is open: every later connection is refused.
+    const [, endpoint] = /[?&]endpoint=([^&]+)/.exec(url!) ?? [];
+    const rgw = new URL(decodeURIComponent(endpoint!));
+    async function relayed(options: Record<string, string>): Promise<{ driver: Driver; cut: () => void }> {
+      const sockets = new Set<Socket>();
+      const relay = createServer((client) => {
+        const server = connectTcp(Number(rgw.port || 80), rgw.hostname);
+        for (const s of [client, server]) {
+          sockets.add(s);
+          s.on('error', () => s.destroy());
+          s.on('close', () => sockets.delete(s));
+        }
+        client.pipe(server).pipe(client);
+      });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      const { port } = relay.address() as { port: number };
+      const driver = await openDriver(withOptions({ ...options, endpoint: `http://127.0.0.1:${port}` }), 1);
+      return { driver, cut: () => { relay.close(); for (const s of sockets) s.destroy(); } };
+    }
+    const none = await relayed({});
+    none.cut();
+    await expectKind('Unavailable', () => none.driver.stat(`${base}anything`));
+    assert.deepEqual(none.driver.counters?.(), { retries: 0 });
+    await none.driver.close();
+    const two = await relayed({ retries: '2' });
+    assert.deepEqual(two.driver.counters?.(), { retries: 0 }, 'nothing retried while RGW answers');
+    two.cut();
+    await expectKind('Unavailable', () => two.driver.stat(`${base}anything`));
+    assert.deepEqual(two.driver.counters?.(), { retries: 2 }, 'two retries after the first attempt');
+    assert.equal(two.driver.semantics().sdkMaxAttempts, 3);
+    await two.driver.close();
+    // A failed open is retried too (its count goes with the failed driver: the run never starts).
+    const failing = await createDriver({ target: parseTarget(withOptions({ endpoint: 'http://127.0.0.1:9', retries: '2' })), concurrency: 1 });
+    await expectKind('Unavailable', () => failing.open());
   });
 
   test('createBucket=true creates a missing bucket', async () => {
     const bucket = `storbench-created-${randomBytes(3).toString('hex')}`;
     const u = `s3://${bucket}?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(url!.split('?')[1])), createBucket: 'true' })}`;
-    const created = await open(u);
+    const created = await openDriver(u, CONCURRENCY);
     try {
       await created.write('x', Buffer.from('y'));
       assert.equal((await readAll(created, 'x')).toString(), 'y');
@@ -328,14 +324,20 @@ describe('s3:// on Ceph RGW', { skip }, () => {
     }
   });
 
-  test('wrong options are refused together, each named', () => {
-    assert.throws(() => parseS3Options(parseTarget(withOptions({ partSize: '1MiB', retries: '-1' }))), (e: unknown) => {
+  test('wrong options are refused together, each named', async () => {
+    assert.throws(() => parseTarget(withOptions({ partSize: '1MiB', retries: '-1' })), (e: unknown) => {
       assert.ok(e instanceof UsageError);
-      for (const word of ['partSize', 'retries']) assert.match(e.message, new RegExp(word));
+      assert.match(e.message, /target option partSize: S3 parts are at least 5MiB, got 1048576 bytes/);
+      assert.match(e.message, /target option retries: expected a whole number from 0 to 20, got "-1"/);
       return true;
     });
     // an option s3:// does not declare is refused when the URL is parsed, before any value is read
     assert.throws(() => parseTarget(withOptions({ bogus: '1' })), /unknown option bogus for s3:\/\//);
+    // the bucket is the URL's host: refused when the driver is created, before anything connects
+    await assert.rejects(
+      () => createDriver({ target: parseTarget('s3://Bad_Bucket?endpoint=http://127.0.0.1:7480'), concurrency: 1 }),
+      (e: unknown) => e instanceof UsageError && /must be one valid bucket name, got "Bad_Bucket"/.test(e.message),
+    );
     assert.throws(() => parseS3Options(parseTarget('s3://Bad_Bucket?endpoint=http://127.0.0.1:7480')), UsageError);
   });
 
@@ -345,7 +347,7 @@ describe('s3:// on Ceph RGW', { skip }, () => {
       t.skip(`radosgw is not one this repo started (${pidFile} missing): not killing it`);
       return;
     }
-    const loaded = await open(url!, 32);
+    const loaded = await openDriver(url!, 32);
     try {
       const payload = randomBytes(256 * 1024);
       let ok = 0;
@@ -425,15 +427,15 @@ describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
     assert.ok(!JSON.stringify(stored).includes('testsecret'), 'no secret in the stored run');
     store.close();
     // What the run wrote before the kill (its cleanup could not reach radosgw) goes now.
-    const driver = await open(url!);
+    const driver = await openDriver(url!, CONCURRENCY);
     await driver.deletePrefix(`storbench/${result.runId}/`);
     await driver.close();
   });
 });
 
 describe('s3 error mapping and endpoint detection (pure)', () => {
-  const kind = (e: object) => toStorageError(e, 'read', 'k', ['s3cr3t-value']).kind;
-  test('S3 codes, HTTP statuses and socket errors map to kinds', () => {
+  const kind = (e: object) => mapS3Error(e, 'read', 'k').kind;
+  test('S3 codes, HTTP statuses and socket errors map to kinds, keeping the native code', async () => {
     assert.equal(kind({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }), 'NotFound');
     assert.equal(kind({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }), 'NotFound');
     assert.equal(kind({ name: 'SlowDown', $metadata: { httpStatusCode: 503 } }), 'RateLimited');
@@ -445,10 +447,23 @@ describe('s3 error mapping and endpoint detection (pure)', () => {
     assert.equal(kind({ name: 'Error', code: 'ECONNREFUSED' }), 'Unavailable');
     assert.equal(kind({ name: 'InternalError', $metadata: { httpStatusCode: 500 } }), 'Unavailable');
     assert.equal(kind({ name: 'Weird', $metadata: { httpStatusCode: 409 } }), 'InvalidInput');
-    const e = toStorageError({ name: 'SlowDown', message: 'slow down, s3cr3t-value', $metadata: { httpStatusCode: 503 } }, 'write', 'k', ['s3cr3t-value']);
+    assert.equal(mapS3Error({ name: 'InvalidRange', $metadata: { httpStatusCode: 416 } }, 'read', 'k').code, 'InvalidRange');
+    assert.equal(mapS3Error({ name: 'TimeoutError', code: 'ECONNRESET' }, 'read', 'k').code, 'ECONNRESET', 'the Node code that decided the kind');
+    assert.equal(mapS3Error({ name: 'Error', $metadata: { httpStatusCode: 416 } }, 'read', 'k').code, 'HTTP 416', 'the status when there is no code');
+    const e = mapS3Error({ name: 'SlowDown', message: 'slow down', $metadata: { httpStatusCode: 503 } }, 'write', 'k');
+    assert.equal(e.code, 'SlowDown');
     assert.equal(e.temporary, true);
     assert.match(e.message, /SlowDown \(HTTP 503\)/);
-    assert.ok(!e.message.includes('s3cr3t-value'));
+    // Through the kernel, the target's secrets are scrubbed from a mapped message.
+    const failing = layerStack({ ...s3Driver, connect: async () => { throw { name: 'SlowDown', message: 'slow down, s3cr3t-value', $metadata: { httpStatusCode: 503 } }; } },
+      { target: parseTarget('s3://bucket?accessKeyId=AK&secretAccessKey=s3cr3t-value'), concurrency: 1 });
+    await assert.rejects(() => failing.open(), (err: unknown) => {
+      assert.ok(isStorageError(err, 'RateLimited'));
+      assert.equal(err.code, 'SlowDown');
+      assert.match(err.message, /SlowDown \(HTTP 503\)/);
+      assert.ok(!err.message.includes('s3cr3t-value'), err.message);
+      return true;
+    });
   });
   test('the endpoint kind comes from the Server header or RGW request ids', () => {
     assert.equal(endpointKindOf(undefined, {}), 'aws');

@@ -72,6 +72,12 @@ export interface DriverDefinition<O extends Record<string, unknown> = Record<str
    * must throw only StorageErrors, and its calls are not wrapped (the ceiling's hot path stays bare).
    */
   readonly mapError?: (error: unknown, operation: Operation, key: string | undefined) => StorageError;
+  /**
+   * Refuse a target whose hosts or path this driver cannot use (an S3 bucket name, a file:// host): throws a
+   * UsageError when the driver is created, before any I/O, so a suite's targets are all checked before any runs.
+   * Options alone are checked by the schema. @default none
+   */
+  readonly checkTarget?: (target: Target, options: O) => void;
   /** Connect and look around (file system type, cluster); called once, by the first `open()`. */
   connect(context: ConnectContext<O>): Promise<DriverCore>;
 }

@@ -13,98 +13,81 @@ import {
   ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type CompletedPart, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { z } from 'zod';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix, piecesOf } from '../keys.js';
-import { boolOption, intOption, sizeOption, type Target } from '../target.js';
+import { defineCapabilities } from '../kernel/capabilities.js';
+import { defineDriver, type DriverCore } from '../kernel/define-driver.js';
+import { forEachLimited } from '../kernel/mechanics.js';
+import { parseOptions } from '../kernel/options.js';
+import { piecesOf } from '../keys.js';
+import type { Target } from '../target.js';
 import {
-  StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
-  type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
+  StorageError, type Body, type Environment, type ListOptions, type ObjectInfo, type Operation, type ReadOptions,
+  type ReadResult, type Semantics, type WriteOptions,
 } from '../types.js';
-import { attemptsOf, toStorageError } from './s3-errors.js';
+import { attemptsOf, httpStatusOf, mapS3Error } from './s3-errors.js';
+import { S3_OPTIONS } from './s3-options.js';
 
-const MiB = 1024 * 1024;
-/** S3's smallest part (all but the last) and largest part count. */
-const MIN_PART_SIZE = 5 * MiB;
+/** S3's largest part count. */
 const MAX_PARTS = 10_000;
 /** DeleteObjects takes at most 1000 keys, ListObjectsV2 returns at most 1000. */
 const BATCH = 1000;
 
-
 /** Where the endpoint runs, detected at `open` from the response headers (README: "Endpoint kind"). */
 export type EndpointKind = 'aws' | 'ceph-rgw' | 'minio' | 'other';
 
-/** The target options, validated once. Defaults are documented in README.md. */
-export interface S3Options {
+/** The target options as the schema parses them (s3-options.ts documents each and its default). */
+export type S3Options = z.output<typeof S3_OPTIONS>;
+
+/** The options with what the target's URL and the environment add, resolved once. */
+export interface S3Settings extends Omit<S3Options, 'region' | 'pathStyle'> {
   readonly bucket: string;
   /** Key prefix inside the bucket, `''` or ending in `/`. */
   readonly root: string;
-  readonly endpoint: string | undefined;
   readonly region: string;
-  /** @default true with an endpoint, false on AWS */
   readonly pathStyle: boolean;
-  /** SDK retries after the first attempt. @default 0 */
-  readonly retries: number;
-  /** Objects larger than this are uploaded in parts. @default 64 MiB */
-  readonly multipartThreshold: number;
-  /** @default 8 MiB, at least 5 MiB */
-  readonly partSize: number;
-  /** Parts of one object uploaded at once. @default 4 */
-  readonly partConcurrency: number;
-  /** @default 'when_required' */
-  readonly checksum: 'when_required' | 'when_supported';
-  /** @default false */
-  readonly createBucket: boolean;
-  /** @default 5000 */
-  readonly connectTimeoutMs: number;
-  /** A request (or a read body) whose socket is idle this long fails with Timeout. @default 60000 */
-  readonly socketTimeoutMs: number;
 }
 
-/** Validate the target once, reporting every wrong option together. @throws UsageError */
-export function parseS3Options(target: Target): S3Options {
+/**
+ * Refuse a target whose bucket (the URL's host) or prefix S3 cannot take, every problem together, when the
+ * driver is created. @throws UsageError
+ */
+export function checkS3Target(target: Target): void {
   const problems: string[] = [];
   if (target.hosts.length !== 1 || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(target.hosts[0] ?? '')) {
     problems.push(`the bucket (the URL's host part) must be one valid bucket name, got "${target.hosts.join(',')}"`);
   }
-  const read = <T>(fn: () => T, fallback: T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      problems.push(e instanceof Error ? e.message.replace(/^target option /, '') : String(e));
-      return fallback;
-    }
-  };
-  const endpoint = target.options.endpoint || undefined;
-  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) problems.push(`endpoint: expected http(s)://host[:port], got "${endpoint}"`);
-  const partSize = read(() => sizeOption(target, 'partSize', 8 * MiB), 8 * MiB);
-  if (partSize < MIN_PART_SIZE) problems.push(`partSize: S3 parts are at least 5MiB, got ${partSize} bytes`);
-  const multipartThreshold = read(() => sizeOption(target, 'multipartThreshold', 64 * MiB), 64 * MiB);
-  const checksum = (target.options.checksum ?? 'when_required').toLowerCase();
-  if (checksum !== 'when_required' && checksum !== 'when_supported') {
-    problems.push(`checksum: expected when_required or when_supported, got "${checksum}"`);
+  const root = rootOf(target);
+  if (root && !root.slice(0, -1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..')) {
+    problems.push(`the prefix "${root}" has empty, "." or ".." segments`);
   }
-  const options: S3Options = {
-    bucket: target.hosts[0] ?? '',
-    root: target.path.replace(/^\/+/, '') ? `${target.path.replace(/^\/+/, '')}/` : '',
-    endpoint,
-    region: target.options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
-    pathStyle: read(() => boolOption(target, 'pathStyle', endpoint !== undefined), endpoint !== undefined),
-    retries: read(() => intOption(target, 'retries', 0, 0, 20), 0),
-    multipartThreshold,
-    partSize,
-    partConcurrency: read(() => intOption(target, 'partConcurrency', 4, 1, 64), 4),
-    checksum: checksum as S3Options['checksum'],
-    createBucket: read(() => boolOption(target, 'createBucket', false), false),
-    connectTimeoutMs: read(() => intOption(target, 'connectTimeoutMs', 5000, 1), 5000),
-    socketTimeoutMs: read(() => intOption(target, 'socketTimeoutMs', 60_000, 1), 60_000),
-  };
-  if (options.root && !checkRoot(options.root)) problems.push(`the prefix "${options.root}" has empty, "." or ".." segments`);
   if (problems.length) throw new UsageError(`target ${target.redacted}: ${problems.join('; ')}`);
-  return options;
 }
 
-function checkRoot(root: string): boolean {
-  return root.slice(0, -1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+function rootOf(target: Target): string {
+  const path = target.path.replace(/^\/+/, '');
+  return path ? `${path}/` : '';
+}
+
+/** The settings of a checked target and its parsed options. */
+export function settingsOf(target: Target, options: S3Options): S3Settings {
+  return {
+    ...options,
+    bucket: target.hosts[0] ?? '',
+    root: rootOf(target),
+    region: options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    pathStyle: options.pathStyle ?? options.endpoint !== undefined,
+  };
+}
+
+/**
+ * Check and resolve a target's settings outside the driver (bench:s3's minimal loop builds its own client).
+ * @throws UsageError
+ */
+export function parseS3Options(target: Target): S3Settings {
+  const options = parseOptions(S3_OPTIONS, target.options, target);
+  checkS3Target(target);
+  return settingsOf(target, options);
 }
 
 /**
@@ -113,7 +96,7 @@ function checkRoot(root: string): boolean {
  * checksums only where an operation requires them, because Ceph RGW (Pacific) rejects the SDK's default
  * aws-chunked streaming upload with a trailing CRC32 (MissingContentLength).
  */
-export function createS3Client(target: Target, options: S3Options, maxSockets: number): S3Client {
+export function createS3Client(target: Target, options: S3Settings, maxSockets: number): S3Client {
   // storbench supports Node 20 (package.json engines); the SDK's notice that its 2027 releases will need Node 22
   // would otherwise be printed in the middle of every run's output. The lockfile pins the SDK.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -137,16 +120,14 @@ export function createS3Client(target: Target, options: S3Options, maxSockets: n
     }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
-  const o = target.options;
-  if (o.accessKeyId || o.secretAccessKey) {
-    if (!o.accessKeyId || !o.secretAccessKey) {
+  const { accessKeyId, secretAccessKey, sessionToken, profile, credentialsFile: filepath } = options;
+  if (accessKeyId || secretAccessKey) {
+    if (!accessKeyId || !secretAccessKey) {
       throw new UsageError(`target ${target.redacted}: accessKeyId and secretAccessKey go together`);
     }
-    config.credentials = { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, ...(o.sessionToken ? { sessionToken: o.sessionToken } : {}) };
-  } else if (o.profile || o.credentialsFile) {
+    config.credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  } else if (profile || filepath) {
     // The shared-credentials file of a profile (the ceph service writes one, so its URL carries no secret).
-    const profile = o.profile;
-    const filepath = o.credentialsFile;
     config.credentials = async () => {
       const { fromIni } = await import('@aws-sdk/credential-providers');
       return fromIni({ ...(profile ? { profile } : {}), ...(filepath ? { filepath } : {}) })();
@@ -183,10 +164,18 @@ export function endpointKindOf(endpoint: string | undefined, headers: Readonly<R
 
 const SYSTEM: Record<EndpointKind, string> = { aws: 'AWS S3', 'ceph-rgw': 'Ceph RGW', minio: 'MinIO', other: 'S3-compatible' };
 
-const CAPABILITIES: Capabilities = {
-  rangeRead: true, append: false, rename: false, list: true, scan: true,
-  unknownLengthWrite: true, multipart: true, maxObjectSize: 5 * 2 ** 40, persistent: true, positionalWrite: false, keyAndPrefixCoexist: true,
-};
+const CAPABILITIES = defineCapabilities({ unknownLengthWrite: true, multipart: true, maxObjectSize: 5 * 2 ** 40 });
+
+/** `s3://`: objects of one bucket (under an optional prefix) through @aws-sdk/client-s3 v3. */
+export const s3Driver = defineDriver({
+  name: 's3',
+  options: S3_OPTIONS,
+  capabilities: CAPABILITIES,
+  checkTarget: checkS3Target,
+  mapError: mapS3Error,
+  connect: ({ target, options, concurrency }) =>
+    connectS3(target, settingsOf(target, options), Math.max(1, concurrency, options.partConcurrency)),
+});
 
 let sdkVersionText: string | undefined;
 function sdkVersion(): string {
@@ -211,33 +200,27 @@ async function* exactly(source: AsyncIterable<Uint8Array>, size: number, key: st
   }
 }
 
-/** Create the s3:// driver. Validates the options at once (a UsageError names every wrong one). */
-export function createS3Driver(context: DriverContext): Driver {
-  const { target } = context;
-  const options = parseS3Options(target);
+/**
+ * Connect: one client for every operation, and HeadBucket, which proves the endpoint, the credentials and the
+ * bucket (creating it when asked), and whose headers tell what answers.
+ */
+async function connectS3(target: Target, options: S3Settings, maxSockets: number): Promise<DriverCore> {
   const { bucket, root, partConcurrency, multipartThreshold } = options;
-  const maxSockets = Math.max(1, context.concurrency, partConcurrency);
   const name = 's3';
-  let client: S3Client | undefined;
-  let kind: EndpointKind = 'other';
-  let serverHeader = '';
+  const client = createS3Client(target, options, maxSockets);
   /** SDK retries made by every call of this driver (attempts beyond the first). */
   let retries = 0;
 
-  const fail = (e: unknown, op: Operation, key?: string): StorageError => {
-    retries += attemptsOf(e) - 1;
-    return toStorageError(e, op, key, target.secrets);
-  };
-  /** Send one command, counting the SDK's retries, and map its failure. */
+  /** Send one command, counting the SDK's retries, and map its failure (so branches see its `code`). */
   async function send<T>(command: object, op: Operation, key?: string, signal?: AbortSignal): Promise<T> {
-    if (!client) throw new StorageError('Unexpected', name, op, 'the driver is not open', key !== undefined ? { key } : {});
     try {
       // Every command class is a valid argument; the SDK's union of command types does not say so to tsc.
       const out = await client.send(command as never, signal ? { abortSignal: shareable(signal) } : {});
       retries += attemptsOf(out) - 1;
       return out as T;
     } catch (e) {
-      throw fail(e, op, key);
+      retries += attemptsOf(e) - 1;
+      throw mapS3Error(e, op, key);
     }
   }
   const full = (key: string): string => root + key;
@@ -295,22 +278,16 @@ export function createS3Driver(context: DriverContext): Driver {
     const UploadId = created.UploadId;
     if (!UploadId) throw new StorageError('Unexpected', name, 'write', 'CreateMultipartUpload returned no UploadId', { key });
     const done: CompletedPart[] = [];
-    const inFlight = new Set<Promise<void>>();
     try {
       let PartNumber = 0;
-      for await (const part of parts) {
-        if (++PartNumber > MAX_PARTS) {
-          throw new StorageError('InvalidInput', name, 'write', `more than ${MAX_PARTS} parts: raise partSize`, { key });
-        }
-        const n = PartNumber;
-        const upload = send<{ ETag?: string }>(new UploadPartCommand({
+      await forEachLimited(parts, partConcurrency, async (part) => {
+        const n = ++PartNumber;
+        if (n > MAX_PARTS) throw new StorageError('InvalidInput', name, 'write', `more than ${MAX_PARTS} parts: raise partSize`, { key });
+        const r = await send<{ ETag?: string }>(new UploadPartCommand({
           Bucket: bucket, Key: full(key), UploadId, PartNumber: n, Body: part, ContentLength: part.length,
-        }), 'write', key, signal).then((r) => { done.push({ PartNumber: n, ETag: r.ETag }); });
-        inFlight.add(upload);
-        upload.then(() => inFlight.delete(upload), () => undefined);
-        if (inFlight.size >= partConcurrency) await Promise.race(inFlight);
-      }
-      await Promise.all(inFlight);
+        }), 'write', key, signal);
+        done.push({ PartNumber: n, ETag: r.ETag });
+      });
       done.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
       // RGW (Pacific) answers CompleteMultipartUpload with an empty <ETag/>: the object's real ETag comes from
       // HEAD, GET or LIST, so nothing here relies on this response.
@@ -318,14 +295,13 @@ export function createS3Driver(context: DriverContext): Driver {
         Bucket: bucket, Key: full(key), UploadId, MultipartUpload: { Parts: done },
       }), 'write', key, signal);
     } catch (e) {
-      await Promise.allSettled(inFlight);
-      await client?.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: full(key), UploadId })).catch(() => undefined);
-      throw e instanceof StorageError ? e : fail(e, 'write', key);
+      // forEachLimited settles every part in flight first, so the abort leaves no part behind.
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: full(key), UploadId })).catch(() => undefined);
+      throw e;
     }
   }
 
   async function write(key: string, body: Body, opts: WriteOptions = {}): Promise<void> {
-    checkKey(name, 'write', key);
     const { signal } = opts;
     if (body instanceof Uint8Array) {
       if (body.length <= multipartThreshold) return putOnce(key, body, body.length, signal);
@@ -355,11 +331,9 @@ export function createS3Driver(context: DriverContext): Driver {
     return Math.max(options.partSize, Math.ceil(size / MAX_PARTS));
   }
 
-  async function* bodyOf(stream: Readable, key: string): AsyncIterable<Uint8Array> {
+  async function* bodyOf(stream: Readable): AsyncIterable<Uint8Array> {
     try {
       for await (const chunk of stream) yield chunk as Uint8Array;
-    } catch (e) {
-      throw fail(e, 'read', key);
     } finally {
       if (!stream.readableEnded) stream.destroy();
     }
@@ -367,7 +341,6 @@ export function createS3Driver(context: DriverContext): Driver {
   async function* nothing(): AsyncIterable<Uint8Array> {}
 
   async function read(key: string, opts: ReadOptions = {}): Promise<ReadResult> {
-    checkKey(name, 'read', key);
     const offset = Math.max(0, opts.offset ?? 0);
     if (opts.length !== undefined && opts.length <= 0) {
       await stat(key); // an empty range of a missing key is still NotFound
@@ -382,17 +355,16 @@ export function createS3Driver(context: DriverContext): Driver {
       const stream = out.Body as Readable | undefined;
       return {
         ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
-        body: stream ? bodyOf(stream, key) : nothing(),
+        body: stream ? bodyOf(stream) : nothing(),
       };
     } catch (e) {
       // A range starting at or past the end is 416 InvalidRange; the contract cuts it at the end: empty.
-      if (e instanceof StorageError && Range && /InvalidRange|HTTP 416/.test(e.message)) return { size: 0, body: nothing() };
+      if (Range && e instanceof StorageError && (e.code === 'InvalidRange' || httpStatusOf(e) === 416)) return { size: 0, body: nothing() };
       throw e;
     }
   }
 
   async function stat(key: string): Promise<ObjectInfo> {
-    checkKey(name, 'stat', key);
     const out = await send<{ ContentLength?: number; LastModified?: Date; ETag?: string }>(
       new HeadObjectCommand({ Bucket: bucket, Key: full(key) }), 'stat', key);
     return {
@@ -421,46 +393,41 @@ export function createS3Driver(context: DriverContext): Driver {
     ...(o.ETag ? { etag: o.ETag } : {}),
   });
 
-  return {
-    name,
-    capabilities: CAPABILITIES,
-
-    async open() {
-      if (client) return;
-      client = createS3Client(target, options, maxSockets);
-      // HeadBucket proves the endpoint, the credentials and the bucket, and its headers tell what answers.
-      let headers: Record<string, string> = {};
-      const head = new HeadBucketCommand({ Bucket: bucket });
-      head.middlewareStack.add((next) => async (args) => {
-        const out = await next(args);
-        headers = (out.response as { headers?: Record<string, string> }).headers ?? {};
-        return out;
-      }, { step: 'deserialize', name: 'storbenchServerHeader' });
-      try {
-        await send(head, 'open');
-      } catch (e) {
-        const responseHeaders = ((e as StorageError).cause as { $response?: { headers?: Record<string, string> } })?.$response?.headers;
-        if (responseHeaders) headers = responseHeaders;
-        if (!(e instanceof StorageError && e.kind === 'NotFound' && options.createBucket)) {
-          client.destroy();
-          client = undefined;
-          if (e instanceof StorageError && e.kind === 'NotFound') {
-            throw new StorageError('NotFound', name, 'open', `bucket "${bucket}" does not exist (add createBucket=true to create it)`, { cause: e });
-          }
-          throw e;
-        }
-        kind = endpointKindOf(options.endpoint, headers);
-        // AWS wants the region named outside us-east-1; RGW and MinIO create in their own zone(group) without it.
-        const where = kind === 'aws' && options.region !== 'us-east-1'
-          ? { CreateBucketConfiguration: { LocationConstraint: options.region as never } } : {};
-        await send(new CreateBucketCommand({ Bucket: bucket, ...where }), 'open');
+  let headers: Record<string, string> = {};
+  const head = new HeadBucketCommand({ Bucket: bucket });
+  head.middlewareStack.add((next) => async (args) => {
+    const out = await next(args);
+    headers = (out.response as { headers?: Record<string, string> }).headers ?? {};
+    return out;
+  }, { step: 'deserialize', name: 'storbenchServerHeader' });
+  try {
+    try {
+      await send(head, 'open');
+    } catch (e) {
+      const responseHeaders = ((e as StorageError).cause as { $response?: { headers?: Record<string, string> } })?.$response?.headers;
+      if (responseHeaders) headers = responseHeaders;
+      const missing = e instanceof StorageError && e.kind === 'NotFound';
+      if (missing && !options.createBucket) {
+        throw new StorageError('NotFound', name, 'open', `bucket "${bucket}" does not exist (add createBucket=true to create it)`, {
+          cause: e, ...(e.code !== undefined ? { code: e.code } : {}),
+        });
       }
-      serverHeader = headers.server ?? '';
-      kind = endpointKindOf(options.endpoint, headers);
-    },
+      if (!missing) throw e;
+      // AWS wants the region named outside us-east-1; RGW and MinIO create in their own zone(group) without it.
+      const where = endpointKindOf(options.endpoint, headers) === 'aws' && options.region !== 'us-east-1'
+        ? { CreateBucketConfiguration: { LocationConstraint: options.region as never } } : {};
+      await send(new CreateBucketCommand({ Bucket: bucket, ...where }), 'open');
+    }
+  } catch (e) {
+    client.destroy();
+    throw e;
+  }
+  const serverHeader = headers.server ?? '';
+  const kind = endpointKindOf(options.endpoint, headers);
+
+  return {
     async close() {
-      client?.destroy();
-      client = undefined;
+      client.destroy();
     },
     system: () => SYSTEM[kind],
     semantics: (): Semantics => ({
@@ -486,37 +453,22 @@ export function createS3Driver(context: DriverContext): Driver {
       server: serverHeader,
       sdk: `@aws-sdk/client-s3 ${sdkVersion()}`,
       maxSockets,
-      /** Retries made by the SDK so far, summed over every call (read it at the end of a run). */
-      retries,
     }),
+    /** Retries made by the SDK so far, summed over every call (attempts beyond the first). */
+    counters: () => ({ retries }),
 
     write,
     read,
     stat,
     async delete(key: string) {
-      checkKey(name, 'delete', key);
       await send(new DeleteObjectCommand({ Bucket: bucket, Key: full(key) }), 'delete', key);
     },
     async *list(prefix: string, opts: ListOptions = {}) {
-      checkPrefix(name, 'list', prefix);
       const pageSize = Math.min(BATCH, Math.max(1, opts.pageSize ?? BATCH));
       for await (const page of pages(prefix, 'list', pageSize, opts.signal)) yield page.map(infoOf);
     },
-    async *scan(prefix: string, opts: ListOptions = {}): AsyncIterable<ScanEntry> {
-      checkPrefix(name, 'scan', prefix);
-      for await (const page of pages(prefix, 'scan', Math.min(BATCH, opts.pageSize ?? BATCH), opts.signal)) {
-        for (const o of page) {
-          const info = infoOf(o);
-          try {
-            yield { info, body: (await read(info.key, opts.signal ? { signal: opts.signal } : {})).body };
-          } catch (e) {
-            if (!(e instanceof StorageError && e.kind === 'NotFound')) throw e; // deleted since the listing
-          }
-        }
-      }
-    },
+    // No scan of its own: the kernel's list + GetObject per key (skipping keys deleted since the listing) is it.
     async deletePrefix(prefix: string) {
-      checkPrefix(name, 'delete', prefix);
       let removed = 0;
       for await (const page of pages(prefix, 'delete', BATCH)) {
         const out = await send<{ Errors?: { Key?: string; Code?: string; Message?: string }[] }>(new DeleteObjectsCommand({
@@ -525,7 +477,7 @@ export function createS3Driver(context: DriverContext): Driver {
         const errors = out.Errors ?? [];
         if (errors.length) {
           const first = errors[0]!;
-          throw toStorageError({ name: first.Code, message: `${errors.length} of ${page.length} keys not deleted, first ${first.Key}: ${first.Message}` }, 'delete', prefix, target.secrets);
+          throw mapS3Error({ name: first.Code, message: `${errors.length} of ${page.length} keys not deleted, first ${first.Key}: ${first.Message}` }, 'delete', prefix);
         }
         removed += page.length;
       }

@@ -2,7 +2,6 @@
  * S3 error mapping: SDK v3 service exceptions, HTTP statuses and Node socket errors → StorageError kinds.
  * Works for AWS S3, Ceph RGW and MinIO, which share the S3 error codes.
  */
-import { redactString } from '../target.js';
 import { StorageError, type ErrorKind, type Operation } from '../types.js';
 
 /** The fields of an SDK v3 error (ServiceException, TimeoutError, a Node socket error) that we look at. */
@@ -38,50 +37,65 @@ const UNAVAILABLE = new Set([
 ]);
 
 /** The S3 error code, the HTTP status and the Node error code of `e`, when it carries them. */
-function describe(e: SdkErrorShape): { code: string; status: number | undefined } {
+function describe(e: SdkErrorShape): { code: string | undefined; status: number | undefined } {
   const status = e.$metadata?.httpStatusCode;
-  const code = e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? (status ? `HTTP ${status}` : 'Error');
+  const code = e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? (status ? `HTTP ${status}` : undefined);
   return { code, status };
 }
 
-function kindOf(code: string, status: number | undefined, e: SdkErrorShape): ErrorKind {
+function kindOf(code: string | undefined, status: number | undefined, e: SdkErrorShape): ErrorKind {
   // The SDK's http handler renames ECONNRESET and EPIPE errors "TimeoutError" (to make them retryable): a reset
   // connection is a peer that went away, so the Node code decides before the name.
   if (e.code !== undefined && UNAVAILABLE.has(e.code)) return 'Unavailable';
-  if (NOT_FOUND.has(code)) return 'NotFound';
-  if (RATE_LIMITED.has(code) || e.$retryable?.throttling || status === 429 || status === 503) return 'RateLimited';
-  if (PERMISSION.has(code)) return 'PermissionDenied';
-  if (INVALID.has(code)) return 'InvalidInput';
-  if (TIMEOUT.has(code) || (e.code !== undefined && TIMEOUT.has(e.code))) return 'Timeout';
-  if (UNAVAILABLE.has(code)) return 'Unavailable';
+  if (code !== undefined) {
+    if (NOT_FOUND.has(code)) return 'NotFound';
+    if (RATE_LIMITED.has(code)) return 'RateLimited';
+  }
+  if (e.$retryable?.throttling || status === 429 || status === 503) return 'RateLimited';
+  if (code !== undefined) {
+    if (PERMISSION.has(code)) return 'PermissionDenied';
+    if (INVALID.has(code)) return 'InvalidInput';
+    if (TIMEOUT.has(code)) return 'Timeout';
+  }
+  if (e.code !== undefined && TIMEOUT.has(e.code)) return 'Timeout';
+  if (code !== undefined && UNAVAILABLE.has(code)) return 'Unavailable';
+  // Node's own socket errors, when they reach us without a code (the SDK rewraps some).
   if (/socket hang up|premature close|ECONNRESET|ECONNREFUSED/i.test(e.message ?? '')) return 'Unavailable';
   if (status === 404) return 'NotFound';
   if (status === 401 || status === 403) return 'PermissionDenied';
   if (status === 408) return 'Timeout';
   if (status !== undefined && status >= 500) return 'Unavailable';
   if (status !== undefined && status >= 400) return 'InvalidInput';
-  if (code === 'AbortError') return 'Unexpected';
   return 'Unexpected';
 }
 
 /**
- * Map anything an S3 call threw to a StorageError (a StorageError passes through unchanged).
- * The message names the S3 code and HTTP status and is scrubbed of `secrets`.
+ * Map anything an S3 call threw to a StorageError (a StorageError passes through unchanged), the driver's
+ * `mapError`. `code` is the S3 error code (`NoSuchKey`, `InvalidRange`, `SlowDown`), else the Node error code
+ * (`ECONNREFUSED`), else `HTTP <status>`; the message names the code and the HTTP status. The kernel scrubs the
+ * target's secrets from it.
  */
-export function toStorageError(
-  e: unknown, operation: Operation, key: string | undefined, secrets: readonly string[],
-): StorageError {
+export function mapS3Error(e: unknown, operation: Operation, key: string | undefined): StorageError {
   if (e instanceof StorageError) return e;
   const shape = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as SdkErrorShape;
   const { code, status } = describe(shape);
   const kind = kindOf(code, status, shape);
-  const detail = shape.message && shape.message !== code ? `: ${shape.message}` : '';
-  const message = redactString(`${code}${status ? ` (HTTP ${status})` : ''}${detail}`, secrets);
-  return new StorageError(kind, 's3', operation, message, { cause: e, ...(key !== undefined ? { key } : {}) });
+  const shown = code ?? 'Error';
+  const detail = shape.message && shape.message !== shown ? `: ${shape.message}` : '';
+  // When the Node code decided the kind (a reset renamed TimeoutError), it is the native code.
+  const native = shape.code !== undefined && UNAVAILABLE.has(shape.code) ? shape.code : code;
+  return new StorageError(kind, 's3', operation, `${shown}${status ? ` (HTTP ${status})` : ''}${detail}`, {
+    cause: e, ...(key !== undefined ? { key } : {}), ...(native !== undefined ? { code: native } : {}),
+  });
 }
 
 /** Attempts the SDK made for a call that succeeded or failed (1 when it made no retry or did not say). */
 export function attemptsOf(x: unknown): number {
   const attempts = (x as SdkErrorShape | undefined)?.$metadata?.attempts;
   return typeof attempts === 'number' && attempts > 0 ? attempts : 1;
+}
+
+/** The HTTP status of the response behind a mapped error, when there was one. */
+export function httpStatusOf(e: StorageError): number | undefined {
+  return (e.cause as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
 }
