@@ -48,6 +48,7 @@ export class ContractLayer implements Driver {
   constructor(definition: AnyDriverDefinition, context: DriverContext) {
     const { target } = context;
     this.options = parseOptions(definition.options, target.options, target) as ContractLayer['options'];
+    definition.checkTarget?.(target);
     this.name = definition.name;
     this.capabilities = typeof definition.capabilities === 'function' ? definition.capabilities(this.options) : definition.capabilities;
     this.processLocal = definition.processLocal ?? false;

@@ -72,6 +72,11 @@ export interface DriverDefinition<O extends Record<string, unknown> = Record<str
    * must throw only StorageErrors, and its calls are not wrapped (the ceiling's hot path stays bare).
    */
   readonly mapError?: (error: unknown, operation: Operation, key: string | undefined) => StorageError;
+  /**
+   * Refuse a target whose URL (hosts, path) this driver cannot use, with a UsageError, when the driver is created:
+   * before `open`, so a suite refuses it before any run is written. Options are the schema's to check.
+   */
+  readonly checkTarget?: (target: Target) => void;
   /** Connect and look around (file system type, cluster); called once, by the first `open()`. */
   connect(context: ConnectContext<O>): Promise<DriverCore>;
 }
