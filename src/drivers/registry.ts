@@ -26,7 +26,7 @@ interface DriverEntry {
 const registry: Record<string, DriverEntry> = {
   mem: { options: MEM_OPTIONS, load: async () => (await import('./mem/mem-driver.js')).memDriver },
   null: { options: NULL_OPTIONS, load: async () => (await import('./null/null-driver.js')).nullDriver },
-  file: { options: FILE_OPTIONS, load: async () => (await import('./file/file-driver.js')).createFileDriver },
+  file: { options: FILE_OPTIONS, load: async () => (await import('./file/file-driver.js')).fileDriver },
   nfs: { options: NFS_OPTIONS, load: async () => (await import('./nfs/nfs-driver.js')).createNfsDriver },
   cassandra: { options: CASSANDRA_OPTIONS, load: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver },
   webhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver },

@@ -13,32 +13,24 @@ import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { isStorageError, type Driver } from '../../src/drivers/types.js';
 import { behaviors, runBehavior } from '../../src/conformance/behaviors.js';
-import { configureThreadpool, type FileDriver } from '../../src/drivers/file/file-driver.js';
+import { configureThreadpool } from '../../src/drivers/file/file-driver.js';
+import { decideThreadpool } from '../../src/drivers/file/threadpool-size.cjs';
 import { mountOf, parseMountinfo, type FileSystemInfo } from '../../src/drivers/file/fs-type.js';
 import { detectProfile } from '../../src/drivers/file/profiles.js';
 import { bucketOf, decodeName, encodeSegment, locate } from '../../src/drivers/file/layout.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { runBenchmark } from '../../src/runner/run.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
+import { expectKind, listKeys, openDriver, readAll } from '../support/drivers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'storbench-file-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function driverAt(url: string, durable = false): Promise<Driver> {
-  const d = await createDriver({ target: parseTarget(url), concurrency: 8, durable });
-  await d.open();
-  return d;
-}
+/** The driver of `url`, opened, for 8 operations in flight. */
+const driverAt = (url: string): Promise<Driver> => openDriver(url, 8);
 
-async function keysUnder(d: Driver, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const page of d.list(prefix)) keys.push(...page.map((o) => o.key));
-  return keys.sort();
-}
-
-async function expectKind(kind: string, fn: () => Promise<unknown>): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => isStorageError(e) && e.kind === kind);
-}
+/** The warning codes the driver gives now. */
+const warningCodes = (d: Driver): string[] => (d.warnings?.() ?? []).map((w) => w.code);
 
 describe('file:// layout', () => {
   test('segments starting with # are escaped and decode back; driver names decode to nothing', () => {
@@ -75,8 +67,8 @@ describe('file:// driver', () => {
     const d = await driverAt(`file://${root}`);
     const keys = ['flat/a', 'flat/#hash', 'flat/##double', 'flat/#0a', 'flat/dir#/x', 'both', 'both/child'];
     for (const k of keys) await d.write(k, Buffer.from(k));
-    assert.deepEqual(await keysUnder(d, ''), [...keys].sort());
-    for (const k of keys) assert.equal((await collect((await d.read(k)).body)).toString(), k);
+    assert.deepEqual(await listKeys(d, ''), [...keys].sort());
+    for (const k of keys) assert.equal((await readAll(d, k)).toString(), k);
     // Only bucket directories and key directories at the top: files never sit next to user directories.
     assert.ok(readdirSync(join(root, 'flat')).every((n) => /^#[0-3][0-9a-f]$/.test(n) || n === 'dir#'));
     assert.equal(await d.deletePrefix(''), keys.length);
@@ -107,7 +99,7 @@ describe('file:// driver', () => {
     const d = await driverAt(`file://${root}?fanout=0`);
     await d.write('x/y/z', Buffer.from('1'));
     assert.ok(existsSync(join(root, 'x/y/z')));
-    assert.deepEqual(await keysUnder(d, 'x/'), ['x/y/z']);
+    assert.deepEqual(await listKeys(d, 'x/'), ['x/y/z']);
     assert.equal(d.environment().fanoutLevels, 0);
   });
 
@@ -143,7 +135,7 @@ describe('file:// driver', () => {
       throw new Error('client went away');
     }
     await assert.rejects(() => d.write('k', broken()));
-    assert.equal((await collect((await d.read('k')).body)).toString(), 'old');
+    assert.equal((await readAll(d, 'k')).toString(), 'old');
     assert.deepEqual(readdirSync(root), ['k']);
   });
 
@@ -159,7 +151,7 @@ describe('file:// driver', () => {
     }
     const pending = d.write('p/pending', slow());
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(await keysUnder(d, 'p/'), ['p/done']);
+    assert.deepEqual(await listKeys(d, 'p/'), ['p/done']);
     const scanned: string[] = [];
     for await (const e of d.scan('p/')) {
       scanned.push(e.info.key);
@@ -168,7 +160,7 @@ describe('file:// driver', () => {
     assert.deepEqual(scanned, ['p/done']);
     release();
     await pending;
-    assert.deepEqual(await keysUnder(d, 'p/'), ['p/done', 'p/pending']);
+    assert.deepEqual(await listKeys(d, 'p/'), ['p/done', 'p/pending']);
   });
 
   test('a scan whose bodies are not read closes its files', async () => {
@@ -199,7 +191,8 @@ describe('file:// driver', () => {
   });
 
   test('durable targets and fsync=true say so in semantics and environment', async () => {
-    const durable = await driverAt(`file://${join(scratch, 'durable')}`, true);
+    const durable = await createDriver({ target: parseTarget(`file://${join(scratch, 'durable')}`), concurrency: 8, durable: true });
+    await durable.open();
     assert.equal(durable.environment().fsync, true);
     assert.match(durable.semantics().writeDurability, /^fsync/);
     await durable.write('a/b', Buffer.from('x'));
@@ -210,17 +203,43 @@ describe('file:// driver', () => {
   });
 
   test('bad targets are refused naming the problem', async () => {
+    // the URL itself when the driver is created (before open: a suite refuses it before any run)
     await assert.rejects(() => createDriver({ target: parseTarget('file://somehost/x'), concurrency: 1 }), /takes no host/);
-    await assert.rejects(() => createDriver({ target: parseTarget('file:///x?fanout=9'), concurrency: 1 }), /fanout/);
-    await assert.rejects(() => createDriver({ target: parseTarget('file:///x?io=mmap'), concurrency: 1 }), /target option io: expected async or sync, got "mmap"/);
+    // options when the target is parsed, every problem together
+    assert.throws(() => parseTarget('file:///x?fanout=9'), /target option fanout: expected a whole number from 0 to 4, got "9"/);
+    assert.throws(() => parseTarget('file:///x?io=mmap'), /target option io: expected async or sync, got "mmap"/);
     assert.throws(() => parseTarget('file:///x?fsnyc=true'), /unknown option fsnyc for file:\/\/ \(known: profile, /);
+    assert.throws(() => parseTarget('file:///x?readChunk=1KiB&direct=maybe&stripeSize=1X'),
+      /target option direct: expected true or false, got "maybe"; target option readChunk: expected 4KiB to 64MiB; target option stripeSize: expected lfs's form \(1M, 4M, 65536\), got "1X"/);
+    assert.throws(() => parseTarget('file:///x?readChunk=lots'), /target option readChunk: "lots" is not a size/);
+  });
+
+  test('key `a` and key `a/b` coexist with fan-out only, as the capability says', async () => {
+    const fanned = await driverAt(`file://${join(scratch, 'coexist')}`);
+    assert.equal(fanned.capabilities.keyAndPrefixCoexist, true);
+    await fanned.write('a', Buffer.from('1'));
+    await fanned.write('a/b', Buffer.from('2'));
+    assert.deepEqual(await listKeys(fanned, ''), ['a', 'a/b']);
+    const flat = await driverAt(`file://${join(scratch, 'coexist-flat')}?fanout=0`);
+    assert.equal(flat.capabilities.keyAndPrefixCoexist, false);
+    await flat.write('a', Buffer.from('1'));
+    const e = await expectKind('NotFound', () => flat.write('a/b', Buffer.from('2')));
+    assert.equal(e.code, 'ENOTDIR', 'the errno is kept as the code');
+  });
+
+  test('node:fs errors keep their errno as the code', async () => {
+    const d = await driverAt(`file://${join(scratch, 'codes')}`);
+    assert.equal((await expectKind('NotFound', () => d.read('missing'))).code, 'ENOENT');
+    assert.equal((await expectKind('NotFound', () => d.stat('missing'))).code, 'ENOENT');
+    assert.equal((await expectKind('NotFound', () => d.append!('missing', Buffer.from('x')))).code, 'ENOENT');
   });
 
   test('io=sync: blocking calls, recorded; the runner gives it one thread per worker and refuses fewer', async () => {
     const d = await driverAt(`file://${join(scratch, 'sync')}?io=sync`);
     assert.equal(d.blocking, true);
-    assert.match(String(d.environment().ioEngine), /^sync: blocking calls/);
+    assert.equal(d.environment().ioEngine, 'sync');
     assert.equal(d.environment().uvThreadpoolSize, undefined, 'no threadpool in the path');
+    assert.ok(!warningCodes(d).includes('threadpool-handoff'), 'no threadpool hand-off with blocking calls');
     await d.close();
     const store = openStore(':memory:');
     const target = parseTarget(`file://${join(scratch, 'sync-run')}?io=sync`);
@@ -280,6 +299,26 @@ describe('file:// environment', () => {
     assert.equal(d.environment().uvThreadpoolSize, info.size);
     assert.equal(configureThreadpool(2), info, 'a second call changes nothing');
   });
+
+  test('one threadpool rule (bin/storbench.cjs applies it): preset wins, else STORBENCH_THREADPOOL, else concurrency in 4..1024, else 64', () => {
+    assert.deepEqual(decideThreadpool({ UV_THREADPOOL_SIZE: '12' }, 100), { size: 12, source: 'preset' });
+    assert.deepEqual(decideThreadpool({ UV_THREADPOOL_SIZE: '12', STORBENCH_THREADPOOL_SOURCE: 'set' }), { size: 12, source: 'set' });
+    assert.deepEqual(decideThreadpool({ UV_THREADPOOL_SIZE: '5000' }), { size: 1024, source: 'preset' });
+    assert.deepEqual(decideThreadpool({ STORBENCH_THREADPOOL: '8' }, 100), { size: 8, source: 'set' });
+    assert.deepEqual(decideThreadpool({}, 2), { size: 4, source: 'set' });
+    assert.deepEqual(decideThreadpool({}, 300), { size: 300, source: 'set' });
+    assert.deepEqual(decideThreadpool({}, 5000), { size: 1024, source: 'set' });
+    assert.deepEqual(decideThreadpool({}), { size: 64, source: 'set' });
+    assert.deepEqual(decideThreadpool({}, Number.NaN), { size: 64, source: 'set' });
+  });
+
+  test('io=async on a local file system warns of the threadpool hand-off; the environment says which engine ran', async () => {
+    const d = await driverAt(`file://${join(scratch, 'handoff')}`);
+    assert.equal(d.environment().ioEngine, 'async');
+    assert.notEqual(d.environment().fsType, 'unknown');
+    const handoff = d.warnings?.().find((w) => w.code === 'threadpool-handoff');
+    assert.match(String(handoff?.text), /threadpool/);
+  });
 });
 
 /** A driver with direct=true under the scratch directory, or the test skipped where O_DIRECT does not work. */
@@ -324,23 +363,23 @@ describe('file:// profiles and cache honesty', () => {
     const local = await driverAt(`file://${dir}`);
     assert.equal(local.environment().profile, 'local');
     assert.equal(local.environment().directIO, 'off');
-    assert.match(String(local.environment().cacheWarning), /page cache/);
-    await assert.rejects(() => createDriver({ target: parseTarget(`file://${dir}?profile=hdfs`), concurrency: 1 }), /profile/);
+    assert.match(String(local.warnings?.().find((w) => w.code === 'page-cache')?.text), /page cache/);
+    assert.throws(() => parseTarget(`file://${dir}?profile=hdfs`), /target option profile: expected one of local, nfs, /);
   });
 
   for (const io of ['async', 'sync']) test(`O_DIRECT round-trips odd sizes and ranges where the file system takes it (io=${io})`, async (t) => {
     const d = await directDriver(t, 'direct', io);
     if (!d) return;
     assert.match(String(d.environment().directIO), /^on/);
-    assert.equal(d.environment().cacheWarning, undefined);
+    assert.ok(!warningCodes(d).includes('page-cache'), 'O_DIRECT: no page-cache warning');
     for (const size of [0, 1, 4095, 4096, 4097, 200_001]) {
       const data = Buffer.alloc(size);
       for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 0xff;
       await d.write(`d/${size}`, data);
-      assert.ok((await collect((await d.read(`d/${size}`)).body)).equals(data), `size ${size}`);
+      assert.ok((await readAll(d, `d/${size}`)).equals(data), `size ${size}`);
       assert.equal((await d.stat(`d/${size}`)).size, size);
       if (size > 5000) {
-        assert.ok((await collect((await d.read(`d/${size}`, { offset: 4999, length: 70_001 })).body)).equals(data.subarray(4999, 75_000)));
+        assert.ok((await readAll(d, `d/${size}`, 4999, 70_001)).equals(data.subarray(4999, 75_000)));
       }
     }
     await d.close();
@@ -356,7 +395,7 @@ describe('file:// profiles and cache honesty', () => {
     assert.deepEqual(readdirSync(root).sort(), ['storbench', 'user.txt']);
     assert.deepEqual(readdirSync(join(root, 'storbench'), { recursive: true }), []);
     await d.write('k', Buffer.from('x'));
-    assert.equal((await collect((await d.read('k')).body)).toString(), 'x', 'the pool works with its probe unlinked');
+    assert.equal((await readAll(d, 'k')).toString(), 'x', 'the pool works with its probe unlinked');
     await d.close();
   });
 
@@ -373,16 +412,17 @@ describe('file:// profiles and cache honesty', () => {
     for (let i = 0; i < data.length; i++) data[i] = (i * 13 + 7) & 0xff;
     const order = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
     await Promise.all(order.map((i) => d.writeAt!('small', i * 1000, data.subarray(i * 1000, (i + 1) * 1000))));
-    assert.ok((await collect((await d.read('small')).body)).equals(data));
+    assert.ok((await readAll(d, 'small')).equals(data));
     await d.close();
   });
 
   test('dropCaches drops the page cache as root and is recorded; refuses politely otherwise', async () => {
-    const d = (await driverAt(`file://${join(scratch, 'drop')}`)) as FileDriver;
-    const result = await d.dropCaches();
+    const d = await driverAt(`file://${join(scratch, 'drop')}`);
+    assert.ok(warningCodes(d).includes('page-cache'), 'before any drop: reads may come from the page cache');
+    const result = await d.dropCaches!();
     if (process.getuid?.() === 0) assert.equal(result.dropped, true, result.detail);
     else assert.match(result.detail, /root/);
     assert.match(String(d.environment().dropCaches), result.dropped ? /^dropped/ : /^not dropped/);
-    if (result.dropped) assert.equal(d.environment().cacheWarning, undefined);
+    assert.equal(warningCodes(d).includes('page-cache'), !result.dropped);
   });
 });

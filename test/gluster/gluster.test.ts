@@ -6,16 +6,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { collect } from '../../src/drivers/keys.js';
-import { createDriver } from '../../src/drivers/registry.js';
-import { parseTarget } from '../../src/drivers/target.js';
+import { openDriver, readAll } from '../support/drivers.js';
 
 const url = process.env.STORBENCH_TEST_GLUSTER;
 
 describe('GlusterFS (file:// on a FUSE mount)', { skip: !url && 'STORBENCH_TEST_GLUSTER is not set (npm test sets it)' }, () => {
   test('the file system is detected and reported as GlusterFS, with the glusterfs profile', async () => {
-    const driver = await createDriver({ target: parseTarget(url!), concurrency: 4 });
-    await driver.open();
+    const driver = await openDriver(url!, 4);
     try {
       assert.equal(driver.system(), 'GlusterFS');
       const env = driver.environment();
@@ -25,6 +22,8 @@ describe('GlusterFS (file:// on a FUSE mount)', { skip: !url && 'STORBENCH_TEST_
       assert.equal(env.profileSource, 'detected');
       assert.equal(env.fsync, true, 'the glusterfs profile fsyncs: flush-behind acknowledges close() early');
       assert.equal(driver.semantics().fileSystem, 'fuse.glusterfs');
+      // a network file system: no local threadpool hand-off warning (the driver decides, from fs-type.ts)
+      assert.deepEqual(driver.warnings?.().map((w) => w.code), ['page-cache']);
       // The mount line in /proc/self/mountinfo is where the subtype comes from.
       assert.ok(readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${env.mountPoint} `));
     } finally {
@@ -33,15 +32,14 @@ describe('GlusterFS (file:// on a FUSE mount)', { skip: !url && 'STORBENCH_TEST_
   });
 
   test('an object written through the driver is a whole file on the volume', async () => {
-    const driver = await createDriver({ target: parseTarget(`${url}?fanout=0`), concurrency: 4 });
-    await driver.open();
+    const driver = await openDriver(`${url}?fanout=0`, 4);
     const key = `storbench-gluster-test/${process.pid}/obj`;
     try {
       const data = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
       await driver.write(key, data);
       const root = String(driver.environment().root);
       assert.ok(readFileSync(`${root}/${key}`).equals(data));
-      assert.ok((await collect((await driver.read(key)).body)).equals(data));
+      assert.ok((await readAll(driver, key)).equals(data));
     } finally {
       await driver.deletePrefix('storbench-gluster-test/');
       await driver.close();

@@ -1,4 +1,4 @@
-/** Maps Node's errno codes (`err.code`) from node:fs to StorageError kinds. */
+/** Maps Node's errno codes (`err.code`) from node:fs to StorageError kinds, keeping the errno as `code`. */
 import { StorageError, type ErrorKind, type Operation } from '../types.js';
 
 interface Mapped { readonly kind: ErrorKind; readonly temporary?: boolean; readonly why: string }
@@ -41,12 +41,15 @@ const ERRNO: Readonly<Record<string, Mapped>> = {
   ENOSYS: { kind: 'Unsupported', why: 'not implemented by this file system' },
 };
 
-/** Turn whatever node:fs threw into a StorageError (a StorageError passes through unchanged). */
-export function fileError(operation: Operation, key: string | undefined, e: unknown): StorageError {
+/**
+ * The file driver's `mapError`: whatever node:fs threw, as a StorageError whose `code` is the errno (`ENOENT`).
+ * A StorageError passes through unchanged.
+ */
+export function mapFileError(e: unknown, operation: Operation, key: string | undefined): StorageError {
   if (e instanceof StorageError) return e;
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
-  const mapped = ERRNO[code];
-  const options = { cause: e, ...(key !== undefined ? { key } : {}) };
+  const code = errnoOf(e);
+  const mapped = code === undefined ? undefined : ERRNO[code];
+  const options = { cause: e, ...(key !== undefined ? { key } : {}), ...(code !== undefined ? { code } : {}) };
   if (!mapped) {
     return new StorageError('Unexpected', 'file', operation, `${code || 'error'}: ${e instanceof Error ? e.message : String(e)}`, options);
   }
@@ -55,7 +58,13 @@ export function fileError(operation: Operation, key: string | undefined, e: unkn
   });
 }
 
-/** The errno code of a node:fs error, or `undefined`. */
+/** The errno code of a node:fs error (or of a StorageError mapped from one), or `undefined`. */
 export function errnoOf(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e && e.code !== undefined ? String(e.code) : undefined;
+}
+
+/** True for the errors that mean "no such file here" (missing, or a parent that is a file). */
+export function isMissing(e: unknown): boolean {
+  const code = errnoOf(e);
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }

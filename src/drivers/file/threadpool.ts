@@ -1,48 +1,40 @@
 /**
  * libuv's threadpool runs every node:fs call (and dns.lookup, zlib, crypto.pbkdf2). Its default of 4
  * threads silently caps file-system concurrency at 4, whatever `--concurrency` says. The size is read
- * ONCE, when the pool first starts, so this module must be called before any of those run: the CLI calls
- * {@link configureThreadpool} at startup. Calling it later changes nothing in this process (and says so).
+ * ONCE, when the pool first starts. The rule that sizes it is ./threadpool-size.cjs, shared with
+ * bin/storbench.cjs, which applies it before anything else runs (from --concurrency, else 64). An embedder that
+ * does not start through bin calls {@link configureThreadpool} before any fs work; calling it later changes
+ * nothing in this process. {@link threadpoolInfo} is what a run records.
  */
+import { createRequire } from 'node:module';
+import type * as Rule from './threadpool-size.cjs';
 
-/** Smallest and largest sizes we ask for (libuv itself caps the pool at 1024). */
-const MIN = 4;
-const MAX = 1024;
+const rule = createRequire(import.meta.url)('./threadpool-size.cjs') as typeof Rule;
 
-/** What {@link configureThreadpool} decided, kept for `environment()`. */
+/** The pool's size and where it came from, kept for `environment()` and the run's record. */
 export interface ThreadpoolInfo {
-  /** Threads libuv will use (the env var's value, or libuv's default 4). */
+  /** Threads libuv uses (the env var's value as libuv reads it, or libuv's default 4). */
   readonly size: number;
-  /** `set`: this call set UV_THREADPOOL_SIZE; `preset`: the user had set it; `default`: never configured. */
+  /** `set`: storbench set UV_THREADPOOL_SIZE (bin or configureThreadpool); `preset`: the user did; `default`: nobody. */
   readonly source: 'set' | 'preset' | 'default';
 }
 
 let decided: ThreadpoolInfo | undefined;
 
-/** The user's UV_THREADPOOL_SIZE as libuv will clamp it, or `undefined` when unset. */
-function preset(): ThreadpoolInfo | undefined {
-  const v = process.env.UV_THREADPOOL_SIZE;
-  if (v === undefined || v === '') return undefined;
-  return { size: Math.min(Math.max(1, Number.parseInt(v, 10) || MIN), MAX), source: 'preset' };
-}
-
 /**
- * Set `UV_THREADPOOL_SIZE` to `min(max(4, concurrency), 1024)` unless the user already set it.
- * Works only before the first threadpool use in this process; the first call wins.
+ * Size the pool for `concurrency` operations in flight, by the one rule (./threadpool-size.cjs), unless the
+ * user or bin/storbench.cjs already set UV_THREADPOOL_SIZE. Works only before the first threadpool use in this
+ * process; the first call wins.
  * @returns the size libuv will use and where it came from.
  */
 export function configureThreadpool(concurrency: number): ThreadpoolInfo {
-  if (decided) return decided;
-  decided = preset();
-  if (!decided) {
-    const size = Math.min(Math.max(MIN, Math.floor(concurrency) || MIN), MAX);
-    process.env.UV_THREADPOOL_SIZE = String(size);
-    decided = { size, source: 'set' };
-  }
+  decided ??= rule.applyThreadpool(process.env, concurrency);
   return decided;
 }
 
-/** The threadpool as it is now: what configureThreadpool decided, or the env var / libuv default. */
+/** The threadpool as it is now: what was decided, or the env var as libuv reads it, or libuv's default 4. */
 export function threadpoolInfo(): ThreadpoolInfo {
-  return decided ?? preset() ?? { size: MIN, source: 'default' };
+  if (decided) return decided;
+  const v = process.env.UV_THREADPOOL_SIZE;
+  return v === undefined || v === '' ? { size: rule.MIN, source: 'default' } : rule.decideThreadpool(process.env);
 }
