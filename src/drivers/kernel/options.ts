@@ -55,9 +55,9 @@ export const option = {
   text(fallback?: string): OptionSchema<string | undefined> {
     return optional<string | undefined>(fallback, (text) => text);
   },
-  /** `true/false/1/0/yes/no/on/off`. */
-  boolean(fallback: boolean): OptionSchema<boolean> {
-    return optional(fallback, (text) => {
+  /** `true/false/1/0/yes/no/on/off`; `undefined` as the fallback when the driver decides (from the run) when it is absent. */
+  boolean<F extends boolean | undefined>(fallback: F): OptionSchema<boolean | F> {
+    return optional<boolean | F>(fallback, (text) => {
       if (/^(1|true|yes|on)$/i.test(text)) return true;
       if (/^(0|false|no|off)$/i.test(text)) return false;
       return invalid(`expected true or false, got "${text}"`);
