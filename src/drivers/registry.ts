@@ -29,8 +29,8 @@ const registry: Record<string, DriverEntry> = {
   file: { options: FILE_OPTIONS, load: async () => (await import('./file/file-driver.js')).fileDriver },
   nfs: { options: NFS_OPTIONS, load: async () => (await import('./nfs/nfs-driver.js')).createNfsDriver },
   cassandra: { options: CASSANDRA_OPTIONS, load: async () => (await import('./cassandra/cassandra-driver.js')).createCassandraDriver },
-  webhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver },
-  swebhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).createWebHdfsDriver },
+  webhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).webhdfsDriver },
+  swebhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).swebhdfsDriver },
   s3: { options: S3_OPTIONS, load: async () => (await import('./s3/s3-driver.js')).s3Driver },
 };
 

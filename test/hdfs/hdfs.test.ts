@@ -1,22 +1,25 @@
 /**
  * HDFS-specific checks of the webhdfs:// driver against the real cluster of scripts/services/hdfs
  * (STORBENCH_TEST_HDFS): the two-step redirect, a 256 MiB streamed write and read with the client's memory
- * watched, NameNode failover, secret redaction, and a DataNode killed in the middle of a write load.
+ * watched, NameNode failover, secret redaction, and a DataNode killed in the middle of a write load; and, with a
+ * fake NameNode on a local port, what the cluster cannot show (a server without LISTSTATUS_BATCH).
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
+import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError } from '../../src/drivers/types.js';
-import { createWebHdfsDriver, type WebHdfsDriver } from '../../src/drivers/webhdfs/webhdfs-driver.js';
+import { isStorageError, type Driver } from '../../src/drivers/types.js';
+import { expectKind, listKeys, openDriver, readAll } from '../support/drivers.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const url = process.env.STORBENCH_TEST_HDFS;
@@ -30,12 +33,6 @@ function variant(options: Record<string, string>, hosts?: string): string {
   return `webhdfs://${hosts ?? u.host}${u.pathname}${u.search}`;
 }
 
-async function opened(targetUrl: string, concurrency = 4): Promise<WebHdfsDriver> {
-  const driver = createWebHdfsDriver({ target: parseTarget(targetUrl), concurrency });
-  await driver.open();
-  return driver;
-}
-
 /** A port nothing listens on: bind an ephemeral one and close it again. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -45,10 +42,55 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+describe('webhdfs:// without a cluster', () => {
+  test('option problems are all reported when the target is parsed, each naming its option', () => {
+    assert.throws(() => parseTarget('webhdfs://127.0.0.1:1/x?permission=999&gateway=knox&scanAhead=65&syncBlock=maybe'), (e: unknown) => {
+      const m = (e as Error).message;
+      assert.match(m, /target option permission: "999" is not octal like 755/);
+      assert.match(m, /target option gateway: "knox" is not httpfs or none/);
+      assert.match(m, /target option scanAhead: expected a whole number from 0 to 64, got "65"/);
+      assert.match(m, /target option syncBlock: expected true or false, got "maybe"/);
+      return true;
+    });
+    assert.doesNotThrow(() => parseTarget('swebhdfs://127.0.0.1:1/x?permission=0640&gateway=httpfs&syncBlock=true&blockSize=64MiB'));
+  });
+
+  test('a NameNode without LISTSTATUS_BATCH (IllegalArgumentException for op) is listed with LISTSTATUS; other errors keep their code', async () => {
+    const calls: string[] = [];
+    const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const remote = (exception: string, message: string) => ({ RemoteException: { exception, javaClassName: `x.${exception}`, message } });
+    const file = (pathSuffix: string, type = 'FILE') => ({ pathSuffix, type, length: 3, modificationTime: 1 });
+    const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+      const u = new URL(req.url!, 'http://x');
+      const op = u.searchParams.get('op') ?? '';
+      calls.push(`${op} ${u.pathname}`);
+      if (op === 'MKDIRS') return json(res, 200, { boolean: true });
+      if (op === 'LISTSTATUS_BATCH') return json(res, 400, remote('IllegalArgumentException', `Invalid value for webhdfs parameter "op": ${op} is not a valid GET operation.`));
+      if (op === 'LISTSTATUS' && u.pathname === '/webhdfs/v1/old') return json(res, 200, { FileStatuses: { FileStatus: [file('a'), file('d', 'DIRECTORY')] } });
+      if (op === 'LISTSTATUS' && u.pathname === '/webhdfs/v1/old/d') return json(res, 200, { FileStatuses: { FileStatus: [file('b')] } });
+      if (op === 'LISTSTATUS') return json(res, 403, remote('AccessControlException', 'Permission denied: user=u, access=READ_EXECUTE, op=LISTSTATUS'));
+      return json(res, 400, remote('IllegalArgumentException', `${op} is not a valid op`)); // GETSERVERDEFAULTS, /jmx
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const old = await openDriver(`webhdfs://127.0.0.1:${(server.address() as AddressInfo).port}/old?user=u`);
+    try {
+      assert.deepEqual(await listKeys(old, ''), ['a', 'd/b']);
+      assert.deepEqual(await listKeys(old, 'd/'), ['d/b']);
+      assert.equal(calls.filter((c) => c.startsWith('LISTSTATUS_BATCH')).length, 1, 'asked once, then remembered');
+      const denied = await expectKind('PermissionDenied', () => listKeys(old, 'locked/'));
+      assert.equal(denied.code, 'AccessControlException');
+      assert.equal(old.semantics().blockSize, 'server default');
+    } finally {
+      await old.close();
+      server.close();
+    }
+  });
+});
+
 describe('webhdfs:// on a real HDFS', { skip }, () => {
-  let driver: WebHdfsDriver;
+  let driver: Driver;
   before(async () => {
-    driver = await opened(url!, 8);
+    driver = await openDriver(url!, 8);
   });
   after(async () => {
     await driver?.deletePrefix(`${run}/`).catch(() => undefined);
@@ -73,30 +115,31 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     assert.notEqual(new URL(open.headers.get('location')!).host, t.hosts[0]);
     await open.body?.cancel();
 
-    const noredirect = await opened(variant({ noredirect: 'true' }));
+    const noredirect = await openDriver(variant({ noredirect: 'true' }), 4);
     try {
       assert.match(String(noredirect.semantics().dataPath), /noredirect/);
       await noredirect.write(`${run}/noredirect`, data);
-      assert.ok((await collect((await noredirect.read(`${run}/noredirect`)).body)).equals(data));
-      assert.ok((await collect((await noredirect.read(`${run}/redirect`, { offset: 1000, length: 10 })).body)).equals(data.subarray(1000, 1010)));
+      assert.ok((await readAll(noredirect, `${run}/noredirect`)).equals(data));
+      assert.ok((await readAll(noredirect, `${run}/redirect`, 1000, 10)).equals(data.subarray(1000, 1010)));
     } finally {
       await noredirect.close();
     }
   });
 
-  test('semantics and environment describe the cluster', () => {
+  test('semantics, environment and counters describe the cluster', () => {
     const sem = driver.semantics();
     assert.equal(sem.replication, 3);
     assert.equal(sem.blockSize, 128 * 1024 * 1024);
     assert.match(sem.writeDurability, /pipeline of 3 DataNodes/);
     const env = driver.environment();
-    assert.equal(env.failovers, 0);
+    assert.equal(driver.counters?.().failovers, 0);
+    assert.equal(env.failovers, undefined, 'a counter, not a fact found at connect');
     assert.equal(env.liveDataNodes, 3);
     assert.match(String(env.hadoopVersion), /^3\.5\.0/);
   });
 
   test('replication and blockSize options reach the NameNode', async () => {
-    const custom = await opened(variant({ replication: '2', blockSize: '1MiB', permission: '640' }));
+    const custom = await openDriver(variant({ replication: '2', blockSize: '1MiB', permission: '640' }), 4);
     try {
       await custom.write(`${run}/custom`, randomBytes(3 * 1024 * 1024));
       const t = parseTarget(url!);
@@ -148,19 +191,18 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
   test('HA: a NameNode that refuses connections is skipped and the failover counted', async () => {
     const t = parseTarget(url!);
     const down = `127.0.0.1:${await closedPort()}`;
-    const ha = await opened(variant({}, `${down},${t.hosts[0]}`));
+    const ha = await openDriver(variant({}, `${down},${t.hosts[0]}`), 4);
     try {
-      assert.equal(ha.failovers(), 1);
+      assert.equal(ha.counters?.().failovers, 1);
       const data = randomBytes(5000);
       await ha.write(`${run}/ha`, data);
-      assert.ok((await collect((await ha.read(`${run}/ha`)).body)).equals(data));
-      const env = ha.environment();
-      assert.equal(env.activeNameNode, t.hosts[0]);
-      assert.equal(env.failovers, 1, 'the active NameNode is remembered: one failover, not one per call');
+      assert.ok((await readAll(ha, `${run}/ha`)).equals(data));
+      assert.equal(ha.environment().activeNameNode, t.hosts[0]);
+      assert.equal(ha.counters?.().failovers, 1, 'the active NameNode is remembered: one failover, not one per call');
     } finally {
       await ha.close();
     }
-    const allDown = createWebHdfsDriver({ target: parseTarget(variant({}, `${down},127.0.0.1:${await closedPort()}`)), concurrency: 1 });
+    const allDown = await createDriver({ target: parseTarget(variant({}, `${down},127.0.0.1:${await closedPort()}`)), concurrency: 1 });
     try {
       await assert.rejects(allDown.open(), (e: unknown) => isStorageError(e, 'Unavailable') && e.temporary);
     } finally {
@@ -172,7 +214,7 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     const secret = 'Tok3nSecretValue0123456789';
     const target = parseTarget(variant({ delegationToken: secret }));
     assert.ok(!target.redacted.includes(secret));
-    const d = createWebHdfsDriver({ target, concurrency: 1 });
+    const d = await createDriver({ target, concurrency: 1 });
     try {
       // Security is off, so the NameNode cannot decode the token: the error must not echo it.
       await d.open().then(() => d.write(`${run}/token`, randomBytes(10))).catch((e: unknown) => {
@@ -183,14 +225,49 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     } finally {
       await d.close();
     }
-    assert.throws(() => createWebHdfsDriver({ target: parseTarget(variant({ delegation: secret })), concurrency: 1 }), /delegationToken/);
+    // Refused when the target is parsed, before any driver exists.
+    assert.throws(() => parseTarget(variant({ delegation: secret })), /delegationToken/);
   });
 
-  test('errors map to kinds: a file where a directory is needed, a missing rename source', async () => {
+  test('errors map to kinds and keep the RemoteException as code: a file where a directory is needed, a missing rename source', async () => {
     await driver.write(`${run}/file`, randomBytes(10));
-    await assert.rejects(driver.write(`${run}/file/under`, randomBytes(10)), (e: unknown) => isStorageError(e, 'InvalidInput'));
-    await assert.rejects(driver.rename(`${run}/nope`, `${run}/nope2`), (e: unknown) => isStorageError(e, 'NotFound'));
-    assert.deepEqual(await collect((await driver.read(`${run}/file`, { offset: 10 })).body), Buffer.alloc(0));
+    const under = await expectKind('InvalidInput', () => driver.write(`${run}/file/under`, randomBytes(10)));
+    assert.equal(under.code, 'ParentNotDirectoryException');
+    const missing = await expectKind('NotFound', () => driver.rename!(`${run}/nope/a`, `${run}/nope2/b`));
+    assert.equal(missing.code, 'FileNotFoundException');
+    await expectKind('NotFound', () => driver.stat(`${run}/nope2`)); // a missing source creates no destination parent
+    // A range at or past the end is empty: the DataNode's IOException, told apart by the file's size.
+    assert.deepEqual(await readAll(driver, `${run}/file`, 10), Buffer.alloc(0));
+    assert.deepEqual(await readAll(driver, `${run}/file`, 100, 5), Buffer.alloc(0));
+    // A rename into a directory that does not exist yet creates it.
+    await driver.write(`${run}/moved-from`, randomBytes(20));
+    await driver.rename!(`${run}/moved-from`, `${run}/deep/er/moved-to`);
+    assert.equal((await driver.stat(`${run}/deep/er/moved-to`)).size, 20);
+  });
+
+  test('a key and a prefix of the same name cannot coexist (keyAndPrefixCoexist: false), either way round', async () => {
+    assert.equal(driver.capabilities.keyAndPrefixCoexist, false);
+    await driver.write(`${run}/both`, randomBytes(10));
+    await expectKind('InvalidInput', () => driver.write(`${run}/both/child`, randomBytes(10)));
+    await driver.write(`${run}/dir/child`, randomBytes(10));
+    const dir = await expectKind('InvalidInput', () => driver.write(`${run}/dir`, randomBytes(10)));
+    assert.equal(dir.code, 'FileAlreadyExistsException');
+    await expectKind('NotFound', () => driver.stat(`${run}/dir`)); // a directory is not an object
+  });
+
+  test('an aborted operation is Cancelled, not a Timeout', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    await expectKind('Cancelled', () => driver.read(`${run}/file`, { signal: aborted.signal }));
+    // Aborted in the middle of a streamed write, while the DataNode waits for bytes.
+    const mid = new AbortController();
+    async function* stalls(): AsyncIterable<Uint8Array> {
+      yield randomBytes(1000);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+    setTimeout(() => mid.abort(), 300);
+    await expectKind('Cancelled', () => driver.write(`${run}/aborted`, stalls(), { signal: mid.signal }));
+    assert.equal((await driver.stat(`${run}/file`)).size, 10, 'the driver still works after the aborts');
   });
 
   test('scan opens objects ahead, and stopping early releases them', async () => {

@@ -17,16 +17,16 @@
  *   and a FIN, which crashes undici v7 with an uncatchable `assert(!this.paused)` when the body is not being read
  *   at that moment (nodejs/undici#5360, fixed only in undici 8, which needs Node 22). Nothing is lost: since the
  *   DataNode closes every connection, that leg cannot be kept alive by any client.
+ *
+ * Errors are thrown as met: a {@link WebHdfsError} for an HTTP error answer, the socket's error below HTTP;
+ * the driver's `mapError` (webhdfs-errors.ts) makes StorageErrors of them.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { StorageError } from '../types.js';
-import {
-  isConnectionRefused, parseRemoteException, remoteError, transportError, type ErrorScope,
-} from './webhdfs-errors.js';
+import { isConnectionRefused, parseRemoteException, WebHdfsError } from './webhdfs-errors.js';
 
 export interface WebHdfsClientOptions {
   /** NameNodes (or one HttpFS gateway) as `host:port`, in failover order. */
@@ -90,7 +90,7 @@ export class WebHdfsClient {
   private active = 0;
   private failoverCount = 0;
 
-  constructor(private readonly options: WebHdfsClientOptions, private readonly scopeBase: Pick<ErrorScope, 'driver' | 'secrets'>) {
+  constructor(private readonly options: WebHdfsClientOptions) {
     this.scheme = options.tls ? 'https' : 'http';
     this.agent = new Agent({
       connections: options.connections,
@@ -129,12 +129,12 @@ export class WebHdfsClient {
 
   /**
    * One call to the NameNode, failing over through every listed NameNode once. Answers of status >= 400 are
-   * thrown as StorageError; redirects and successes are returned with their body unread.
+   * thrown as WebHdfsError; redirects and successes are returned with their body unread.
    */
-  async namenode(scope: ErrorScope, method: HttpMethod, path: string, op: string, params: Params = {},
+  async namenode(method: HttpMethod, path: string, op: string, params: Params = {},
     extra: { body?: RequestBody; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Dispatcher.ResponseData> {
     const hosts = this.options.hosts;
-    let last: StorageError | undefined;
+    let last: unknown = new Error('no NameNode answered');
     for (let attempt = 0; attempt < hosts.length; attempt++) {
       const index = this.active;
       let res: Dispatcher.ResponseData;
@@ -151,40 +151,35 @@ export class WebHdfsClient {
         // A streamed body cannot be sent twice: only a body-less (or in-memory) call moves to the next NameNode.
         const replayable = extra.body === undefined || extra.body instanceof Uint8Array;
         if (hosts.length > 1 && replayable && isConnectionRefused(e)) {
-          last = transportError(scope, e);
+          last = e;
           this.failover(index);
           continue;
         }
-        throw transportError(scope, e);
+        throw e;
       }
       if (res.statusCode < 400) return res;
       const text = await drain(res);
-      const remote = parseRemoteException(text);
-      const err = remoteError(scope, res.statusCode, remote, text);
-      if (hosts.length > 1 && (remote?.exception === 'StandbyException' || remote?.exception === 'ObserverRetryOnActiveException')) {
+      const err = new WebHdfsError(res.statusCode, parseRemoteException(text), text);
+      if (hosts.length > 1 && (err.code === 'StandbyException' || err.code === 'ObserverRetryOnActiveException')) {
         last = err;
         this.failover(index);
         continue;
       }
       throw err;
     }
-    throw last ?? new StorageError('Unavailable', scope.driver, scope.operation, 'no NameNode answered');
+    throw last;
   }
 
   /** A NameNode call answering JSON. */
-  async json<T>(scope: ErrorScope, method: HttpMethod, path: string, op: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
-    const res = await this.namenode(scope, method, path, op, params, signal ? { signal } : {});
+  async json<T>(method: HttpMethod, path: string, op: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+    const res = await this.namenode(method, path, op, params, signal ? { signal } : {});
     const text = await drain(res);
-    if (res.statusCode >= 300) throw remoteError(scope, res.statusCode, undefined, text);
-    try {
-      return (text === '' ? {} : JSON.parse(text)) as T;
-    } catch (e) {
-      throw transportError(scope, e);
-    }
+    if (res.statusCode >= 300) throw new WebHdfsError(res.statusCode, undefined, text);
+    return (text === '' ? {} : JSON.parse(text)) as T;
   }
 
   /** Where the NameNode sends the data: the 307 `Location`, or `{"Location"}` of a `noredirect=true` answer. */
-  private async location(scope: ErrorScope, res: Dispatcher.ResponseData): Promise<URL> {
+  private async location(res: Dispatcher.ResponseData): Promise<URL> {
     const header = res.headers.location;
     const text = await drain(res);
     let location = typeof header === 'string' ? header : undefined;
@@ -193,10 +188,7 @@ export class WebHdfsClient {
         location = (JSON.parse(text) as { Location?: string }).Location;
       } catch { /* not JSON: handled below */ }
     }
-    if (!location) {
-      throw new StorageError('Unexpected', scope.driver, scope.operation, `HTTP ${res.statusCode} without a DataNode location`,
-        scope.key !== undefined ? { key: scope.key } : {});
-    }
+    if (!location) throw new Error(`HTTP ${res.statusCode} without a DataNode location`);
     return new URL(location);
   }
 
@@ -204,13 +196,13 @@ export class WebHdfsClient {
    * CREATE or APPEND: ask the NameNode where, then stream `body` to that DataNode (or, through an HttpFS gateway,
    * send it in the first request). The returned promise settles when the DataNode has closed the file.
    */
-  async upload(scope: ErrorScope, method: 'PUT' | 'POST', path: string, op: 'CREATE' | 'APPEND', params: Params,
+  async upload(method: 'PUT' | 'POST', path: string, op: 'CREATE' | 'APPEND', params: Params,
     body: RequestBody, size: number | undefined, signal?: AbortSignal): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (size !== undefined) headers['content-length'] = String(size);
     const common = signal ? { signal } : {};
     if (this.options.gateway) {
-      const res = await this.namenode(scope, method, path, op, { ...params, data: true }, { body, headers, ...common });
+      const res = await this.namenode(method, path, op, { ...params, data: true }, { body, headers, ...common });
       await drain(res);
       return;
     }
@@ -221,81 +213,74 @@ export class WebHdfsClient {
     const excluded: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const exclude = excluded.length ? { excludedatanodes: excluded.join(',') } : {};
-      const step1 = await this.namenode(scope, method, path, op, { ...params, ...redirect, ...exclude }, common);
-      const url = await this.location(scope, step1);
+      const step1 = await this.namenode(method, path, op, { ...params, ...redirect, ...exclude }, common);
+      const url = await this.location(step1);
+      let res: http.IncomingMessage;
       try {
-        const res = await this.datanode(scope, method, url, body, headers, signal);
-        try {
-          for await (const _ of res) { /* 201 Created or 200 OK: an empty or tiny body */ }
-        } catch (e) {
-          throw transportError(scope, e);
-        }
-        return;
+        res = await this.datanode(method, url, body, headers, signal);
       } catch (e) {
-        if (attempt >= tries || !(e instanceof StorageError) || !isConnectionRefused(e.cause ?? e)) throw e;
+        if (attempt >= tries || !isConnectionRefused(e)) throw e;
         excluded.push(url.host);
+        continue;
       }
+      for await (const _ of res) { /* 201 Created or 200 OK: an empty or tiny body */ }
+      return;
     }
   }
 
   /**
    * One request to the DataNode at `url` with node:http, resolved with the response once its headers arrive
-   * (node:http skips the DataNode's 100 Continue). An answer of status >= 300 is read and thrown as StorageError.
+   * (node:http skips the DataNode's 100 Continue). An answer of status >= 300 is read and thrown as WebHdfsError.
    */
-  private async datanode(scope: ErrorScope, method: HttpMethod, url: URL, body: RequestBody | undefined,
+  private async datanode(method: HttpMethod, url: URL, body: RequestBody | undefined,
     headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {
-    let res: http.IncomingMessage;
-    try {
-      res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = (url.protocol === 'https:' ? https : http).request(url, {
-          method, headers, agent: this.dataAgent, timeout: this.options.timeoutMs, ...(signal ? { signal } : {}),
-        }, resolve);
-        // The socket timeout also covers the body: a DataNode that stops sending fails the read, never hangs it.
-        req.on('timeout', () => req.destroy(Object.assign(new Error('the DataNode went silent'), { code: 'ETIMEDOUT' })));
-        req.on('error', reject);
-        if (body === undefined || body === null) {
-          req.end();
-        } else {
-          // A rejected upload (the DataNode answers early and closes) also ends the body pipeline with an error:
-          // the answer, not the broken pipe, says what went wrong.
-          const source = body instanceof Uint8Array || typeof body === 'string' ? Readable.from([body]) : body as Readable;
-          pipeline(source, req).catch((e: unknown) => req.destroy(e as Error));
-        }
-      });
-    } catch (e) {
-      throw transportError(scope, e);
-    }
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? https : http).request(url, {
+        method, headers, agent: this.dataAgent, timeout: this.options.timeoutMs, ...(signal ? { signal } : {}),
+      }, resolve);
+      // The socket timeout also covers the body: a DataNode that stops sending fails the read, never hangs it.
+      req.on('timeout', () => req.destroy(Object.assign(new Error('the DataNode went silent'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      if (body === undefined || body === null) {
+        req.end();
+      } else {
+        // A rejected upload (the DataNode answers early and closes) also ends the body pipeline with an error:
+        // the answer, not the broken pipe, says what went wrong.
+        const source = body instanceof Uint8Array || typeof body === 'string' ? Readable.from([body]) : body as Readable;
+        pipeline(source, req).catch((e: unknown) => req.destroy(e as Error));
+      }
+    });
     if ((res.statusCode ?? 0) >= 300) {
       const parts: Buffer[] = [];
       try {
         for await (const c of res) parts.push(c as Buffer);
       } catch { /* the status says enough */ }
       const text = Buffer.concat(parts).toString();
-      throw remoteError(scope, res.statusCode ?? 0, parseRemoteException(text), text);
+      throw new WebHdfsError(res.statusCode ?? 0, parseRemoteException(text), text);
     }
     return res;
   }
 
   /** OPEN: the data, streamed from a DataNode holding a replica (or from the gateway). */
-  async download(scope: ErrorScope, path: string, params: Params, signal?: AbortSignal): Promise<DataResponse> {
+  async download(path: string, params: Params, signal?: AbortSignal): Promise<DataResponse> {
     const common = signal ? { signal } : {};
     const redirect = !this.options.gateway && this.options.noredirect ? { noredirect: true } : {};
     const excluded: string[] = [];
     // Up to three DataNodes (the replicas of a block): a dead one is excluded and the NameNode asked again.
     for (let attempt = 1; ; attempt++) {
       const exclude = excluded.length ? { excludedatanodes: excluded.join(',') } : {};
-      const res = await this.namenode(scope, 'GET', path, 'OPEN', { ...params, ...redirect, ...exclude }, common);
+      const res = await this.namenode('GET', path, 'OPEN', { ...params, ...redirect, ...exclude }, common);
       // A gateway (or a NameNode configured to serve data itself) answers 200 with the bytes; it keeps the
       // connection alive, so undici's body is safe here.
       if (this.options.gateway || (res.statusCode === 200 && !this.options.noredirect)) {
         return { size: contentLength(res.headers['content-length']), body: res.body, destroy: () => res.body.destroy() };
       }
-      const url = await this.location(scope, res);
+      const url = await this.location(res);
       try {
-        const data = await this.datanode(scope, 'GET', url, undefined, {}, signal);
+        const data = await this.datanode('GET', url, undefined, {}, signal);
         return { size: contentLength(data.headers['content-length']), body: data, destroy: () => data.destroy() };
       } catch (e) {
-        if (attempt >= 3 || !(e instanceof StorageError) || !isConnectionRefused(e.cause ?? e)) throw e;
+        if (attempt >= 3 || !isConnectionRefused(e)) throw e;
         excluded.push(url.host);
       }
     }

@@ -2,23 +2,41 @@
  * `webhdfs://nn1:9870[,nn2:9870]/root?user=NAME` (and `swebhdfs://` over TLS): HDFS through its REST API.
  * Keys are paths under the root; a "directory" appears wherever keys share a prefix up to a `/`, and `list`
  * walks directories recursively so that the key space behaves flat, like S3's. See README.md for the options.
+ * The two schemes share this code and differ in their name (in errors and records) and in TLS.
  */
 import { userInfo } from 'node:os';
 import { Readable } from 'node:stream';
+import type { z } from 'zod';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix } from '../keys.js';
-import { boolOption, intOption, sizeOption } from '../target.js';
+import { defineCapabilities } from '../kernel/capabilities.js';
+import { defineDriver, type ConnectContext, type DriverCore } from '../kernel/define-driver.js';
+import { forEachLimited, paginate, splitPrefix } from '../kernel/mechanics.js';
 import {
-  StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
-  type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
+  StorageError, type Body, type Environment, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult,
+  type ScanEntry, type Semantics, type WriteOptions,
 } from '../types.js';
 import { WebHdfsClient, type DataResponse } from './webhdfs-client.js';
-import { transportError, type ErrorScope } from './webhdfs-errors.js';
+import { isNotFound, WebHdfsError, webhdfsErrorMapper } from './webhdfs-errors.js';
+import { WEBHDFS_OPTIONS } from './webhdfs-options.js';
 
-const CAPABILITIES: Capabilities = {
-  rangeRead: true, append: true, rename: true, list: true, scan: true,
-  unknownLengthWrite: true, multipart: false, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false, keyAndPrefixCoexist: false,
-};
+/** An HDFS file has one writer and only grows at its end; a file cannot hold children (`a` and `a/b`). */
+const CAPABILITIES = defineCapabilities({ append: true, rename: true, unknownLengthWrite: true, keyAndPrefixCoexist: false });
+
+type WebHdfsOptions = z.output<typeof WEBHDFS_OPTIONS>;
+
+/** The definition of `scheme`: `webhdfs` (HTTP) or `swebhdfs` (TLS), the same driver under two names. */
+export function webhdfsDefinition(scheme: 'webhdfs' | 'swebhdfs') {
+  return defineDriver({
+    name: scheme,
+    options: WEBHDFS_OPTIONS,
+    capabilities: CAPABILITIES,
+    mapError: webhdfsErrorMapper(scheme),
+    connect: (context) => connectWebHdfs(scheme, context),
+  });
+}
+
+export const webhdfsDriver = webhdfsDefinition('webhdfs');
+export const swebhdfsDriver = webhdfsDefinition('swebhdfs');
 
 /** One entry of a LISTSTATUS / GETFILESTATUS answer (the fields used here). */
 interface FileStatus {
@@ -33,88 +51,49 @@ interface DirectoryListing {
   readonly DirectoryListing: { readonly partialListing: { readonly FileStatuses: { readonly FileStatus: FileStatus[] } }; readonly remainingEntries: number };
 }
 
-/** The webhdfs driver: the Driver contract plus the NameNode failover counter. */
-export interface WebHdfsDriver extends Driver {
-  append(key: string, body: Body, options?: WriteOptions): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  /** NameNode failovers so far (refused connection or StandbyException); also `failovers` in environment(). */
-  failovers(): number;
+/** What the server says when the URL does not, found at connect. */
+interface Found {
+  replication?: number;
+  blockSize?: number;
+  version?: string;
+  liveDataNodes?: number;
 }
 
-/** Settings read from the target URL, validated once. */
-interface Settings {
-  readonly root: string;
-  readonly user: string | undefined;
-  readonly delegationToken: string | undefined;
-  readonly replication: number | undefined;
-  readonly blockSize: number | undefined;
-  readonly bufferSize: number | undefined;
-  readonly overwrite: boolean;
-  readonly permission: string | undefined;
-  readonly noredirect: boolean;
-  readonly gateway: boolean;
-  readonly syncBlock: boolean;
-  readonly timeoutMs: number;
-  readonly insecure: boolean;
-  readonly scanAhead: number;
-}
-
-function readSettings(context: DriverContext): Settings {
-  const t = context.target;
-  const problems: string[] = [];
-  if (t.hosts.length === 0) problems.push('no NameNode host:port');
-  const permission = t.options.permission || undefined;
-  if (permission !== undefined && !/^[0-1]?[0-7]{3}$/.test(permission)) problems.push(`permission "${permission}" is not octal like 755`);
-  const gateway = t.options.gateway ?? 'none';
-  if (gateway !== 'none' && gateway !== 'httpfs') problems.push(`gateway "${gateway}" is not httpfs or none`);
-  if (problems.length) throw new UsageError(`target ${t.redacted}: ${problems.join('; ')}`);
-  const delegationToken = t.options.delegationToken || undefined;
-  return {
-    root: t.path === '' ? '' : t.path,
-    // Simple authentication sends the user name; with a delegation token the token names the user.
-    user: delegationToken ? undefined : (t.options.user || t.username || userInfo().username),
-    delegationToken,
-    replication: t.options.replication ? intOption(t, 'replication', 0, 1, 512) : undefined,
-    blockSize: t.options.blockSize ? sizeOption(t, 'blockSize', 0) : undefined,
-    bufferSize: t.options.bufferSize ? sizeOption(t, 'bufferSize', 0) : undefined,
-    overwrite: boolOption(t, 'overwrite', true),
-    permission,
-    noredirect: boolOption(t, 'noredirect', false),
-    gateway: gateway === 'httpfs',
-    syncBlock: boolOption(t, 'syncBlock', context.durable ?? false),
-    timeoutMs: intOption(t, 'timeoutMs', 120_000, 1000),
-    insecure: boolOption(t, 'insecure', false),
-    scanAhead: intOption(t, 'scanAhead', 4, 0, 64),
-  };
-}
-
-/** Create a webhdfs:// or swebhdfs:// driver. */
-export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
-  const target = context.target;
-  const name = target.scheme;
-  const s = readSettings(context);
+async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectContext<WebHdfsOptions>): Promise<DriverCore> {
+  const { target, options: o } = context;
+  if (target.hosts.length === 0) throw new UsageError(`target ${target.redacted}: no NameNode host:port`);
+  const tls = name === 'swebhdfs';
+  const root = target.path;
+  // Simple authentication sends the user name; with a delegation token the token names the user.
+  const user = o.delegationToken ? undefined : (o.user || target.username || userInfo().username);
+  const gateway = o.gateway === 'httpfs';
+  const syncBlock = o.syncBlock ?? context.durable;
+  // A scan keeps scanAhead + 1 objects open at once: the pools must allow that many connections.
+  const connections = Math.max(1, context.concurrency, o.scanAhead + 1);
   const client = new WebHdfsClient({
     hosts: target.hosts,
-    tls: target.scheme === 'swebhdfs',
-    insecure: s.insecure,
-    // A scan keeps scanAhead + 1 objects open at once: the pools must allow that many connections.
-    connections: Math.max(1, context.concurrency, s.scanAhead + 1),
-    auth: s.delegationToken ? { delegation: s.delegationToken } : { 'user.name': s.user! },
-    noredirect: s.noredirect,
-    gateway: s.gateway,
-    timeoutMs: s.timeoutMs,
-  }, { driver: name, secrets: target.secrets });
+    tls,
+    insecure: o.insecure,
+    connections,
+    auth: o.delegationToken ? { delegation: o.delegationToken } : { 'user.name': user! },
+    noredirect: o.noredirect,
+    gateway,
+    timeoutMs: o.timeoutMs,
+  });
 
-  /** Set by open(): what the server says when the URL does not. */
-  const found: { replication?: number; blockSize?: number; version?: string; liveDataNodes?: number } = {};
+  const pathOf = (key: string): string => `${root}/${key}`;
+  const rootPath = (): string => root || '/';
+  const folderPath = (folder: string): string => (folder === '' ? rootPath() : pathOf(folder));
+  const permission = o.permission ? { permission: o.permission } : {};
+  const empty = (): ReadResult => ({ size: 0, body: (async function* () {})() });
+
+  const found = await lookAround(client, rootPath(), permission, gateway, tls).catch(async (e: unknown) => {
+    await client.close();
+    throw e;
+  });
+
   /** Cleared when the server rejects LISTSTATUS_BATCH (HttpFS before 2.8, old NameNodes). */
   let batchListing = true;
-
-  const scope = (operation: Operation, key?: string): ErrorScope =>
-    ({ driver: name, operation, secrets: target.secrets, ...(key !== undefined ? { key } : {}) });
-  const pathOf = (key: string): string => `${s.root}/${key}`;
-  const rootPath = (): string => s.root || '/';
-  const isNotFound = (e: unknown): boolean => e instanceof StorageError && e.kind === 'NotFound';
 
   /** The parent directory of a key, or undefined for a key directly under the root. */
   const parentOf = (key: string): string | undefined => {
@@ -123,16 +102,17 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
   };
 
   /** Every entry of one directory, page by page; LISTSTATUS_BATCH keeps each answer bounded (dfs.ls.limit). */
-  async function* listDirectory(path: string, operation: Operation, signal?: AbortSignal): AsyncGenerator<FileStatus> {
+  async function* listDirectory(path: string, signal?: AbortSignal): AsyncGenerator<FileStatus> {
     if (batchListing) {
       let startAfter: string | undefined;
       for (let page = 0; page < Number.MAX_SAFE_INTEGER; page++) {
         let answer: DirectoryListing;
         try {
-          answer = await client.json<DirectoryListing>(scope(operation), 'GET', path, 'LISTSTATUS_BATCH', { startAfter }, signal);
+          answer = await client.json<DirectoryListing>('GET', path, 'LISTSTATUS_BATCH', { startAfter }, signal);
         } catch (e) {
-          // "Invalid value for webhdfs parameter op" (IllegalArgumentException) or UnsupportedOperationException.
-          if (page === 0 && e instanceof StorageError && (e.kind === 'Unsupported' || (e.kind === 'InvalidInput' && /LISTSTATUS_BATCH|op/.test(e.message)))) {
+          // A server without the op: "Invalid value for webhdfs parameter op" (IllegalArgumentException, the first
+          // page has no other parameter that could be invalid) or UnsupportedOperationException.
+          if (page === 0 && e instanceof WebHdfsError && (e.code === 'IllegalArgumentException' || e.code === 'UnsupportedOperationException')) {
             batchListing = false;
             break;
           }
@@ -144,22 +124,22 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
         startAfter = entries[entries.length - 1]!.pathSuffix;
       }
     }
-    const all = await client.json<{ FileStatuses: { FileStatus: FileStatus[] } }>(scope(operation), 'GET', path, 'LISTSTATUS', {}, signal);
+    const all = await client.json<{ FileStatuses: { FileStatus: FileStatus[] } }>('GET', path, 'LISTSTATUS', {}, signal);
     yield* all.FileStatuses.FileStatus;
   }
 
   /**
-   * Objects (files) under `dir` whose name starts with `namePrefix`, directories walked depth first.
+   * Objects (files) under `folder` whose name starts with `leaf`, directories walked depth first.
    * A directory removed while walking, or missing, yields nothing.
    */
-  async function* walk(dir: string, keyPrefix: string, namePrefix: string, operation: Operation, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
-    const path = dir === '' ? rootPath() : pathOf(dir);
+  async function* walk(folder: string, leaf: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
+    const keyPrefix = folder === '' ? '' : `${folder}/`;
     try {
-      for await (const st of listDirectory(path, operation, signal)) {
+      for await (const st of listDirectory(folderPath(folder), signal)) {
         // LISTSTATUS of a file answers the file itself (empty pathSuffix): nothing lies *under* a file.
-        if (st.pathSuffix === '' || !st.pathSuffix.startsWith(namePrefix)) continue;
+        if (st.pathSuffix === '' || !st.pathSuffix.startsWith(leaf)) continue;
         const key = `${keyPrefix}${st.pathSuffix}`;
-        if (st.type === 'DIRECTORY') yield* walk(key, `${key}/`, '', operation, signal);
+        if (st.type === 'DIRECTORY') yield* walk(key, '', signal);
         else yield { key, size: st.length, modified: st.modificationTime };
       }
     } catch (e) {
@@ -167,139 +147,92 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
     }
   }
 
-  /** Split a list prefix into the directory to list and the start of the names wanted in it. */
-  function splitPrefix(prefix: string): { dir: string; keyPrefix: string; namePrefix: string } {
-    const slash = prefix.lastIndexOf('/');
-    return slash < 0
-      ? { dir: '', keyPrefix: '', namePrefix: prefix }
-      : { dir: prefix.slice(0, slash), keyPrefix: prefix.slice(0, slash + 1), namePrefix: prefix.slice(slash + 1) };
-  }
-
   /** A Body as undici sends it: bytes as they are, an async iterable as a Readable (backpressure, no buffering). */
   function requestBody(body: Body): Uint8Array | Readable {
     return body instanceof Uint8Array ? body : Readable.from(body, { objectMode: false });
   }
 
-  /** A response body whose socket failures surface as StorageError. */
-  async function* guarded(body: AsyncIterable<Uint8Array>, key: string, operation: Operation = 'read'): AsyncIterable<Uint8Array> {
-    try {
-      yield* body;
-    } catch (e) {
-      throw transportError(scope(operation, key), e);
-    }
-  }
-
-  async function read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    checkKey(name, 'read', key);
-    const offset = options.offset ?? 0;
-    if (options.length === 0) {
-      await stat(key);
-      return { size: 0, body: (async function* () {})() };
-    }
-    try {
-      const res = await client.download(scope('read', key), pathOf(key), {
-        ...(offset > 0 ? { offset } : {}),
-        ...(options.length !== undefined ? { length: options.length } : {}),
-        ...(s.bufferSize ? { buffersize: s.bufferSize } : {}),
-      }, options.signal);
-      return { ...(res.size !== undefined ? { size: res.size } : {}), body: guarded(res.body, key) };
-    } catch (e) {
-      // "Offset=N out of the range [0, size)": a range starting at or past the end is empty, not an error.
-      if (e instanceof StorageError && /Offset=\d+ out of the range/.test(e.message)) {
-        return { size: 0, body: (async function* () {})() };
-      }
-      throw e;
-    }
-  }
-
   async function stat(key: string): Promise<ObjectInfo> {
-    checkKey(name, 'stat', key);
-    const { FileStatus: st } = await client.json<{ FileStatus: FileStatus }>(scope('stat', key), 'GET', pathOf(key), 'GETFILESTATUS');
+    const { FileStatus: st } = await client.json<{ FileStatus: FileStatus }>('GET', pathOf(key), 'GETFILESTATUS');
     if (st.type === 'DIRECTORY') throw new StorageError('NotFound', name, 'stat', 'a directory (keys share this prefix), not an object', { key });
     return { key, size: st.length, modified: st.modificationTime };
   }
 
-  async function* list(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
-    checkPrefix(name, 'list', prefix);
-    const pageSize = Math.max(1, options.pageSize ?? 1000);
-    const { dir, keyPrefix, namePrefix } = splitPrefix(prefix);
-    let page: ObjectInfo[] = [];
-    for await (const info of walk(dir, keyPrefix, namePrefix, 'list', options.signal)) {
-      page.push(info);
-      if (page.length >= pageSize) {
-        yield page;
-        page = [];
-      }
-    }
-    if (page.length) yield page;
+  function list(prefix: string, options: ListOptions = {}): AsyncIterable<readonly ObjectInfo[]> {
+    const { folder, leaf } = splitPrefix(prefix);
+    return paginate(walk(folder, leaf, options.signal), options.pageSize ?? 1000);
   }
 
   return {
-    name,
-    capabilities: CAPABILITIES,
-    failovers: () => client.failovers,
-
-    async open() {
-      // The root must exist for LISTSTATUS of an empty run; MKDIRS is idempotent.
-      await client.json(scope('write'), 'PUT', rootPath(), 'MKDIRS', s.permission ? { permission: s.permission } : {});
-      try {
-        const d = await client.json<{ FsServerDefaults: { replication: number; blockSize: number } }>(scope('stat'), 'GET', '/', 'GETSERVERDEFAULTS');
-        found.replication = d.FsServerDefaults.replication;
-        found.blockSize = d.FsServerDefaults.blockSize;
-      } catch { /* HttpFS and NameNodes before 3.0 lack GETSERVERDEFAULTS: the semantics then say "server default" */ }
-      if (!s.gateway) await readNameNodeInfo(client.activeHost, target.scheme === 'swebhdfs', found);
-    },
     async close() {
       await client.close();
     },
-    system: () => (s.gateway ? 'HDFS (HttpFS gateway)' : 'HDFS'),
+    system: () => (gateway ? 'HDFS (HttpFS gateway)' : 'HDFS'),
     semantics(): Semantics {
-      const replication = s.replication ?? found.replication;
+      const replication = o.replication ?? found.replication;
       return {
         writeDurability: `a completed CREATE has closed the file: every packet acknowledged by the whole pipeline of ` +
-          `${replication ?? 'dfs.replication'} DataNodes (in their page cache${s.syncBlock ? ', and fsynced on block close (SYNC_BLOCK)' : '; no fsync'})`,
+          `${replication ?? 'dfs.replication'} DataNodes (in their page cache${syncBlock ? ', and fsynced on block close (SYNC_BLOCK)' : '; no fsync'})`,
         readAfterWrite: 'strong: one NameNode namespace, a closed file is visible at once',
         listConsistency: 'strong; recursive walk of directories with LISTSTATUS_BATCH pages, directory order (not global key order); directories are not objects',
         ...(replication !== undefined ? { replication } : {}),
-        blockSize: s.blockSize ?? found.blockSize ?? 'server default',
-        dataPath: s.gateway ? 'HttpFS gateway (no DataNode redirect)' : s.noredirect ? 'NameNode noredirect=true, then DataNode' : 'NameNode 307 redirect, then DataNode',
-        syncBlock: s.syncBlock,
+        blockSize: o.blockSize ?? found.blockSize ?? 'server default',
+        dataPath: gateway ? 'HttpFS gateway (no DataNode redirect)' : o.noredirect ? 'NameNode noredirect=true, then DataNode' : 'NameNode 307 redirect, then DataNode',
+        syncBlock,
       };
     },
     environment(): Environment {
       return {
         namenodes: target.hosts.join(','),
         activeNameNode: client.activeHost,
-        failovers: client.failovers,
-        user: s.delegationToken ? '(delegation token)' : s.user!,
-        connectionsPerHost: Math.max(1, context.concurrency, s.scanAhead + 1),
+        user: o.delegationToken ? '(delegation token)' : user!,
+        connectionsPerHost: connections,
         ...(found.version ? { hadoopVersion: found.version } : {}),
         ...(found.liveDataNodes !== undefined ? { liveDataNodes: found.liveDataNodes } : {}),
       };
     },
+    /** NameNode failovers so far: a refused connection or a StandbyException moved the client to the next NameNode. */
+    counters: () => ({ failovers: client.failovers }),
 
     async write(key: string, body: Body, options: WriteOptions = {}) {
-      checkKey(name, 'write', key);
       const size = body instanceof Uint8Array ? body.byteLength : options.size;
-      await client.upload(scope('write', key), 'PUT', pathOf(key), 'CREATE', {
+      await client.upload('PUT', pathOf(key), 'CREATE', {
         // createflag replaces overwrite= on the DataNode; it is how SYNC_BLOCK (fsync on block close) is asked for.
-        ...(s.syncBlock ? { createflag: s.overwrite ? 'CREATE,OVERWRITE,SYNC_BLOCK' : 'CREATE,SYNC_BLOCK' } : { overwrite: s.overwrite }),
-        ...(s.replication ? { replication: s.replication } : {}),
-        ...(s.blockSize ? { blocksize: s.blockSize } : {}),
-        ...(s.bufferSize ? { buffersize: s.bufferSize } : {}),
-        ...(s.permission ? { permission: s.permission } : {}),
+        ...(syncBlock ? { createflag: o.overwrite ? 'CREATE,OVERWRITE,SYNC_BLOCK' : 'CREATE,SYNC_BLOCK' } : { overwrite: o.overwrite }),
+        ...(o.replication ? { replication: o.replication } : {}),
+        ...(o.blockSize ? { blocksize: o.blockSize } : {}),
+        ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
+        ...permission,
       }, requestBody(body), size, options.signal);
     },
-    read,
+    async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+      const offset = options.offset ?? 0;
+      if (options.length === 0) {
+        await stat(key);
+        return empty();
+      }
+      try {
+        const res = await client.download(pathOf(key), {
+          ...(offset > 0 ? { offset } : {}),
+          ...(options.length !== undefined ? { length: options.length } : {}),
+          ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
+        }, options.signal);
+        return { ...(res.size !== undefined ? { size: res.size } : {}), body: res.body };
+      } catch (e) {
+        // A range starting at or past the end is empty, not an error. The DataNode refuses it with a plain
+        // IOException ("Offset=N out of the range [0, size)", HTTP 403): the file's size tells that case apart.
+        if (offset > 0 && e instanceof WebHdfsError && e.code === 'IOException' && offset >= (await stat(key)).size) return empty();
+        throw e;
+      }
+    },
     stat,
     async delete(key: string) {
-      checkKey(name, 'delete', key);
       try {
         // {"boolean": false} for a missing path: deleting a missing key succeeds.
-        await client.json(scope('delete', key), 'DELETE', pathOf(key), 'DELETE', { recursive: false });
+        await client.json('DELETE', pathOf(key), 'DELETE', { recursive: false });
       } catch (e) {
         // A non-empty directory is where other keys live, not an object: there is nothing to delete at this key.
-        if (e instanceof StorageError && /PathIsNotEmptyDirectoryException/.test(e.message)) return;
+        if (e instanceof WebHdfsError && e.code === 'PathIsNotEmptyDirectoryException') return;
         throw e;
       }
     },
@@ -312,7 +245,7 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
       let listed: ObjectInfo[] = [];
       let exhausted = false;
       const refill = async (): Promise<void> => {
-        while (ahead.length <= s.scanAhead && !exhausted) {
+        while (ahead.length <= o.scanAhead && !exhausted) {
           if (listed.length === 0) {
             const next = await pages.next();
             if (next.done) exhausted = true;
@@ -320,7 +253,7 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
             continue;
           }
           const info = listed.shift()!;
-          const response = client.download(scope('scan', info.key), pathOf(info.key), s.bufferSize ? { buffersize: s.bufferSize } : {}, options.signal)
+          const response = client.download(pathOf(info.key), o.bufferSize ? { buffersize: o.bufferSize } : {}, options.signal)
             .catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; }); // deleted since it was listed
           response.catch(() => undefined); // awaited in turn below; not an unhandled rejection meanwhile
           ahead.push({ info, response });
@@ -332,7 +265,7 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
           const next = ahead.shift();
           if (!next) return;
           const res = await next.response;
-          if (res) yield { info: next.info, body: guarded(res.body, next.info.key, 'scan') };
+          if (res) yield { info: next.info, body: res.body };
         }
       } finally {
         // Stopped early (or failed): release the connections of the objects opened ahead.
@@ -341,53 +274,77 @@ export function createWebHdfsDriver(context: DriverContext): WebHdfsDriver {
       }
     },
     async append(key: string, body: Body, options: WriteOptions = {}) {
-      checkKey(name, 'append', key);
       const size = body instanceof Uint8Array ? body.byteLength : options.size;
-      await client.upload(scope('append', key), 'POST', pathOf(key), 'APPEND',
-        s.bufferSize ? { buffersize: s.bufferSize } : {}, requestBody(body), size, options.signal);
+      await client.upload('POST', pathOf(key), 'APPEND', o.bufferSize ? { buffersize: o.bufferSize } : {}, requestBody(body), size, options.signal);
     },
     async rename(from: string, to: string) {
-      checkKey(name, 'rename', from);
-      checkKey(name, 'rename', to);
       // RENAME with renameoptions uses rename2, which replaces an existing destination and reports failures as
-      // exceptions (plain RENAME answers {"boolean": false}). It needs the destination's parent: when that is
-      // missing ("rename destination parent ... not found"), create it and rename again.
-      const rename2 = () => client.json(scope('rename', from), 'PUT', pathOf(from), 'RENAME', { destination: pathOf(to), renameoptions: 'OVERWRITE' });
+      // exceptions (plain RENAME answers {"boolean": false}). It needs the destination's parent: a
+      // FileNotFoundException while the source exists means that parent is missing; create it and rename again.
+      const rename2 = () => client.json('PUT', pathOf(from), 'RENAME', { destination: pathOf(to), renameoptions: 'OVERWRITE' });
       try {
         await rename2();
       } catch (e) {
         const parent = parentOf(to);
-        if (!parent || !isNotFound(e) || !/destination parent/.test((e as Error).message)) throw e;
-        await client.json(scope('rename', to), 'PUT', pathOf(parent), 'MKDIRS', s.permission ? { permission: s.permission } : {});
+        if (!parent || !isNotFound(e) || !(await exists(from))) throw e;
+        await client.json('PUT', pathOf(parent), 'MKDIRS', permission);
         await rename2();
       }
     },
     async deletePrefix(prefix: string) {
-      checkPrefix(name, 'delete', prefix);
-      const { dir, keyPrefix, namePrefix } = splitPrefix(prefix);
-      let removed = 0;
-      let entries: FileStatus[] = [];
+      const { folder, leaf } = splitPrefix(prefix);
+      const keyPrefix = folder === '' ? '' : `${folder}/`;
+      const entries: FileStatus[] = [];
       try {
-        for await (const st of listDirectory(dir === '' ? rootPath() : pathOf(dir), 'delete')) entries.push(st);
+        for await (const st of listDirectory(folderPath(folder))) {
+          if (st.pathSuffix !== '' && st.pathSuffix.startsWith(leaf)) entries.push(st);
+        }
       } catch (e) {
         if (isNotFound(e)) return 0;
         throw e;
       }
-      entries = entries.filter((st) => st.pathSuffix !== '' && st.pathSuffix.startsWith(namePrefix));
-      for (const st of entries) {
+      let removed = 0;
+      await forEachLimited(entries, connections, async (st) => {
         const key = `${keyPrefix}${st.pathSuffix}`;
         // Count the objects first (the return value), then remove the whole subtree in one recursive DELETE.
-        if (st.type === 'DIRECTORY') for await (const _ of walk(key, `${key}/`, '', 'delete')) removed++;
+        if (st.type === 'DIRECTORY') for await (const _ of walk(key, '')) removed++;
         else removed++;
-        await client.json(scope('delete', key), 'DELETE', pathOf(key), 'DELETE', { recursive: true });
-      }
+        await client.json('DELETE', pathOf(key), 'DELETE', { recursive: true });
+      });
       return removed;
     },
   };
+
+  /** The key is a file or a directory (GETFILESTATUS answers). */
+  async function exists(key: string): Promise<boolean> {
+    try {
+      await client.json('GET', pathOf(key), 'GETFILESTATUS');
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Create the root (LISTSTATUS of an empty run needs it; MKDIRS is idempotent), then read the replication and block
+ * size (GETSERVERDEFAULTS) and, from a NameNode, its version and live DataNodes.
+ */
+async function lookAround(client: WebHdfsClient, rootPath: string, permission: { permission?: string }, gateway: boolean, tls: boolean): Promise<Found> {
+  await client.json('PUT', rootPath, 'MKDIRS', permission);
+  const found: Found = {};
+  try {
+    const d = await client.json<{ FsServerDefaults: { replication: number; blockSize: number } }>('GET', '/', 'GETSERVERDEFAULTS');
+    found.replication = d.FsServerDefaults.replication;
+    found.blockSize = d.FsServerDefaults.blockSize;
+  } catch { /* HttpFS and NameNodes before 3.0 lack GETSERVERDEFAULTS: the semantics then say "server default" */ }
+  if (!gateway) await readNameNodeInfo(client.activeHost, tls, found);
+  return found;
 }
 
 /** Best effort: the Hadoop version and live DataNodes from the NameNode's JMX servlet (absent behind a gateway). */
-async function readNameNodeInfo(host: string, tls: boolean, found: { version?: string; liveDataNodes?: number }): Promise<void> {
+async function readNameNodeInfo(host: string, tls: boolean, found: Found): Promise<void> {
   try {
     const res = await fetch(`${tls ? 'https' : 'http'}://${host}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`, { signal: AbortSignal.timeout(3000) });
     const bean = ((await res.json()) as { beans: { SoftwareVersion?: string; LiveNodes?: string }[] }).beans[0];

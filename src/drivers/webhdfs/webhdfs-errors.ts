@@ -2,8 +2,11 @@
  * WebHDFS failures → {@link StorageError}. The NameNode, the DataNodes and HttpFS all answer an error with
  * `{"RemoteException":{"exception":"FileNotFoundException","javaClassName":"java.io.FileNotFoundException","message":"..."}}`
  * and an HTTP status; the exception's simple name decides the kind, the status is the fallback.
+ * The client throws what it met as it met it ({@link WebHdfsError} for an HTTP answer, the socket's own error
+ * below HTTP); {@link webhdfsErrorMapper} is the definition's `mapError`, and the driver's own branches test
+ * {@link WebHdfsError.code}, never a message. Aborts are not mapped here: the kernel makes them Cancelled, and it
+ * scrubs the delegation token from every message.
  */
-import { redactString } from '../target.js';
 import { StorageError, type ErrorKind, type Operation } from '../types.js';
 
 /** The body of a WebHDFS error response. */
@@ -13,12 +16,16 @@ export interface RemoteException {
   readonly message?: string;
 }
 
-/** Where an error happened, to build the StorageError and scrub secrets (a delegation token) from its message. */
-export interface ErrorScope {
-  readonly driver: string;
-  readonly operation: Operation;
-  readonly key?: string;
-  readonly secrets: readonly string[];
+/** An HTTP answer of status >= 300 that is not what the call wanted (a RemoteException, or a proxy's page). */
+export class WebHdfsError extends Error {
+  /** The RemoteException's class (`FileNotFoundException`, `StandbyException`...), else the HTTP status (`"503"`). */
+  readonly code: string;
+
+  constructor(readonly status: number, readonly remote: RemoteException | undefined, body: string) {
+    super(`HTTP ${status} ${remote ? `${remote.exception}: ${remote.message ?? ''}` : body.slice(0, 200) || '(empty body)'}`);
+    this.name = 'WebHdfsError';
+    this.code = remote?.exception ?? String(status);
+  }
 }
 
 const REMOTE_KINDS: Readonly<Record<string, { kind: ErrorKind; temporary?: boolean }>> = {
@@ -67,15 +74,14 @@ export function parseRemoteException(text: string): RemoteException | undefined 
   }
 }
 
-/** Map an HTTP error answer (status plus body) to a StorageError. */
-export function remoteError(scope: ErrorScope, status: number, remote: RemoteException | undefined, body: string): StorageError {
-  const mapped = remote ? REMOTE_KINDS[remote.exception] : undefined;
-  const kind = mapped?.kind ?? kindOfStatus(status);
-  const detail = remote ? `${remote.exception}: ${remote.message ?? ''}` : body.slice(0, 200) || '(empty body)';
-  return new StorageError(kind, scope.driver, scope.operation, redactString(`HTTP ${status} ${detail}`, scope.secrets), {
-    ...(mapped?.temporary !== undefined ? { temporary: mapped.temporary } : {}),
-    ...(scope.key !== undefined ? { key: scope.key } : {}),
-  });
+/** The kind of an HTTP error answer: its exception's, else its status's. */
+function remoteKind(e: WebHdfsError): { kind: ErrorKind; temporary?: boolean } {
+  return (e.remote ? REMOTE_KINDS[e.remote.exception] : undefined) ?? { kind: kindOfStatus(e.status) };
+}
+
+/** The path is not there (FileNotFoundException, or a 404 without a RemoteException). */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof WebHdfsError && remoteKind(e).kind === 'NotFound';
 }
 
 /** The error code of a socket-level failure (undici and Node both set `code`; happy eyeballs wraps in AggregateError). */
@@ -87,29 +93,36 @@ export function transportCode(e: unknown): string | undefined {
   return inner !== undefined ? transportCode(inner) : undefined;
 }
 
-/** The server is not there at all: nothing was sent, so trying another NameNode is safe. */
+/** The server is not there at all: nothing was sent, so trying another NameNode (or DataNode) is safe. */
 export function isConnectionRefused(e: unknown): boolean {
   const code = transportCode(e);
   return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
-/** Map a failure below HTTP (refused, reset, timed out, aborted) to a StorageError. */
-export function transportError(scope: ErrorScope, e: unknown): StorageError {
-  if (e instanceof StorageError) return e;
-  const code = transportCode(e);
-  const name = e instanceof Error ? e.name : '';
-  let kind: ErrorKind = 'Unexpected';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' || name === 'AbortError' || name === 'TimeoutError' || code === 'UND_ERR_ABORTED') {
-    kind = 'Timeout';
-  } else if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code)) {
-    kind = 'Unavailable';
+/** A failure below HTTP (refused, reset, timed out): its kind by the socket's code. */
+function transportKind(code: string | undefined): ErrorKind {
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return 'Timeout';
   }
-  const message = redactString(e instanceof Error ? e.message : String(e), scope.secrets);
-  // The cause keeps only the code and the scrubbed message: the original error may carry a request URL
-  // with the delegation token in it.
-  const cause = Object.assign(new Error(message), { code });
-  return new StorageError(kind, scope.driver, scope.operation, `${code ?? name ?? 'error'}: ${message}`, {
-    cause, ...(scope.key !== undefined ? { key: scope.key } : {}),
-  });
+  if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code)) return 'Unavailable';
+  return 'Unexpected';
+}
+
+/**
+ * The `mapError` of the `driver` definition (webhdfs or swebhdfs): an HTTP answer by its exception (else status),
+ * anything else by its socket code; `code` keeps the exception class, the HTTP status or the socket code.
+ * The original error is not kept as the cause: it may carry a request URL with the delegation token in it.
+ */
+export function webhdfsErrorMapper(driver: string): (e: unknown, operation: Operation, key: string | undefined) => StorageError {
+  return (e, operation, key) => {
+    const at = key !== undefined ? { key } : {};
+    if (e instanceof WebHdfsError) {
+      const { kind, temporary } = remoteKind(e);
+      return new StorageError(kind, driver, operation, e.message, { ...at, code: e.code, ...(temporary !== undefined ? { temporary } : {}) });
+    }
+    const code = transportCode(e);
+    const name = e instanceof Error ? e.name : '';
+    const message = e instanceof Error ? e.message : String(e);
+    return new StorageError(transportKind(code), driver, operation, `${code ?? (name || 'error')}: ${message}`, { ...at, ...(code ? { code } : {}) });
+  };
 }
