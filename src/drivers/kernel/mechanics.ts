@@ -2,21 +2,26 @@
 
 /**
  * Run `task` over `items` with at most `concurrency` calls in flight, in order of `items`; resolves when all are
- * done, and rejects with the first failure once the calls already started have settled (no call left behind).
+ * done, and rejects with the first failure once the calls already started have settled (no call left behind), a
+ * failure of `items` itself included.
  */
 export async function forEachLimited<T>(items: Iterable<T> | AsyncIterable<T>, concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-  for await (const item of items as AsyncIterable<T>) {
-    if (failure) break;
-    const p: Promise<void> = task(item).then(
-      () => { inFlight.delete(p); },
-      (error: unknown) => { inFlight.delete(p); failure ??= { error }; },
-    );
-    inFlight.add(p);
-    if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
+  try {
+    for await (const item of items as AsyncIterable<T>) {
+      if (failure) break;
+      const p: Promise<void> = task(item).then(
+        () => { inFlight.delete(p); },
+        (error: unknown) => { inFlight.delete(p); failure ??= { error }; },
+      );
+      inFlight.add(p);
+      if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
+    }
+  } finally {
+    // Also when `items` itself fails (a streamed body that breaks): the calls started still settle first.
+    await Promise.all(inFlight);
   }
-  await Promise.all(inFlight);
   if (failure) throw failure.error;
 }
 
