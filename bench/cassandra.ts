@@ -19,9 +19,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
-import { createCassandraDriver } from '../src/drivers/cassandra/cassandra-driver.js';
+import type { CassandraCore } from '../src/drivers/cassandra/cassandra-driver.js';
 import { ancestorEntries, keyParts } from '../src/drivers/cassandra/cassandra-schema.js';
+import { createDriver } from '../src/drivers/registry.js';
 import { parseTarget } from '../src/drivers/target.js';
+import { coreOf } from '../src/layers/layer-stack.js';
 
 const SECONDS = Number(process.env.CASSANDRA_BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.CASSANDRA_BENCH_CONCURRENCY ?? 32);
@@ -140,9 +142,9 @@ const db = join(scratch, 'results.db');
 
 try {
   // The minimal loop: the driver's own client and statements, nothing else.
-  const driver = createCassandraDriver({ target, concurrency: CONCURRENCY });
+  const driver = await createDriver({ target, concurrency: CONCURRENCY });
   await driver.open();
-  const { client, statements: st, readOptions, writeOptions, chunkSize } = driver.native();
+  const { client, statements: st, readOptions, writeOptions, chunkSize } = coreOf<CassandraCore>(driver).native();
   const base = `bench-minimal/${Date.now().toString(36)}`;
   const keyOf = (i: number) => `${base}/${Math.floor(i / GROUP)}/${i}`;
   const payload = Buffer.alloc(SIZE, 7);
@@ -160,7 +162,7 @@ try {
   let written = 0; // keys 0 .. written-1 exist (the warm-up's included): every put creates a new object
   const put = async () => {
     const key = keyOf(written++);
-    const { parent, name } = keyParts(key);
+    const { parent, leaf: name } = keyParts(key);
     await ensureDirs(key);
     const version = cassandra.types.TimeUuid.now();
     await Promise.all([
@@ -177,7 +179,7 @@ try {
   const readable = Math.min(written - CONCURRENCY, 1000); // get-small reads among 1,000 objects (all complete)
   const get = async (i: number) => {
     const key = keyOf(i % readable);
-    const { parent, name } = keyParts(key);
+    const { parent, leaf: name } = keyParts(key);
     const meta = (await client.execute(st.selectMeta, [parent, name], readOptions)).first();
     if (!meta) throw new Error(`${key} missing`);
     const chunk = (await client.execute(st.selectChunk, [key, meta['version'], 0, 0], readOptions)).first();

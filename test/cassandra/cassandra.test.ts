@@ -9,12 +9,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { collect } from '../../src/drivers/keys.js';
-import { createCassandraDriver, type CassandraDriver } from '../../src/drivers/cassandra/cassandra-driver.js';
-import { keyParts, tokenRanges } from '../../src/drivers/cassandra/cassandra-schema.js';
+import type { CassandraCore } from '../../src/drivers/cassandra/cassandra-driver.js';
 import { mapCassandraError } from '../../src/drivers/cassandra/cassandra-errors.js';
+import { keyParts, tokenRanges } from '../../src/drivers/cassandra/cassandra-schema.js';
+import { collect } from '../../src/drivers/keys.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import { isStorageError, type Driver, type ObjectInfo } from '../../src/drivers/types.js';
+import { coreOf } from '../../src/layers/layer-stack.js';
+import { expectKind, listAll, openDriver, readAll } from '../support/drivers.js';
 
 const url = process.env.STORBENCH_TEST_CASSANDRA;
 const skip = url ? false : 'STORBENCH_TEST_CASSANDRA is not set (scripts/test.sh sets it when it starts the service)';
@@ -28,16 +30,18 @@ function targetUrl(options: Record<string, string>, keyspace?: string): string {
   return `${keyspace ? base.replace(/\/[^/]*$/, `/${keyspace}`) : base}?${params}`;
 }
 
-async function open(options: Record<string, string> = {}, concurrency = 8): Promise<CassandraDriver> {
-  const d = createCassandraDriver({ target: parseTarget(targetUrl({ table, create: 'true', ...options })), concurrency });
-  await d.open();
-  return d;
+function open(options: Record<string, string> = {}, concurrency = 8): Promise<Driver> {
+  return openDriver(targetUrl({ table, create: 'true', ...options }), concurrency);
 }
 
-async function listAll(d: Driver, prefix: string, pageSize?: number): Promise<ObjectInfo[]> {
-  const out: ObjectInfo[] = [];
-  for await (const page of d.list(prefix, pageSize ? { pageSize } : {})) out.push(...page);
-  return out;
+/** The driver's counters (a layered driver always has them; the type keeps them optional). */
+function countersOf(driver: Driver): Record<string, number> {
+  return driver.counters?.() ?? {};
+}
+
+/** The client, statements and query options under a cassandra:// driver's layers. */
+function native(driver: Driver) {
+  return coreOf<CassandraCore>(driver).native();
 }
 
 /** A body of `size` pseudo-random bytes in `piece`-byte pieces, never held whole; `hash` sees every byte. */
@@ -52,13 +56,13 @@ async function* generated(size: number, piece: number, hash: ReturnType<typeof c
 }
 
 describe('cassandra:// driver', { skip }, () => {
-  let d: CassandraDriver;
+  let d: Driver;
   before(async () => {
     d = await open();
   });
   after(async () => {
     if (!d) return;
-    const { client } = d.native();
+    const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     for (const t of [table, `${table}_chunks`, `${table}_dirs`]) await client.execute(`DROP TABLE IF EXISTS "${ks}"."${t}"`);
     await d.close();
@@ -66,7 +70,7 @@ describe('cassandra:// driver', { skip }, () => {
 
   /** Every chunk row of `key`, all versions (a filtering scan: fine on a test table). */
   async function chunkRows(key: string): Promise<{ version: string; part: number; idx: number }[]> {
-    const { client } = d.native();
+    const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     const rs = await client.execute(`SELECT version, part, idx FROM "${ks}"."${table}_chunks" WHERE key = ? ALLOW FILTERING`, [key], { prepare: true });
     return rs.rows.map((r) => ({ version: String(r['version']), part: r['part'] as number, idx: r['idx'] as number }));
@@ -91,7 +95,7 @@ describe('cassandra:// driver', { skip }, () => {
     }
     assert.equal(read.digest('hex'), wrote.digest('hex'));
     assert.equal(chunks, 200, 'the body streams chunk by chunk');
-    const mid = await collect((await d.read('big/blob', { offset: 256 * 1024 - 10, length: 20 })).body);
+    const mid = await readAll(d, 'big/blob', 256 * 1024 - 10, 20);
     assert.equal(mid.length, 20);
     await d.delete('big/blob');
     assert.deepEqual(await chunkRows('big/blob'), [], 'delete removes the chunks');
@@ -126,14 +130,28 @@ describe('cassandra:// driver', { skip }, () => {
     assert.equal(rows.length, 2, 'only the new version\'s 2 chunks remain');
     assert.equal(new Set(rows.map((r) => r.version)).size, 1);
     assert.notEqual(rows[0]!.version, before[0]!.version);
-    assert.ok((await collect((await d.read('ow/o')).body)).equals(short));
-    const { client } = d.native();
+    assert.ok((await readAll(d, 'ow/o')).equals(short));
+    const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     const meta = await client.execute(`SELECT name, chunks, size FROM "${ks}"."${table}" WHERE parent = '/ow'`);
     assert.deepEqual(meta.rows.map((r) => [r['name'], r['chunks'], Number(r['size'])]), [['o', 2, short.length]]);
     await d.write('ow/o', new Uint8Array(0));
     assert.deepEqual(await chunkRows('ow/o'), [], 'an empty object has no chunks');
     await d.delete('ow/o');
+  });
+
+  test('a streamed body that fails midway leaves the old object intact and no chunk rows behind', async () => {
+    const old = randomBytes(1000);
+    await d.write('fail/o', old);
+    const before = await chunkRows('fail/o');
+    async function* breaking(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < 10; i++) yield randomBytes(256 * 1024);
+      throw new Error('the source broke');
+    }
+    await assert.rejects(d.write('fail/o', breaking()), /the source broke/);
+    assert.ok((await readAll(d, 'fail/o')).equals(old), 'the old object reads as it was');
+    assert.deepEqual(await chunkRows('fail/o'), before, 'only the old version\'s chunk remains');
+    await d.delete('fail/o');
   });
 
   test('a read racing overwrites gets its first chunk from one whole version, never a mix or an error', async () => {
@@ -147,7 +165,7 @@ describe('cassandra:// driver', { skip }, () => {
     })();
     const readers = Array.from({ length: 4 }, async () => {
       while (Date.now() < deadline) {
-        const small = await collect((await d.read('race/o', { length: 1000 })).body);
+        const small = await readAll(d, 'race/o', undefined, 1000);
         assert.ok(small.every((b) => b === small[0]), 'the first chunk comes from one version');
         reads++;
       }
@@ -167,7 +185,7 @@ describe('cassandra:// driver', { skip }, () => {
     assert.deepEqual(sorted(await listAll(d, 'l/a/deep/')), ['l/a/deep/er/6']);
     assert.deepEqual(await listAll(d, 'l/zz'), []);
     // Each directory's objects are one partition of the metadata table.
-    const { client } = d.native();
+    const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     const inB = await client.execute(`SELECT name FROM "${ks}"."${table}" WHERE parent = ?`, [keyParts('l/b/4').parent], { prepare: true });
     assert.deepEqual(inB.rows.map((r) => r['name']), ['4']);
@@ -221,34 +239,33 @@ describe('cassandra:// driver', { skip }, () => {
     assert.equal(s.writeConsistency, 'LOCAL_QUORUM');
     assert.equal(typeof s.replication, 'number');
     assert.match(s.readAfterWrite, /^strong/);
+    const counters = countersOf(d);
+    assert.equal(counters['retries'], 0);
+    assert.equal(counters['speculativeExecutions'], 0);
     const env = d.environment();
-    assert.equal(env['retries'], 0);
-    assert.equal(env['speculativeExecutions'], 0);
+    assert.equal(env['retries'], undefined, 'counters are not environment facts');
     assert.match(String(env['cassandraVersion']), /^5\./);
   });
 
   test('errors are mapped: missing keyspace NotFound, invalid query InvalidInput, too few replicas Unavailable', async () => {
     const ks = parseTarget(url!).path.slice(1);
-    const missing = createCassandraDriver({ target: parseTarget(targetUrl({ create: 'false' }, 'no_such_ks')), concurrency: 1 });
-    await assert.rejects(missing.open(), (e) => isStorageError(e, 'NotFound'));
-    const { client } = d.native();
-    const invalid = await client.execute('SELECT nope FROM system.local').catch((e: unknown) => mapCassandraError(e, 'read', undefined, []));
+    await expectKind('NotFound', () => openDriver(targetUrl({ create: 'false' }, 'no_such_ks')));
+    const { client } = native(d);
+    const invalid = await client.execute('SELECT nope FROM system.local').catch((e: unknown) => mapCassandraError(e, 'read', undefined));
     assert.ok(isStorageError(invalid, 'InvalidInput'));
+    assert.equal(invalid.code, 'invalid', 'the protocol error code is kept');
     // A keyspace asking for more replicas than there are nodes, written at ALL: the coordinator answers
     // Unavailable at once (QUORUM could still succeed with 3 nodes and RF 5).
     const replicas = client.hosts.length + 2;
-    const u = createCassandraDriver({
-      target: parseTarget(targetUrl({ table, create: 'true', replicationFactor: String(replicas), retries: '1', consistency: 'ALL' }, `${ks}_rf`)),
-      concurrency: 1,
-    });
-    await u.open();
+    const u = await openDriver(
+      targetUrl({ table, create: 'true', replicationFactor: String(replicas), retries: '1', consistency: 'ALL' }, `${ks}_rf`));
     try {
       const err = await u.write('x', randomBytes(10)).catch((e: unknown) => e);
       assert.ok(isStorageError(err, 'Unavailable'), `got ${String(err)}`);
       assert.equal(err.temporary, true);
       // Every statement of the write (metadata lookup, chunk insert, cleanup) was retried once, and counted.
-      assert.ok(u.counters().retries >= 2, `retries counted: ${u.counters().retries}`);
-      assert.ok(u.counters().unavailables >= 1);
+      assert.ok(countersOf(u)['retries']! >= 2, `retries counted: ${countersOf(u)['retries']}`);
+      assert.ok(countersOf(u)['unavailables']! >= 1);
       assert.equal(u.semantics().replication, replicas);
     } finally {
       await u.close();

@@ -1,19 +1,22 @@
 /**
  * `cassandra://host1,host2:9042/keyspace?table=blobs&dc=datacenter1&consistency=LOCAL_QUORUM`: blobs stored as
  * chunk rows in Apache Cassandra through the `cassandra-driver` package. Schema and trade-offs: README.md and
- * cassandra-schema.ts. Every statement is prepared; the driver's own retries and speculative executions are off
- * unless asked for, and counted either way ({@link CassandraDriver.counters}, also in `environment()`).
+ * cassandra-schema.ts. Every statement is prepared; the client's own retries and speculative executions are off
+ * unless asked for, and counted either way (the core's `counters()`).
  */
 import { createHash } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import { UsageError } from '../../errors.js';
-import { checkKey, checkPrefix, piecesOf } from '../keys.js';
-import { boolOption, intOption, sizeOption } from '../target.js';
+import { defineCapabilities } from '../kernel/capabilities.js';
+import { defineDriver, type ConnectContext, type DriverCore } from '../kernel/define-driver.js';
+import { forEachLimited, paginate } from '../kernel/mechanics.js';
+import { piecesOf } from '../keys.js';
 import {
-  StorageError, type Body, type Capabilities, type Driver, type DriverContext, type Environment, type ListOptions,
-  type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions,
+  StorageError, type Body, type Counters, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult,
+  type ScanEntry, type Semantics, type WriteOptions,
 } from '../types.js';
 import { mapCassandraError } from './cassandra-errors.js';
+import { CASSANDRA_NAME, CASSANDRA_OPTIONS, notACassandraName, type CassandraOptions, type ConsistencyLevel } from './cassandra-options.js';
 import {
   ancestorEntries, childDir, createKeyspaceCql, createTablesCql, keyOf, keyParts, prefixEnd, prefixParts, statements,
   tokenRanges, type Statements,
@@ -23,23 +26,25 @@ const { types, policies } = cassandra;
 type Row = cassandra.types.Row;
 type QueryOptions = cassandra.QueryOptions;
 
-const CAPABILITIES: Capabilities = {
-  rangeRead: true, append: false, rename: false, list: true, scan: true,
-  unknownLengthWrite: true, multipart: true, maxObjectSize: Number.MAX_SAFE_INTEGER, persistent: true, positionalWrite: false, keyAndPrefixCoexist: true,
-};
+/** The driver's name in errors. */
+const DRIVER = 'cassandra';
 
-/** Events the driver counts: its own retries and speculative executions, and the errors it saw. */
-export type CassandraCounters = {
-  /** Retries decided by the retry policy (0 unless `retries` > 0). */
-  retries: number;
-  /** Speculative executions started (0 unless `speculativeDelay` is set). */
-  speculativeExecutions: number;
-  readTimeouts: number;
-  writeTimeouts: number;
-  unavailables: number;
-  clientTimeouts: number;
-  otherErrors: number;
-};
+/** Deletes (and directory-entry deletes) in flight at once in `deletePrefix`. */
+const DELETE_CONCURRENCY = 16;
+
+/**
+ * How many times `read` reads the metadata row again when the version it names lost its first chunk to an
+ * overwrite in between (see `read`).
+ */
+const FIRST_CHUNK_TRIES = 3;
+
+export const cassandraDriver = defineDriver({
+  name: DRIVER,
+  options: CASSANDRA_OPTIONS,
+  capabilities: defineCapabilities({ unknownLengthWrite: true, multipart: true }),
+  mapError: mapCassandraError,
+  connect: connectCassandra,
+});
 
 /** What the benchmark's minimal loop needs to issue exactly the driver's statements with the driver's client. */
 export interface CassandraNative {
@@ -50,19 +55,25 @@ export interface CassandraNative {
   readonly chunkSize: number;
 }
 
-/** The cassandra:// driver: the {@link Driver} contract plus its counters and its native client. */
-export interface CassandraDriver extends Driver {
-  /** A snapshot of the counters since `open`. */
-  counters(): CassandraCounters;
-  /** The client, the statements and the per-statement options (valid after `open`). */
+/** The connected cassandra:// core: reach it with `coreOf<CassandraCore>(driver)` (src/layers/layer-stack.ts). */
+export interface CassandraCore extends DriverCore {
+  /** The client, the statements and the per-statement options. */
   native(): CassandraNative;
 }
 
-/** Counts the client's retry/speculative/error events (the driver calls these hooks itself). */
+/** Events the client counts: its own retries and speculative executions, and the errors it saw. */
+const COUNTER_NAMES = [
+  /** Retries decided by the retry policy (0 unless `retries` > 0). */
+  'retries',
+  /** Speculative executions started (0 unless `speculativeDelay` is set). */
+  'speculativeExecutions',
+  'readTimeouts', 'writeTimeouts', 'unavailables', 'clientTimeouts', 'otherErrors',
+] as const;
+
+/** Counts the client's retry/speculative/error events (the client calls these hooks itself). */
 class CountingMetrics extends cassandra.metrics.DefaultMetrics {
-  readonly counts: CassandraCounters = {
-    retries: 0, speculativeExecutions: 0, readTimeouts: 0, writeTimeouts: 0, unavailables: 0, clientTimeouts: 0, otherErrors: 0,
-  };
+  readonly counts: Record<(typeof COUNTER_NAMES)[number], number> =
+    Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<(typeof COUNTER_NAMES)[number], number>;
   override onClientTimeoutRetry(): void { this.counts.retries++; }
   override onOtherErrorRetry(): void { this.counts.retries++; }
   override onReadTimeoutRetry(): void { this.counts.retries++; }
@@ -92,7 +103,7 @@ class BoundedRetryPolicy extends policies.retry.RetryPolicy {
 }
 
 /** CQL consistency names (as in cqlsh) → the driver's codes (types.consistencies uses camelCase keys). */
-const CONSISTENCIES: Readonly<Record<string, number>> = {
+const CONSISTENCIES: Readonly<Record<ConsistencyLevel, number>> = {
   ANY: types.consistencies.any, ONE: types.consistencies.one, TWO: types.consistencies.two,
   THREE: types.consistencies.three, QUORUM: types.consistencies.quorum, ALL: types.consistencies.all,
   LOCAL_QUORUM: types.consistencies.localQuorum, EACH_QUORUM: types.consistencies.eachQuorum,
@@ -100,7 +111,7 @@ const CONSISTENCIES: Readonly<Record<string, number>> = {
 };
 
 /** Replicas a consistency level waits for with `rf` copies (single data center). */
-function replicasFor(level: string, rf: number): number {
+function replicasFor(level: ConsistencyLevel, rf: number): number {
   switch (level) {
     case 'ANY': return 0;
     case 'ONE': case 'LOCAL_ONE': return 1;
@@ -109,21 +120,6 @@ function replicasFor(level: string, rf: number): number {
     case 'ALL': return rf;
     default: return Math.floor(rf / 2) + 1; // QUORUM, LOCAL_QUORUM, EACH_QUORUM
   }
-}
-
-function consistencyOption(target: DriverContext['target'], name: string, fallback: string): string {
-  const v = (target.options[name] ?? fallback).toUpperCase();
-  if (!(v in CONSISTENCIES)) {
-    throw new UsageError(`target option ${name}: expected ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE or ANY, got "${v}"`);
-  }
-  return v;
-}
-
-function identifierOption(value: string, what: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(value)) {
-    throw new UsageError(`target ${what}: "${value}" is not a Cassandra name (a letter, then letters, digits or _; at most 48)`);
-  }
-  return value;
 }
 
 /** Metadata row of one object. */
@@ -149,43 +145,35 @@ function metaOf(row: Row): Meta {
   };
 }
 
-/** Create the driver for `cassandra://hosts/keyspace?options`. */
-export function createCassandraDriver(context: DriverContext): CassandraDriver {
-  const { target } = context;
-  const name = 'cassandra';
-  const keyspace = identifierOption(target.path.replace(/^\//, ''), 'path (the keyspace)');
-  const table = identifierOption(target.options['table'] ?? 'blobs', 'option table');
-  const dc = target.options['dc'] ?? 'datacenter1';
-  const consistency = consistencyOption(target, 'consistency', 'LOCAL_QUORUM');
-  const readCL = consistencyOption(target, 'readConsistency', consistency);
-  const writeCL = consistencyOption(target, 'writeConsistency', consistency);
-  if (readCL === 'ANY') throw new UsageError('target option readConsistency: ANY is for writes only');
-  const create = boolOption(target, 'create', false);
-  const replicationFactor = intOption(target, 'replicationFactor', 1, 1, 100);
-  const chunkSize = sizeOption(target, 'chunkSize', 256 * 1024);
-  if (chunkSize < 1024 || chunkSize > 16 * 1024 * 1024) throw new UsageError('target option chunkSize: expected 1KiB to 16MiB');
-  const partChunks = intOption(target, 'chunksPerPartition', 16, 1, 1024);
-  const writeWindow = intOption(target, 'writeWindow', 4, 1, 64);
-  const retries = intOption(target, 'retries', 0, 0, 10);
-  const speculativeDelay = intOption(target, 'speculativeDelay', 0, 0, 60_000);
-  const speculativeMax = intOption(target, 'speculativeMax', 1, 1, 10);
-  const concurrency = Math.max(1, context.concurrency);
-  const connections = intOption(target, 'connections', Math.min(8, Math.ceil(concurrency / 32)), 1, 64);
-  const timeoutMs = intOption(target, 'timeout', 12_000, 100, 600_000);
-  const scanMode = target.options['scan'] ?? 'tokens';
-  if (scanMode !== 'tokens' && scanMode !== 'tree') throw new UsageError('target option scan: expected tokens or tree');
-  const scanParallelism = intOption(target, 'scanParallelism', 4, 1, 64);
+/** What the target says before any I/O: keyspace, contact points. @throws UsageError */
+function placeOf(target: ConnectContext<CassandraOptions>['target']): { keyspace: string; contactPoints: string[] } {
+  const keyspace = target.path.replace(/^\//, '');
+  if (!CASSANDRA_NAME.test(keyspace)) throw new UsageError(`target path (the keyspace): ${notACassandraName(keyspace)}`);
   if (target.hosts.length === 0) throw new UsageError('target: cassandra:// needs at least one host');
   // A host without a port takes the port given on another host (`h1,h2:9043` → both 9043), else 9042.
   const givenPort = [...target.hosts].reverse().map((h) => /:(\d+)$/.exec(h)?.[1]).find(Boolean) ?? '9042';
-  const contactPoints = target.hosts.map((h) => (/:\d+$/.test(h) ? h : `${h}:${givenPort}`));
+  return { keyspace, contactPoints: target.hosts.map((h) => (/:\d+$/.test(h) ? h : `${h}:${givenPort}`)) };
+}
+
+/** Connect to the cluster of `cassandra://hosts/keyspace?options`, creating the schema when `create` is set. */
+async function connectCassandra({ target, options, concurrency: asked }: ConnectContext<CassandraOptions>): Promise<CassandraCore> {
+  const { keyspace, contactPoints } = placeOf(target);
+  const { chunkSize, writeWindow, retries, speculativeDelay, speculativeMax, scanParallelism } = options;
+  // Text options with a fallback are never undefined.
+  const table = options.table!;
+  const dc = options.dc!;
+  const partChunks = options.chunksPerPartition;
+  const readCL = options.readConsistency ?? options.consistency;
+  const writeCL = options.writeConsistency ?? options.consistency;
+  const concurrency = Math.max(1, asked);
+  const connections = options.connections ?? Math.min(8, Math.ceil(concurrency / 32));
 
   const metrics = new CountingMetrics();
   const stmts = statements(keyspace, table);
   // Every statement here is idempotent (fixed values, client-side timestamps), so retries and speculative
-  // executions are safe when enabled; the driver refuses both for statements not marked idempotent.
-  const readOptions: QueryOptions = { prepare: true, isIdempotent: true, consistency: CONSISTENCIES[readCL]! };
-  const writeOptions: QueryOptions = { prepare: true, isIdempotent: true, consistency: CONSISTENCIES[writeCL]! };
+  // executions are safe when enabled; the client refuses both for statements not marked idempotent.
+  const readQuery: QueryOptions = { prepare: true, isIdempotent: true, consistency: CONSISTENCIES[readCL] };
+  const writeQuery: QueryOptions = { prepare: true, isIdempotent: true, consistency: CONSISTENCIES[writeCL] };
   const client = new cassandra.Client({
     contactPoints,
     localDataCenter: dc,
@@ -204,33 +192,41 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
         : new policies.speculativeExecution.NoSpeculativeExecutionPolicy(),
     },
     queryOptions: { prepare: true, isIdempotent: true },
-    socketOptions: { readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5000) },
+    socketOptions: { readTimeout: options.timeout, connectTimeout: Math.min(options.timeout, 5000) },
   });
 
-  let opened = false;
-  let environment: Record<string, string | number | boolean> = {};
-  let rf = replicationFactor;
+  let found: { rf: number; environment: Record<string, string | number> };
+  try {
+    found = await lookAround(client, { keyspace, table, dc, create: options.create, replicationFactor: options.replicationFactor, connections });
+  } catch (e) {
+    await client.shutdown().catch(() => undefined);
+    throw e;
+  }
+  const { rf, environment } = found;
+
   /** Directory entries this instance knows exist: a write skips re-inserting them (cleared by deletePrefix). */
   const knownDirs = new Map<string, Promise<unknown>>();
 
-  function fail(e: unknown, op: Operation, key?: string): never {
-    throw mapCassandraError(e, op, key, target.secrets);
+  function run(cql: string, params: unknown[], queryOptions: QueryOptions) {
+    return client.execute(cql, params, queryOptions);
   }
-  async function run(cql: string, params: unknown[], options: QueryOptions, op: Operation, key?: string) {
-    try {
-      return await client.execute(cql, params, options);
-    } catch (e) {
-      fail(e, op, key);
-    }
+  /** Every row of a paged query, page by page (Cassandra's paging state). */
+  async function* pages(cql: string, params: unknown[], fetchSize: number): AsyncIterable<Row[]> {
+    let pageState: string | undefined;
+    do {
+      const rs = await run(cql, params, { ...readQuery, fetchSize, ...(pageState ? { pageState } : {}) });
+      if (rs.rows.length > 0) yield rs.rows;
+      pageState = rs.pageState ?? undefined;
+    } while (pageState);
   }
-  async function getMeta(key: string, op: Operation): Promise<Meta | undefined> {
-    const { parent, name: n } = keyParts(key);
-    const row = (await run(stmts.selectMeta, [parent, n], readOptions, op, key)).first();
+  async function getMeta(key: string): Promise<Meta | undefined> {
+    const { parent, leaf } = keyParts(key);
+    const row = (await run(stmts.selectMeta, [parent, leaf], readQuery)).first();
     return row ? metaOf(row) : undefined;
   }
-  async function mustMeta(key: string, op: Operation): Promise<Meta> {
-    const meta = await getMeta(key, op);
-    if (!meta) throw new StorageError('NotFound', name, op, 'no such object', { key });
+  async function mustMeta(key: string, op: 'read' | 'stat'): Promise<Meta> {
+    const meta = await getMeta(key);
+    if (!meta) throw new StorageError('NotFound', DRIVER, op, 'no such object', { key });
     return meta;
   }
   function ensureDirs(key: string): Promise<unknown> {
@@ -240,7 +236,7 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
       let p = knownDirs.get(id);
       if (!p) {
         if (knownDirs.size >= 100_000) knownDirs.clear();
-        p = run(stmts.insertDir, [parent, child], writeOptions, 'write', key);
+        p = run(stmts.insertDir, [parent, child], writeQuery);
         p.catch(() => knownDirs.delete(id));
         knownDirs.set(id, p);
       }
@@ -248,21 +244,19 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
     }
     return Promise.all(pending);
   }
-  /** Delete the chunk partitions of one version (a few statements, one per partition). */
-  async function deleteChunks(key: string, version: cassandra.types.TimeUuid, chunks: number, perPart: number, op: Operation) {
-    const parts = Math.ceil(chunks / perPart);
-    const all: Promise<unknown>[] = [];
-    for (let p = 0; p < parts; p++) all.push(run(stmts.deletePart, [key, version, p], writeOptions, op, key));
-    await Promise.all(all);
+  /** Delete the chunk partitions of one version (a few statements, one per partition, all at once). */
+  async function deleteChunks(key: string, version: cassandra.types.TimeUuid, chunks: number, perPart: number) {
+    const parts = Array.from({ length: Math.ceil(chunks / perPart) }, (_, p) => p);
+    await Promise.all(parts.map((p) => run(stmts.deletePart, [key, version, p], writeQuery)));
   }
   /** Chunk `idx` of the version `meta` names; undefined when that version is gone (overwritten or deleted). */
   async function fetchChunk(key: string, meta: Meta, idx: number): Promise<Buffer | undefined> {
     const part = Math.floor(idx / meta.partChunks);
-    const row = (await run(stmts.selectChunk, [key, meta.version, part, idx], readOptions, 'read', key)).first();
+    const row = (await run(stmts.selectChunk, [key, meta.version, part, idx], readQuery)).first();
     return row ? (row['data'] as Buffer) : undefined;
   }
   function gone(key: string, meta: Meta, idx: number): StorageError {
-    return new StorageError('NotFound', name, 'read',
+    return new StorageError('NotFound', DRIVER, 'read',
       `chunk ${idx} of version ${meta.version} is gone (object overwritten or deleted during the read)`, { key, temporary: true });
   }
   /**
@@ -287,32 +281,20 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
       next?.catch(() => undefined);
     }
   }
-  /** Objects directly in `dir` whose name starts with `namePrefix`, page by page (Cassandra paging). */
-  async function* objectsIn(dir: string, namePrefix: string, fetchSize: number): AsyncIterable<Row[]> {
-    let pageState: string | undefined;
-    do {
-      const rs = await run(stmts.listObjects, [dir, namePrefix, prefixEnd(namePrefix)],
-        { ...readOptions, fetchSize, ...(pageState ? { pageState } : {}) }, 'list');
-      if (rs.rows.length > 0) yield rs.rows;
-      pageState = rs.pageState ?? undefined;
-    } while (pageState);
-  }
   async function* dirsIn(dir: string, childPrefix: string, fetchSize: number): AsyncIterable<string> {
-    let pageState: string | undefined;
-    do {
-      const rs = await run(stmts.listDirs, [dir, childPrefix, prefixEnd(childPrefix)],
-        { ...readOptions, fetchSize, ...(pageState ? { pageState } : {}) }, 'list');
-      for (const r of rs.rows) yield r['child'] as string;
-      pageState = rs.pageState ?? undefined;
-    } while (pageState);
+    for await (const rows of pages(stmts.listDirs, [dir, childPrefix, prefixEnd(childPrefix)], fetchSize)) {
+      for (const r of rows) yield r['child'] as string;
+    }
   }
   /** Every object under (dir, namePrefix), recursively: the directory's own objects, then each subdirectory. */
-  async function* walk(dir: string, namePrefix: string, fetchSize: number): AsyncIterable<ObjectInfo[]> {
-    for await (const rows of objectsIn(dir, namePrefix, fetchSize)) {
-      yield rows.map((r) => ({
-        key: keyOf(dir, r['name'] as string), size: Number(r['size']),
-        modified: (r['modified'] as Date | null)?.getTime() ?? 0, etag: r['checksum'] as string,
-      }));
+  async function* walk(dir: string, namePrefix: string, fetchSize: number): AsyncIterable<ObjectInfo> {
+    for await (const rows of pages(stmts.listObjects, [dir, namePrefix, prefixEnd(namePrefix)], fetchSize)) {
+      for (const r of rows) {
+        yield {
+          key: keyOf(dir, r['name'] as string), size: Number(r['size']),
+          modified: (r['modified'] as Date | null)?.getTime() ?? 0, etag: r['checksum'] as string,
+        };
+      }
     }
     for await (const child of dirsIn(dir, namePrefix, fetchSize)) yield* walk(childDir(dir, child), '', fetchSize);
   }
@@ -323,18 +305,24 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
       await dirEntriesUnder(childDir(dir, child), '', out);
     }
   }
-  /** Run `fn` over `items` with at most `limit` in flight. */
-  async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>) {
-    let at = 0;
-    const worker = async () => {
-      while (at < items.length) await fn(items[at++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  function list(prefix: string, listOptions: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
+    const pageSize = listOptions.pageSize ?? 1000;
+    const { dir, namePrefix } = prefixParts(prefix);
+    return paginate(walk(dir, namePrefix, pageSize), pageSize);
+  }
+  async function remove(key: string): Promise<void> {
+    const meta = await getMeta(key);
+    if (!meta) return;
+    const { parent, leaf } = keyParts(key);
+    // Metadata first: from then on no reader starts on the chunks being removed.
+    await run(stmts.deleteMeta, [parent, leaf], writeQuery);
+    await deleteChunks(key, meta.version, meta.chunks, meta.partChunks);
   }
 
   /**
    * Every metadata row of the table read by token range, `scanParallelism` ranges at a time, each row once
-   * (the ranges partition the ring). Rows outside `prefix` are skipped client-side.
+   * (the ranges partition the ring). Rows outside `prefix` are skipped client-side. The readers fill one queue
+   * the consumer drains, and pause while it holds more than four pages.
    */
   async function* tokenScan(prefix: string, fetchSize: number): AsyncIterable<{ key: string; meta: Meta }> {
     const ranges = tokenRanges(scanParallelism * 4);
@@ -351,19 +339,16 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
       try {
         while (!stopped && !failure && ranges.length > 0) {
           const range = ranges.shift()!;
-          let pageState: string | undefined;
-          do {
-            const rs = await run(stmts.scanRange, [range.start, range.end],
-              { ...readOptions, fetchSize, ...(pageState ? { pageState } : {}) }, 'scan');
-            for (const r of rs.rows) {
+          for await (const rows of pages(stmts.scanRange, [range.start, range.end], fetchSize)) {
+            for (const r of rows) {
               const key = keyOf(r['parent'] as string, r['name'] as string);
               if (key.startsWith(prefix)) queue.push({ key, meta: metaOf(r) });
             }
             notify();
             // Back-pressure: rows are small, but a huge table must not pile up in memory.
             while (!stopped && queue.length > fetchSize * 4) await new Promise<void>((r) => space.push(r));
-            pageState = rs.pageState ?? undefined;
-          } while (pageState && !stopped);
+            if (stopped) break;
+          }
         }
       } catch (e) {
         failure ??= e;
@@ -392,45 +377,7 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
     }
   }
 
-  const driver: CassandraDriver = {
-    name,
-    capabilities: CAPABILITIES,
-
-    async open() {
-      if (opened) return;
-      try {
-        await client.connect();
-        if (create) {
-          await client.execute(createKeyspaceCql(keyspace, dc, replicationFactor));
-          for (const ddl of createTablesCql(keyspace, table)) await client.execute(ddl);
-        }
-        // Schema events refresh the metadata asynchronously: ask once more before calling the keyspace missing.
-        if (!client.metadata.keyspaces[keyspace]) await client.metadata.refreshKeyspace(keyspace);
-        const ks = client.metadata.keyspaces[keyspace] as { strategy?: string; strategyOptions?: Record<string, string> } | undefined;
-        if (!ks) {
-          throw new StorageError('NotFound', name, 'open', `keyspace "${keyspace}" does not exist (add create=true to the target URL to create it)`);
-        }
-        const opts = ks.strategyOptions ?? {};
-        rf = Number(opts[dc] ?? opts['replication_factor'] ?? replicationFactor);
-        const local = (await client.execute('SELECT release_version, cluster_name FROM system.local')).first();
-        const hosts = client.getState().getConnectedHosts().length;
-        environment = {
-          cassandraVersion: String(local?.['release_version'] ?? 'unknown'),
-          cluster: String(local?.['cluster_name'] ?? 'unknown'),
-          hosts: client.hosts.length,
-          connectedHosts: hosts,
-          dataCenter: dc,
-          keyspace,
-          table,
-          replicationStrategy: ks.strategy?.replace(/^.*\./, '') ?? 'unknown',
-          connectionsPerHost: connections,
-        };
-        opened = true;
-      } catch (e) {
-        await client.shutdown().catch(() => undefined);
-        fail(e, 'open');
-      }
-    },
+  return {
     async close() {
       await client.shutdown();
     },
@@ -452,134 +399,142 @@ export function createCassandraDriver(context: DriverContext): CassandraDriver {
         chunksPerPartition: partChunks,
         retries,
         speculativeDelayMs: speculativeDelay,
-        scan: scanMode === 'tokens' ? `token ranges, ${scanParallelism} in parallel` : 'directory tree walk',
+        scan: options.scan === 'tokens' ? `token ranges, ${scanParallelism} in parallel` : 'directory tree walk',
       };
     },
-    environment: (): Environment => ({ ...environment, ...metrics.counts }),
-    counters: () => ({ ...metrics.counts }),
-    native: () => ({ client, statements: stmts, readOptions, writeOptions, chunkSize }),
+    environment: () => ({ ...environment }),
+    counters: (): Counters => ({ ...metrics.counts }),
+    native: () => ({ client, statements: stmts, readOptions: readQuery, writeOptions: writeQuery, chunkSize }),
 
-    async write(key: string, data: Body, options: WriteOptions = {}) {
-      checkKey(name, 'write', key);
-      const { parent, name: n } = keyParts(key);
+    async write(key: string, data: Body, call: WriteOptions = {}) {
+      const { parent, leaf } = keyParts(key);
       const version = types.TimeUuid.now();
       // The old version is looked up alongside the chunk writes, and removed only after the new metadata row.
-      const old = getMeta(key, 'write');
+      const old = getMeta(key);
       old.catch(() => undefined);
       const dirs = ensureDirs(key);
       dirs.catch(() => undefined);
       const hash = createHash('md5');
-      const inflight: Promise<unknown>[] = [];
       let chunks = 0;
       let size = 0;
       try {
-        for await (const chunk of piecesOf(data, chunkSize, false)) {
-          if (options.signal?.aborted) throw new StorageError('Unexpected', name, 'write', 'aborted', { key });
+        // At most writeWindow chunks in flight: a 1 GiB stream holds about writeWindow × chunkSize bytes.
+        await forEachLimited(piecesOf(data, chunkSize, false), writeWindow, (chunk) => {
+          call.signal?.throwIfAborted();
           hash.update(chunk);
           size += chunk.length;
           const idx = chunks++;
-          inflight.push(run(stmts.insertChunk, [key, version, Math.floor(idx / partChunks), idx, chunk], writeOptions, 'write', key));
-          // At most writeWindow chunks in flight: a 1 GiB stream holds about writeWindow × chunkSize bytes.
-          if (inflight.length >= writeWindow) await inflight.shift();
-        }
-        await Promise.all(inflight);
-        if (!(data instanceof Uint8Array) && options.size !== undefined && options.size !== size) {
-          throw new StorageError('InvalidInput', name, 'write', `body had ${size} bytes, ${options.size} announced`, { key });
+          return run(stmts.insertChunk, [key, version, Math.floor(idx / partChunks), idx, chunk], writeQuery).then(() => undefined);
+        });
+        if (!(data instanceof Uint8Array) && call.size !== undefined && call.size !== size) {
+          throw new StorageError('InvalidInput', DRIVER, 'write', `body had ${size} bytes, ${call.size} announced`, { key });
         }
         await dirs;
       } catch (e) {
-        await Promise.allSettled(inflight);
         // Best effort: the unreferenced chunks of the failed version; the old object stays intact.
-        await deleteChunks(key, version, chunks, partChunks, 'write').catch(() => undefined);
-        fail(e, 'write', key);
+        await deleteChunks(key, version, chunks, partChunks).catch(() => undefined);
+        throw e;
       }
       const previous = await old;
       await run(stmts.insertMeta,
-        [parent, n, BigInt(size), chunks, chunkSize, partChunks, hash.digest('hex'), version, new Date()], writeOptions, 'write', key);
-      if (previous) await deleteChunks(key, previous.version, previous.chunks, previous.partChunks, 'write');
+        [parent, leaf, BigInt(size), chunks, chunkSize, partChunks, hash.digest('hex'), version, new Date()], writeQuery);
+      if (previous) await deleteChunks(key, previous.version, previous.chunks, previous.partChunks);
     },
-    async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-      checkKey(name, 'read', key);
-      // The first chunk is fetched before returning, so an overwrite that removed the version between the
-      // metadata read and the chunk read is seen here, where reading the metadata again still gives one whole
-      // object (the new one); once bytes are out, a vanished chunk can only be an error.
+    async read(key: string, call: ReadOptions = {}): Promise<ReadResult> {
+      // Not a retry of a failed call (opRetries is that): the metadata-last commit of `write` means the version a
+      // metadata row names can lose its chunks to an overwrite between the two statements. The first chunk is
+      // fetched before returning, so that race is seen here, where reading the metadata again still gives one
+      // whole object (the new one); once bytes are out, a vanished chunk can only be an error.
       for (let attempt = 1; ; attempt++) {
         const meta = await mustMeta(key, 'read');
-        const start = Math.min(Math.max(0, options.offset ?? 0), meta.size);
-        const end = options.length === undefined ? meta.size : Math.min(meta.size, start + Math.max(0, options.length));
+        const start = Math.min(Math.max(0, call.offset ?? 0), meta.size);
+        const end = call.length === undefined ? meta.size : Math.min(meta.size, start + Math.max(0, call.length));
         if (end <= start) return { size: 0, body: body(key, meta, start, end) };
         const idx = Math.floor(start / meta.chunkSize);
         const firstData = await fetchChunk(key, meta, idx);
         if (firstData) return { size: end - start, body: body(key, meta, start, end, firstData) };
-        if (attempt === 3) throw gone(key, meta, idx);
+        if (attempt === FIRST_CHUNK_TRIES) throw gone(key, meta, idx);
       }
     },
     async stat(key: string) {
-      checkKey(name, 'stat', key);
       const meta = await mustMeta(key, 'stat');
       return { key, size: meta.size, modified: meta.modified, etag: meta.checksum };
     },
-    async delete(key: string) {
-      checkKey(name, 'delete', key);
-      const meta = await getMeta(key, 'delete');
-      if (!meta) return;
-      const { parent, name: n } = keyParts(key);
-      // Metadata first: from then on no reader starts on the chunks being removed.
-      await run(stmts.deleteMeta, [parent, n], writeOptions, 'delete', key);
-      await deleteChunks(key, meta.version, meta.chunks, meta.partChunks, 'delete');
-    },
-    async *list(prefix: string, options: ListOptions = {}) {
-      checkPrefix(name, 'list', prefix);
-      const pageSize = options.pageSize ?? 1000;
-      const { dir, namePrefix } = prefixParts(prefix);
-      let page: ObjectInfo[] = [];
-      for await (const infos of walk(dir, namePrefix, pageSize)) {
-        for (const info of infos) {
-          page.push(info);
-          if (page.length >= pageSize) {
-            yield page;
-            page = [];
-          }
-        }
-      }
-      if (page.length > 0) yield page;
-    },
-    async *scan(prefix: string, options: ListOptions = {}): AsyncIterable<ScanEntry> {
-      checkPrefix(name, 'scan', prefix);
-      const fetchSize = options.pageSize ?? 1000;
-      if (scanMode === 'tree') {
-        for await (const page of driver.list(prefix, options)) {
+    delete: remove,
+    list,
+    async *scan(prefix: string, listOptions: ListOptions = {}): AsyncIterable<ScanEntry> {
+      if (options.scan === 'tree') {
+        for await (const page of list(prefix, listOptions)) {
           for (const info of page) {
-            const meta = await getMeta(info.key, 'scan');
+            const meta = await getMeta(info.key);
             if (meta) yield { info, body: body(info.key, meta, 0, meta.size) };
           }
         }
         return;
       }
-      for await (const { key, meta } of tokenScan(prefix, fetchSize)) {
+      for await (const { key, meta } of tokenScan(prefix, listOptions.pageSize ?? 1000)) {
         yield { info: { key, size: meta.size, modified: meta.modified, etag: meta.checksum }, body: body(key, meta, 0, meta.size) };
       }
     },
     async deletePrefix(prefix: string) {
-      checkPrefix(name, 'delete', prefix);
       const keys: string[] = [];
-      for await (const page of driver.list(prefix)) for (const o of page) keys.push(o.key);
-      await eachLimited(keys, 16, (k) => driver.delete(k));
+      for await (const page of list(prefix)) for (const o of page) keys.push(o.key);
+      await forEachLimited(keys, DELETE_CONCURRENCY, remove);
       // Then the directory entries below the prefix, so later lists do not descend into empty directories.
       // A write racing with this under the same prefix can lose its directory entry (README: trade-offs).
       const { dir, namePrefix } = prefixParts(prefix);
       const entries: { parent: string; child: string }[] = [];
       if (namePrefix === '' && dir !== '/') {
-        const { parent, name: child } = keyParts(dir.slice(1));
-        entries.push({ parent, child });
+        const { parent, leaf } = keyParts(dir.slice(1));
+        entries.push({ parent, child: leaf });
         await dirEntriesUnder(dir, '', entries);
       } else {
         await dirEntriesUnder(dir, namePrefix, entries);
       }
       knownDirs.clear();
-      await eachLimited(entries, 16, (e) => run(stmts.deleteDir, [e.parent, e.child], writeOptions, 'delete'));
+      await forEachLimited(entries, DELETE_CONCURRENCY, async (e) => {
+        await run(stmts.deleteDir, [e.parent, e.child], writeQuery);
+      });
       return keys.length;
     },
   };
-  return driver;
+}
+
+/**
+ * Connect, create the schema when asked, and read what the run records: the keyspace's replication factor and
+ * the cluster's facts. A missing keyspace is NotFound.
+ */
+async function lookAround(
+  client: cassandra.Client,
+  schema: { keyspace: string; table: string; dc: string; create: boolean; replicationFactor: number; connections: number },
+): Promise<{ rf: number; environment: Record<string, string | number> }> {
+  const { keyspace, table, dc, replicationFactor } = schema;
+  await client.connect();
+  if (schema.create) {
+    await client.execute(createKeyspaceCql(keyspace, dc, replicationFactor));
+    for (const ddl of createTablesCql(keyspace, table)) await client.execute(ddl);
+  }
+  // Schema events refresh the metadata asynchronously: ask once more before calling the keyspace missing.
+  if (!client.metadata.keyspaces[keyspace]) await client.metadata.refreshKeyspace(keyspace);
+  const ks = client.metadata.keyspaces[keyspace] as { strategy?: string; strategyOptions?: Record<string, string> } | undefined;
+  if (!ks) {
+    throw new StorageError('NotFound', DRIVER, 'open', `keyspace "${keyspace}" does not exist (add create=true to the target URL to create it)`);
+  }
+  const strategyOptions = ks.strategyOptions ?? {};
+  const rf = Number(strategyOptions[dc] ?? strategyOptions['replication_factor'] ?? replicationFactor);
+  const local = (await client.execute('SELECT release_version, cluster_name FROM system.local')).first();
+  return {
+    rf,
+    environment: {
+      cassandraVersion: String(local?.['release_version'] ?? 'unknown'),
+      cluster: String(local?.['cluster_name'] ?? 'unknown'),
+      hosts: client.hosts.length,
+      connectedHosts: client.getState().getConnectedHosts().length,
+      dataCenter: dc,
+      keyspace,
+      table,
+      replicationStrategy: ks.strategy?.replace(/^.*\./, '') ?? 'unknown',
+      connectionsPerHost: schema.connections,
+    },
+  };
 }

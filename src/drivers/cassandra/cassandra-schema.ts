@@ -7,24 +7,30 @@
  * - `<t>_chunks`  content, partitioned by (key, version, part): at most `chunksPerPartition` chunks per partition.
  * - `<t>_dirs`    the directory tree (parent → child directory names), so a recursive list can descend.
  */
+import { splitPrefix } from '../kernel/mechanics.js';
 
 /** Where a key lives in the metadata table. */
 export interface KeyParts {
   /** `/` for a top-level key, `/a/b` for `a/b/c` (never empty: Cassandra rejects empty partition keys). */
   readonly parent: string;
-  /** Last segment. */
-  readonly name: string;
+  /** Last segment (the `name` column). */
+  readonly leaf: string;
 }
 
-/** Split a key into its parent directory and its name. */
+/** The metadata partition of a directory: `` (the root) → `/`, `a/b` → `/a/b`. */
+function dirOf(folder: string): string {
+  return folder === '' ? '/' : `/${folder}`;
+}
+
+/** Split a key into its parent directory and its last segment. */
 export function keyParts(key: string): KeyParts {
-  const slash = key.lastIndexOf('/');
-  return slash < 0 ? { parent: '/', name: key } : { parent: `/${key.slice(0, slash)}`, name: key.slice(slash + 1) };
+  const { folder, leaf } = splitPrefix(key);
+  return { parent: dirOf(folder), leaf };
 }
 
-/** The key of `name` in directory `parent` (inverse of {@link keyParts}). */
-export function keyOf(parent: string, name: string): string {
-  return parent === '/' ? name : `${parent.slice(1)}/${name}`;
+/** The key of `leaf` in directory `parent` (inverse of {@link keyParts}). */
+export function keyOf(parent: string, leaf: string): string {
+  return parent === '/' ? leaf : `${parent.slice(1)}/${leaf}`;
 }
 
 /** The directory `child` inside `parent`. */
@@ -48,10 +54,8 @@ export function ancestorEntries(key: string): { parent: string; child: string }[
  * A list/scan prefix as (directory, name prefix): `a/b/` → (`/a/b`, ``), `a/b` → (`/a`, `b`), `` → (`/`, ``).
  */
 export function prefixParts(prefix: string): { dir: string; namePrefix: string } {
-  if (prefix === '') return { dir: '/', namePrefix: '' };
-  if (prefix.endsWith('/')) return { dir: `/${prefix.slice(0, -1)}`, namePrefix: '' };
-  const { parent, name } = keyParts(prefix);
-  return { dir: parent, namePrefix: name };
+  const { folder, leaf } = splitPrefix(prefix);
+  return { dir: dirOf(folder), namePrefix: leaf };
 }
 
 /**
