@@ -7,16 +7,19 @@
 export async function forEachLimited<T>(items: Iterable<T> | AsyncIterable<T>, concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-  for await (const item of items as AsyncIterable<T>) {
-    if (failure) break;
-    const p: Promise<void> = task(item).then(
-      () => { inFlight.delete(p); },
-      (error: unknown) => { inFlight.delete(p); failure ??= { error }; },
-    );
-    inFlight.add(p);
-    if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
+  try {
+    for await (const item of items as AsyncIterable<T>) {
+      if (failure) break;
+      const p: Promise<void> = task(item).then(
+        () => { inFlight.delete(p); },
+        (error: unknown) => { inFlight.delete(p); failure ??= { error }; },
+      );
+      inFlight.add(p);
+      if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.all(inFlight); // also when `items` itself throws: no call left behind
   }
-  await Promise.all(inFlight);
   if (failure) throw failure.error;
 }
 

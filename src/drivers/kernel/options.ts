@@ -56,8 +56,8 @@ export const option = {
     return optional<string | undefined>(fallback, (text) => text);
   },
   /** `true/false/1/0/yes/no/on/off`. */
-  boolean(fallback: boolean): OptionSchema<boolean> {
-    return optional(fallback, (text) => {
+  boolean<F extends boolean | undefined>(fallback: F): OptionSchema<boolean | F> {
+    return optional<boolean | F>(fallback, (text) => {
       if (/^(1|true|yes|on)$/i.test(text)) return true;
       if (/^(0|false|no|off)$/i.test(text)) return false;
       return invalid(`expected true or false, got "${text}"`);
