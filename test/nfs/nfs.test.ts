@@ -11,14 +11,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { collect } from '../../src/drivers/keys.js';
+import { UsageError } from '../../src/errors.js';
 import { NFS3ERR, NfsStatusError } from '../../src/drivers/nfs/nfs3.js';
-import { toStorageError } from '../../src/drivers/nfs/nfs-errors.js';
-import { RpcConnection } from '../../src/drivers/nfs/rpc.js';
-import { RpcError } from '../../src/drivers/nfs/rpc.js';
+import { mapNfsError } from '../../src/drivers/nfs/nfs-errors.js';
+import { RpcConnection, RpcError } from '../../src/drivers/nfs/rpc.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/drivers/types.js';
+import { expectKind, listKeys, openDriver, readAll } from '../support/drivers.js';
 
 const url = process.env['STORBENCH_TEST_NFS'];
 const skip = url ? false : 'STORBENCH_TEST_NFS is not set (npm test starts NFS-Ganesha and sets it)';
@@ -32,19 +32,7 @@ function exportedDir(): string | undefined {
 const dir = exportedDir();
 const skipFs = skip || (dir && existsSync(dir) ? false : 'the exported directory is unknown (set STORBENCH_TEST_NFS_DIR)');
 
-async function open(u: string, concurrency = 16): Promise<Driver> {
-  const d = await createDriver({ target: parseTarget(u), concurrency });
-  await d.open();
-  return d;
-}
-
-async function expectKind(kind: string, fn: () => Promise<unknown>): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => {
-    assert.ok(isStorageError(e), `expected a StorageError, got ${String(e)}`);
-    assert.equal(e.kind, kind, e.message);
-    return true;
-  });
-}
+const open = (u: string, concurrency = 16): Promise<Driver> => openDriver(u, concurrency);
 
 /** A URL for the same server with the path or options changed. */
 function variant(path: string, query = ''): string {
@@ -100,19 +88,15 @@ describe('nfs:// on a real NFS server', { skip }, () => {
     const data = randomBytes(300_000);
     mkdirSync(join(dir!, prefix, 'made-on-server'), { recursive: true });
     writeFileSync(join(dir!, prefix, 'made-on-server/f.bin'), data);
-    assert.ok((await collect((await driver.read(`${prefix}made-on-server/f.bin`, { offset: 1000, length: 250_000 })).body)).equals(data.subarray(1000, 251_000)));
-    const keys: string[] = [];
-    for await (const page of driver.list(`${prefix}made-on-server/`)) keys.push(...page.map((o) => o.key));
-    assert.deepEqual(keys, [`${prefix}made-on-server/f.bin`]);
+    assert.ok((await readAll(driver, `${prefix}made-on-server/f.bin`, 1000, 250_000)).equals(data.subarray(1000, 251_000)));
+    assert.deepEqual(await listKeys(driver, `${prefix}made-on-server/`), [`${prefix}made-on-server/f.bin`]);
   });
 
   test('temporary files of writes in progress are hidden from list and removed by deletePrefix', { skip: skipFs }, async () => {
     mkdirSync(join(dir!, prefix, 'tmp'), { recursive: true });
     writeFileSync(join(dir!, prefix, 'tmp/.storbench-tmp-0123456789abcdef'), 'partial');
     await driver.write(`${prefix}tmp/real`, Buffer.from('x'));
-    const keys: string[] = [];
-    for await (const page of driver.list(`${prefix}tmp/`)) keys.push(...page.map((o) => o.key));
-    assert.deepEqual(keys, [`${prefix}tmp/real`]);
+    assert.deepEqual(await listKeys(driver, `${prefix}tmp/`), [`${prefix}tmp/real`]);
     assert.equal(await driver.deletePrefix(`${prefix}tmp/`), 1);
     assert.ok(!existsSync(join(dir!, prefix, 'tmp')), 'deletePrefix removes the emptied directories too');
   });
@@ -128,15 +112,42 @@ describe('nfs:// on a real NFS server', { skip }, () => {
     await expectKind('InvalidInput', () => driver.write('../outside', Buffer.from('x')));
   });
 
+  test('an aborted write is Cancelled, publishes nothing and leaves no temporary file', { skip: skipFs }, async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    await expectKind('Cancelled', () => driver.write(`${prefix}aborted/k`, randomBytes(3 * 1024 * 1024), { signal: aborted.signal }));
+    await expectKind('NotFound', () => driver.stat(`${prefix}aborted/k`));
+    assert.deepEqual(readdirSync(join(dir!, prefix, 'aborted')), []);
+  });
+
+  test('a key that is an object cannot also hold keys (keyAndPrefixCoexist is false)', async () => {
+    assert.equal(driver.capabilities.keyAndPrefixCoexist, false);
+    await driver.write(`${prefix}both`, Buffer.from('x'));
+    const e = await expectKind('InvalidInput', () => driver.write(`${prefix}both/inner`, Buffer.from('y')));
+    assert.match(e.message, /"[^"]*both" is a file, so it cannot hold other keys/);
+    assert.equal((await readAll(driver, `${prefix}both`)).toString(), 'x');
+  });
+
+  test('a cached directory handle another client removed is looked up again (the stale-handle retry)', async () => {
+    await driver.write(`${prefix}stale/a`, Buffer.from('a')); // caches the handle of stale/
+    const other = await open(url!);
+    try {
+      assert.equal(await other.deletePrefix(`${prefix}stale/`), 1); // removes stale/ itself too
+    } finally {
+      await other.close();
+    }
+    await driver.write(`${prefix}stale/b`, Buffer.from('b'));
+    assert.deepEqual(await listKeys(driver, `${prefix}stale/`), [`${prefix}stale/b`]);
+    assert.equal((await readAll(driver, `${prefix}stale/b`)).toString(), 'b');
+  });
+
   test('a URL path below the export is the root of the keys, created when missing', { skip: skipFs }, async () => {
     const sub = await open(variant(`${exportPath}/${prefix}rooted/here`));
     try {
       assert.equal(sub.environment()['export'], exportPath);
       await sub.write('k', Buffer.from('inside'));
       assert.equal(readFileSync(join(dir!, prefix, 'rooted/here/k'), 'utf8'), 'inside');
-      const keys: string[] = [];
-      for await (const page of sub.list('')) keys.push(...page.map((o) => o.key));
-      assert.deepEqual(keys, ['k']);
+      assert.deepEqual(await listKeys(sub, ''), ['k']);
     } finally {
       await sub.close();
     }
@@ -222,7 +233,8 @@ describe('nfs:// on a real NFS server', { skip }, () => {
   });
 
   test('a server that does not answer on the given ports fails to open with Unavailable', async () => {
-    await expectKind('Unavailable', () => open(variant(exportPath, 'nfsport=9&mountport=9')));
+    const e = await expectKind('Unavailable', () => open(variant(exportPath, 'nfsport=9&mountport=9')));
+    assert.equal(e.code, 'ECONNREFUSED', 'the socket\'s errno is the native code');
   });
 
   test('a path that is not exported fails to open with NotFound', async () => {
@@ -234,7 +246,8 @@ describe('nfs:// on a real NFS server', { skip }, () => {
     chmodSync(join(dir!, prefix, 'locked'), 0o755);
     const d = await open(variant(exportPath, 'uid=54321&gid=54321'));
     try {
-      await expectKind('PermissionDenied', () => d.write(`${prefix}locked/x`, Buffer.from('x')));
+      const e = await expectKind('PermissionDenied', () => d.write(`${prefix}locked/x`, Buffer.from('x')));
+      assert.equal(e.code, 'NFS3ERR_ACCES');
     } finally {
       await d.close();
       rmSync(join(dir!, prefix, 'locked'), { recursive: true, force: true });
@@ -242,28 +255,54 @@ describe('nfs:// on a real NFS server', { skip }, () => {
   });
 });
 
+describe('nfs:// options', () => {
+  test('a wrong value is refused when the target is parsed, naming the option', () => {
+    assert.throws(() => parseTarget('nfs://127.0.0.1:1/x?mountport=0x1'), /target option mountport: expected a whole number from 0 to 65535, got "0x1"/);
+    assert.throws(() => parseTarget('nfs://127.0.0.1:1/x?rsize=big&atomic=maybe'), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, /target option rsize: .*"big" is not a size/);
+      assert.match(e.message, /target option atomic: expected true or false, got "maybe"/);
+      return true;
+    });
+  });
+
+  test('an unknown option is refused (it used to be ignored by the driver)', () => {
+    assert.throws(() => parseTarget('nfs://127.0.0.1:1/x?rsise=64KiB'), (e: unknown) => e instanceof UsageError && e.code === 'STORBENCH_ERR_UNKNOWN_OPTION');
+  });
+
+  test('an export that does not start the URL path is refused at open, before anything connects', async () => {
+    const d = await createDriver({ target: parseTarget('nfs://127.0.0.1:1/x/y?export=/z&timeout=100'), concurrency: 1 });
+    await assert.rejects(d.open(), (e: unknown) => e instanceof UsageError && /target option export: "\/z" must be the start of the URL path "\/x\/y"/.test(e.message));
+  });
+});
+
 describe('nfs:// error mapping', () => {
-  test('NFS statuses and RPC failures map to StorageError kinds', () => {
-    const cases: [unknown, string, boolean][] = [
-      [new NfsStatusError(NFS3ERR.NOENT, 'LOOKUP'), 'NotFound', false],
-      [new NfsStatusError(NFS3ERR.STALE, 'READ'), 'NotFound', false],
-      [new NfsStatusError(NFS3ERR.ACCES, 'CREATE'), 'PermissionDenied', false],
-      [new NfsStatusError(NFS3ERR.PERM, 'REMOVE'), 'PermissionDenied', false],
-      [new NfsStatusError(NFS3ERR.ROFS, 'WRITE'), 'PermissionDenied', false],
-      [new NfsStatusError(NFS3ERR.JUKEBOX, 'WRITE'), 'Unavailable', true],
-      [new NfsStatusError(NFS3ERR.NOSPC, 'WRITE'), 'Unavailable', false],
-      [new NfsStatusError(NFS3ERR.NAMETOOLONG, 'CREATE'), 'InvalidInput', false],
-      [new NfsStatusError(NFS3ERR.NOTSUPP, 'READDIRPLUS'), 'Unsupported', false],
-      [new NfsStatusError(NFS3ERR.SERVERFAULT, 'READ'), 'Unexpected', false],
-      [new RpcError('timeout', 'no reply'), 'Timeout', true],
-      [new RpcError('closed', 'reset'), 'Unavailable', true],
-      [new RpcError('auth', 'AUTH_ERROR'), 'PermissionDenied', false],
+  test('NFS statuses and RPC failures map to StorageError kinds, with the native code', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    const cases: [unknown, string, boolean, string | undefined][] = [
+      [new NfsStatusError(NFS3ERR.NOENT, 'LOOKUP'), 'NotFound', false, 'NFS3ERR_NOENT'],
+      [new NfsStatusError(NFS3ERR.STALE, 'READ'), 'NotFound', false, 'NFS3ERR_STALE'],
+      [new NfsStatusError(NFS3ERR.ACCES, 'CREATE'), 'PermissionDenied', false, 'NFS3ERR_ACCES'],
+      [new NfsStatusError(NFS3ERR.PERM, 'REMOVE'), 'PermissionDenied', false, 'NFS3ERR_PERM'],
+      [new NfsStatusError(NFS3ERR.ROFS, 'WRITE'), 'PermissionDenied', false, 'NFS3ERR_ROFS'],
+      [new NfsStatusError(NFS3ERR.JUKEBOX, 'WRITE'), 'Unavailable', true, 'NFS3ERR_JUKEBOX'],
+      [new NfsStatusError(NFS3ERR.NOSPC, 'WRITE'), 'Unavailable', false, 'NFS3ERR_NOSPC'],
+      [new NfsStatusError(NFS3ERR.NAMETOOLONG, 'CREATE'), 'InvalidInput', false, 'NFS3ERR_NAMETOOLONG'],
+      [new NfsStatusError(NFS3ERR.NOTSUPP, 'READDIRPLUS'), 'Unsupported', false, 'NFS3ERR_NOTSUPP'],
+      [new NfsStatusError(NFS3ERR.SERVERFAULT, 'READ'), 'Unexpected', false, 'NFS3ERR_SERVERFAULT'],
+      [new NfsStatusError(99999, 'READ'), 'Unexpected', false, 'NFS3ERR_99999'],
+      [new RpcError('timeout', 'no reply'), 'Timeout', true, undefined],
+      [new RpcError('closed', 'reset'), 'Unavailable', true, undefined],
+      [new RpcError('connect', 'cannot connect', { cause: refused }), 'Unavailable', true, 'ECONNREFUSED'],
+      [new RpcError('auth', 'AUTH_ERROR'), 'PermissionDenied', false, undefined],
     ];
-    for (const [cause, kind, temporary] of cases) {
-      const e = toStorageError(cause, 'write', 'k');
+    for (const [cause, kind, temporary, code] of cases) {
+      const e = mapNfsError(cause, 'write', 'k');
       assert.equal(e.kind, kind, String(cause));
       assert.equal(e.temporary, temporary, String(cause));
+      assert.equal(e.code, code, String(cause));
       assert.equal(e.driver, 'nfs');
+      assert.equal(e.key, 'k');
       assert.equal(e.cause, cause);
     }
   });

@@ -1,8 +1,9 @@
 /**
- * NFS v3 statuses and RPC failures → StorageError kinds.
+ * NFS v3 statuses and RPC failures → StorageError kinds: the `mapError` of nfs://. `code` is the status's name
+ * (`NFS3ERR_NOENT`), or the socket's errno (`ECONNREFUSED`) for a connection that failed.
  */
 import { StorageError, type ErrorKind, type Operation } from '../types.js';
-import { NFS3ERR, NfsStatusError } from './nfs3.js';
+import { NFS3ERR, NfsStatusError, statusName } from './nfs3.js';
 import { RpcError, type RpcFailure } from './rpc.js';
 import { XdrError } from './xdr.js';
 
@@ -44,17 +45,26 @@ const BY_FAILURE: Record<RpcFailure, ErrorKind> = {
   system: 'Unexpected',
 };
 
-/** Turn anything thrown below the driver into a StorageError (a StorageError passes through). */
-export function toStorageError(e: unknown, operation: Operation, key?: string): StorageError {
+/** Map anything the NFS client threw to a StorageError (the kernel passes StorageErrors and aborts by). */
+export function mapNfsError(e: unknown, operation: Operation, key: string | undefined): StorageError {
   if (e instanceof StorageError) return e;
-  const opts = { ...(key !== undefined ? { key } : {}), cause: e };
+  const errno = errnoOf(e instanceof RpcError ? e.cause : e);
+  const at = { ...(key !== undefined ? { key } : {}), ...(errno ? { code: errno } : {}), cause: e };
   if (e instanceof NfsStatusError) {
     const m = BY_STATUS.get(e.status) ?? { kind: 'Unexpected' as const };
-    return new StorageError(m.kind, 'nfs', operation, e.message, { ...opts, ...(m.temporary !== undefined ? { temporary: m.temporary } : {}) });
+    return new StorageError(m.kind, 'nfs', operation, e.message, {
+      ...at, code: statusName(e.status), ...(m.temporary !== undefined ? { temporary: m.temporary } : {}),
+    });
   }
-  if (e instanceof RpcError) return new StorageError(BY_FAILURE[e.failure], 'nfs', operation, e.message, opts);
-  if (e instanceof XdrError) return new StorageError('Corrupt', 'nfs', operation, `malformed reply: ${e.message}`, opts);
-  return new StorageError('Unexpected', 'nfs', operation, e instanceof Error ? e.message : String(e), opts);
+  if (e instanceof RpcError) return new StorageError(BY_FAILURE[e.failure], 'nfs', operation, e.message, at);
+  if (e instanceof XdrError) return new StorageError('Corrupt', 'nfs', operation, `malformed reply: ${e.message}`, at);
+  return new StorageError('Unexpected', 'nfs', operation, e instanceof Error ? e.message : String(e), at);
+}
+
+/** The errno (`ECONNREFUSED`) of a failed socket call, if `e` is one. */
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
 }
 
 /** True when `e` is an NFS status error with one of `statuses`. */

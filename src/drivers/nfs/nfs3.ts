@@ -20,6 +20,11 @@ export const NFS3ERR = {
 
 const STATUS_NAME = new Map<number, string>(Object.entries(NFS3ERR).map(([k, v]) => [v, `NFS3ERR_${k}`]));
 
+/** The name of an nfsstat3 (`NFS3ERR_NOENT`), or `NFS3ERR_<number>` for a status RFC 1813 does not name. */
+export function statusName(status: number): string {
+  return STATUS_NAME.get(status) ?? `NFS3ERR_${status}`;
+}
+
 /** A procedure answered with a status other than NFS3_OK / MNT3_OK. */
 export class NfsStatusError extends Error {
   constructor(readonly status: number, readonly procedure: string) {
