@@ -12,15 +12,14 @@ import { describeOptions, type OptionsSchema } from './kernel/options.js';
 import { MEM_OPTIONS } from './mem/mem-options.js';
 import { NFS_OPTIONS } from './nfs/nfs-options.js';
 import { NULL_OPTIONS } from './null/null-options.js';
-import type { OptionSpecs } from './options.js';
 import { S3_OPTIONS } from './s3/s3-options.js';
-import type { Driver, DriverContext, DriverFactory } from './types.js';
+import type { Driver, DriverContext } from './types.js';
 import { WEBHDFS_OPTIONS } from './webhdfs/webhdfs-options.js';
 
 interface DriverEntry {
   /** Every option the driver accepts; any other is refused. */
-  readonly options: OptionsSchema | OptionSpecs;
-  readonly load: () => Promise<AnyDriverDefinition | DriverFactory>;
+  readonly options: OptionsSchema;
+  readonly load: () => Promise<AnyDriverDefinition>;
 }
 
 const registry: Record<string, DriverEntry> = {
@@ -44,20 +43,14 @@ export interface DeclaredOptions {
   readonly names: readonly string[];
   readonly secret: ReadonlySet<string>;
   /** The schema that parses their values. */
-  readonly schema?: OptionsSchema;
+  readonly schema: OptionsSchema;
 }
 
 /** The options the driver of `scheme` declares, or undefined for a scheme without a driver. */
 export function declaredOptions(scheme: string): DeclaredOptions | undefined {
   if (!Object.hasOwn(registry, scheme)) return undefined;
   const { options } = registry[scheme]!;
-  if (isSchema(options)) return { ...describeOptions(options), schema: options };
-  const names = Object.keys(options);
-  return { names, secret: new Set(names.filter((n) => options[n]!.secret)) };
-}
-
-function isSchema(options: OptionsSchema | OptionSpecs): options is OptionsSchema {
-  return typeof (options as { safeParse?: unknown }).safeParse === 'function';
+  return { ...describeOptions(options), schema: options };
 }
 
 /** Create (but do not open) the driver for `context.target`, in its layer stack (src/layers/layer-stack.ts). */
@@ -69,6 +62,5 @@ export async function createDriver(context: DriverContext): Promise<Driver> {
       'STORBENCH_ERR_UNKNOWN_SCHEME',
     );
   }
-  const loaded = await entry.load();
-  return typeof loaded === 'function' ? loaded(context) : layerStack(loaded, context);
+  return layerStack(await entry.load(), context);
 }

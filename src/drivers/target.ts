@@ -6,7 +6,6 @@
  * is refused, and a value nothing can classify (an unknown scheme's options) is redacted.
  */
 import { UsageError } from '../errors.js';
-import { parseSize, parseWholeNumber } from '../workloads/size.js';
 import { parseOptions } from './kernel/options.js';
 import { declaredOptions } from './registry.js';
 
@@ -79,18 +78,7 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   }
   const shownUser = username !== undefined ? `${encodeURIComponent(username)}${password !== undefined ? ':***' : ''}@` : '';
   const redacted = `${scheme}://${shownUser}${authority}${rawPath.replace(/\/+$/, '')}${shownQuery.length ? `?${shownQuery.join('&')}` : ''}`;
-  if (declared?.schema) {
-    parseOptions(declared.schema, options, { scheme, redacted });
-  } else if (declared) {
-    const unknown = Object.keys(options).filter((k) => !declared.names.includes(k));
-    if (unknown.length) {
-      throw new UsageError(
-        `target ${redacted}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for ${scheme}:// `
-        + `(${declared.names.length ? `known: ${declared.names.join(', ')}` : 'it takes no options'})`,
-        'STORBENCH_ERR_UNKNOWN_OPTION',
-      );
-    }
-  }
+  if (declared) parseOptions(declared.schema, options, { scheme, redacted });
   return {
     scheme, hosts, path, options, name: name ?? redacted, redacted, secrets,
     ...(username !== undefined ? { username } : {}),
@@ -132,31 +120,4 @@ function redactUrlText(text: string): string {
 export function isSecretOption(scheme: string, option: string): boolean {
   const declared = declaredOptions(scheme);
   return !declared || !declared.names.includes(option) || declared.secret.has(option);
-}
-
-/** Read a boolean option (`true/false/1/0/yes/no`), naming the option when the value is wrong. */
-export function boolOption(target: Target, name: string, fallback: boolean): boolean {
-  const v = target.options[name];
-  if (v === undefined || v === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(v)) return true;
-  if (/^(0|false|no|off)$/i.test(v)) return false;
-  throw new UsageError(`target option ${name}: expected true or false, got "${v}"`);
-}
-
-/** Read an integer option within bounds, naming the option when the value is wrong. */
-export function intOption(target: Target, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const v = target.options[name];
-  if (v === undefined || v === '') return fallback;
-  const n = parseWholeNumber(v); // decimal digits only: Number() would take 0x10, 1e3 and ' 16 '
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`target option ${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
-  }
-  return n;
-}
-
-/** Read a size option (`4KiB`, `1MiB`, `512`), naming the option when the value is wrong. */
-export function sizeOption(target: Target, name: string, fallback: number): number {
-  const v = target.options[name];
-  if (v === undefined || v === '') return fallback;
-  return parseSize(v, `target option ${name}`);
 }

@@ -280,4 +280,3 @@ export interface DriverContext {
   readonly durable?: boolean;
 }
 
-export type DriverFactory = (context: DriverContext) => Driver;

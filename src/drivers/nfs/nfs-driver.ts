@@ -25,6 +25,8 @@ export const nfsDriver = defineDriver({
     keyAndPrefixCoexist: false,
   }),
   mapError: mapNfsError,
+  // the URL's host and export are checked when the driver is created (a suite refuses them before any run)
+  checkTarget: (target, options) => void settingsOf({ target, options, concurrency: 1, durable: false }),
   connect: async (context) => connectNfs(settingsOf(context)),
 });
 
