@@ -3,7 +3,7 @@ import { behaviors, runBehavior } from '../conformance/behaviors.js';
 import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../report/format.js';
-import { openDriver } from '../runner/run.js';
+import { openDriver } from '../runner/open-driver.js';
 import { parseFlags, type Command } from './command.js';
 
 export const checkCommand: Command = {

@@ -7,7 +7,8 @@ import { parseTarget, redactString } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { RunRecord } from '../results/types.js';
-import { openDriver, RUN_ID_FORMAT } from '../runner/run.js';
+import { openDriver } from '../runner/open-driver.js';
+import { RUN_ID_FORMAT } from '../runner/run-id.js';
 import { workloadSchema } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
 

@@ -2,7 +2,7 @@
  * Live progress on stderr: on a terminal, one line rewritten every second; otherwise a plain line every
  * 10 seconds (logs of scheduled jobs stay readable).
  */
-import type { Progress } from '../runner/run.js';
+import type { Progress } from '../runner/progress.js';
 import { formatLatency, formatRate } from '../report/format.js';
 
 export function progressPrinter(label: string, stream: NodeJS.WriteStream = process.stderr): { update: (p: Progress) => void; end: () => void } {

@@ -1,0 +1,97 @@
+/**
+ * The measured phase: start the placement at the start gate, report progress and store the figures so far
+ * every second, and drain: operations still in flight DRAIN_TIMEOUT_MS after the end (or after Ctrl-C) are
+ * cancelled and abandoned, so a hung server cannot hang the run.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ResultsStore } from '../results/types.js';
+import { MIX_OPS, type WorkloadSpec } from '../workloads/spec.js';
+import { aggregate } from './aggregate.js';
+import type { Figures, Placement, Running, Totals } from './placement/placement.js';
+import { StartGate, type Clock } from './placement/start-gate.js';
+import type { Progress } from './progress.js';
+
+const DRAIN_TIMEOUT_MS = 30_000;
+
+export interface MeasureRequest {
+  readonly runId: string;
+  readonly spec: WorkloadSpec;
+  readonly store: ResultsStore;
+  readonly placement: Placement;
+  /** The run's stop (Ctrl-C): the drain starts; cancel: aborted when the drain times out. */
+  readonly stop: AbortSignal;
+  readonly cancel: AbortController;
+  readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /** Facts learned while measuring (event loop utilization, a drain that timed out). */
+  readonly environment: Record<string, string | number | boolean>;
+}
+
+export async function measure(request: MeasureRequest): Promise<Figures> {
+  const { runId, spec, store, stop, cancel, environment } = request;
+  const gate = new StartGate(spec);
+  const totalS = spec.ops !== undefined ? 0 : (spec.warmup + spec.duration) / 1000;
+  const elu0 = performance.eventLoopUtilization();
+  const running: Running = request.placement.start(gate);
+
+  let last = { ops: 0, bytes: 0, at: gate.clock.startMs };
+  // Segments are stored from the latest second stored before on (it may have grown): a flush stays small
+  // however long the run. A new window (threads after the probe) counts its seconds from 0 again.
+  let flushed: { window: Clock | undefined; second: number } = { window: undefined, second: 0 };
+  /** Store the figures so far, so that a run killed now keeps them. */
+  const flush = (now: number, t: Totals) => {
+    const window = gate.clock;
+    const { sets, measuredSeconds } = running.partial();
+    const figures = aggregate(sets, measuredSeconds, MIX_OPS);
+    const from = flushed.window === window ? flushed.second : 0;
+    const segments = figures.segments.filter((x) => x.second >= from);
+    store.recordProgress(runId, segments, { elapsedS: Math.round((now - window.startMs) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us }, {
+      measuredSeconds: Math.round(measuredSeconds * 1000) / 1000, ops: figures.ops, errors: figures.errors,
+    });
+    flushed = { window, second: Math.max(from, ...segments.map((x) => x.second)) };
+  };
+  const tick = () => {
+    const now = performance.now();
+    const t = running.live();
+    const { startMs, stopMs } = gate.clock;
+    const dt = (now - last.at) / 1000 || 1;
+    request.onProgress?.({
+      runId, phase: stopMs !== Infinity && now >= stopMs ? 'drain' : 'measure', elapsedS: (now - startMs) / 1000, totalS,
+      done: t.ops, planned: spec.ops ?? 0, opsPerSec: (t.ops - last.ops) / dt, mibPerSec: (t.bytes - last.bytes) / 1048576 / dt,
+      errors: t.errors, p99Us: t.p99Us,
+    });
+    try {
+      flush(now, t);
+    } catch {
+      // The database cannot take it now (a full disk): the run goes on, and its end is stored if it can be.
+    }
+    last = { ops: t.ops, bytes: t.bytes, at: now };
+  };
+  const timer = setInterval(tick, 1000);
+  let deadline: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const drained = new Promise<'timeout'>((resolve) => {
+    const arm = () => { drainTimer ??= setTimeout(() => { cancel.abort(); resolve('timeout'); }, DRAIN_TIMEOUT_MS); };
+    if (stop.aborted) arm();
+    else stop.addEventListener('abort', arm, { once: true });
+    if (spec.ops === undefined) {
+      // armed from the window the workers were released into (threads auto: after the probe)
+      running.released.then(() => { deadline = setTimeout(arm, Math.max(0, gate.clock.stopMs - performance.now())); }, () => undefined);
+    }
+  });
+  try {
+    const outcome = await Promise.race([running.done, drained]);
+    const elu = performance.eventLoopUtilization(elu0);
+    environment.eventLoopUtilization = Math.round(elu.utilization * 1000) / 1000;
+    if (outcome !== 'timeout') return outcome;
+    environment.drainTimedOut = true;
+    const snapshot = running.snapshot();
+    // not awaited: a thread blocked in a system call exits only when the call returns
+    running.abandon().catch(() => undefined);
+    if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
+    return snapshot;
+  } finally {
+    clearInterval(timer);
+    if (deadline) clearTimeout(deadline);
+    if (drainTimer) clearTimeout(drainTimer);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Where a run measures: the main thread's event loop, worker threads, or `threads: auto`'s probe that may
+ * fan out. Each is a {@link Placement}: started with the run's start gate, it opens the gate when its
+ * workers are released and reports through {@link Running}.
+ */
+import type { RecordSet } from '../recorder.js';
+import type { StartGate } from './start-gate.js';
+
+/** Live totals of a measuring loop. */
+export interface Totals {
+  readonly ops: number;
+  readonly bytes: number;
+  readonly errors: number;
+  readonly p99Us: number;
+}
+
+/** What a measuring loop recorded, and over how long. */
+export interface Figures {
+  readonly sets: RecordSet[];
+  readonly measuredSeconds: number;
+}
+
+/** A measuring loop being run, on the main thread or on worker threads. */
+export interface Running {
+  readonly live: () => Totals;
+  readonly done: Promise<Figures>;
+  /** Resolves once all workers were released together, in the window they measure. */
+  readonly released: Promise<unknown>;
+  /** What was measured so far (threads: up to a second old), stored every second. */
+  readonly partial: () => Figures;
+  /** What was measured, exactly, after a drain timeout; undefined when it cannot be known (threads). */
+  readonly snapshot: () => Figures | undefined;
+  /** Stop what still runs (operations hung past the drain); not awaited by the run. */
+  readonly abandon: () => Promise<void>;
+}
+
+export interface Placement {
+  /** Start measuring; the placement opens `gate` as its workers are released. */
+  start(gate: StartGate): Running;
+}
+
+/** Facts about the placement chosen, stored in the run's environment (`threads`, `threadsChoice`). */
+export type NotePlacement = (facts: { threads: number; threadsChoice?: string }) => void;
