@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { collect } from '../drivers/keys.js';
-import { isStorageError, type Capabilities, type Driver, type ObjectInfo } from '../drivers/types.js';
+import { isStorageError, type Capabilities, type Driver } from '../drivers/types.js';
+import { expectKind, listAll, listKeys, readAll } from './helpers.js';
 
 export interface BehaviorContext {
   readonly driver: Driver;
@@ -16,31 +17,13 @@ export interface BehaviorContext {
 
 export interface Behavior {
   readonly name: string;
-  /** Capabilities the behavior needs; without them it is skipped, not failed. */
+  /** Capabilities the behavior needs true; without them it is skipped, not failed. */
   readonly needs: readonly (keyof Capabilities)[];
+  /** Capabilities the behavior needs to be false (it checks what happens without them); skipped otherwise. */
+  readonly needsNot?: readonly (keyof Capabilities)[];
+  /** It needs the target's `opTimeout` set (it checks the deadline); skipped otherwise. */
+  readonly needsOpTimeout?: boolean;
   run(context: BehaviorContext): Promise<void>;
-}
-
-async function readAll(driver: Driver, key: string, offset?: number, length?: number): Promise<Buffer> {
-  const r = await driver.read(key, { ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) });
-  return collect(r.body);
-}
-
-async function listAll(driver: Driver, prefix: string, pageSize?: number): Promise<ObjectInfo[]> {
-  const all: ObjectInfo[] = [];
-  for await (const page of driver.list(prefix, pageSize ? { pageSize } : {})) all.push(...page);
-  return all;
-}
-
-async function expectKind(kind: string, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isStorageError(e), `expected a StorageError ${kind}, got ${String(e)}`);
-    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
-    return;
-  }
-  assert.fail(`expected a StorageError ${kind}, but the call succeeded`);
 }
 
 async function* chunked(data: Buffer, size: number): AsyncIterable<Uint8Array> {
@@ -138,6 +121,30 @@ export const behaviors: readonly Behavior[] = [
       assert.ok((await readAll(driver, `${prefix}r`, 9000)).equals(data.subarray(9000)));
       assert.ok((await readAll(driver, `${prefix}r`, 9999, 1)).equals(data.subarray(9999)));
       assert.ok((await readAll(driver, `${prefix}r`, 9500, 5000)).equals(data.subarray(9500)));
+    },
+  },
+  {
+    name: 'ranges ending exactly at the last byte, or past it, are exact',
+    needs: ['persistent', 'rangeRead'],
+    async run({ driver, prefix }) {
+      const MiB = 1024 * 1024;
+      const data = randomBytes(3 * MiB + 3);
+      const n = data.length;
+      await driver.write(`${prefix}ranged`, data);
+      const cases: [number, number | undefined][] = [
+        [n - 1, 1], [n - 1, undefined], [n - 100, 100], [n - 100, 1000], [0, n], [0, n + 1], [1, n - 1],
+        [n - MiB, undefined], [n, undefined], [n, 10], [n + 5, 1], [0, 1], [12345, 0],
+      ];
+      for (const [offset, length] of cases) {
+        const got = await readAll(driver, `${prefix}ranged`, offset, length);
+        const want = data.subarray(Math.min(offset, n), length === undefined ? n : Math.min(n, offset + length));
+        assert.ok(got.equals(want), `range ${offset}+${length}: ${got.length} bytes, wanted ${want.length}`);
+      }
+      const r = await driver.read(`${prefix}ranged`, { offset: n - 10 });
+      if (r.size !== undefined) assert.equal(r.size, 10, 'a size announced before the body is the range\'s');
+      await collect(r.body);
+      await expectKind('NotFound', () => readAll(driver, `${prefix}missing`, 5, 5));
+      await expectKind('NotFound', () => readAll(driver, `${prefix}missing`, 5, 0));
     },
   },
   {
@@ -301,6 +308,93 @@ export const behaviors: readonly Behavior[] = [
     },
   },
   {
+    name: 'key a and key a/b both exist and read back',
+    needs: ['persistent', 'keyAndPrefixCoexist'],
+    async run({ driver, prefix }) {
+      const want = new Map([[`${prefix}a`, 100], [`${prefix}a/b`, 200], [`${prefix}c/d`, 300], [`${prefix}c`, 400]].map(([k, n]) => [k as string, randomBytes(n as number)]));
+      for (const [k, v] of want) await driver.write(k, v); // a before a/b, and c/d before c
+      for (const [k, v] of want) assert.ok((await readAll(driver, k)).equals(v), `${k} reads back`);
+      if (driver.capabilities.list) assert.deepEqual(await listKeys(driver, prefix), [...want.keys()].sort());
+    },
+  },
+  {
+    name: 'a key below a key, or above one, is refused with InvalidInput; the existing object stays',
+    needs: ['persistent'],
+    needsNot: ['keyAndPrefixCoexist'],
+    async run({ driver, prefix }) {
+      const a = randomBytes(100);
+      await driver.write(`${prefix}a`, a);
+      await expectKind('InvalidInput', () => driver.write(`${prefix}a/b`, randomBytes(10)));
+      assert.ok((await readAll(driver, `${prefix}a`)).equals(a), 'a is intact');
+      const cd = randomBytes(300);
+      await driver.write(`${prefix}c/d`, cd);
+      await expectKind('InvalidInput', () => driver.write(`${prefix}c`, randomBytes(10)));
+      assert.ok((await readAll(driver, `${prefix}c/d`)).equals(cd), 'c/d is intact');
+      if (driver.capabilities.list) assert.deepEqual(await listKeys(driver, prefix), [`${prefix}a`, `${prefix}c/d`]);
+    },
+  },
+  {
+    name: 'an operation given an aborted signal fails with Cancelled; a cancelled write stores nothing',
+    needs: [], // the contract layer checks the signal before any driver sees the call
+    async run({ driver, prefix }) {
+      const signal = AbortSignal.abort();
+      const data = randomBytes(300_000);
+      await expectKind('Cancelled', () => driver.write(`${prefix}streamed`, chunked(data, 65_536), { size: data.length, signal }));
+      await expectKind('Cancelled', () => driver.write(`${prefix}buffer`, data, { signal }));
+      if (driver.capabilities.persistent) {
+        await expectKind('NotFound', () => driver.stat(`${prefix}streamed`));
+        await expectKind('NotFound', () => driver.stat(`${prefix}buffer`));
+        await driver.write(`${prefix}r`, data);
+      }
+      await expectKind('Cancelled', async () => collect((await driver.read(`${prefix}r`, { signal })).body));
+    },
+  },
+  {
+    name: 'a streamed write whose body stalls fails with Timeout at opTimeout; the key stays as it was or NotFound',
+    needs: ['persistent'],
+    needsOpTimeout: true,
+    async run({ driver, prefix }) {
+      const ms = Number(driver.semantics().opTimeoutMs);
+      // Setup and checks run under the same deadline, which a busy server may miss: they are tried again on Timeout.
+      const patient = async <T>(call: () => Promise<T>): Promise<T> => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await call();
+          } catch (e) {
+            if (!isStorageError(e, 'Timeout') || attempt === 5) throw e;
+          }
+        }
+      };
+      const old = randomBytes(1000);
+      await patient(() => driver.write(`${prefix}old`, old));
+      let release: (e: Error) => void = () => undefined;
+      const released = new Promise<never>((_, reject) => { release = reject; });
+      released.catch(() => undefined);
+      const first = Buffer.alloc(64 * 1024, 0x5a);
+      async function* stalled(): AsyncIterable<Uint8Array> {
+        yield first;
+        await released; // never yields again while the behavior looks
+      }
+      try {
+        for (const [key, before] of [[`${prefix}new`, undefined], [`${prefix}old`, old]] as const) {
+          const t0 = performance.now();
+          await expectKind('Timeout', () => driver.write(key, stalled(), { size: 4 * first.length }));
+          const elapsed = performance.now() - t0;
+          assert.ok(elapsed >= ms * 0.9 && elapsed < ms + 2000, `Timeout after ${elapsed.toFixed(0)} ms with opTimeout ${ms} ms`);
+          // Never the stalled write's part: the old object, or NotFound (a system may drop it before replacing it).
+          try {
+            const got = await patient(() => readAll(driver, key));
+            assert.ok(before?.equals(got), `after a timed-out write ${key} holds ${got.length} bytes that are not the old object`);
+          } catch (e) {
+            if (!isStorageError(e, 'NotFound')) throw e;
+          }
+        }
+      } finally {
+        release(new Error('the stalled body is released'));
+      }
+    },
+  },
+  {
     name: 'deletePrefix removes everything under the prefix and nothing else',
     needs: ['persistent', 'list'],
     async run({ driver, prefix }) {
@@ -328,7 +422,11 @@ export function behaviorPrefix(name: string): string {
 
 /** Run one behavior under a fresh prefix, cleaning up after it whatever happens. */
 export async function runBehavior(driver: Driver, behavior: Behavior): Promise<BehaviorOutcome> {
-  const missing = behavior.needs.filter((c) => !driver.capabilities[c]);
+  const missing: string[] = [
+    ...behavior.needs.filter((c) => !driver.capabilities[c]),
+    ...(behavior.needsNot ?? []).filter((c) => driver.capabilities[c]).map((c) => `${c}=false`),
+  ];
+  if (behavior.needsOpTimeout && driver.semantics().opTimeoutMs === undefined) missing.push('opTimeout set on the target');
   if (missing.length > 0) return { name: behavior.name, status: 'skip', detail: `needs ${missing.join(', ')}`, ms: 0 };
   const prefix = behaviorPrefix(behavior.name);
   const t0 = performance.now();

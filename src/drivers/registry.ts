@@ -16,7 +16,7 @@ import { S3_OPTIONS } from './s3/s3-options.js';
 import type { Driver, DriverContext } from './types.js';
 import { WEBHDFS_OPTIONS } from './webhdfs/webhdfs-options.js';
 
-interface DriverEntry {
+export interface DriverEntry {
   /** Every option the driver accepts; any other is refused. */
   readonly options: OptionsSchema;
   readonly load: () => Promise<AnyDriverDefinition>;
@@ -32,6 +32,15 @@ const registry: Record<string, DriverEntry> = {
   swebhdfs: { options: WEBHDFS_OPTIONS, load: async () => (await import('./webhdfs/webhdfs-driver.js')).swebhdfsDriver },
   s3: { options: S3_OPTIONS, load: async () => (await import('./s3/s3-driver.js')).s3Driver },
 };
+
+/**
+ * Add a driver for `scheme` outside this file (a test's example driver, a plugin): the same entry as a line above.
+ * @throws Error when the scheme already has a driver (no entry is replaced).
+ */
+export function registerDriver(scheme: string, entry: DriverEntry): void {
+  if (Object.hasOwn(registry, scheme)) throw new Error(`scheme ${scheme}:// already has a driver`);
+  registry[scheme] = entry;
+}
 
 /** Schemes that have a driver. */
 export function knownSchemes(): string[] {

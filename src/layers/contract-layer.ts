@@ -4,7 +4,8 @@
  * - options: parsed by the driver's schema, every problem reported together (the core gets typed values);
  * - keys and prefixes: checked before the core sees them (src/drivers/keys.ts), writeAt offsets too;
  * - open and close once: concurrent opens share one connect, a failed open can be tried again, close is idempotent;
- * - errors: every failure is a StorageError. An aborted operation is `Cancelled`; anything else the core throws
+ * - errors: every failure is a StorageError. An aborted operation is `Cancelled` (one whose signal is aborted
+ *   before the call never reaches the core); anything else the core throws
  *   goes through the definition's `mapError` (which keeps the native code in `StorageError.code`); secret values
  *   of the target are scrubbed from every message;
  * - fallbacks: scan as list + read, deletePrefix as list + bounded deletes, no warnings, no counters.
@@ -224,6 +225,7 @@ export class ContractLayer implements Driver {
     try {
       const core = this.#opened(operation);
       if (this.#checkKeys) checkKey(this.name, operation, key);
+      options?.signal?.throwIfAborted(); // aborted before the call: Cancelled for every driver, mapError or not
       pending = call(core);
     } catch (e) {
       return Promise.reject(this.#normalize(e, operation, key, options?.signal, this.#mapError));

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import type { JsHistogram } from 'hdr-histogram-js';
 import { aggregate } from '../../src/runner/aggregate.js';
 import { decodeHistogram, encodeHistogram, meanOf, newHistogram } from '../../src/runner/histogram.js';
-import { Recorder } from '../../src/runner/recorder.js';
+import { Recorder, type RecordSet } from '../../src/runner/recorder.js';
 import { StorageError } from '../../src/drivers/types.js';
 
 test('histograms merge exactly: percentiles of the merge equal those of all values recorded together', () => {
@@ -66,4 +68,80 @@ test('meanOf gives exactly the histogram library\'s mean, in one pass', () => {
   }
   assert.equal(meanOf(h), h.mean);
   assert.equal(meanOf(newHistogram()), 0);
+});
+
+describe('aggregation of a recorded run (test/testdata/recorded-run.json, from record-run.ts)', () => {
+  interface Recorded { readonly measuredSeconds: number; readonly sets: RecordSet[] }
+  const recorded = JSON.parse(readFileSync(new URL('../testdata/recorded-run.json', import.meta.url), 'utf8')) as Recorded;
+  const { sets, measuredSeconds } = recorded;
+  const result = aggregate(sets, measuredSeconds, ['read', 'write', 'stat']);
+  const OBJECT_SIZE = 4096; // every object of the run: size 4KiB
+  const parts = (op: string) => sets.flatMap((s) => s.ops.filter((o) => o.op === op));
+  const segmentsOf = (op: string) => sets.flatMap((s) => s.segments.filter((g) => g.op === op));
+
+  test('it is a real run: two loops, reads and stats by the thousand, some NotFound', () => {
+    assert.equal(sets.length, 2);
+    assert.deepEqual(result.ops.map((o) => o.op), ['read', 'stat']);
+    for (const o of result.ops) assert.ok(o.count > 1000 && o.errors > 0, `${o.op}: ${o.count} ok, ${o.errors} failed`);
+  });
+
+  test('counts and errors are the sums of the loops, and match the per-second segments (recorded apart)', () => {
+    for (const o of result.ops) {
+      const ps = parts(o.op);
+      assert.equal(o.count, ps[0]!.count + ps[1]!.count);
+      assert.equal(o.count, segmentsOf(o.op).reduce((a, g) => a + g.ops, 0), `${o.op} count by segments`);
+      assert.equal(o.errors, segmentsOf(o.op).reduce((a, g) => a + g.errors, 0), `${o.op} errors by segments`);
+      assert.deepEqual(o.errorsByKind, { NotFound: o.errors });
+      assert.equal(decodeHistogram(o.histogram).totalCount, o.count);
+    }
+  });
+
+  test('bytes and rates follow from the object size and the window', () => {
+    const [read, stat] = result.ops;
+    assert.equal(read!.bytes, read!.count * OBJECT_SIZE, 'every successful read moved one whole object');
+    assert.equal(stat!.bytes, 0);
+    assert.equal(read!.opsPerSec, Math.round((read!.count / measuredSeconds) * 100) / 100);
+    assert.equal(read!.mibPerSec, Math.round(((read!.count * OBJECT_SIZE) / 1048576 / measuredSeconds) * 1000) / 1000);
+    assert.equal(stat!.mibPerSec, 0);
+  });
+
+  test('the mean and the max agree with the segments\' latency sums and maxima (HDR precision: 3 digits)', () => {
+    for (const o of result.ops) {
+      const segs = segmentsOf(o.op);
+      const mean = segs.reduce((a, g) => a + g.latencySumUs, 0) / o.count;
+      const max = Math.max(...segs.map((g) => g.latencyMaxUs));
+      assert.ok(Math.abs(o.latencyUs.mean - mean) <= mean * 0.002 + 0.1, `${o.op} mean ${o.latencyUs.mean} vs ${mean}`);
+      assert.ok(o.latencyUs.max >= max && o.latencyUs.max <= max * 1.001 + 1, `${o.op} max ${o.latencyUs.max} vs ${max}`);
+    }
+  });
+
+  test('percentiles of the merge are ranks over both loops\' values, counted bucket by bucket', () => {
+    for (const o of result.ops) {
+      const hs = parts(o.op).map((p) => decodeHistogram(p.histogram) as unknown as JsHistogram);
+      const total = hs.reduce((a, h) => a + h.totalCount, 0);
+      for (const [p, value] of [[50, o.latencyUs.p50], [90, o.latencyUs.p90], [99, o.latencyUs.p99], [99.9, o.latencyUs.p999]] as const) {
+        let below = 0;
+        let atOrBelow = 0;
+        for (const h of hs) {
+          for (let i = 0; i < h.countsArrayLength; i++) {
+            const n = h.getCountAtIndex(i);
+            if (n === 0) continue;
+            if (h.highestEquivalentValue(h.valueFromIndex(i)) < value) below += n;
+            if (h.valueFromIndex(i) <= value) atOrBelow += n;
+          }
+        }
+        const rank = Math.max(1, Math.ceil((p / 100) * total)); // nearest rank: the smallest value with p% at or below it
+        assert.ok(below < rank && atOrBelow >= rank, `${o.op} p${p} = ${value}: ${below} values below it, ${atOrBelow} at or below, rank ${rank} of ${total}`);
+      }
+    }
+  });
+
+  test('error samples: one per operation and kind, counted over both loops, naming a deleted object', () => {
+    assert.deepEqual(result.errors.map((e) => [e.op, e.kind]).sort(), [['read', 'NotFound'], ['stat', 'NotFound']]);
+    for (const e of result.errors) {
+      assert.equal(e.count, parts(e.op).reduce((a, p) => a + p.errors, 0));
+      const index = Number(/\/(\d+): no such object$/.exec(e.message)?.[1]);
+      assert.equal(index % 25, 0, `every 25th object was deleted before the run: ${e.message}`);
+    }
+  });
 });

@@ -1,18 +1,23 @@
 /**
  * Secrets are declared by drivers, not guessed from option names: every option a driver does not declare is
  * refused (its value shown nowhere), declared secrets are `***` in everything stored, printed or served, and
- * schedules refuse a literal secret. Planted values are grepped in stdout, stderr, the database and its -wal.
+ * schedules refuse a literal secret. Planted values are grepped in stdout, stderr, the database and its -wal; the last
+ * part plants one under every option any driver declares secret and looks in the API, exports, /metrics and schedules too.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../cli/cli-process.js';
-import { knownSchemes } from '../../src/drivers/registry.js';
+import { buildApp } from '../../src/dashboard/app.js';
+import { declaredOptions, knownSchemes } from '../../src/drivers/registry.js';
 import { parseTarget, redactString } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
+import { openStore } from '../../src/results/sqlite-store.js';
 import { validateSchedule } from '../../src/scheduler/schedule.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-secrets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -160,5 +165,109 @@ describe('schedules keep secrets only as environment variable names', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assertNoPlanted(r.stdout + r.stderr, 'schedule add');
     for (const f of [db, `${db}-wal`]) if (existsSync(f)) assertNoPlanted(readFileSync(f, 'latin1'), f);
+  });
+});
+
+/**
+ * The proof, driven by the declarations: a value is planted under EVERY option any registered driver marks
+ * secret(...) (a new secret option is covered without editing this file), through every way a secret comes in
+ * (in the URL for `run`, as an env reference for schedules), and none of them may appear in the database, its
+ * -wal, the CLI's output, the API's answers, the exports, /metrics or the schedules.
+ */
+describe('every declared secret of every driver reaches nothing stored, printed or served', () => {
+  const db = join(dir, 'proof.db');
+  /** scheme → option → planted value (distinct, so a hit names its origin), for every scheme that declares a secret. */
+  const planted = new Map<string, Map<string, string>>();
+  for (const scheme of knownSchemes()) {
+    const secret = [...(declaredOptions(scheme)?.secret ?? [])];
+    if (secret.length) planted.set(scheme, new Map(secret.map((option, i) => [option, `PLANT${scheme.toUpperCase()}${i}X${randomBytes(4).toString('hex')}`])));
+  }
+  const values = [...planted.values()].flatMap((m) => [...m.values()]);
+  const envName = (scheme: string, option: string) => `STORBENCH_PROOF_${scheme.toUpperCase()}_${option.toUpperCase()}`;
+  const env = Object.fromEntries([...planted].flatMap(([scheme, m]) => [...m].map(([option, v]) => [envName(scheme, option), v])));
+  const withSecrets = (scheme: string) => {
+    const query = new URLSearchParams([...planted.get(scheme)!]).toString();
+    const base = BASE[scheme]!;
+    return query ? `${base}${base.includes('?') ? '&' : '?'}${query}` : base;
+  };
+  const seen: string[] = [];
+  function assertClean(text: string, where: string): void {
+    seen.push(where);
+    for (const v of values) assert.ok(!text.includes(v), `${where} shows the planted ${v}: ${text.slice(Math.max(0, text.indexOf(v) - 200), text.indexOf(v) + 50)}`);
+  }
+
+  test('the plant covers every declared secret (and there are some)', () => {
+    assert.ok(planted.get('null')!.has('token') && planted.get('s3')!.has('secretAccessKey'));
+    for (const scheme of knownSchemes()) assert.equal(planted.has(scheme), (declaredOptions(scheme)?.secret.size ?? 0) > 0, scheme);
+    for (const [scheme, m] of planted) {
+      const t = parseTarget(withSecrets(scheme));
+      assert.deepEqual([...t.secrets].sort(), [...m.values()].sort(), `${scheme}: every planted value is a secret of the target`);
+      assertClean(t.redacted, `${scheme} redacted URL`);
+    }
+  });
+
+  test('run with the secrets in the URL: null:// is stored; the others are refused at 127.0.0.1:1', () => {
+    for (const scheme of planted.keys()) {
+      const r = storbench(['run', '--target', withSecrets(scheme), '--workload', 'put-small', '--duration', '300ms', '--db', db]);
+      assert.ok(r.code === 0 || r.code === 2, `${scheme}: exit ${r.code}: ${r.stderr}`);
+      assertClean(r.stdout + r.stderr, `run ${scheme}:// output`);
+    }
+  });
+
+  test('a schedule of every driver with a secret, as env references: added, run now (CLI), run by the API', async () => {
+    const targets = join(dir, 'proof-targets.yaml');
+    const lines = ['targets:'];
+    for (const [scheme, m] of planted) {
+      lines.push(`  - name: proof-${scheme}`, `    url: ${JSON.stringify(BASE[scheme])}`);
+      lines.push(`    env: { ${[...m.keys()].map((o) => `${o}: ${envName(scheme, o)}`).join(', ')} }`);
+    }
+    writeFileSync(targets, `${lines.join('\n')}\n`);
+    const added = storbench(['schedule', 'add', 'proof', '--cron', '0 3 * * *', '--targets', targets, '--workloads', 'put-small', '--duration', '300ms', '--db', db], env);
+    assert.equal(added.code, 0, added.stderr);
+    assertClean(added.stdout + added.stderr, 'schedule add');
+    const now = storbench(['schedule', 'run-now', 'proof', '--db', db], env);
+    assert.ok(now.code === 0 || now.code === 1, now.stderr);
+    assert.match(now.stdout + now.stderr, /proof-null/);
+    assertClean(now.stdout + now.stderr, 'schedule run-now');
+
+    const store = openStore(db);
+    const logged: string[] = [];
+    const scheduler = new Scheduler({ store, env: { ...process.env, ...env }, log: (line) => logged.push(line) });
+    const app = await buildApp({ store, token: 'proof-token-0123456789abcdef', scheduler });
+    try {
+      const started = await app.inject({ method: 'POST', url: '/api/schedules/proof/run', headers: { authorization: 'Bearer proof-token-0123456789abcdef' } });
+      assert.ok(started.statusCode < 300, started.body);
+      assertClean(started.body, 'POST /api/schedules/proof/run');
+      await scheduler.idle();
+      assertClean(logged.join('\n'), 'the scheduler log');
+      const runs = (await app.inject('/api/runs')).json() as { runs: { id: string; scheme: string }[] };
+      assert.ok(runs.runs.filter((r) => r.scheme === 'null').length >= 3, 'null:// ran from run, run-now and the API');
+      const ids = runs.runs.map((r) => r.id);
+      const urls = [
+        '/api/runs', '/api/schedules', '/api/schedules/proof?jobs=10', '/metrics', '/api/matrix',
+        `/api/compare?ids=${ids.slice(0, 2).join(',')}`, ...ids.map((id) => `/api/runs/${id}`),
+        ...['csv', 'json', 'md'].flatMap((f) => [`/api/export/runs?format=${f}`, `/api/export/matrix?format=${f}`, `/api/export/compare?ids=${ids.slice(0, 2).join(',')}&format=${f}`]),
+      ];
+      for (const url of urls) {
+        const r = await app.inject(url);
+        assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
+        assertClean(r.body, `GET ${url}`);
+      }
+    } finally {
+      await scheduler.stop();
+      await app.close();
+      store.close();
+    }
+    for (const args of [['runs', '--json'], ['schedule', 'list', '--json'], ['schedule', 'show', 'proof', '--json']]) {
+      const r = storbench([...args, '--db', db]);
+      assert.equal(r.code, 0, r.stderr);
+      assertClean(r.stdout + r.stderr, args.join(' '));
+    }
+  });
+
+  test('the database file and its -wal hold none of the planted values', () => {
+    assert.ok(existsSync(db));
+    for (const f of [db, `${db}-wal`]) if (existsSync(f)) assertClean(readFileSync(f, 'latin1'), f);
+    assert.ok(seen.length > 30, `looked in ${seen.length} places`);
   });
 });

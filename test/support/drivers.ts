@@ -1,43 +1,14 @@
 /** Helpers every driver test shares: open a target, collect a read or a listing, expect an error kind. */
-import assert from 'node:assert/strict';
-import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver, type ErrorKind, type ObjectInfo } from '../../src/drivers/types.js';
+import type { Driver } from '../../src/drivers/types.js';
+
+// One copy, shared with the conformance behaviors (src must not import from test/).
+export { expectKind, listAll, listKeys, readAll } from '../../src/conformance/helpers.js';
 
 /** Create the driver of `url` in its layer stack and open it. */
 export async function openDriver(url: string, concurrency = 1, options: Record<string, string> = {}): Promise<Driver> {
   const driver = await createDriver({ target: parseTarget(url, options), concurrency });
   await driver.open();
   return driver;
-}
-
-/** The whole content of `key` (or of a range of it). */
-export async function readAll(driver: Driver, key: string, offset?: number, length?: number): Promise<Buffer> {
-  const r = await driver.read(key, { ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) });
-  return collect(r.body);
-}
-
-/** Every object listed under `prefix`, pages joined. */
-export async function listAll(driver: Driver, prefix: string, pageSize?: number): Promise<ObjectInfo[]> {
-  const all: ObjectInfo[] = [];
-  for await (const page of driver.list(prefix, pageSize ? { pageSize } : {})) all.push(...page);
-  return all;
-}
-
-/** The keys listed under `prefix`, sorted. */
-export async function listKeys(driver: Driver, prefix: string): Promise<string[]> {
-  return (await listAll(driver, prefix)).map((o) => o.key).sort();
-}
-
-/** Assert that `fn` fails with a StorageError of `kind`; returns it for more checks. */
-export async function expectKind(kind: ErrorKind, fn: () => Promise<unknown>): Promise<import('../../src/drivers/types.js').StorageError> {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isStorageError(e), `expected a StorageError ${kind}, got ${String(e)}`);
-    assert.equal(e.kind, kind, `expected ${kind}, got ${e.kind}: ${e.message}`);
-    return e;
-  }
-  assert.fail(`expected a StorageError ${kind}, but the call succeeded`);
 }
