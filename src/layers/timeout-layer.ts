@@ -1,11 +1,27 @@
 /**
  * `opTimeout`: a deadline for every operation. Operations that take a signal are aborted at the deadline; every
  * operation (with a signal or not) fails at the deadline with a temporary `Timeout`, and what it still does in the
- * background is ignored. A read's deadline covers its body. Cleanup (`deletePrefix`) has none: it may take long.
+ * background is ignored (an aborted operation gets up to a second to settle first, so it can undo a partial write).
+ * A read's deadline covers its body. Cleanup (`deletePrefix`) has none: it may take long.
  */
 import { StorageError, type Body, type ListOptions, type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions } from '../drivers/types.js';
 import type { Driver } from '../drivers/types.js';
 import { ForwardingDriver } from './forwarding-driver.js';
+
+/** How long an operation aborted at its deadline may take to settle before the Timeout is reported anyway. */
+const ABORT_GRACE_MS = 1000;
+
+/** Resolves when `pending` settles or after `ms`, whichever comes first. */
+function settledWithin(pending: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    pending.then(done, done);
+  });
+}
 
 interface Deadline {
   readonly signal: AbortSignal;
@@ -97,7 +113,11 @@ export class TimeoutLayer extends ForwardingDriver {
     try {
       return await Promise.race([pending, deadline.expired]);
     } catch (e) {
-      throw deadline.fired() ? this.#timeout(operation, key, e) : e;
+      if (!deadline.fired()) throw e;
+      // Aborted at the deadline: the operation gets a moment to undo what it started (a partial file), so what the
+      // caller sees next is settled.
+      await settledWithin(pending, ABORT_GRACE_MS);
+      throw this.#timeout(operation, key, e);
     } finally {
       deadline.clear();
     }

@@ -152,6 +152,17 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
     return body instanceof Uint8Array ? body : Readable.from(body, { objectMode: false });
   }
 
+  function create(key: string, body: Body, size: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    return client.upload('PUT', pathOf(key), 'CREATE', {
+      // createflag replaces overwrite= on the DataNode; it is how SYNC_BLOCK (fsync on block close) is asked for.
+      ...(syncBlock ? { createflag: o.overwrite ? 'CREATE,OVERWRITE,SYNC_BLOCK' : 'CREATE,SYNC_BLOCK' } : { overwrite: o.overwrite }),
+      ...(o.replication ? { replication: o.replication } : {}),
+      ...(o.blockSize ? { blocksize: o.blockSize } : {}),
+      ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
+      ...permission,
+    }, requestBody(body), size, signal);
+  }
+
   async function stat(key: string): Promise<ObjectInfo> {
     const { FileStatus: st } = await client.json<{ FileStatus: FileStatus }>('GET', pathOf(key), 'GETFILESTATUS');
     if (st.type === 'DIRECTORY') throw new StorageError('NotFound', name, 'stat', 'a directory (keys share this prefix), not an object', { key });
@@ -196,14 +207,14 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
 
     async write(key: string, body: Body, options: WriteOptions = {}) {
       const size = body instanceof Uint8Array ? body.byteLength : options.size;
-      await client.upload('PUT', pathOf(key), 'CREATE', {
-        // createflag replaces overwrite= on the DataNode; it is how SYNC_BLOCK (fsync on block close) is asked for.
-        ...(syncBlock ? { createflag: o.overwrite ? 'CREATE,OVERWRITE,SYNC_BLOCK' : 'CREATE,SYNC_BLOCK' } : { overwrite: o.overwrite }),
-        ...(o.replication ? { replication: o.replication } : {}),
-        ...(o.blockSize ? { blocksize: o.blockSize } : {}),
-        ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
-        ...permission,
-      }, requestBody(body), size, options.signal);
+      try {
+        await create(key, body, size, options.signal);
+      } catch (e) {
+        // HDFS shows a file under construction: an aborted CREATE (cancelled, past opTimeout) would leave what reached
+        // the DataNode visible as a shorter object. It is removed, so an aborted write leaves no part of itself.
+        if (options.signal?.aborted) await client.json('DELETE', pathOf(key), 'DELETE', { recursive: false }).catch(() => undefined);
+        throw e;
+      }
     },
     async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
       const offset = options.offset ?? 0;
