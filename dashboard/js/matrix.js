@@ -30,7 +30,7 @@ async function render() {
     m.targets.map((t) => el('option', { value: t, selected: t === m.baseline }, t)));
   select.addEventListener('change', () => {
     const next = new URL(location.href);
-    // An empty value keeps "none" rather than falling back to the default (HDFS) baseline.
+    // An empty value keeps "none" rather than falling back to the default baseline.
     next.searchParams.set('baseline', select.value);
     history.replaceState(null, '', next);
     render();

@@ -9,7 +9,9 @@ import { parseTarget, type Target } from '../drivers/target.js';
 import { openStore } from '../results/sqlite-store.js';
 import { parseFlags, type Command } from './command.js';
 import { interruptSignal } from './run-command.js';
-import { planSuite, runSuite, suiteMatrix } from './suite-command.js';
+import { planSuite } from '../suite/plan.js';
+import { runSuite } from '../suite/run-suite.js';
+import { suiteMatrix, suiteProgress } from './suite-command.js';
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -44,9 +46,9 @@ export const demoCommand: Command = {
     const interrupt = interruptSignal();
     try {
       console.log(`storbench demo: ${workloads.length} workloads x ${targets.length} targets (${targets.map((t) => t.name).join(', ')}), ${duration} each`);
-      const { suiteId, results } = await runSuite({ targets, workloads }, store, interrupt.signal, (line) => console.log(line));
+      const { suiteId, results } = await runSuite({ targets, workloads, baseline: 'local-disk' }, store, interrupt.signal, (line) => console.log(line), { progress: suiteProgress });
       console.log(`\n${results.length} runs stored in ${store.path} (suite ${suiteId}). Each cell: throughput, p99 latency, ratio to local disk.\n`);
-      console.log(suiteMatrix(store, suiteId, 'local-disk'));
+      console.log(suiteMatrix(store, suiteId));
       console.log('\nnext: storbench runs | storbench show RUN_ID | storbench compare RUN_ID RUN_ID');
     } finally {
       interrupt.dispose();

@@ -8,7 +8,7 @@ import { runBenchmark, type RunResult } from '../runner/run.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
 import { progressPrinter } from './progress.js';
-import { targetNameSchema } from './targets-file.js';
+import { targetNameSchema } from '../suite/targets-file.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 /** Stop gracefully on the first Ctrl-C (SIGINT/SIGTERM); exit at once on the second. */

@@ -8,7 +8,7 @@ import { inlineWorkload, isWorkloadPath, scheduleView, validateSchedule, workloa
 import { Scheduler } from '../scheduler/scheduler.js';
 import { parseDecimal } from '../workloads/size.js';
 import { parseFlags, positiveInt, type Command } from './command.js';
-import { loadTargetsFile } from './targets-file.js';
+import { loadTargetsFile } from '../suite/targets-file.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
@@ -68,11 +68,13 @@ async function add(argv: string[]): Promise<number> {
   if (values.targets && values.target) throw new UsageError('schedule add: give --targets FILE or --target URL, not both');
   let targets: ScheduleTarget[];
   let fileWorkloads: string[] | undefined;
+  let baseline: string | undefined;
   if (values.targets) {
     // Loaded in full once, so a missing environment variable shows now; only the entries are stored.
     const file = loadTargetsFile(values.targets);
     targets = file.entries;
     fileWorkloads = file.workloads;
+    baseline = file.baseline;
   } else if (values.target) {
     targets = values.target.map((url) => ({ url, options: {}, env: {} }));
   } else {
@@ -83,6 +85,7 @@ async function add(argv: string[]): Promise<number> {
   const workloads = names.map((w) => (isWorkloadPath(w) ? inlineWorkload(loadWorkload(w)) : w));
   const schedule = validateSchedule({
     id, cron: values.cron, targets, workloads, overrides: workloadOverrides({ ...values, target: undefined }), enabled: !values.disabled,
+    ...(baseline !== undefined ? { baseline } : {}),
     ...(values.missed !== undefined ? { missed: values.missed } : {}),
     thresholds: {
       ...(values['throughput-drop'] !== undefined ? { throughputDropPct: percentFlag(values['throughput-drop'], '--throughput-drop') } : {}),

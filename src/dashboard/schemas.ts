@@ -58,7 +58,7 @@ export const compareQuery = {
 export const matrixQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { baseline: text('Target name whose figures are the reference (default: the HDFS target when present)') },
+  properties: { baseline: text('Target name whose figures are the reference (default: the baseline a targets file gave the suite, else the first target)') },
 } as const;
 
 export const formatProperty = { type: 'string', enum: ['csv', 'json', 'md'], default: 'csv' } as const;

@@ -3,7 +3,6 @@
  * Ratios are to the first run (compare) or to the baseline target (matrix): throughput ratio > 1 is
  * faster, latency ratio < 1 is faster.
  */
-import { isNetworkFileSystem } from '../drivers/file/fs-type.js';
 import type { RunSummary } from '../results/types.js';
 
 type OpFigures = RunSummary['ops'][number];
@@ -35,13 +34,18 @@ export interface Comparison {
   readonly warnings: readonly string[];
 }
 
-/** Why a run's figures may not be the storage's: read from what the run recorded. */
-export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops'>): string[] {
+/**
+ * Why a run's figures may not be the storage's: read from what the run recorded, the driver's caveats by
+ * their codes (`run.warnings`) and the runner's own facts (`run.environment`).
+ */
+export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops' | 'warnings'>): string[] {
   const env = run.environment;
   const warnings: string[] = [];
+  const caveat = (code: string) => run.warnings.find((w) => w.code === code);
   const reads = run.ops.some((o) => (o.op === 'read' || o.op === 'scan' || o.op === 'readModifyWrite') && o.count > 0);
-  if (reads && env.cacheWarning) {
-    warnings.push(`reads may have been served from the client's page cache (${String(env.cacheWarning)}): `
+  const pageCache = caveat('page-cache');
+  if (reads && pageCache) {
+    warnings.push(`reads may have been served from the client's page cache (${pageCache.text}): `
       + 'use ?direct=true or --drop-caches for the storage\'s own figures');
   }
   if (typeof env.eventLoopUtilization === 'number' && env.eventLoopUtilization > 0.9) {
@@ -50,7 +54,7 @@ export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops'>): strin
   }
   const moved = run.ops.filter((o) => (o.op === 'write' || o.op === 'read') && o.count > 0);
   const meanSize = moved.reduce((n, o) => n + o.bytes, 0) / (moved.reduce((n, o) => n + o.count, 0) || 1);
-  if (String(env.ioEngine ?? '').startsWith('async') && !isNetworkFileSystem(String(env.fsType ?? '')) && moved.length && meanSize <= SMALL_OBJECT) {
+  if (caveat('threadpool-handoff') && moved.length && meanSize <= SMALL_OBJECT) {
     warnings.push(`small files on a local file system through the async engine: every call is a threadpool hand-off, which `
       + 'can cost more than the call itself; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)');
   }
@@ -133,14 +137,22 @@ function totals(run: RunSummary) {
   };
 }
 
-/** The default baseline: an HDFS target when there is one (what users measure replacements against). */
+/**
+ * The default baseline of a matrix of these runs: the baseline their suite stored (a targets file's
+ * `baseline`; of the newest run that has one whose target is among the runs), otherwise the first target
+ * in the matrix's order (by name). Never a null:// target: it measures the harness itself.
+ */
 export function defaultBaseline(runs: readonly RunSummary[]): string | undefined {
-  return runs.find((r) => r.scheme === 'webhdfs' || r.scheme === 'swebhdfs')?.targetName;
+  const storage = new Set(runs.filter((r) => r.scheme !== 'null').map((r) => r.targetName));
+  const stored = runs
+    .filter((r) => r.suiteBaseline !== undefined && storage.has(r.suiteBaseline))
+    .reduce<RunSummary | undefined>((newest, r) => (!newest || r.startedAt > newest.startedAt ? r : newest), undefined);
+  return stored?.suiteBaseline ?? [...storage].sort((a, b) => a.localeCompare(b))[0];
 }
 
 /**
  * Systems × workloads from the latest completed run of each pair, with ratios to `baseline`
- * (default: an HDFS target when present, otherwise none).
+ * (default: {@link defaultBaseline}).
  */
 export function buildMatrix(latest: readonly RunSummary[], baseline: string | undefined = defaultBaseline(latest)): Matrix {
   const workloads = [...new Set(latest.map((r) => r.workload))].sort();

@@ -170,4 +170,19 @@ export const migrations: readonly string[] = [
   CREATE INDEX runs_schedule ON runs (schedule_id, started_at);
   CREATE INDEX runs_leftovers ON runs (cleanup) WHERE cleanup <> 'done';
   `,
+  // 4: the driver's caveats as typed warnings ([{ code, text }]), and the baseline of the suite a run belongs
+  // to. Runs stored before get the caveats their environment told in prose: file://'s `cacheWarning` becomes
+  // `page-cache` (the key stays), and its async engine on a local file system `threadpool-handoff` (the
+  // network file system prefixes are src/drivers/file/fs-type.ts's isNetworkFileSystem, as of this migration).
+  `
+  ALTER TABLE runs ADD COLUMN warnings_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE runs ADD COLUMN suite_baseline TEXT;
+  UPDATE runs SET warnings_json = json_array(json_object('code', 'page-cache', 'text', json_extract(environment_json, '$.cacheWarning')))
+  WHERE json_type(environment_json, '$.cacheWarning') = 'text';
+  UPDATE runs SET warnings_json = json_insert(warnings_json, '$[#]', json_object('code', 'threadpool-handoff',
+    'text', 'io=async on a local file system: every call is a hand-off to libuv''s threadpool'))
+  WHERE json_extract(environment_json, '$.ioEngine') LIKE 'async%' AND NOT EXISTS (
+    SELECT 1 FROM json_each('["nfs","fuse","lustre","gpfs","ceph","beegfs","cifs","smb","9p","ocfs2","gfs2"]') AS network
+    WHERE coalesce(json_extract(environment_json, '$.fsType'), '') GLOB network.value || '*');
+  `,
 ];

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import type { Warning } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
 import { migrations } from './migrations.js';
 import type {
@@ -38,8 +39,10 @@ function rowToRun(r: Row): RunRecord {
     semantics: parse(r.semantics_json)!,
     capabilities: parse(r.capabilities_json)!,
     environment: parse(r.environment_json) ?? {},
+    warnings: parse<Warning[]>(r.warnings_json) ?? [],
     ...opt('dataset', r.dataset as string | null),
     ...opt('suiteId', r.suite_id as string | null),
+    ...opt('suiteBaseline', r.suite_baseline as string | null),
     ...opt('scheduleId', r.schedule_id as string | null),
     startedAt: r.started_at as string,
     ...opt('endedAt', r.ended_at as string | null),
@@ -287,17 +290,18 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
   let localWrites = 0;
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const insertRun = db.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json,
-    load_model, concurrency, rate, seed, semantics_json, capabilities_json, environment_json, dataset, suite_id,
-    schedule_id, started_at, host, pid, cleanup) VALUES (@id, 'running', @target, @targetName, @scheme, @system,
-    @workload, @spec, @loadModel, @concurrency, @rate, @seed, @semantics, @capabilities, @environment, @dataset,
-    @suiteId, @scheduleId, @startedAt, @host, @pid, @cleanup)`);
+    load_model, concurrency, rate, seed, semantics_json, capabilities_json, environment_json, warnings_json, dataset,
+    suite_id, suite_baseline, schedule_id, started_at, host, pid, cleanup) VALUES (@id, 'running', @target, @targetName,
+    @scheme, @system, @workload, @spec, @loadModel, @concurrency, @rate, @seed, @semantics, @capabilities, @environment,
+    @warnings, @dataset, @suiteId, @suiteBaseline, @scheduleId, @startedAt, @host, @pid, @cleanup)`);
   const upsertSegment = db.prepare(`INSERT INTO run_segments (run_id, second, op, ops, bytes, errors, latency_sum_us,
     latency_max_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, second, op) DO UPDATE SET ops = excluded.ops,
     bytes = excluded.bytes, errors = excluded.errors, latency_sum_us = excluded.latency_sum_us,
     latency_max_us = excluded.latency_max_us`);
   const setProgress = db.prepare(`UPDATE runs SET progress_json = ?, measured_seconds = coalesce(?, measured_seconds) WHERE id = ?`);
   const setOutcome = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, measured_seconds = ?, error = ?,
-    environment_json = coalesce(?, environment_json), progress_json = NULL WHERE id = ?`);
+    environment_json = coalesce(?, environment_json), warnings_json = coalesce(?, warnings_json), progress_json = NULL
+    WHERE id = ?`);
   const insertOp = db.prepare(`INSERT OR REPLACE INTO run_ops (run_id, op, count, errors, errors_json, bytes, items,
     ops_per_sec, mib_per_sec, latency_json, service_json, ttfb_json, mean_io_rate, histogram, service_histogram,
     ttfb_histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -362,8 +366,10 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
         semantics: JSON.stringify(run.semantics),
         capabilities: JSON.stringify(run.capabilities),
         environment: JSON.stringify(run.environment),
+        warnings: JSON.stringify(run.warnings ?? []),
         dataset: run.dataset ?? null,
         suiteId: run.suiteId ?? null,
+        suiteBaseline: run.suiteBaseline ?? null,
         scheduleId: run.scheduleId ?? null,
         host,
         pid: process.pid,
@@ -382,7 +388,7 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       // segments flushed while the run went on may include some the final figures do not (a probe's, say)
       deleteSegments.run(runId);
       writeSegments(runId, o.segments);
-      setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, json(o.environment), runId);
+      setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, json(o.environment), json(o.warnings), runId);
     }),
     setCleanup(runId: string, state: CleanupState, error?: string) {
       localWrites++;

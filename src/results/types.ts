@@ -103,6 +103,11 @@ export interface NewRun {
   readonly warnings?: readonly Warning[];
   readonly dataset?: string;
   readonly suiteId?: string;
+  /**
+   * The baseline of the suite this run belongs to (a targets file's `baseline`: a target name), what a
+   * matrix of these runs compares against when no baseline is asked for.
+   */
+  readonly suiteBaseline?: string;
   readonly scheduleId?: string;
   readonly startedAt: string;
   /** @default 'pending' */
@@ -112,6 +117,8 @@ export interface NewRun {
 export interface RunRecord extends NewRun {
   readonly status: RunStatus;
   readonly cleanup: CleanupState;
+  /** The driver's caveats as stored at the end of the run (at its start while it runs); `[]` when none. */
+  readonly warnings: readonly Warning[];
   readonly endedAt?: string;
   /** Seconds of the measured window. */
   readonly measuredSeconds?: number;
@@ -203,6 +210,8 @@ export interface ScheduleSuite {
   readonly workloads: readonly ScheduleWorkload[];
   /** Workload fields applied over every workload (duration, size, objects...). */
   readonly overrides: Readonly<Record<string, unknown>>;
+  /** The target (a name) the matrix compares the others to, as a targets file's `baseline`; stored with every run. */
+  readonly baseline?: string;
 }
 
 export interface NewSchedule {

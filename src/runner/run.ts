@@ -40,6 +40,8 @@ export interface RunRequest {
   readonly store: ResultsStore | (() => ResultsStore);
   readonly suiteId?: string;
   readonly scheduleId?: string;
+  /** The baseline target of the suite this run belongs to, stored with the run. */
+  readonly suiteBaseline?: string;
   /** Abort: stop gracefully, keep what was measured, status `interrupted`. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
@@ -117,6 +119,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
       ...(spec.dataset ? { dataset: spec.dataset } : {}),
       ...(request.suiteId ? { suiteId: request.suiteId } : {}),
       ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
+      ...(request.suiteBaseline !== undefined ? { suiteBaseline: request.suiteBaseline } : {}),
       startedAt: new Date().toISOString(), cleanup,
     });
   } catch (e) {

@@ -10,7 +10,8 @@ import { knownSchemes } from '../drivers/registry.js';
 import { isSecretOption, parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type ScheduleSuite, type ScheduleWorkload, type Thresholds } from '../results/types.js';
-import { targetEntrySchema } from '../cli/targets-file.js';
+import { checkBaseline } from '../suite/plan.js';
+import { targetEntrySchema, targetNameSchema } from '../suite/targets-file.js';
 import { validateWorkload, type WorkloadSpec } from '../workloads/spec.js';
 import { PRESETS } from '../workloads/presets.js';
 
@@ -29,6 +30,7 @@ export const scheduleInputSchema = z.strictObject({
   targets: z.array(targetEntrySchema).min(1, 'at least one target').max(100),
   workloads: z.array(z.union([z.string().min(1).max(500), z.record(z.string(), z.unknown())])).min(1, 'at least one workload').max(100),
   overrides: z.record(z.string(), z.unknown()).default({}),
+  baseline: targetNameSchema.optional(),
   enabled: z.boolean().default(true),
   missed: z.enum(MISSED_POLICIES as [string, ...string[]]).default('skip'),
   thresholds: z.strictObject({ throughputDropPct: percent.optional(), p99RisePct: percent.optional() }).default({}),
@@ -123,7 +125,7 @@ export function validateSchedule(input: unknown): NewSchedule {
   const s = parsed.data;
   if (!nextDue(parseCron(s.cron), new Date())) throw new UsageError(`cron: "${s.cron}" never comes due`);
   const names = new Set<string>();
-  s.targets.forEach((t, i) => {
+  const parsedTargets = s.targets.map((t, i) => {
     // the option names read from the environment must be the driver's too (their values are read at run time)
     const fromEnv = Object.fromEntries(Object.keys(t.env).map((option) => [option, '']));
     const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
@@ -144,8 +146,12 @@ export function validateSchedule(input: unknown): NewSchedule {
     }
     if (names.has(target.name)) throw new UsageError(`schedule: targets.${i}.name: "${target.name}" is used twice`);
     names.add(target.name);
+    return target;
   });
-  const suite: ScheduleSuite = { targets: s.targets, workloads: s.workloads, overrides: s.overrides };
+  if (s.baseline !== undefined) checkBaseline(parsedTargets, s.baseline, 'schedule');
+  const suite: ScheduleSuite = {
+    targets: s.targets, workloads: s.workloads, overrides: s.overrides, ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
+  };
   scheduleWorkloads(suite);
   if (s.webhook !== undefined) checkWebhook(s.webhook);
   return {

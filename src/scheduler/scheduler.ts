@@ -9,8 +9,9 @@ import { parseTarget, type Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import type { JobRecord, JobStatus, ResultsStore, ScheduleRecord } from '../results/types.js';
 import { newRunId, type RunResult } from '../runner/run.js';
-import { runSuite, type SuitePlan } from '../cli/suite-command.js';
-import { resolveTargets } from '../cli/targets-file.js';
+import type { SuitePlan } from '../suite/plan.js';
+import { runSuite } from '../suite/run-suite.js';
+import { resolveTargets } from '../suite/targets-file.js';
 import { describeCrossings, detectRegression, HISTORY_RUNS } from './regression.js';
 import { nextDue, parseCron, scheduleWorkloads } from './schedule.js';
 import { postWebhook, webhookUrl } from './webhook.js';
@@ -177,7 +178,7 @@ export class Scheduler {
     try {
       // Targets first: a secret variable that is not set is the reason a job fails, whatever its workloads.
       const targets = resolveTargets(s.suite.targets, `schedule ${s.id}`, this.env);
-      plan = { targets, workloads: scheduleWorkloads(s.suite) };
+      plan = { targets, workloads: scheduleWorkloads(s.suite), ...(s.suite.baseline !== undefined ? { baseline: s.suite.baseline } : {}) };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       const job = this.store.startJob({ ...base, targets: keysOf(s), outcome: { status: 'failed', reason: e.message } });
@@ -199,7 +200,7 @@ export class Scheduler {
   private async execute(s: ScheduleRecord, job: JobRecord, plan: SuitePlan, signal: AbortSignal): Promise<JobRecord> {
     const log = (line: string) => this.log(`schedule ${s.id} job ${job.id}: ${line}`);
     try {
-      const { results, notRun } = await runSuite(plan, this.store, signal, log, { suiteId: job.suiteId!, scheduleId: s.id, progress: false });
+      const { results, notRun } = await runSuite(plan, this.store, signal, log, { suiteId: job.suiteId!, scheduleId: s.id });
       for (const r of results) if (r.status === 'completed') this.judge(s, r);
       const problems = [
         ...notRun.map((n) => `${n.workload} on ${n.target}: ${n.error}`),

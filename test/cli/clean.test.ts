@@ -9,7 +9,7 @@ const run = (id: string, over: Partial<RunRecord> = {}): RunRecord => ({
   workload: 'put-small', spec: {}, loadModel: 'closed', concurrency: 1, seed: 1,
   semantics: { writeDurability: 'x', readAfterWrite: 'strong', listConsistency: 'strong' },
   capabilities: { rangeRead: true, append: true, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: true , keyAndPrefixCoexist: true},
-  environment: {}, startedAt: '2026-01-01T00:00:00Z', host: 'h', pid: 1, ...over,
+  environment: {}, warnings: [], startedAt: '2026-01-01T00:00:00Z', host: 'h', pid: 1, ...over,
 });
 
 const ended = [

@@ -139,6 +139,39 @@ workloads: [put-small, get-small]
     assert.match(missing.stderr, /environment variable STORBENCH_TEST_SECRET_VALUE is not set/);
   });
 
+  test('suite: a targets file\'s baseline is what the matrix compares against, and is stored with the runs', () => {
+    const targets = join(dir, 'baseline.yaml');
+    const file = (baseline: string) => `targets:
+  - name: alpha
+    url: mem://alpha
+  - name: zulu
+    url: mem://zulu
+  - name: ceiling
+    url: null://
+workloads: [put-small]
+baseline: ${baseline}
+`;
+    const bdb = join(dir, 'baseline.db');
+    writeFileSync(targets, file('zulu'));
+    const r = storbench(['suite', '--targets', targets, '--duration', '300ms', '--db', bdb]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^zulu \(baseline\)/m, 'not the first target by name');
+    assert.doesNotMatch(r.stdout, /alpha \(baseline\)/);
+    const stored = new Database(bdb, { readonly: true });
+    try {
+      assert.deepEqual(stored.prepare('SELECT DISTINCT suite_baseline FROM runs').pluck().all(), ['zulu']);
+    } finally {
+      stored.close();
+    }
+    for (const bad of ['nope', 'ceiling']) {
+      writeFileSync(targets, file(bad));
+      const refused = storbench(['suite', '--targets', targets, '--db', join(dir, 'never-baseline.db')]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, new RegExp(`baseline: no storage target named "${bad}" \\(targets: alpha, zulu\\)`));
+    }
+    assert.ok(!existsSync(join(dir, 'never-baseline.db')));
+  });
+
   test('put-large then get-large with --large-files shared: segments of one file, verified, cleaned up', () => {
     const root = join(dir, 'shared');
     const size = 1_234_567; // streamed in 1 MiB blocks, segments unaligned

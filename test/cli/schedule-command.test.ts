@@ -79,6 +79,15 @@ test('add from a targets file (secrets as variable names), list, show, disable, 
   assert.match(storbench(['list', '--db', db]).stdout, /no schedules/);
 });
 
+test('add --targets FILE keeps the file\'s baseline', () => {
+  const db = join(dir, 'baseline.db');
+  const targets = join(dir, 'baseline.yaml');
+  writeFileSync(targets, 'targets:\n  - name: a\n    url: mem://a\n  - name: b\n    url: mem://b\nworkloads: [put-small]\nbaseline: b\n');
+  const added = storbench(['add', 'with-baseline', '--cron', '0 2 * * *', '--targets', targets, '--db', db], {});
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(JSON.parse(storbench(['list', '--json', '--db', db]).stdout).schedules[0].suite.baseline, 'b');
+});
+
 test('add --workloads FILE reads the file once and stores its fields: jobs never read it', () => {
   const db = join(dir, 'inline.db');
   const file = join(dir, 'tiny-put.yaml');

@@ -76,7 +76,7 @@ test('compare: rows per op with ratios to the first run, and percentile curves p
   assert.match(missing.json().message, /no run "nope-1", "nope-2"/);
 });
 
-test('matrix: latest completed run per target and workload, HDFS baseline by default, null:// as the ceiling', async () => {
+test('matrix: latest completed run per target and workload, the suite\'s stored baseline by default, null:// as the ceiling', async () => {
   const m = (await get('/api/matrix')).json();
   assert.equal(m.baseline, 'hdfs-3dn');
   assert.deepEqual(m.workloads, Object.keys(WORKLOAD_OPS).sort());

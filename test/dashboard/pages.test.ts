@@ -73,7 +73,7 @@ function noProblems(): void {
   assert.deepEqual(problems.splice(0), [], 'no script errors and no CSP violations');
 }
 
-test('the matrix shows every target × workload with figures, the HDFS baseline and markup as text', async () => {
+test('the matrix shows every target × workload with figures, the stored baseline and markup as text', async () => {
   await page.goto(`${base}/`);
   await page.waitForSelector('#matrix td.cell');
   const targets = await page.$$eval('#matrix tbody th .target', (els) => els.map((e) => e.textContent));

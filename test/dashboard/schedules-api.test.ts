@@ -44,6 +44,10 @@ test('adding a schedule needs the token; the answer shows it with defaults and i
   assert.equal(s.webhook, 'http://127.0.0.1:9/…', 'the webhook path (it may be a token) is not shown');
   assert.match(s.nextDueAt, /T02:00:00\.000Z$/);
   assert.deepEqual(s.suite.targets[1].env, { secretAccessKey: 'S3_SECRET' });
+  const withBaseline = await post('/api/schedules', { ...body, id: 'with-baseline', baseline: 's3' });
+  assert.equal(withBaseline.statusCode, 201, withBaseline.body);
+  assert.equal(withBaseline.json().schedule.suite.baseline, 's3');
+  assert.equal((await app.inject({ method: 'DELETE', url: '/api/schedules/with-baseline', headers: auth })).statusCode, 204);
   const dup = await post('/api/schedules', body);
   assert.equal(dup.statusCode, 409);
   assert.equal(dup.json().code, 'STORBENCH_ERR_CONFLICT');
@@ -69,6 +73,8 @@ test('bad bodies are 400s naming the field', async () => {
     [{ ...body, id: 'x', missed: 'maybe' }, /body\.missed must be one of skip, run-once/],
     [{ ...body, id: 'x', thresholds: { throughputDropPct: 0 } }, /throughputDropPct must be > 0/],
     [{ ...body, id: 'x', webhook: 'http://127.0.0.1/x?token=1' }, /webhook: a URL with credentials or a query is a secret/],
+    [{ ...body, id: 'x', baseline: 'hdfs' }, /schedule: baseline: no storage target named "hdfs" \(targets: s3\)/],
+    [{ ...body, id: 'x', baseline: ' ' }, /body\.baseline/],
     ['not json at all', /./],
   ];
   for (const [payload, message] of cases) {

@@ -10,6 +10,9 @@ export const MARKUP_TARGET = '<img src=x onerror="window.__xss=1">evil';
 
 interface TargetDef { name: string; scheme: string; system: string; speed: number; latencyUs: number }
 
+/** The baseline the seeded runs' suite declared (a targets file's `baseline`): not the first target by name. */
+export const SEED_BASELINE = 'hdfs-3dn';
+
 export const TARGETS: readonly TargetDef[] = [
   { name: 'hdfs-3dn', scheme: 'webhdfs', system: 'hdfs', speed: 1, latencyUs: 2400 },
   { name: 'ceph-rgw', scheme: 's3', system: 's3', speed: 1.6, latencyUs: 1500 },
@@ -66,6 +69,9 @@ function newRun(id: string, t: TargetDef, workload: string, startedAt: string): 
       host: 'bench-host', nodeVersion: 'v20.20.2', storbenchVersion: '0.1.0', fsType: t.scheme === 'file' ? 'tmpfs' : 'n/a',
       ...(t.scheme === 'file' ? { cacheWarning: 'neither O_DIRECT nor dropped caches' } : {}),
     },
+    ...(t.scheme === 'file' ? { warnings: [{ code: 'page-cache', text: 'neither O_DIRECT nor dropped caches' }] } : {}),
+    // as `storbench suite` stores a targets file's `baseline: hdfs-3dn`
+    suiteBaseline: SEED_BASELINE,
     startedAt,
   };
 }

@@ -12,7 +12,7 @@ function summary(id: string, targetName: string, scheme: string, system: string,
     id, targetName, target: `${scheme}://h/x`, scheme, system, workload, spec: {}, loadModel: 'closed', concurrency: 8, seed: 1,
     semantics: { writeDurability: 'x', readAfterWrite: 'strong', listConsistency: 'strong' },
     capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: false, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: false , keyAndPrefixCoexist: true},
-    environment: {}, startedAt: `2026-11-20T08:00:0${id.slice(-1)}.000Z`, status: 'completed', cleanup: 'done', host: 'h', pid: 1,
+    environment: {}, warnings: [], startedAt: `2026-11-20T08:00:0${id.slice(-1)}.000Z`, status: 'completed', cleanup: 'done', host: 'h', pid: 1,
     ops: ops.map(([op, opsPerSec, mibPerSec, p50, p99]) => ({
       op, count: opsPerSec * 10, errors: op === 'write' ? 1 : 0, errorsByKind: {}, bytes: 0, items: 0, opsPerSec, mibPerSec, latencyUs: lat(p50, p99),
     })),
@@ -42,26 +42,40 @@ test('compareRuns of nothing is empty', () => {
   assert.deepEqual(compareRuns([]), { runs: [], rows: [], warnings: [] });
 });
 
+const pageCache = [{ code: 'page-cache', text: 'neither O_DIRECT nor dropped caches' }];
+const handoff = [{ code: 'threadpool-handoff', text: 'io=async on a local file system' }];
+
 test('warnings: reads a page cache may have served, and a saturated client, name the run; none otherwise', () => {
-  const cached = { ...hdfs, id: 'r5', targetName: 'lustre', environment: { cacheWarning: 'neither O_DIRECT nor dropped caches', eventLoopUtilization: 0.4 } };
-  const writesOnly = { ...hdfsPut, environment: { cacheWarning: 'neither O_DIRECT nor dropped caches' } };
+  const cached = { ...hdfs, id: 'r5', targetName: 'lustre', warnings: pageCache, environment: { eventLoopUtilization: 0.4 } };
+  const writesOnly = { ...hdfsPut, warnings: pageCache };
   const saturated = { ...ceph, environment: { eventLoopUtilization: 0.97, threadsChoice: 'auto: one event loop (runs shorter than 5s stay on one event loop)' } };
   assert.deepEqual(runWarnings(writesOnly), [], 'nothing read, nothing to warn about');
   assert.deepEqual(runWarnings(hdfs), []);
-  const smallFiles = (fsType: string, bytes: number) => ({ ...hdfsPut, environment: { ioEngine: 'async: node:fs/promises', fsType },
-    ops: hdfsPut.ops.map((o) => ({ ...o, bytes: o.count * bytes })) });
-  assert.match(runWarnings(smallFiles('tmpfs', 4096))[0]!, /^small files on a local file system through the async engine.*\?io=sync/);
-  assert.deepEqual(runWarnings(smallFiles('tmpfs', 1 << 20)), [], 'large objects hide the hand-off');
-  assert.deepEqual(runWarnings(smallFiles('nfs4', 4096)), [], 'a network round trip dwarfs it');
-  assert.deepEqual(runWarnings({ ...smallFiles('tmpfs', 4096), environment: { ioEngine: 'sync: blocking', fsType: 'tmpfs' } }), []);
+  const smallFiles = (warnings: RunSummary['warnings'], bytes: number) => ({ ...hdfsPut, warnings,
+    environment: { ioEngine: 'async: node:fs/promises', fsType: 'tmpfs' }, ops: hdfsPut.ops.map((o) => ({ ...o, bytes: o.count * bytes })) });
+  assert.match(runWarnings(smallFiles(handoff, 4096))[0]!, /^small files on a local file system through the async engine.*\?io=sync/);
+  assert.deepEqual(runWarnings(smallFiles(handoff, 1 << 20)), [], 'large objects hide the hand-off');
+  assert.deepEqual(runWarnings(smallFiles([], 4096)), [], 'no hand-off caveat from the driver (a network file system, io=sync): nothing');
   assert.deepEqual(compareRuns([cached, writesOnly, saturated]).warnings, [
     "r5 (lustre): reads may have been served from the client's page cache (neither O_DIRECT nor dropped caches): use ?direct=true or --drop-caches for the storage's own figures",
     'r2 (ceph): the client\'s event loop was saturated (utilization 0.97): the client may have limited these figures (threads auto: one event loop (runs shorter than 5s stay on one event loop))',
   ]);
 });
 
-test('buildMatrix: HDFS is the default baseline, cells sum throughput and keep the slowest p99', () => {
-  const m = buildMatrix([ceph, ceiling, hdfs, hdfsPut]);
+test('runWarnings switches on the caveats\' codes, never on environment prose', () => {
+  const prose = { ...hdfs, environment: { cacheWarning: 'neither O_DIRECT nor dropped caches', ioEngine: 'async: libuv', fsType: 'tmpfs' } };
+  assert.deepEqual(runWarnings(prose), [], 'environment keys alone warn of nothing');
+  const coded = { ...hdfs, warnings: [{ code: 'page-cache', text: 'the driver\'s own words' }] };
+  assert.deepEqual(runWarnings(coded), [
+    "reads may have been served from the client's page cache (the driver's own words): use ?direct=true or --drop-caches for the storage's own figures",
+  ], 'the text comes from the warning');
+  assert.deepEqual(runWarnings({ ...hdfs, warnings: [{ code: 'something-new', text: 'x' }] }), [], 'an unknown code is not a page-cache one');
+  assert.equal(runWarnings({ ...hdfsPut, ops: hdfsPut.ops.map((o) => ({ ...o, bytes: o.count * 4096 })), warnings: [...pageCache, ...handoff] }).length, 1,
+    'page-cache only when the run read; the hand-off for small objects moved');
+});
+
+test('buildMatrix: the baseline row first, cells sum throughput and keep the slowest p99', () => {
+  const m = buildMatrix([ceph, ceiling, hdfs, hdfsPut], 'hdfs-prod');
   assert.equal(m.baseline, 'hdfs-prod');
   assert.deepEqual(m.workloads, ['mixed', 'put-small']);
   assert.deepEqual(m.rows.map((r) => r.target), ['hdfs-prod', 'ceph', 'null']);
@@ -82,7 +96,20 @@ test('buildMatrix: a chosen baseline, and no usable baseline means no ratios', (
   assert.equal(m.rows[0]!.target, 'ceph');
   assert.equal(m.rows[1]!.cells.mixed!.opsRatio, 0.418);
   assert.equal(buildMatrix([ceph, hdfs], 'nope').rows[0]!.cells.mixed!.opsRatio, undefined);
-  assert.equal(buildMatrix([ceph]).baseline, undefined, 'no HDFS, no default baseline');
-  assert.equal(defaultBaseline([ceph, hdfs]), 'hdfs-prod');
+  assert.equal(buildMatrix([ceiling]).baseline, undefined, 'the harness ceiling is never a default baseline');
   assert.deepEqual(buildMatrix([]), { baseline: undefined, workloads: [], rows: [] });
+});
+
+test('buildMatrix: without a chosen baseline, the suite\'s stored one, else the first target (HDFS is not special)', () => {
+  assert.equal(defaultBaseline([hdfs, ceiling, ceph]), 'ceph', 'the first target in the matrix\'s order');
+  assert.equal(buildMatrix([hdfs, ceph]).rows[1]!.cells.mixed!.opsRatio, 0.418, 'ratios to ceph');
+  const inSuite = (r: RunSummary, suiteBaseline: string, startedAt = r.startedAt): RunSummary => ({ ...r, suiteBaseline, startedAt });
+  const m = buildMatrix([inSuite(ceph, 'hdfs-prod'), inSuite(hdfs, 'hdfs-prod'), inSuite(ceiling, 'hdfs-prod')]);
+  assert.equal(m.baseline, 'hdfs-prod', 'the targets file said so');
+  assert.equal(m.rows[0]!.target, 'hdfs-prod');
+  assert.equal(m.rows[1]!.cells.mixed!.opsRatio, 2.393);
+  assert.equal(buildMatrix([inSuite(ceph, 'hdfs-prod'), inSuite(hdfs, 'hdfs-prod')], 'ceph').baseline, 'ceph', 'a chosen baseline wins');
+  assert.equal(defaultBaseline([inSuite(ceph, 'gone'), hdfs]), 'ceph', 'a stored baseline with no runs here is passed over');
+  assert.equal(defaultBaseline([inSuite(ceph, 'ceph', '2026-11-21T00:00:00.000Z'), inSuite(hdfs, 'hdfs-prod')]), 'ceph', 'the newest suite\'s');
+  assert.equal(defaultBaseline([inSuite(ceph, 'ceph'), inSuite(hdfs, 'hdfs-prod', '2026-11-21T00:00:00.000Z')]), 'hdfs-prod');
 });

@@ -142,6 +142,52 @@ test('migration 3 keeps the runs and their figures, and tells which runs may hav
   store.close();
 });
 
+test('migration 4 turns the prose caveats of old runs into typed warnings, keeping the environment as it was', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const { migrations } = await import('../../src/results/migrations.js');
+  const path = join(dir, 'v3.db');
+  const old = new Database(path);
+  for (const m of migrations.slice(0, 3)) old.exec(m);
+  old.pragma('user_version = 3');
+  const insert = old.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json, load_model,
+    concurrency, seed, semantics_json, capabilities_json, environment_json, started_at, host, pid)
+    VALUES (?, 'completed', 'file:///x', 'x', ?, 'ext4', 'put-small', '{}', 'closed', 1, 1, '{}', '{}', ?, '2026-01-01', 'h', 1)`);
+  const cached = { cacheWarning: 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache', fsType: 'ext4', ioEngine: 'sync: blocking calls' };
+  insert.run('cached', 'file', JSON.stringify(cached));
+  insert.run('async-local', 'file', JSON.stringify({ ...cached, ioEngine: 'async: node:fs/promises through libuv\'s threadpool', fsType: 'tmpfs' }));
+  insert.run('async-nfs', 'file', JSON.stringify({ ioEngine: 'async: node:fs/promises', fsType: 'nfs4' }));
+  insert.run('async-gluster', 'file', JSON.stringify({ ioEngine: 'async: node:fs/promises', fsType: 'fuse.glusterfs' }));
+  insert.run('s3', 's3', JSON.stringify({ host: 'h' }));
+  old.close();
+
+  const store = openStore(path);
+  const codes = (id: string) => store.getRun(id)!.warnings.map((w) => w.code);
+  assert.deepEqual(store.getRun('cached')!.warnings, [{ code: 'page-cache', text: cached.cacheWarning }]);
+  assert.equal(store.getRun('cached')!.environment.cacheWarning, cached.cacheWarning, 'the environment key stays');
+  assert.deepEqual(codes('async-local'), ['page-cache', 'threadpool-handoff']);
+  assert.deepEqual(codes('async-nfs'), [], 'a network file system: no hand-off caveat');
+  assert.deepEqual(codes('async-gluster'), []);
+  assert.deepEqual(store.getRun('s3')!.warnings, []);
+  assert.equal(store.listRuns({ target: 'x', limit: 10 }).runs.find((r) => r.id === 'cached')!.warnings[0]!.code, 'page-cache', 'summaries too');
+  store.close();
+});
+
+test('warnings are stored at the start and replaced by the final ones; the suite baseline is kept', () => {
+  const store = openStore(join(dir, 'warnings.db'));
+  store.createRun(sampleRun('w1', { warnings: [{ code: 'page-cache', text: 'at open' }], suiteBaseline: 'hdfs' }));
+  assert.deepEqual(store.getRun('w1')!.warnings, [{ code: 'page-cache', text: 'at open' }]);
+  assert.equal(store.getRun('w1')!.suiteBaseline, 'hdfs');
+  const finish = { status: 'completed', endedAt: new Date().toISOString(), measuredSeconds: 1, ops: [], segments: [], errors: [] } as const;
+  store.finishRun('w1', finish);
+  assert.deepEqual(store.getRun('w1')!.warnings, [{ code: 'page-cache', text: 'at open' }], 'an outcome without warnings keeps them');
+  store.finishRun('w1', { ...finish, warnings: [] });
+  assert.deepEqual(store.getRun('w1')!.warnings, [], 'the runner dropped it');
+  store.createRun(sampleRun('w2'));
+  assert.deepEqual(store.getRun('w2')!.warnings, []);
+  assert.equal(store.getRun('w2')!.suiteBaseline, undefined);
+  store.close();
+});
+
 test('figures flushed while a run goes on are kept if it dies, and replaced by its final figures', () => {
   const path = join(dir, 'partial.db');
   const store = openStore(path);

@@ -113,6 +113,21 @@ test('tick(now): fires due jobs once, skips a job whose target is still busy (wi
   store.close();
 });
 
+test('a schedule\'s baseline must name one of its storage targets, and is stored with every run of its jobs', async () => {
+  const targets = [{ name: 'local', url: 'mem://local' }, { name: 'ceiling', url: 'null://' }];
+  assert.throws(() => schedule('b', { targets, baseline: 'nope' }), /schedule: baseline: no storage target named "nope" \(targets: local\)/);
+  assert.throws(() => schedule('b', { targets, baseline: 'ceiling' }), /no storage target named "ceiling"/, 'null:// is never a baseline');
+  const { store, scheduler } = fresh();
+  store.createSchedule(schedule('b', { targets, baseline: 'local' }));
+  assert.equal(store.getSchedule('b')!.suite.baseline, 'local');
+  const job = await scheduler.runNow('b').done;
+  assert.equal(job.status, 'completed', job.reason);
+  const runs = store.listRuns({ scheduleId: 'b' }).runs;
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs.map((r) => r.suiteBaseline), ['local', 'local']);
+  store.close();
+});
+
 test('two schedules on one target never run together; on different targets they do', async () => {
   const { store, scheduler } = fresh();
   const data = join(dir, 'shared');

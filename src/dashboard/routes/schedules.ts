@@ -63,6 +63,7 @@ const scheduleBody = {
     },
     workloads: { type: 'array', minItems: 1, maxItems: 100, items: workload, description: 'Preset names or inline specs (not file paths)' },
     overrides: { type: 'object', maxProperties: 50, description: 'Workload fields applied over every workload' },
+    baseline: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S', description: 'Name of the target the matrix compares the others to (one of targets, not a null:// one)' },
     enabled: { type: 'boolean', default: true },
     missed: { type: 'string', enum: ['skip', 'run-once'], default: 'skip' },
     thresholds: {

@@ -7,6 +7,7 @@
  *       options: { replication: 3 }                 # merged over the URL's query
  *       env: { secretAccessKey: S3_SECRET }         # option ← environment variable (secrets stay out of the file)
  *   workloads: [put-small, get-small]               # optional; --workloads overrides
+ *   baseline: hdfs                                  # optional: the target the matrix compares the others to
  *
  * Options read from the environment are treated as secrets: redacted everywhere, never stored.
  */
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import { parseTarget, type Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { readInputFile } from '../input-file.js';
+import { checkBaseline } from './plan.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -32,6 +34,7 @@ export type TargetEntry = z.output<typeof targetEntrySchema>;
 const fileSchema = z.strictObject({
   targets: z.array(targetEntrySchema).min(1, 'at least one target'),
   workloads: z.array(z.string()).optional(),
+  baseline: targetNameSchema.optional(),
 });
 
 export interface TargetsFile {
@@ -39,11 +42,13 @@ export interface TargetsFile {
   /** The entries as written (secrets still as `env` references). */
   readonly entries: TargetEntry[];
   readonly workloads?: string[];
+  /** The target the others are compared against (a target's name), stored with the suite's runs. */
+  readonly baseline?: string;
 }
 
 /**
  * Read and validate a targets file (a regular file of at most 1 MiB, see ../input-file.ts); options named in
- * `env` are read from `env` and treated as secrets.
+ * `env` are read from `env` and treated as secrets. A `baseline` must name one of its storage targets.
  * @throws UsageError naming the file and the field
  */
 export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.env): TargetsFile {
@@ -53,7 +58,11 @@ export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.e
     throw new UsageError(`targets file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
   }
   const targets = resolveTargets(parsed.data.targets, `targets file ${path}`, env);
-  return { targets, entries: parsed.data.targets, ...(parsed.data.workloads ? { workloads: parsed.data.workloads } : {}) };
+  const { workloads, baseline } = parsed.data;
+  if (baseline !== undefined) checkBaseline(targets, baseline, `targets file ${path}`);
+  return {
+    targets, entries: parsed.data.targets, ...(workloads ? { workloads } : {}), ...(baseline !== undefined ? { baseline } : {}),
+  };
 }
 
 /**
