@@ -1,5 +1,6 @@
 /** The `--json` shape of one operation type's results (`storbench run --json`, `suite --json`). */
 import type { OpResult } from '../results/types.js';
+import type { RunResult } from '../runner/run.js';
 
 export interface JsonOpResult {
   readonly op: string;
@@ -20,4 +21,9 @@ export function toJsonResult(r: OpResult): JsonOpResult {
     ...(r.ttfbUs ? { ttfbUs: { p50: r.ttfbUs.p50, p99: r.ttfbUs.p99 } } : {}),
     ...(r.meanIoRateMibPerSec !== undefined ? { meanIoRateMibPerSec: r.meanIoRateMibPerSec } : {}),
   };
+}
+
+/** A finished run as `--json` prints it: its outcome, and its figures in the shape above (no histograms). */
+export function toJsonRun({ ops, ...outcome }: RunResult): Omit<RunResult, 'ops'> & { readonly results: readonly JsonOpResult[] } {
+  return { ...outcome, results: ops.map(toJsonResult) };
 }

@@ -5,6 +5,7 @@ import { formatLatency, formatRate, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { CleanupState, ResultsStore, RunStatus } from '../results/types.js';
 import { runBenchmark, type RunResult } from '../runner/run.js';
+import { toJsonRun } from './json-result.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
 import { progressPrinter } from './progress.js';
@@ -81,7 +82,7 @@ ${workloadFlagUsage}`,
       const result = await runBenchmark({ target, spec, store: () => (store = openStore(values.db)), signal: interrupt.signal, onProgress: progress.update });
       progress.end();
       if (values.json) {
-        const { runId, status, target: t, workload, results, error, cleanup } = result;
+        const { runId, status, target: t, workload, results, error, cleanup } = toJsonRun(result);
         console.log(JSON.stringify({ runId, status, target: t, workload, system: result.system, measuredSeconds: result.measuredSeconds, ...(error ? { error } : {}), cleanup, results }));
       } else {
         console.log(`run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`);

@@ -8,6 +8,7 @@ import type { ResultsStore } from '../results/types.js';
 import { planSuite } from '../suite/plan.js';
 import { checkSuiteTargets, runSuite, type ProgressSink } from '../suite/run-suite.js';
 import { loadTargetsFile } from '../suite/targets-file.js';
+import { toJsonRun } from './json-result.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import { parseFlags, type Command } from './command.js';
 import { progressPrinter } from './progress.js';
@@ -47,7 +48,7 @@ ${workloadFlagUsage}`,
     try {
       const { suiteId, results } = await runSuite(plan, store, interrupt.signal, console.error, { progress: suiteProgress });
       if (values.json) {
-        console.log(JSON.stringify({ suiteId, runs: results.map(({ ops: _ops, ...r }) => r) }));
+        console.log(JSON.stringify({ suiteId, runs: results.map(toJsonRun) }));
       } else {
         console.log(`\nsuite ${suiteId}: ${results.length} runs stored in ${store.path}\n`);
         console.log(suiteMatrix(store, suiteId));

@@ -7,7 +7,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
-import { toJsonResult, type JsonOpResult } from '../cli/json-result.js';
 import { createDriver } from '../drivers/registry.js';
 import { redactString, type Target } from '../drivers/target.js';
 import type { Driver, Environment, Warning } from '../drivers/types.js';
@@ -30,9 +29,6 @@ import { newRunId } from './run-id.js';
 import { assertThreading, choosePlacement } from './threading.js';
 import { judgeRun } from './verdict.js';
 
-// for src/cli/suite-command.ts and src/scheduler/scheduler.ts, which import it from here (not mine to change)
-export { newRunId } from './run-id.js';
-
 export interface RunRequest {
   readonly target: Target;
   readonly spec: WorkloadSpec;
@@ -49,7 +45,7 @@ export interface RunRequest {
   readonly beforeMeasure?: (driver: Driver) => Promise<Readonly<Record<string, string | number | boolean>> | void>;
 }
 
-/** The result in the CLI's `--json` shape, plus the full per-operation results. */
+/** A finished run: its outcome and figures (the CLI prints them; src/cli/json-result.ts is its `--json` shape). */
 export interface RunResult {
   readonly runId: string;
   readonly status: Exclude<RunStatus, 'running'>;
@@ -62,7 +58,6 @@ export interface RunResult {
   readonly cleanup: CleanupState;
   /** Set when the results could not be stored (a full disk): only this result holds them. */
   readonly storeError?: string;
-  readonly results: readonly JsonOpResult[];
   readonly ops: readonly OpResult[];
 }
 
@@ -174,16 +169,13 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   }
   if (status === 'interrupted') error ??= 'interrupted before the planned end; figures cover what was measured';
 
-  // counters the driver kept while running (retries, failovers...) belong to the run; drivers not yet on the
-  // kernel still put theirs in environment()
-  Object.assign(environment, driver.environment());
+  // counters the driver kept while running (retries, failovers...) belong to the run, as `counters.<name>`
   for (const [name, n] of Object.entries(driver.counters?.() ?? {})) environment[`counters.${name}`] = n;
   let finalWarnings: readonly Warning[] = driver.warnings?.() ?? [];
   if (readOnlyFrom !== undefined && readOnlyFrom !== hostname()
-    && (finalWarnings.some((w) => w.code === 'page-cache') || environment.cacheWarning)) {
+    && finalWarnings.some((w) => w.code === 'page-cache')) {
     // Reading with another client than the one that wrote: this host's page cache never held the data.
     finalWarnings = finalWarnings.filter((w) => w.code !== 'page-cache');
-    delete environment.cacheWarning; // file:// until it reports the page-cache warning instead
     environment.cacheHonesty = `read by another client: dataset ${spec.dataset} was written by host ${readOnlyFrom}, so this host's page cache never held it`;
   }
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
@@ -213,7 +205,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   }
   return {
     runId, status, target: target.redacted, workload: spec.name, system: driver.system(), measuredSeconds,
-    ...(error ? { error } : {}), cleanup, ...(storeError ? { storeError } : {}), results: result.ops.map(toJsonResult), ops: result.ops,
+    ...(error ? { error } : {}), cleanup, ...(storeError ? { storeError } : {}), ops: result.ops,
   };
 }
 

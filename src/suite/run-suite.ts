@@ -3,7 +3,9 @@ import { createDriver } from '../drivers/registry.js';
 import type { Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import type { ResultsStore } from '../results/types.js';
-import { newRunId, runBenchmark, type Progress, type RunResult } from '../runner/run.js';
+import type { Progress } from '../runner/progress.js';
+import { newRunId } from '../runner/run-id.js';
+import { runBenchmark, type RunResult } from '../runner/run.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { SuitePlan } from './plan.js';
 

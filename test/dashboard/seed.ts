@@ -64,10 +64,9 @@ function newRun(id: string, t: TargetDef, workload: string, startedAt: string): 
     spec: { workload, size: workload.includes('large') ? 16 * 1024 * 1024 : 4096, objects: 1000 },
     loadModel: 'closed', concurrency: 32, seed: 42,
     semantics: { writeDurability: t.system === 'hdfs' ? 'acknowledged by 3 DataNodes' : 'fsync before ack', readAfterWrite: 'strong', listConsistency: 'strong', replication: 3 },
-    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 40, persistent: t.scheme !== 'null', positionalWrite: t.scheme === 'file' , keyAndPrefixCoexist: true},
+    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 40, persistent: t.scheme !== 'null', positionalWrite: t.scheme === 'file', keyAndPrefixCoexist: true },
     environment: {
       host: 'bench-host', nodeVersion: 'v20.20.2', storbenchVersion: '0.1.0', fsType: t.scheme === 'file' ? 'tmpfs' : 'n/a',
-      ...(t.scheme === 'file' ? { cacheWarning: 'neither O_DIRECT nor dropped caches' } : {}),
     },
     ...(t.scheme === 'file' ? { warnings: [{ code: 'page-cache', text: 'neither O_DIRECT nor dropped caches' }] } : {}),
     // as `storbench suite` stores a targets file's `baseline: hdfs-3dn`

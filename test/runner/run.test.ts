@@ -11,7 +11,7 @@ import { parseTarget } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
 import { runWarnings } from '../../src/report/compare.js';
 import { openStore } from '../../src/results/sqlite-store.js';
-import type { ResultsStore } from '../../src/results/types.js';
+import type { ResultsStore, RunRecord } from '../../src/results/types.js';
 import type { Warning } from '../../src/drivers/types.js';
 import { runBenchmark } from '../../src/runner/run.js';
 import { autoThreadsRefusal } from '../../src/runner/threading.js';
@@ -303,9 +303,9 @@ test('a run stores the driver\'s warnings at its open and at its end, and its co
 test('cache honesty: a dataset another host wrote is read past this host\'s page cache; one written here is flagged', async () => {
   const store = openStore(':memory:');
   const warnings = keepWarnings(store);
-  // file:// says so in its environment (cacheWarning) or, once on the kernel, as the page-cache warning
-  const pageCacheFlagged = (run: { id: string; environment: Record<string, unknown> }) => /page cache/.test(String(run.environment.cacheWarning ?? ''))
-    || (warnings.get(run.id)?.atEnd ?? []).some((w) => w.code === 'page-cache');
+  // file:// says so as its page-cache warning, stored with the run
+  const pageCacheFlagged = (run: RunRecord) => run.warnings.some((w) => w.code === 'page-cache')
+    && (warnings.get(run.id)?.atEnd ?? []).some((w) => w.code === 'page-cache');
   const target = parseTarget(`file://${join(dir, 'ds-host')}`);
   const spec = loadWorkload('get-small', { duration: '200ms', objects: 10, dataset: 'hosted', concurrency: 2 });
   const here = await runBenchmark({ target, spec, store });
