@@ -131,7 +131,7 @@ test('a schedule\'s baseline must name one of its storage targets, and is stored
 test('two schedules on one target never run together; on different targets they do', async () => {
   const { store, scheduler } = fresh();
   const data = join(dir, 'shared');
-  store.createSchedule(schedule('a', { targets: [{ url: `file://${data}?profile=x`, name: 'one' }] }));
+  store.createSchedule(schedule('a', { targets: [{ url: `file://${data}?fsync=true`, name: 'one' }] }));
   store.createSchedule(schedule('b', { targets: [{ url: `file://${data}`, name: 'two' }] }));
   store.createSchedule(schedule('c'));
   const { jobs } = scheduler.tick(nextMinute());
