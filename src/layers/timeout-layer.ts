@@ -66,32 +66,12 @@ export class TimeoutLayer extends ForwardingDriver {
     return this.#bounded('delete', key, undefined, () => this.inner.delete(key));
   }
 
-  override async *list(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]> {
-    const deadline = this.#deadline('list', prefix, options?.signal);
-    try {
-      const pages = this.inner.list(prefix, { ...options, signal: deadline.signal })[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await Promise.race([pages.next(), deadline.expired]);
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      deadline.clear();
-    }
+  override list(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]> {
+    return this.#iterateWithin('list', prefix, options, (o) => this.inner.list(prefix, o));
   }
 
-  override async *scan(prefix: string, options?: ListOptions): AsyncIterable<ScanEntry> {
-    const deadline = this.#deadline('scan', prefix, options?.signal);
-    try {
-      const entries = this.inner.scan(prefix, { ...options, signal: deadline.signal })[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await Promise.race([entries.next(), deadline.expired]);
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      deadline.clear();
-    }
+  override scan(prefix: string, options?: ListOptions): AsyncIterable<ScanEntry> {
+    return this.#iterateWithin('scan', prefix, options, (o) => this.inner.scan(prefix, o));
   }
 
   protected override forwardAppend(key: string, body: Body, options?: WriteOptions): Promise<void> {
@@ -118,6 +98,21 @@ export class TimeoutLayer extends ForwardingDriver {
       // caller sees next is settled.
       await settledWithin(pending, ABORT_GRACE_MS);
       throw this.#timeout(operation, key, e);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** A listing or scan whose every step must come before the one deadline of the whole call. */
+  async *#iterateWithin<T>(operation: Operation, prefix: string, options: ListOptions | undefined, start: (options: ListOptions) => AsyncIterable<T>): AsyncIterable<T> {
+    const deadline = this.#deadline(operation, prefix, options?.signal);
+    try {
+      const steps = start({ ...options, signal: deadline.signal })[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([steps.next(), deadline.expired]);
+        if (next.done) return;
+        yield next.value;
+      }
     } finally {
       deadline.clear();
     }

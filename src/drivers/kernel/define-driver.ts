@@ -6,10 +6,7 @@
  * What a driver writes is only its protocol: a {@link DriverCore}.
  */
 import type { Target } from '../target.js';
-import type {
-  Body, Capabilities, Counters, Environment, LargeFileMode, ListOptions, ObjectInfo, Operation, ReadOptions, ReadResult,
-  ScanEntry, Semantics, StorageError, Warning, WriteOptions,
-} from '../types.js';
+import type { Capabilities, Driver, Operation, StorageError } from '../types.js';
 import type { LayerOptions, OptionsSchema } from './options.js';
 
 /** What `connect` gets: the target, its options parsed by the driver's schema, and what the run asks of it. */
@@ -28,26 +25,8 @@ export interface ConnectContext<O> {
  * StorageErrors when it has none); `close` is called once. Optional members fall back to the kernel's:
  * `scan` is list + read, `deletePrefix` is list + delete, warnings and counters are empty.
  */
-export interface DriverCore {
-  system(): string;
-  semantics(): Semantics;
-  environment(): Environment;
-  warnings?(): readonly Warning[];
-  counters?(): Counters;
-  write(key: string, body: Body, options?: WriteOptions): Promise<void>;
-  read(key: string, options?: ReadOptions): Promise<ReadResult>;
-  stat(key: string): Promise<ObjectInfo>;
-  delete(key: string): Promise<void>;
-  list(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]>;
-  scan?(prefix: string, options?: ListOptions): AsyncIterable<ScanEntry>;
-  append?(key: string, body: Body, options?: WriteOptions): Promise<void>;
-  rename?(from: string, to: string): Promise<void>;
-  writeAt?(key: string, offset: number, body: Body, options?: WriteOptions): Promise<void>;
-  largeFileMode?(): LargeFileMode;
-  deletePrefix?(prefix: string): Promise<number>;
-  dropCaches?(): Promise<{ readonly dropped: boolean; readonly detail: string }>;
-  close(): Promise<void>;
-}
+export type DriverCore = Pick<Driver, 'system' | 'semantics' | 'environment' | 'write' | 'read' | 'stat' | 'delete' | 'list' | 'close'>
+  & Partial<Pick<Driver, 'warnings' | 'counters' | 'scan' | 'append' | 'rename' | 'writeAt' | 'largeFileMode' | 'deletePrefix' | 'dropCaches'>>;
 
 /** A driver, declared. */
 export interface DriverDefinition<O extends Record<string, unknown> = Record<string, unknown>> {

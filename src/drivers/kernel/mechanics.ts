@@ -25,27 +25,6 @@ export async function forEachLimited<T>(items: Iterable<T> | AsyncIterable<T>, c
   if (failure) throw failure.error;
 }
 
-/**
- * A limiter: `run(fn)` starts `fn` when fewer than `concurrency` are running, else when one finishes (FIFO).
- */
-export function limiter(concurrency: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const next = (): void => {
-    running--;
-    waiting.shift()?.();
-  };
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= Math.max(1, concurrency)) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      next();
-    }
-  };
-}
-
 /** Group a stream of items into pages of at most `pageSize` (the last may be shorter; none is empty). */
 export async function* paginate<T>(items: Iterable<T> | AsyncIterable<T>, pageSize: number): AsyncIterable<T[]> {
   let page: T[] = [];
