@@ -46,16 +46,39 @@ function targetUrl(): string {
   return up.stdout.trim().split('\n').at(-1)!;
 }
 
-interface Figures { readonly opsPerSec: number; readonly p99Us: number; readonly count: number; readonly errors: number }
+interface Figures {
+  readonly opsPerSec: number;
+  readonly p99Us: number;
+  readonly count: number;
+  readonly errors: number;
+}
 
 /** One storbench run through the CLI; the figures of its measured operation. */
 function storbench(url: string, workload: string, db: string): Figures {
-  const argv = ['bin/storbench.cjs', 'run', '--target', url, '--workload', workload, '--concurrency', String(CONCURRENCY),
-    '--duration', `${SECONDS}s`, '--warmup', `${WARMUP_SECONDS}s`, '--threads', '1', '--json', '--db', db]; // one event loop, like the minimal loop
+  const argv = [
+    'bin/storbench.cjs',
+    'run',
+    '--target',
+    url,
+    '--workload',
+    workload,
+    '--concurrency',
+    String(CONCURRENCY),
+    '--duration',
+    `${SECONDS}s`,
+    '--warmup',
+    `${WARMUP_SECONDS}s`,
+    '--threads',
+    '1',
+    '--json',
+    '--db',
+    db,
+  ]; // one event loop, like the minimal loop
   const r = spawnSync(process.execPath, argv, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) fail(`storbench ${workload} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
   const doc = JSON.parse(r.stdout) as {
-    status: string; results: { op: string; count: number; errors: number; opsPerSec: number; latencyUs: { p99: number } }[];
+    status: string;
+    results: { op: string; count: number; errors: number; opsPerSec: number; latencyUs: { p99: number } }[];
   };
   if (doc.status !== 'completed') fail(`storbench ${workload}: status ${doc.status}`);
   const op = workload === 'put-small' ? 'write' : 'read';
@@ -174,7 +197,11 @@ try {
   // A freshly started JVM compiles its hot paths during the first seconds of load: warm it (and prepare the
   // statements) before anything is measured, so neither side pays for it.
   await loop(put, WARMUP_SECONDS + 3, 0);
-  const putSmall = await abba('put-small', () => storbench(url, 'put-small', db), () => loop(put));
+  const putSmall = await abba(
+    'put-small',
+    () => storbench(url, 'put-small', db),
+    () => loop(put),
+  );
 
   const readable = Math.min(written - CONCURRENCY, 1000); // get-small reads among 1,000 objects (all complete)
   const get = async (i: number) => {
@@ -182,10 +209,14 @@ try {
     const { parent, leaf: name } = keyParts(key);
     const meta = (await client.execute(st.selectMeta, [parent, name], readOptions)).first();
     if (!meta) throw new Error(`${key} missing`);
-    const chunk = (await client.execute(st.selectChunk, [key, meta['version'], 0, 0], readOptions)).first();
-    if ((chunk?.['data'] as Buffer | undefined)?.length !== SIZE) throw new Error(`${key}: short chunk`);
+    const chunk = (await client.execute(st.selectChunk, [key, meta.version, 0, 0], readOptions)).first();
+    if ((chunk?.data as Buffer | undefined)?.length !== SIZE) throw new Error(`${key}: short chunk`);
   };
-  const getSmall = await abba('get-small', () => storbench(url, 'get-small', db), () => loop(get));
+  const getSmall = await abba(
+    'get-small',
+    () => storbench(url, 'get-small', db),
+    () => loop(get),
+  );
   await driver.deletePrefix(`${base}/`);
   await driver.close();
 
@@ -199,9 +230,14 @@ try {
     getSmall,
   };
   console.log(`load average (1 min) at the end: ${figures.loadAverage} on ${cpus().length} cores`);
-  for (const [name, c] of [['put-small', putSmall], ['get-small', getSmall]] as const) {
-    console.log(`${name}: storbench ${c.storbench.opsPerSec} ops/s, p99 ${ms(c.storbench.p99Us)}; minimal ${c.minimal.opsPerSec} ops/s, ` +
-      `p99 ${ms(c.minimal.p99Us)}; storbench/minimal ops/s ${c.opsRatio}x, p99 ${c.p99Ratio}x`);
+  for (const [name, c] of [
+    ['put-small', putSmall],
+    ['get-small', getSmall],
+  ] as const) {
+    console.log(
+      `${name}: storbench ${c.storbench.opsPerSec} ops/s, p99 ${ms(c.storbench.p99Us)}; minimal ${c.minimal.opsPerSec} ops/s, ` +
+        `p99 ${ms(c.minimal.p99Us)}; storbench/minimal ops/s ${c.opsRatio}x, p99 ${c.p99Ratio}x`,
+    );
   }
   console.log(JSON.stringify(figures));
 } finally {

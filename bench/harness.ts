@@ -16,9 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkKey } from '../src/drivers/keys.js';
 import { parseTarget } from '../src/drivers/target.js';
 import { openStore } from '../src/results/sqlite-store.js';
-import { checkKey } from '../src/drivers/keys.js';
 import { newHistogram } from '../src/runner/histogram.js';
 import { runBenchmark } from '../src/runner/run.js';
 import { loadWorkload } from '../src/workloads/spec.js';
@@ -33,16 +33,18 @@ async function minimalLoop(seconds: number, concurrency: number): Promise<number
   let ops = 0;
   const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (;;) {
-      const t0 = process.hrtime.bigint();
-      if (t0 >= end) return;
-      await resolved;
-      const t1 = process.hrtime.bigint();
-      histogram.recordValue(Math.max(1, Number(t1 - t0) / 1000));
-      ops++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const t0 = process.hrtime.bigint();
+        if (t0 >= end) return;
+        await resolved;
+        const t1 = process.hrtime.bigint();
+        histogram.recordValue(Math.max(1, Number(t1 - t0) / 1000));
+        ops++;
+      }
+    }),
+  );
   return ops / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
@@ -86,7 +88,9 @@ function putLargeRss(): { rssMb: number; mibPerSec: number; status: string } {
       console.log = log;
       console.log(JSON.stringify({ code, maxRssKb: process.resourceUsage().maxRSS, result: JSON.parse(out) }));`;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '8' }, maxBuffer: 1 << 24,
+      encoding: 'utf8',
+      env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+      maxBuffer: 1 << 24,
     });
     if (child.status !== 0) throw new Error(`put-large child failed: ${child.stderr}`);
     const line = child.stdout.trim().split('\n').pop()!;
@@ -103,7 +107,9 @@ console.log(`harness: ${ROUNDS} alternating rounds of ${SECONDS}s each, concurre
 for (let i = 0; i < ROUNDS; i++) {
   loop.push(await minimalLoop(SECONDS, CONCURRENCY));
   runner.push((await nullRunner(SECONDS, CONCURRENCY)).opsPerSec);
-  console.log(`  round ${i + 1}: minimal loop ${Math.round(loop[i]!).toLocaleString('en-US')} ops/s, null:// through the runner ${Math.round(runner[i]!).toLocaleString('en-US')} ops/s`);
+  console.log(
+    `  round ${i + 1}: minimal loop ${Math.round(loop[i]!).toLocaleString('en-US')} ops/s, null:// through the runner ${Math.round(runner[i]!).toLocaleString('en-US')} ops/s`,
+  );
 }
 const best = (xs: number[]) => Math.max(...xs);
 const nullOps = Math.round(best(runner));
@@ -115,15 +121,27 @@ console.log(`ratio runner/minimal:            ${ratio} (target >= 0.7)`);
 const checkNs = keyCheckNs();
 console.log(`key check a storing driver adds: ${checkNs} ns per operation (null:// validates no keys: nothing stored, no root to escape)`);
 const auto = await nullRunner(SECONDS, CONCURRENCY, 'auto');
-console.log(`null:// with --threads auto:     ${Math.round(auto.opsPerSec).toLocaleString('en-US')} ops/s on ${auto.threads} thread(s) (${cpus().length} CPUs)`);
+console.log(
+  `null:// with --threads auto:     ${Math.round(auto.opsPerSec).toLocaleString('en-US')} ops/s on ${auto.threads} thread(s) (${cpus().length} CPUs)`,
+);
 
 console.log('put-large, 2 x 1 GiB objects on file:// (tmpdir), concurrency 2 ...');
 const rss = putLargeRss();
 console.log(`peak RSS of the put-large run: ${rss.rssMb} MB (target < 200 MB); ${rss.mibPerSec} MiB/s; ${rss.status}`);
 
-console.log(JSON.stringify({
-  bench: 'harness', concurrency: CONCURRENCY, seconds: SECONDS, nullOpsPerSec: nullOps, minimalLoopOpsPerSec: loopOps, ratio,
-  keyCheckNsPerOp: checkNs, nullOpsPerSecThreadsAuto: Math.round(auto.opsPerSec), threadsAuto: auto.threads,
-  putLarge1GiBPeakRssMb: rss.rssMb, putLarge1GiBMibPerSec: rss.mibPerSec,
-  targetsMet: { nullOps: nullOps >= 1_000_000, ratio: ratio >= 0.7, rss: rss.rssMb < 200 },
-}));
+console.log(
+  JSON.stringify({
+    bench: 'harness',
+    concurrency: CONCURRENCY,
+    seconds: SECONDS,
+    nullOpsPerSec: nullOps,
+    minimalLoopOpsPerSec: loopOps,
+    ratio,
+    keyCheckNsPerOp: checkNs,
+    nullOpsPerSecThreadsAuto: Math.round(auto.opsPerSec),
+    threadsAuto: auto.threads,
+    putLarge1GiBPeakRssMb: rss.rssMb,
+    putLarge1GiBMibPerSec: rss.mibPerSec,
+    targetsMet: { nullOps: nullOps >= 1_000_000, ratio: ratio >= 0.7, rss: rss.rssMb < 200 },
+  }),
+);

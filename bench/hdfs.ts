@@ -9,7 +9,7 @@
  * The figures measure the machine as it is (other processes included): run it on a quiet machine to quote them.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,21 @@ const run = promisify(execFile);
 const JAVA = process.env.STORBENCH_JAVA17 ?? '/usr/lib/jvm/java-17-openjdk-amd64/bin/java';
 const HADOOP_VERSION = '3.5.0';
 // The JPMS opens Hadoop's launcher adds on Java 17 (see scripts/services/hdfs/up.sh).
-const JPMS = ['java.io', 'java.lang', 'java.lang.reflect', 'java.math', 'java.net', 'java.nio', 'java.text', 'java.util',
-  'java.util.concurrent', 'java.util.zip', 'sun.nio.ch', 'sun.security.util', 'sun.security.x509']
-  .map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
+const JPMS = [
+  'java.io',
+  'java.lang',
+  'java.lang.reflect',
+  'java.math',
+  'java.net',
+  'java.nio',
+  'java.text',
+  'java.util',
+  'java.util.concurrent',
+  'java.util.zip',
+  'sun.nio.ch',
+  'sun.security.util',
+  'sun.security.x509',
+].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
 
 const { values: args } = parseArgs({
   options: {
@@ -57,8 +69,19 @@ async function hadoopClientLib(): Promise<string> {
   if (existsSync(join(lib, '.complete'))) return lib;
   console.log(`resolving Hadoop ${HADOOP_VERSION} client jars (TestDFSIO, WebHdfsFileSystem) into ${lib}...`);
   mkdirSync(lib, { recursive: true });
-  await run('mvn', ['-B', '-q', '-f', join(here, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
-    `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'], { timeout: 900_000, env: { ...process.env, JAVA_HOME: dirname(dirname(JAVA)) } });
+  await run(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-f',
+      join(here, 'pom.xml'),
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+      '-DincludeScope=runtime',
+    ],
+    { timeout: 900_000, env: { ...process.env, JAVA_HOME: dirname(dirname(JAVA)) } },
+  );
   writeFileSync(join(lib, '.complete'), '');
   return lib;
 }
@@ -66,7 +89,11 @@ async function hadoopClientLib(): Promise<string> {
 /** Sum of the RSS of the cluster's JVMs (their PIDs from the service state), sampled until stopped. */
 function watchClusterMemory(): { stop(): number } {
   const state = join(process.env.STORBENCH_SERVICES_STATE ?? join(repo, '.services'), 'hdfs');
-  const pids = existsSync(state) ? readdirSync(state).filter((f) => f.endsWith('.pid')).map((f) => readFileSync(join(state, f), 'utf8').trim()) : [];
+  const pids = existsSync(state)
+    ? readdirSync(state)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => readFileSync(join(state, f), 'utf8').trim())
+    : [];
   let peak = 0;
   const sample = (): void => {
     let sum = 0;
@@ -74,13 +101,21 @@ function watchClusterMemory(): { stop(): number } {
       try {
         const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
         if (m) sum += Number(m[1]) * 1024;
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     }
     peak = Math.max(peak, sum);
   };
   sample();
   const timer = setInterval(sample, 250);
-  return { stop: () => { clearInterval(timer); sample(); return peak; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
 }
 
 interface Figures {
@@ -95,8 +130,23 @@ interface Figures {
 
 /** storbench's CLI and runner with the dfsio preset; the one JSON document it prints. */
 async function storbench(url: string, op: 'write' | 'read', db: string): Promise<Figures> {
-  const argv = [join(repo, 'bin/storbench.cjs'), 'run', '--target', url, '--workload', `dfsio-${op}`,
-    '--concurrency', String(files), '--objects', String(files), '--size', `${sizeMiB}MiB`, '--json', '--db', db];
+  const argv = [
+    join(repo, 'bin/storbench.cjs'),
+    'run',
+    '--target',
+    url,
+    '--workload',
+    `dfsio-${op}`,
+    '--concurrency',
+    String(files),
+    '--objects',
+    String(files),
+    '--size',
+    `${sizeMiB}MiB`,
+    '--json',
+    '--db',
+    db,
+  ];
   const { stdout } = await run(process.execPath, argv, { cwd: repo, timeout: 900_000, maxBuffer: 64 << 20 });
   const doc = JSON.parse(stdout) as {
     status: string;
@@ -114,12 +164,17 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
 /** Run a JVM as the user storbench uses; `classpath` is `[classes:]lib` (the lib folder's jars are added). */
 async function java(classpath: string, user: string, javaArgs: string[]): Promise<string> {
   const child = spawn(JAVA, [...JPMS, '-Xmx768m', '-cp', `${join(repo, 'scripts/services/hdfs')}:${classpath}/*`, ...javaArgs], {
-    env: { ...process.env, HADOOP_USER_NAME: user }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HADOOP_USER_NAME: user },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d; });
-  child.stderr.on('data', (d: Buffer) => { err += d; });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d;
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d;
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), 900_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
@@ -143,9 +198,28 @@ async function hadoopClient(lib: string, classes: string, nn: string, user: stri
 /** TestDFSIO itself (MapReduce LocalJobRunner in-process, one map task per file, all in parallel). */
 async function testDfsio(lib: string, nn: string, user: string, dir: string, op: 'write' | 'read', scratch: string): Promise<Figures> {
   const resFile = join(scratch, `dfsio-${op}.txt`);
-  await java(lib, user, ['org.apache.hadoop.fs.TestDFSIO', '-D', `fs.defaultFS=webhdfs://${nn}`, '-D', 'mapreduce.framework.name=local',
-    '-D', `mapreduce.local.map.tasks.maximum=${files}`, '-D', `test.build.data=${dir}`, '-D', `hadoop.tmp.dir=${join(scratch, 'tmp')}`,
-    `-${op}`, '-nrFiles', String(files), '-size', `${sizeMiB}MB`, '-bufferSize', String(1 << 20), '-resFile', resFile]);
+  await java(lib, user, [
+    'org.apache.hadoop.fs.TestDFSIO',
+    '-D',
+    `fs.defaultFS=webhdfs://${nn}`,
+    '-D',
+    'mapreduce.framework.name=local',
+    '-D',
+    `mapreduce.local.map.tasks.maximum=${files}`,
+    '-D',
+    `test.build.data=${dir}`,
+    '-D',
+    `hadoop.tmp.dir=${join(scratch, 'tmp')}`,
+    `-${op}`,
+    '-nrFiles',
+    String(files),
+    '-size',
+    `${sizeMiB}MB`,
+    '-bufferSize',
+    String(1 << 20),
+    '-resFile',
+    resFile,
+  ]);
   const text = readFileSync(resFile, 'utf8');
   const num = (label: string): number => Number(new RegExp(`${label}:\\s*([\\d.]+)`).exec(text)?.[1]);
   // TestDFSIO's "exec time" includes the job's setup: its aggregate is files × per-file throughput (all maps parallel).
@@ -194,7 +268,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     await fetch(`http://${nn}/webhdfs/v1${encodeURI(base)}?op=DELETE&recursive=true&user.name=${encodeURIComponent(user)}`, { method: 'DELETE' })
-      .then((r) => r.body?.cancel()).catch(() => undefined);
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined);
   }
   const result = best;
   const peakMiB = memory.stop() / 1048576;
@@ -204,8 +279,10 @@ async function main(): Promise<void> {
   console.log('op     client                                   aggregate MiB/s   throughput MiB/s   avg IO rate MiB/s');
   for (const op of ['write', 'read'] as const) {
     const r = result[op]!;
-    const row = (label: string, f: Figures): void => console.log(
-      `${op.padEnd(6)} ${label.padEnd(40)} ${fmt(f.aggregateMiBps).padStart(15)} ${fmt(f.throughputMiBps).padStart(18)} ${fmt(f.avgIoRateMiBps).padStart(19)}`);
+    const row = (label: string, f: Figures): void =>
+      console.log(
+        `${op.padEnd(6)} ${label.padEnd(40)} ${fmt(f.aggregateMiBps).padStart(15)} ${fmt(f.throughputMiBps).padStart(18)} ${fmt(f.avgIoRateMiBps).padStart(19)}`,
+      );
     row('storbench (webhdfs:// driver)', r.storbench!);
     row('Hadoop WebHdfsFileSystem (same work)', r.hadoopClient!);
     row('TestDFSIO (MapReduce local, webhdfs://)', r.testDfsio!);

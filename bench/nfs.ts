@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '..');
-const state = process.env['STORBENCH_SERVICES_STATE'] ?? join(repo, '.services');
-const duration = process.env['BENCH_DURATION'] ?? '10s';
-const largeSize = process.env['BENCH_LARGE_SIZE'] ?? '64MiB';
-const largeConcurrency = process.env['BENCH_LARGE_CONCURRENCY'] ?? '4';
-const smallConcurrency = process.env['BENCH_SMALL_CONCURRENCY'] ?? '32';
+const state = process.env.STORBENCH_SERVICES_STATE ?? join(repo, '.services');
+const duration = process.env.BENCH_DURATION ?? '10s';
+const largeSize = process.env.BENCH_LARGE_SIZE ?? '64MiB';
+const largeConcurrency = process.env.BENCH_LARGE_CONCURRENCY ?? '4';
+const smallConcurrency = process.env.BENCH_SMALL_CONCURRENCY ?? '32';
 
 interface OpResult {
   op: string;
@@ -43,9 +43,9 @@ function services(...args: string[]): string {
 
 /** The NFS server: one given in the environment, or the nfs service (started here when needed). */
 function server(): { url: string; dir: string; startedHere: boolean } {
-  const given = process.env['STORBENCH_BENCH_NFS'];
+  const given = process.env.STORBENCH_BENCH_NFS;
   if (given) {
-    const dir = process.env['STORBENCH_BENCH_NFS_DIR'];
+    const dir = process.env.STORBENCH_BENCH_NFS_DIR;
     if (!dir) throw new Error('STORBENCH_BENCH_NFS needs STORBENCH_BENCH_NFS_DIR, the directory the server exports');
     return { url: given, dir, startedHere: false };
   }
@@ -64,7 +64,11 @@ function run(target: string, workload: string, flags: string[], db: string): Run
   const args = [join(repo, 'bin/storbench.cjs'), 'run', '--target', target, '--workload', workload, '--duration', duration, ...flags, '--json', '--db', db];
   const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`storbench ${args.slice(1).join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
-  const json = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  const json = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .at(-1);
   if (!json) throw new Error(`storbench run printed no JSON:\n${r.stdout}`);
   return JSON.parse(json) as RunDocument;
 }
@@ -90,14 +94,20 @@ const figures: Record<string, unknown>[] = [];
 try {
   console.log(`nfs://  ${targets.nfs}  (NFS-Ganesha, NFSv3 from user space)`);
   console.log(`file:// ${targets.file}  (the exported directory itself)`);
-  console.log(`duration ${duration}; large objects ${largeSize} streamed in 1 MiB blocks at concurrency ${largeConcurrency}; small 4 KiB at concurrency ${smallConcurrency}\n`);
+  console.log(
+    `duration ${duration}; large objects ${largeSize} streamed in 1 MiB blocks at concurrency ${largeConcurrency}; small 4 KiB at concurrency ${smallConcurrency}\n`,
+  );
   const fmt = (n: number, d = 1): string => n.toFixed(d).padStart(10);
-  console.log(`${'workload'.padEnd(10)} ${'target'.padEnd(6)} ${'ops/s'.padStart(10)} ${'MiB/s'.padStart(10)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(10)} ${'errors'.padStart(7)}`);
+  console.log(
+    `${'workload'.padEnd(10)} ${'target'.padEnd(6)} ${'ops/s'.padStart(10)} ${'MiB/s'.padStart(10)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(10)} ${'errors'.padStart(7)}`,
+  );
   for (const w of workloads) {
     const row: Record<string, number> = {};
     for (const [name, target] of Object.entries(targets)) {
       const r = main(run(target, w.name, w.flags, join(scratch, 'results.db')));
-      console.log(`${w.name.padEnd(10)} ${name.padEnd(6)} ${fmt(r.opsPerSec)} ${fmt(r.mibPerSec)} ${fmt(r.latencyUs.p50 / 1000, 2)} ${fmt(r.latencyUs.p99 / 1000, 2)} ${String(r.errors).padStart(7)}`);
+      console.log(
+        `${w.name.padEnd(10)} ${name.padEnd(6)} ${fmt(r.opsPerSec)} ${fmt(r.mibPerSec)} ${fmt(r.latencyUs.p50 / 1000, 2)} ${fmt(r.latencyUs.p99 / 1000, 2)} ${String(r.errors).padStart(7)}`,
+      );
       Object.assign(row, {
         [`${name}OpsPerSec`]: Number(r.opsPerSec.toFixed(1)),
         [`${name}MibPerSec`]: Number(r.mibPerSec.toFixed(1)),
@@ -105,7 +115,7 @@ try {
         [`${name}Errors`]: r.errors,
       });
     }
-    const ratio = row['fileOpsPerSec'] ? row['nfsOpsPerSec']! / row['fileOpsPerSec'] : 0;
+    const ratio = row.fileOpsPerSec ? row.nfsOpsPerSec! / row.fileOpsPerSec : 0;
     console.log(`${w.name.padEnd(10)} ${'ratio'.padEnd(6)} ${fmt(ratio, 2)}x nfs/file\n`);
     figures.push({ workload: w.name, ...row, ratioNfsToFile: Number(ratio.toFixed(3)) });
   }
@@ -115,4 +125,13 @@ try {
   rmSync(join(dir, 'bench-file'), { recursive: true, force: true });
   if (startedHere) services('down', 'nfs');
 }
-console.log(JSON.stringify({ bench: 'nfs', duration, largeSize, largeConcurrency: Number(largeConcurrency), smallConcurrency: Number(smallConcurrency), results: figures }));
+console.log(
+  JSON.stringify({
+    bench: 'nfs',
+    duration,
+    largeSize,
+    largeConcurrency: Number(largeConcurrency),
+    smallConcurrency: Number(smallConcurrency),
+    results: figures,
+  }),
+);

@@ -14,7 +14,7 @@
  * {"bench":"reliability","cases":N,"passed":N,"leaked":0,"crashed":0,"lost":0,...}.
  * BENCH_ONLY=kills,secrets runs only those categories.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,23 @@ const dir = mkdtempSync(join(tmpdir(), 'storbench-reliability-'));
 const mounts: string[] = [];
 const children = new Set<ChildProcess>();
 
-interface Outcome { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number; timedOut: boolean }
-interface Case { category: string; name: string; ok: boolean; detail: string; leaked?: number; crashed?: boolean; lost?: boolean }
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  timedOut: boolean;
+}
+interface Case {
+  category: string;
+  name: string;
+  ok: boolean;
+  detail: string;
+  leaked?: number;
+  crashed?: boolean;
+  lost?: boolean;
+}
 const cases: Case[] = [];
 /** BENCH_ONLY="kills,secrets": only these categories. */
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((c) => c.trim()) : undefined;
@@ -44,10 +59,17 @@ function cli(args: string[], options: { env?: Record<string, string>; timeoutMs?
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.stdin.end(options.input ?? '');
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 60_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       children.delete(child);
@@ -63,44 +85,45 @@ function exited(child: ChildProcess): Promise<number | null> {
     children.delete(child);
     return Promise.resolve(child.exitCode);
   }
-  return new Promise((r) => child.once('exit', (code) => { children.delete(child); r(code); }));
+  return new Promise((r) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      r(code);
+    }),
+  );
 }
 const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
 /** A crash: a JavaScript stack frame, an unhandled error, or an exit no documented code explains. */
 function crashed(o: Outcome): boolean {
-  return /^\s+at .+(\(|:\d+)/m.test(o.stderr) || /Unhandled|uncaught|node:internal/i.test(o.stderr)
-    || (o.code !== null && ![0, 1, 2, 3, 130].includes(o.code));
-}
-
-function dbRows(db: string): Record<string, number> | undefined {
-  if (!existsSync(db)) return undefined;
-  const d = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    const tables = d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
-    return Object.fromEntries(tables.map((t) => [t.name, (d.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]));
-  } finally {
-    d.close();
-  }
+  return /^\s+at .+(\(|:\d+)/m.test(o.stderr) || /Unhandled|uncaught|node:internal/i.test(o.stderr) || (o.code !== null && ![0, 1, 2, 3, 130].includes(o.code));
 }
 
 function integrity(db: string): string {
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    return (d.pragma('integrity_check', { simple: true }) as string);
+    return d.pragma('integrity_check', { simple: true }) as string;
   } finally {
     d.close();
   }
 }
 
-interface StoredRun { id: string; status: string; targetName: string; ops: number; error?: string }
+interface StoredRun {
+  id: string;
+  status: string;
+  targetName: string;
+  ops: number;
+  error?: string;
+}
 function storedRuns(db: string): StoredRun[] {
   if (!existsSync(db)) return [];
   const d = new Database(db, { readonly: true, fileMustExist: true });
   try {
     // a database another process is creating may not hold its tables yet
     if (!d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'runs'").get()) return [];
-    return d.prepare(`SELECT r.id, r.status, r.target_name AS targetName, r.error,
-        (SELECT coalesce(sum(o.count), 0) FROM run_ops o WHERE o.run_id = r.id) AS ops FROM runs r ORDER BY r.started_at`).all() as StoredRun[];
+    return d
+      .prepare(`SELECT r.id, r.status, r.target_name AS targetName, r.error,
+        (SELECT coalesce(sum(o.count), 0) FROM run_ops o WHERE o.run_id = r.id) AS ops FROM runs r ORDER BY r.started_at`)
+      .all() as StoredRun[];
   } finally {
     d.close();
   }
@@ -154,13 +177,27 @@ async function badInput(): Promise<void> {
     ['unreachable cassandra (one line)', ['run', '--target', 'cassandra://127.0.0.1:1/ks', '--workload', 'put-small']],
     ['unreachable nfs', ['run', '--target', 'nfs://127.0.0.1:1/export?mountport=1', '--workload', 'put-small']],
     ['invalid bucket', ['run', '--target', 's3://Bad_Bucket?endpoint=http://127.0.0.1:1', '--workload', 'put-small']],
-    ['io=sync with fewer threads than workers (root not created)',
-      ['run', '--target', `file://${dir}/iosync-refused?io=sync`, '--workload', 'put-small', '--concurrency', '4', '--threads', '2'], { noDir: join(dir, 'iosync-refused') }],
-    ['percent-encoded .. in a file:// path', ['run', '--target', `file://${dir}/fs/b%2F..%2F..%2Fescaped-pct`, '--workload', 'put-small', '--duration', '1s'], { noDir: join(dir, 'escaped-pct') }],
-    ['plain .. in a file:// path', ['run', '--target', `file://${dir}/fs/a/../dotdot`, '--workload', 'put-small', '--duration', '1s'], { noDir: join(dir, 'fs', 'a') }],
+    [
+      'io=sync with fewer threads than workers (root not created)',
+      ['run', '--target', `file://${dir}/iosync-refused?io=sync`, '--workload', 'put-small', '--concurrency', '4', '--threads', '2'],
+      { noDir: join(dir, 'iosync-refused') },
+    ],
+    [
+      'percent-encoded .. in a file:// path',
+      ['run', '--target', `file://${dir}/fs/b%2F..%2F..%2Fescaped-pct`, '--workload', 'put-small', '--duration', '1s'],
+      { noDir: join(dir, 'escaped-pct') },
+    ],
+    [
+      'plain .. in a file:// path',
+      ['run', '--target', `file://${dir}/fs/a/../dotdot`, '--workload', 'put-small', '--duration', '1s'],
+      { noDir: join(dir, 'fs', 'a') },
+    ],
     ['suite: a bad target after a good one', ['suite', '--targets', targetsBad, '--workloads', 'put-small', '--duration', '1s']],
     ['suite: an invalid bucket after a good target', ['suite', '--targets', targetsBucket, '--workloads', 'put-small', '--duration', '1s']],
-    ['schedule add --throughput-drop -5', ['schedule', 'add', 'x', '--cron', '0 2 * * *', '--target', 'null://', '--workloads', 'put-small', '--throughput-drop', '-5']],
+    [
+      'schedule add --throughput-drop -5',
+      ['schedule', 'add', 'x', '--cron', '0 2 * * *', '--target', 'null://', '--workloads', 'put-small', '--throughput-drop', '-5'],
+    ],
     ['schedule add with a workload device', ['schedule', 'add', 'x', '--cron', '0 2 * * *', '--target', 'null://', '--workloads', '/dev/zero']],
     ['show an unknown run', ['show', 'nosuchid']],
     ['compare unknown runs', ['compare', 'nosuch1', 'nosuch2']],
@@ -184,7 +221,11 @@ async function badInput(): Promise<void> {
   const plainFile = join(dir, 'plain-file');
   writeFileSync(plainFile, 'x');
   mkdirSync(join(dir, 'dbdir.db'));
-  for (const [name, db] of [['a directory', join(dir, 'dbdir.db')], ['/dev/full', '/dev/full'], ['under a regular file', join(plainFile, 'sub', 'res.db')]] as const) {
+  for (const [name, db] of [
+    ['a directory', join(dir, 'dbdir.db')],
+    ['/dev/full', '/dev/full'],
+    ['under a regular file', join(plainFile, 'sub', 'res.db')],
+  ] as const) {
     for (const cmd of [['run', '--target', 'null://', '--workload', 'put-small', '--duration', '300ms'], ['runs'], ['show', 'x'], ['schedule', 'list']]) {
       const o = await cli([...cmd, '--db', db], { timeoutMs: 30_000 });
       const problems: string[] = [];
@@ -227,7 +268,9 @@ async function hangs(): Promise<void> {
   const id = (JSON.parse(ran.stdout || '{}') as { runId?: string }).runId ?? 'none';
   const child = spawn('bash', ['-c', `"${process.execPath}" "${bin}" show ${id} --db "${db}" | head -1 >/dev/null`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   await new Promise((r) => child.on('close', r));
   record('hangs', 'show | head -1 (EPIPE)', /EPIPE|^\s+at /m.test(stderr) ? ['EPIPE crash'] : [], { crashed: /^\s+at /m.test(stderr) });
 }
@@ -236,9 +279,17 @@ async function hangs(): Promise<void> {
 // 3. Secrets
 
 const PLANTED = {
-  accountKey: 'PLANTACCTKEY888', sig: 'PLANTSIGVAL777', sas: 'PLANTSASVAL666', apiKey: 'PLANTAPIKEY999', auth: 'PLANTAUTHVAL555',
-  privateKey: 'PLANTPRIVKEY666', client_secret: 'PLANTCLIENTSEC777', bearer: 'PLANTBEARER888', key: 'PLANTKEYONLY999',
-  pwd: 'PLANTPWD000', pass: 'PLANTPASS121',
+  accountKey: 'PLANTACCTKEY888',
+  sig: 'PLANTSIGVAL777',
+  sas: 'PLANTSASVAL666',
+  apiKey: 'PLANTAPIKEY999',
+  auth: 'PLANTAUTHVAL555',
+  privateKey: 'PLANTPRIVKEY666',
+  client_secret: 'PLANTCLIENTSEC777',
+  bearer: 'PLANTBEARER888',
+  key: 'PLANTKEYONLY999',
+  pwd: 'PLANTPWD000',
+  pass: 'PLANTPASS121',
 };
 const NULL_TOKEN = 'PLANTNULLTOKEN321';
 const MEM_PASSWORD = 'PLANTMEMPASS654';
@@ -254,23 +305,36 @@ async function secrets(): Promise<void> {
   const keep = (name: string, o: Outcome) => outputs.push([`${name} stdout`, o.stdout], [`${name} stderr`, o.stderr]);
 
   // refused: undeclared options on drivers that once accepted any, on network drivers, in schedules
-  for (const url of [`null://?${planted}`, `mem://admin:${MEM_PASSWORD}@x?${planted}`, `cassandra://127.0.0.1:1/ks?password=${URL_PASSWORD}&${planted}`,
-    `webhdfs://u:${URL_PASSWORD}@127.0.0.1:1/x?${planted}`, `nfs://127.0.0.1:1/export?${planted}`, `file://${dir}/sec?${planted}`]) {
+  for (const url of [
+    `null://?${planted}`,
+    `mem://admin:${MEM_PASSWORD}@x?${planted}`,
+    `cassandra://127.0.0.1:1/ks?password=${URL_PASSWORD}&${planted}`,
+    `webhdfs://u:${URL_PASSWORD}@127.0.0.1:1/x?${planted}`,
+    `nfs://127.0.0.1:1/export?${planted}`,
+    `file://${dir}/sec?${planted}`,
+  ]) {
     const o = await cli(['run', '--target', url, '--workload', 'put-small', '--duration', '300ms', '--db', db]);
     keep(`run ${url.slice(0, url.indexOf(':'))}`, o);
     record('secrets', `undeclared options refused on ${url.slice(0, url.indexOf('://'))}://`, o.code === 2 ? [] : [`exit ${o.code}`], { crashed: crashed(o) });
   }
   // stored: declared secrets, URL passwords, values from the environment
-  for (const [name, url] of [['declared token', `null://?token=${NULL_TOKEN}`], ['URL password', `mem://admin:${MEM_PASSWORD}@x`]]) {
+  for (const [name, url] of [
+    ['declared token', `null://?token=${NULL_TOKEN}`],
+    ['URL password', `mem://admin:${MEM_PASSWORD}@x`],
+  ]) {
     const o = await cli(['run', '--target', url!, '--workload', 'mixed', '--objects', '20', '--duration', '500ms', '--db', db]);
     keep(`run ${name}`, o);
     record('secrets', `a run with a ${name} completes`, o.code === 0 ? [] : [`exit ${o.code}: ${o.stderr.trim()}`], { crashed: crashed(o) });
   }
   const targets = join(dir, 'secret-targets.yaml');
   writeFileSync(targets, 'targets:\n  - name: env-null\n    url: null://\n    env: { token: PLANT_ENV_TOKEN }\n');
-  const suite = await cli(['suite', '--targets', targets, '--workloads', 'put-small', '--duration', '300ms', '--db', db], { env: { PLANT_ENV_TOKEN: ENV_TOKEN } });
+  const suite = await cli(['suite', '--targets', targets, '--workloads', 'put-small', '--duration', '300ms', '--db', db], {
+    env: { PLANT_ENV_TOKEN: ENV_TOKEN },
+  });
   keep('suite', suite);
-  record('secrets', 'a suite with a secret from the environment completes', suite.code === 0 ? [] : [`exit ${suite.code}: ${suite.stderr.trim()}`], { crashed: crashed(suite) });
+  record('secrets', 'a suite with a secret from the environment completes', suite.code === 0 ? [] : [`exit ${suite.code}: ${suite.stderr.trim()}`], {
+    crashed: crashed(suite),
+  });
 
   // schedules: a literal secret is refused, a reference is stored as a name, run-now stores no value
   const literal = join(dir, 'literal-targets.yaml');
@@ -286,11 +350,18 @@ async function secrets(): Promise<void> {
   const refTargets = join(dir, 'ref-targets.yaml');
   writeFileSync(refTargets, 'targets:\n  - name: sched-null\n    url: null://\n    env: { token: PLANT_SCHED_TOKEN }\n');
   const env = { PLANT_SCHED_TOKEN: SCHEDULE_TOKEN };
-  const add = await cli(['schedule', 'add', 'nightly', '--cron', '0 2 * * *', '--targets', refTargets, '--workloads', 'put-small', '--duration', '300ms', '--db', db], { env });
+  const add = await cli(
+    ['schedule', 'add', 'nightly', '--cron', '0 2 * * *', '--targets', refTargets, '--workloads', 'put-small', '--duration', '300ms', '--db', db],
+    { env },
+  );
   keep('schedule add', add);
   const now = await cli(['schedule', 'run-now', 'nightly', '--db', db], { env });
   keep('schedule run-now', now);
-  record('secrets', 'a schedule with a secret by reference runs', add.code === 0 && now.code === 0 ? [] : [`exit ${add.code}/${now.code}: ${add.stderr}${now.stderr}`]);
+  record(
+    'secrets',
+    'a schedule with a secret by reference runs',
+    add.code === 0 && now.code === 0 ? [] : [`exit ${add.code}/${now.code}: ${add.stderr}${now.stderr}`],
+  );
   for (const cmd of [['runs'], ['runs', '--json'], ['schedule', 'list', '--json'], ['schedule', 'show', 'nightly', '--json']]) {
     const o = await cli([...cmd, '--db', db]);
     keep(cmd.join(' '), o);
@@ -302,39 +373,75 @@ async function secrets(): Promise<void> {
   // the server: every route and export, and /metrics while a run with a secret is live
   const token = 'reliability-token-0123456789abcdef';
   const port = 27_400 + Math.floor(Math.random() * 400);
-  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--db', db, '--no-scheduler'], { env: { ...process.env, STORBENCH_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--db', db, '--no-scheduler'], {
+    env: { ...process.env, STORBENCH_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(server);
   let serverOut = '';
-  server.stdout.on('data', (d) => { serverOut += d; });
-  server.stderr.on('data', (d) => { serverOut += d; });
+  server.stdout.on('data', (d) => {
+    serverOut += d;
+  });
+  server.stderr.on('data', (d) => {
+    serverOut += d;
+  });
   const base = `http://127.0.0.1:${port}`;
   const fetched: [string, string][] = [];
   try {
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`${base}/api/runs`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base}/api/runs`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await sleep(200);
     }
-    const live = spawn(process.execPath, [bin, 'run', '--target', `null://?token=${NULL_TOKEN}`, '--workload', 'put-small', '--duration', '4s', '--db', db], { stdio: 'ignore' });
+    const live = spawn(process.execPath, [bin, 'run', '--target', `null://?token=${NULL_TOKEN}`, '--workload', 'put-small', '--duration', '4s', '--db', db], {
+      stdio: 'ignore',
+    });
     children.add(live);
     await sleep(2500);
-    const paths = ['/api/runs', '/api/runs?limit=200', '/api/matrix', '/api/schedules', '/api/schedules/nightly', '/metrics', '/docs/json',
-      ...ids.flatMap((id) => [`/api/runs/${id}`]), `/api/compare?ids=${ids.slice(0, 3).join(',')}`,
-      ...['csv', 'json', 'md'].flatMap((f) => [`/api/export/runs?format=${f}`, `/api/export/matrix?format=${f}`, `/api/export/compare?ids=${ids.slice(0, 3).join(',')}&format=${f}`]),
-      '/', '/runs', '/matrix', '/compare', '/schedules'];
+    const paths = [
+      '/api/runs',
+      '/api/runs?limit=200',
+      '/api/matrix',
+      '/api/schedules',
+      '/api/schedules/nightly',
+      '/metrics',
+      '/docs/json',
+      ...ids.flatMap((id) => [`/api/runs/${id}`]),
+      `/api/compare?ids=${ids.slice(0, 3).join(',')}`,
+      ...['csv', 'json', 'md'].flatMap((f) => [
+        `/api/export/runs?format=${f}`,
+        `/api/export/matrix?format=${f}`,
+        `/api/export/compare?ids=${ids.slice(0, 3).join(',')}&format=${f}`,
+      ]),
+      '/',
+      '/runs',
+      '/matrix',
+      '/compare',
+      '/schedules',
+    ];
     for (const p of paths) {
-      const r = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } }).catch((e: Error) => ({ text: async () => `fetch failed: ${e.message}` }));
+      const r = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } }).catch((e: Error) => ({
+        text: async () => `fetch failed: ${e.message}`,
+      }));
       fetched.push([`GET ${p}`, await r.text()]);
     }
     await exited(live);
     // a secret in clear through the API is refused
     const post = await fetch(`${base}/api/schedules`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'apisecret', cron: '0 2 * * *', targets: [{ url: `null://?apiKey=${PLANTED.apiKey}` }], workloads: ['put-small'] }),
     });
     fetched.push(['POST /api/schedules (undeclared option)', await post.text()]);
     record('secrets', 'POST /api/schedules refuses an undeclared option', post.status === 400 ? [] : [`HTTP ${post.status}`]);
     const post2 = await fetch(`${base}/api/schedules`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'apisecret2', cron: '0 2 * * *', targets: [{ url: `null://?token=${SCHEDULE_TOKEN}` }], workloads: ['put-small'] }),
     });
     fetched.push(['POST /api/schedules (literal secret)', await post2.text()]);
@@ -360,7 +467,9 @@ async function secrets(): Promise<void> {
 async function kills(): Promise<void> {
   const db = join(dir, 'kills.db');
   const start = (target: string, args: string[]) => {
-    const child = spawn(process.execPath, [bin, 'run', '--target', target, '--workload', 'put-small', ...args, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--target', target, '--workload', 'put-small', ...args, '--db', db], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     child.stdout.resume();
     child.stderr.resume();
@@ -372,7 +481,9 @@ async function kills(): Promise<void> {
     if (ok !== 'ok') problems.push(`integrity_check: ${ok}`);
     // the next open marks a killed run interrupted
     spawnSync(process.execPath, [bin, 'runs', '--db', db], { stdio: 'ignore' });
-    const run = storedRuns(db).filter((r) => r.targetName === targetName).at(-1);
+    const run = storedRuns(db)
+      .filter((r) => r.targetName === targetName)
+      .at(-1);
     if (!run) problems.push('the run is not in the database');
     else if (run.status === 'running') problems.push('still running after the next open');
     const lost = expectFigures && (!run || run.ops === 0);
@@ -380,7 +491,12 @@ async function kills(): Promise<void> {
     record('kills', name, problems, { lost });
   };
 
-  for (const [name, signal, atMs] of [['SIGKILL at 1.5 s', 'SIGKILL', 1500], ['SIGKILL at 3 s', 'SIGKILL', 3000], ['SIGTERM at 2 s', 'SIGTERM', 2000], ['SIGINT at 2 s', 'SIGINT', 2000]] as const) {
+  for (const [name, signal, atMs] of [
+    ['SIGKILL at 1.5 s', 'SIGKILL', 1500],
+    ['SIGKILL at 3 s', 'SIGKILL', 3000],
+    ['SIGTERM at 2 s', 'SIGTERM', 2000],
+    ['SIGINT at 2 s', 'SIGINT', 2000],
+  ] as const) {
     const targetName = `kill-${name.replace(/\W+/g, '-')}`;
     const child = start('mem://k', ['--duration', '30s', '--name', targetName]);
     // the clock starts after process start-up: wait for the run row before timing the kill
@@ -393,7 +509,10 @@ async function kills(): Promise<void> {
   }
 
   // cleanup phase: kill once the run's files start disappearing (cleanup), and Ctrl-C twice there
-  for (const [name, signals] of [['SIGKILL during cleanup', ['SIGKILL']], ['two SIGINTs during cleanup', ['SIGINT', 'SIGINT']]] as const) {
+  for (const [name, signals] of [
+    ['SIGKILL during cleanup', ['SIGKILL']],
+    ['two SIGINTs during cleanup', ['SIGINT', 'SIGINT']],
+  ] as const) {
     const root = join(dir, `cleanup-${signals.length}`);
     const targetName = `cleanup-${signals.length}`;
     const child = start(`file://${root}`, ['--duration', '3s', '--concurrency', '32', '--name', targetName]);
@@ -403,10 +522,16 @@ async function kills(): Promise<void> {
     while (Date.now() - t0 < 60_000 && child.exitCode === null) {
       const n = countFiles(root);
       if (n > max) max = n;
-      else if (max > 100 && n < max - 50) { inCleanup = true; break; }
+      else if (max > 100 && n < max - 50) {
+        inCleanup = true;
+        break;
+      }
       await sleep(100);
     }
-    for (const s of signals) { child.kill(s); await sleep(50); }
+    for (const s of signals) {
+      child.kill(s);
+      await sleep(50);
+    }
     await exited(child);
     if (!inCleanup) record('kills', name, ['cleanup was not caught (the run ended first)']);
     else check(name, targetName, true);
@@ -429,10 +554,14 @@ async function kills(): Promise<void> {
   if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', small]).status === 0) {
     mounts.push(small);
     const sdb = join(small, 'res.db');
-    const child = spawn(process.execPath, [bin, 'run', '--target', 'null://', '--workload', 'mixed', '--objects', '100', '--duration', '5s', '--db', sdb], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'null://', '--workload', 'mixed', '--objects', '100', '--duration', '5s', '--db', sdb], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.stdout.resume();
     const t0 = Date.now();
     while (Date.now() - t0 < 20_000 && !existsSync(sdb)) await sleep(50);
@@ -460,7 +589,9 @@ async function concurrentOpens(): Promise<void> {
   const PROCESSES = 5;
   for (let round = 0; round < ROUNDS; round++) {
     const db = join(dir, `fresh-${round}.db`);
-    const outs = await Promise.all(Array.from({ length: PROCESSES }, () => cli(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '500ms', '--json', '--db', db])));
+    const outs = await Promise.all(
+      Array.from({ length: PROCESSES }, () => cli(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '500ms', '--json', '--db', db])),
+    );
     const failed = outs.filter((o) => o.code !== 0);
     const problems = failed.map((o) => `exit ${o.code}: ${lines(o.stderr)[0] ?? ''}`.slice(0, 160));
     const stored = storedRuns(db).filter((r) => r.status === 'completed').length;
@@ -476,19 +607,34 @@ async function containment(): Promise<void> {
   const db = join(dir, 'contain.db');
   const victim = join(dir, 'victim');
   const userFiles: Record<string, string> = {
-    'report.txt': 'user data', '#tmp.user': 'user data', 'storbench/datasets/hot.json': 'user marker look-alike',
+    'report.txt': 'user data',
+    '#tmp.user': 'user data',
+    'storbench/datasets/hot.json': 'user marker look-alike',
     'storbench/user.txt': 'user data inside storbench/',
   };
   for (const [rel, text] of Object.entries(userFiles)) {
     mkdirSync(join(victim, rel, '..'), { recursive: true });
     writeFileSync(join(victim, rel), text);
   }
-  const unchanged = () => Object.entries(userFiles).filter(([rel, text]) => !existsSync(join(victim, rel)) || readFileSync(join(victim, rel), 'utf8') !== text).map(([rel]) => rel);
+  const unchanged = () =>
+    Object.entries(userFiles)
+      .filter(([rel, text]) => !existsSync(join(victim, rel)) || readFileSync(join(victim, rel), 'utf8') !== text)
+      .map(([rel]) => rel);
   for (const [name, url, args, exit] of [
     ['dataset with fanout=0', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot', '--duration', '1s'], 0],
-    ['dataset hot2 beside hot, fanout=0', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot2', '--duration', '1s'], 0],
+    [
+      'dataset hot2 beside hot, fanout=0',
+      `file://${victim}?fanout=0`,
+      ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot2', '--duration', '1s'],
+      0,
+    ],
     // the dataset's folder would be the user's file storbench/datasets/hot.json: the run fails, the file stays
-    ['dataset hot.json where a user file is', `file://${victim}?fanout=0`, ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot.json', '--duration', '1s'], 1],
+    [
+      'dataset hot.json where a user file is',
+      `file://${victim}?fanout=0`,
+      ['--workload', 'get-small', '--objects', '20', '--dataset', 'hot.json', '--duration', '1s'],
+      1,
+    ],
     ['direct=auto', `file://${victim}?direct=auto`, ['--workload', 'put-small', '--duration', '1s'], 0],
   ] as const) {
     const o = await cli(['run', '--target', url, ...args, '--db', db]);
@@ -503,7 +649,11 @@ async function containment(): Promise<void> {
   // direct=auto killed mid-run: anything left stays under storbench/
   const killedRoot = join(dir, 'direct-killed');
   mkdirSync(killedRoot);
-  const child = spawn(process.execPath, [bin, 'run', '--target', `file://${killedRoot}?direct=auto`, '--workload', 'put-small', '--duration', '20s', '--db', db], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [bin, 'run', '--target', `file://${killedRoot}?direct=auto`, '--workload', 'put-small', '--duration', '20s', '--db', db],
+    { stdio: 'ignore' },
+  );
   children.add(child);
   const t0 = Date.now();
   while (Date.now() - t0 < 20_000 && countFiles(killedRoot) === 0) await sleep(50);
@@ -533,12 +683,21 @@ async function api(): Promise<void> {
   const token = 'reliability-token-fedcba9876543210';
   for (const withToken of [true, false]) {
     const port = 27_800 + Math.floor(Math.random() * 150) + (withToken ? 0 : 150);
-    const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--db', db], { env: { ...process.env, STORBENCH_TOKEN: withToken ? token : '' }, stdio: 'ignore' });
+    const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--db', db], {
+      env: { ...process.env, STORBENCH_TOKEN: withToken ? token : '' },
+      stdio: 'ignore',
+    });
     children.add(server);
     const base = `http://127.0.0.1:${port}`;
     try {
       for (let i = 0; i < 100; i++) {
-        if (await fetch(`${base}/api/runs`).then((r) => r.ok, () => false)) break;
+        if (
+          await fetch(`${base}/api/runs`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await sleep(200);
       }
       const expected = withToken ? 401 : 403;
@@ -551,21 +710,35 @@ async function api(): Promise<void> {
       ];
       for (const [method, path, body] of requests) {
         const r = await fetch(`${base}${path}`, {
-          method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' } }),
+          method,
+          ...(body === undefined
+            ? {}
+            : {
+                body: typeof body === 'string' ? body : JSON.stringify(body),
+                headers: { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' },
+              }),
         });
-        record('api', `${withToken ? 'token' : 'no-token'} server: unauthenticated ${method} ${path} → ${expected}`, r.status === expected ? [] : [`HTTP ${r.status}`]);
+        record(
+          'api',
+          `${withToken ? 'token' : 'no-token'} server: unauthenticated ${method} ${path} → ${expected}`,
+          r.status === expected ? [] : [`HTTP ${r.status}`],
+        );
       }
       if (withToken) {
         const t0 = Date.now();
         const r = await fetch(`${base}/api/schedules`, {
-          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ id: 'zero', cron: '0 2 * * *', targets: [{ url: 'null://' }], workloads: ['/dev/zero'] }),
           signal: AbortSignal.timeout(10_000),
         }).catch(() => undefined);
         const ms = Date.now() - t0;
-        const alive = await fetch(`${base}/api/runs`, { signal: AbortSignal.timeout(5000) }).then((x) => x.ok, () => false);
+        const alive = await fetch(`${base}/api/runs`, { signal: AbortSignal.timeout(5000) }).then(
+          (x) => x.ok,
+          () => false,
+        );
         const problems: string[] = [];
-        if (!r || r.status !== 400) problems.push(r ? `HTTP ${r.status}` : 'no answer in 10 s');
+        if (r?.status !== 400) problems.push(r ? `HTTP ${r.status}` : 'no answer in 10 s');
         if (ms > 2000) problems.push(`answered in ${ms} ms`);
         if (!alive) problems.push('the server stopped answering');
         record('api', 'a schedule naming /dev/zero as a workload is refused at once, the server keeps answering', problems, { crashed: !alive });
@@ -582,15 +755,26 @@ async function api(): Promise<void> {
 async function main(): Promise<void> {
   const t0 = Date.now();
   const load0 = loadavg()[0]!;
-  console.log(`bench:reliability in ${dir} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  for (const [name, fn] of [['bad input', badInput], ['hangs', hangs], ['secrets', secrets], ['kills', kills],
-    ['concurrent first opens', concurrentOpens], ['containment', containment], ['api', api]] as const) {
+  console.log(
+    `bench:reliability in ${dir} (load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})`,
+  );
+  for (const [name, fn] of [
+    ['bad input', badInput],
+    ['hangs', hangs],
+    ['secrets', secrets],
+    ['kills', kills],
+    ['concurrent first opens', concurrentOpens],
+    ['containment', containment],
+    ['api', api],
+  ] as const) {
     if (ONLY && !ONLY.includes(name)) continue;
     const before = cases.length;
     try {
       await fn();
     } catch (e) {
-      record(name, 'the category ran to its end', [`bench error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`]);
+      record(name, 'the category ran to its end', [`bench error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`]);
     }
     const mine = cases.slice(before);
     console.log(`  ${name.padEnd(24)} ${String(mine.filter((c) => c.ok).length).padStart(3)}/${String(mine.length).padEnd(3)} passed`);
@@ -600,17 +784,25 @@ async function main(): Promise<void> {
   console.log(`${'category'.padEnd(24)} ${'cases'.padStart(5)} ${'passed'.padStart(6)} ${'leaked'.padStart(6)} ${'crashed'.padStart(7)} ${'lost'.padStart(4)}`);
   for (const category of [...new Set(cases.map((c) => c.category))]) {
     const cs = cases.filter((c) => c.category === category);
-    console.log(`${category.padEnd(24)} ${String(cs.length).padStart(5)} ${String(cs.filter((c) => c.ok).length).padStart(6)} `
-      + `${String(cs.reduce((n, c) => n + (c.leaked ?? 0), 0)).padStart(6)} ${String(cs.filter((c) => c.crashed).length).padStart(7)} ${String(cs.filter((c) => c.lost).length).padStart(4)}`);
+    console.log(
+      `${category.padEnd(24)} ${String(cs.length).padStart(5)} ${String(cs.filter((c) => c.ok).length).padStart(6)} ` +
+        `${String(cs.reduce((n, c) => n + (c.leaked ?? 0), 0)).padStart(6)} ${String(cs.filter((c) => c.crashed).length).padStart(7)} ${String(cs.filter((c) => c.lost).length).padStart(4)}`,
+    );
   }
   if (failed.length) {
     console.log('\nfailed:');
     for (const c of failed) console.log(`  [${c.category}] ${c.name}: ${c.detail}`);
   }
   const summary = {
-    bench: 'reliability', cases: cases.length, passed: cases.length - failed.length,
-    leaked: cases.reduce((n, c) => n + (c.leaked ?? 0), 0), crashed: cases.filter((c) => c.crashed).length, lost: cases.filter((c) => c.lost).length,
-    seconds: Math.round((Date.now() - t0) / 1000), loadAverageAtStart: Number(load0.toFixed(2)), loadAverageAtEnd: Number(loadavg()[0]!.toFixed(2)),
+    bench: 'reliability',
+    cases: cases.length,
+    passed: cases.length - failed.length,
+    leaked: cases.reduce((n, c) => n + (c.leaked ?? 0), 0),
+    crashed: cases.filter((c) => c.crashed).length,
+    lost: cases.filter((c) => c.lost).length,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    loadAverageAtStart: Number(load0.toFixed(2)),
+    loadAverageAtEnd: Number(loadavg()[0]!.toFixed(2)),
   };
   console.log(`\n${JSON.stringify(summary)}`);
   process.exitCode = failed.length || cases.length === 0 ? 1 : 0;

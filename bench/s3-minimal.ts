@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { newHistogram, summarize, type Histogram } from '../src/runner/histogram.js';
+import { type Histogram, newHistogram, summarize } from '../src/runner/histogram.js';
 
 export interface MinimalOptions {
   readonly client: S3Client;
@@ -38,9 +38,12 @@ export interface MinimalResult {
 
 function bodyOf(block: Buffer, size: number): Buffer | Readable {
   if (size <= block.length) return block.subarray(0, size);
-  return Readable.from((function* () {
-    for (let at = 0; at < size; at += block.length) yield block.subarray(0, Math.min(block.length, size - at));
-  })(), { objectMode: false });
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < size; at += block.length) yield block.subarray(0, Math.min(block.length, size - at));
+    })(),
+    { objectMode: false },
+  );
 }
 
 async function put(o: MinimalOptions, block: Buffer, key: string): Promise<void> {
@@ -50,9 +53,11 @@ async function put(o: MinimalOptions, block: Buffer, key: string): Promise<void>
 /** Write the objects `get` reads (untimed), `concurrency` at a time. */
 async function prepare(o: MinimalOptions, block: Buffer): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, o.objects) }, async () => {
-    while (next < o.objects) await put(o, block, `${o.prefix}${next++}`);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(o.concurrency, o.objects) }, async () => {
+      while (next < o.objects) await put(o, block, `${o.prefix}${next++}`);
+    }),
+  );
 }
 
 /** Run the loop for `durationMs`; the objects it wrote stay (the caller removes its prefix). */
@@ -67,32 +72,38 @@ export async function runMinimal(o: MinimalOptions): Promise<MinimalResult> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const stop = t0 + o.durationMs;
-  await Promise.all(Array.from({ length: o.concurrency }, async () => {
-    while (performance.now() < stop) {
-      const start = performance.now();
-      try {
-        if (o.op === 'put') {
-          await put(o, block, `${o.prefix}${created++}`); // a new object each time, as storbench's `writes: create`
-        } else {
-          const out = await o.client.send(new GetObjectCommand({ Bucket: o.bucket, Key: `${o.prefix}${Math.floor(Math.random() * o.objects)}` }));
-          for await (const _ of out.Body as AsyncIterable<Uint8Array>) { /* drain */ }
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (performance.now() < stop) {
+        const start = performance.now();
+        try {
+          if (o.op === 'put') {
+            await put(o, block, `${o.prefix}${created++}`); // a new object each time, as storbench's `writes: create`
+          } else {
+            const out = await o.client.send(new GetObjectCommand({ Bucket: o.bucket, Key: `${o.prefix}${Math.floor(Math.random() * o.objects)}` }));
+            for await (const _ of out.Body as AsyncIterable<Uint8Array>) {
+              /* drain */
+            }
+          }
+          const end = performance.now();
+          finished++;
+          // Only operations that end inside the window count (warp's rule); the rest are awaited, not counted.
+          if (end <= stop) {
+            count++;
+            histogram.recordValue(Math.max(1, Math.round((end - start) * 1000)));
+          }
+        } catch {
+          errors++;
         }
-        const end = performance.now();
-        finished++;
-        // Only operations that end inside the window count (warp's rule); the rest are awaited, not counted.
-        if (end <= stop) {
-          count++;
-          histogram.recordValue(Math.max(1, Math.round((end - start) * 1000)));
-        }
-      } catch {
-        errors++;
       }
-    }
-  }));
+    }),
+  );
   const cpu = process.cpuUsage(cpu0);
   const seconds = o.durationMs / 1000;
   return {
-    count, errors, seconds,
+    count,
+    errors,
+    seconds,
     opsPerSec: count / seconds,
     mibPerSec: (count * o.size) / (1024 * 1024) / seconds,
     latencyUs: summarize(histogram),

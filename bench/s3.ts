@@ -39,11 +39,25 @@ const WORKLOADS = [
  * One measured phase of one side. `count` and `bytes` are operations that ended inside the window; for
  * storbench, `reported` is the count its results give (which also holds operations that ended while draining).
  */
-interface Phase { count: number; reported: number; errors: number; seconds: number; bytes: number; cpuUs: number; histogram: string }
+interface Phase {
+  count: number;
+  reported: number;
+  errors: number;
+  seconds: number;
+  bytes: number;
+  cpuUs: number;
+  histogram: string;
+}
 /** The phases of one side summed: rates over the total measured time, histograms merged. */
 interface Figures {
-  count: number; errors: number; opsPerSec: number; reportedOpsPerSec: number; mibPerSec: number;
-  p50Us: number; p99Us: number; cpuUsPerOp: number;
+  count: number;
+  errors: number;
+  opsPerSec: number;
+  reportedOpsPerSec: number;
+  mibPerSec: number;
+  p50Us: number;
+  p99Us: number;
+  cpuUsPerOp: number;
 }
 
 function figures(phases: readonly Phase[]): Figures {
@@ -52,24 +66,37 @@ function figures(phases: readonly Phase[]): Figures {
   const count = sum((p) => p.count);
   const latency = summarize(mergeHistograms(phases.map((p) => p.histogram)));
   return {
-    count, errors: sum((p) => p.errors),
-    opsPerSec: round(count / seconds), reportedOpsPerSec: round(sum((p) => p.reported) / seconds),
+    count,
+    errors: sum((p) => p.errors),
+    opsPerSec: round(count / seconds),
+    reportedOpsPerSec: round(sum((p) => p.reported) / seconds),
     mibPerSec: round(sum((p) => p.bytes) / 1048576 / seconds),
-    p50Us: latency.p50, p99Us: latency.p99, cpuUsPerOp: round(count ? sum((p) => p.cpuUs) / count : 0, 0),
+    p50Us: latency.p50,
+    p99Us: latency.p99,
+    cpuUsPerOp: round(count ? sum((p) => p.cpuUs) / count : 0, 0),
   };
 }
 
 /** storbench divided by the minimal loop. */
-interface Ratio { opsPerSec: number; mibPerSec: number; p99: number; cpuPerOp: number }
+interface Ratio {
+  opsPerSec: number;
+  mibPerSec: number;
+  p99: number;
+  cpuPerOp: number;
+}
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
-const cpuNow = () => { const c = process.cpuUsage(); return c.user + c.system; };
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
 
 function targetUrl(): string {
   if (process.env.STORBENCH_TEST_CEPH) return process.env.STORBENCH_TEST_CEPH;
   console.log('starting Ceph RGW (npm run services -- up ceph)...');
   const out = execFileSync('bash', [new URL('../scripts/services.sh', import.meta.url).pathname, 'up', 'ceph'], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   return out.trim().split('\n').at(-1)!;
 }
@@ -81,9 +108,15 @@ async function storbenchPhase(target: Target, store: ResultsStore, workload: str
   let cpu0 = 0;
   let cpu1 = 0;
   const result = await runBenchmark({
-    target, spec, store,
-    beforeMeasure: async () => { cpu0 = cpuNow(); },
-    onProgress: (p) => { if (p.phase === 'cleanup' && cpu1 === 0) cpu1 = cpuNow(); },
+    target,
+    spec,
+    store,
+    beforeMeasure: async () => {
+      cpu0 = cpuNow();
+    },
+    onProgress: (p) => {
+      if (p.phase === 'cleanup' && cpu1 === 0) cpu1 = cpuNow();
+    },
   });
   if (result.status !== 'completed') throw new Error(`storbench ${workload}: ${result.status}: ${result.error ?? ''}`);
   const op = result.ops[0]!;
@@ -91,25 +124,41 @@ async function storbenchPhase(target: Target, store: ResultsStore, workload: str
   const inWindow = store.getRun(result.runId)!.segments.filter((s) => s.op === op.op && s.second < durationMs / 1000);
   const count = inWindow.reduce((n, s) => n + s.ops, 0);
   return {
-    count, reported: op.count, errors: op.errors, seconds: durationMs / 1000,
-    bytes: inWindow.reduce((n, s) => n + s.bytes, 0), cpuUs: ((cpu1 || cpuNow()) - cpu0) * (count / (op.count || 1)),
+    count,
+    reported: op.count,
+    errors: op.errors,
+    seconds: durationMs / 1000,
+    bytes: inWindow.reduce((n, s) => n + s.bytes, 0),
+    cpuUs: ((cpu1 || cpuNow()) - cpu0) * (count / (op.count || 1)),
     histogram: op.histogram,
   };
 }
 
-async function minimalPhase(target: Target, workload: typeof WORKLOADS[number], durationMs: number, round_: number): Promise<Phase> {
+async function minimalPhase(target: Target, workload: (typeof WORKLOADS)[number], durationMs: number, round_: number): Promise<Phase> {
   const options = parseS3Options(target);
   const spec = loadWorkload(workload.name, { size: workload.size });
   const client = createS3Client(target, options, CONCURRENCY);
   const prefix = `${options.root}storbench-bench-minimal/${process.pid}-${workload.name}-${round_}/`;
   try {
     const r = await runMinimal({
-      client, bucket: options.bucket, prefix, op: workload.op, size: parseSize(workload.size, 'size'),
-      concurrency: CONCURRENCY, durationMs, objects: spec.objects, blockSize: spec.blockSize,
+      client,
+      bucket: options.bucket,
+      prefix,
+      op: workload.op,
+      size: parseSize(workload.size, 'size'),
+      concurrency: CONCURRENCY,
+      durationMs,
+      objects: spec.objects,
+      blockSize: spec.blockSize,
     });
     return {
-      count: r.count, reported: r.count, errors: r.errors, seconds: r.seconds, bytes: r.count * parseSize(workload.size, 'size'),
-      cpuUs: r.cpuUsPerOp * r.count, histogram: encodeHistogram(r.histogram),
+      count: r.count,
+      reported: r.count,
+      errors: r.errors,
+      seconds: r.seconds,
+      bytes: r.count * parseSize(workload.size, 'size'),
+      cpuUs: r.cpuUsPerOp * r.count,
+      histogram: encodeHistogram(r.histogram),
     };
   } finally {
     client.destroy();
@@ -130,8 +179,10 @@ async function main(): Promise<void> {
   const system = probe.system();
   const environment = probe.environment();
   await probe.close();
-  console.log(`bench:s3 on ${target.redacted} (${system}, ${String(environment.sdk)}): concurrency ${CONCURRENCY}, ` +
-    `${durationS}s per phase, ${rounds} round(s) of storbench+minimal, alternating`);
+  console.log(
+    `bench:s3 on ${target.redacted} (${system}, ${String(environment.sdk)}): concurrency ${CONCURRENCY}, ` +
+      `${durationS}s per phase, ${rounds} round(s) of storbench+minimal, alternating`,
+  );
 
   const rows: Record<string, { storbench: Figures; minimal: Figures; ratio: Ratio }> = {};
   try {
@@ -156,17 +207,22 @@ async function main(): Promise<void> {
           // service's setting): let it finish, so one side's garbage does not slow the other side's phase.
           await new Promise((r) => setTimeout(r, small ? 1000 : 12_000));
           const last = side === 'storbench' ? sb.at(-1)! : min.at(-1)!;
-          console.log(`  ${w.name.padEnd(10)} round ${r + 1} ${side.padEnd(9)} ${(last.count / last.seconds).toFixed(1).padStart(8)} ops/s` +
-            `${last.errors ? `  (${last.errors} errors)` : ''}`);
+          console.log(
+            `  ${w.name.padEnd(10)} round ${r + 1} ${side.padEnd(9)} ${(last.count / last.seconds).toFixed(1).padStart(8)} ops/s` +
+              `${last.errors ? `  (${last.errors} errors)` : ''}`,
+          );
         }
       }
       const s = figures(sb);
       const m = figures(min);
       rows[w.name] = {
-        storbench: s, minimal: m,
+        storbench: s,
+        minimal: m,
         ratio: {
-          opsPerSec: round(s.opsPerSec / m.opsPerSec, 3), mibPerSec: round(s.mibPerSec / m.mibPerSec, 3),
-          p99: round(s.p99Us / m.p99Us, 3), cpuPerOp: round(s.cpuUsPerOp / m.cpuUsPerOp, 3),
+          opsPerSec: round(s.opsPerSec / m.opsPerSec, 3),
+          mibPerSec: round(s.mibPerSec / m.mibPerSec, 3),
+          p99: round(s.p99Us / m.p99Us, 3),
+          cpuPerOp: round(s.cpuUsPerOp / m.cpuUsPerOp, 3),
         },
       };
     }
@@ -181,21 +237,35 @@ async function main(): Promise<void> {
   for (const [name, row] of Object.entries(rows)) {
     for (const side of ['storbench', 'minimal'] as const) {
       const f = row[side];
-      console.log(`${(side === 'storbench' ? name : '').padEnd(11)} ${side.padEnd(9)} ${f.opsPerSec.toFixed(1).padStart(8)} ` +
-        `${f.mibPerSec.toFixed(2).padStart(10)} ${ms(f.p50Us).padStart(9)} ${ms(f.p99Us).padStart(8)} ${String(f.cpuUsPerOp).padStart(10)} ` +
-        `${String(f.errors).padStart(7)}  ${side === 'storbench' ? f.reportedOpsPerSec.toFixed(1).padStart(14) : ''}`);
+      console.log(
+        `${(side === 'storbench' ? name : '').padEnd(11)} ${side.padEnd(9)} ${f.opsPerSec.toFixed(1).padStart(8)} ` +
+          `${f.mibPerSec.toFixed(2).padStart(10)} ${ms(f.p50Us).padStart(9)} ${ms(f.p99Us).padStart(8)} ${String(f.cpuUsPerOp).padStart(10)} ` +
+          `${String(f.errors).padStart(7)}  ${side === 'storbench' ? f.reportedOpsPerSec.toFixed(1).padStart(14) : ''}`,
+      );
     }
-    console.log(`${''.padEnd(11)} ${'ratio'.padEnd(9)} ${`${row.ratio.opsPerSec}x`.padStart(8)} ${`${row.ratio.mibPerSec}x`.padStart(10)} ` +
-      `${''.padStart(9)} ${`${row.ratio.p99}x`.padStart(8)} ${`${row.ratio.cpuPerOp}x`.padStart(10)}`);
+    console.log(
+      `${''.padEnd(11)} ${'ratio'.padEnd(9)} ${`${row.ratio.opsPerSec}x`.padStart(8)} ${`${row.ratio.mibPerSec}x`.padStart(10)} ` +
+        `${''.padStart(9)} ${`${row.ratio.p99}x`.padStart(8)} ${`${row.ratio.cpuPerOp}x`.padStart(10)}`,
+    );
   }
   const worst = Math.min(...Object.values(rows).map((r) => r.ratio.opsPerSec));
   console.log(`\nops/s and MiB/s count operations that ended inside each ${durationS}s window, for both sides; "reported" is`);
   console.log(`storbench's own figure, which also counts operations that ended while draining.`);
   console.log(`lowest storbench/minimal throughput ratio: ${worst}x (target: at least 0.95x)`);
-  console.log(JSON.stringify({
-    bench: 's3', target: target.redacted, system, sdk: environment.sdk, concurrency: CONCURRENCY, durationS, rounds,
-    workloads: rows, lowestOpsRatio: worst, meetsTarget: worst >= 0.95,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 's3',
+      target: target.redacted,
+      system,
+      sdk: environment.sdk,
+      concurrency: CONCURRENCY,
+      durationS,
+      rounds,
+      workloads: rows,
+      lowestOpsRatio: worst,
+      meetsTarget: worst >= 0.95,
+    }),
+  );
 }
 
 await main();

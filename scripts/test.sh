@@ -10,6 +10,8 @@ mkdir -p test-artifacts "$STORBENCH_SERVICES_STATE"
 
 echo "== type check (tsc --noEmit)"
 npx tsc --noEmit
+echo "== lint and format check (biome check: npm run lint; npx biome check --write . fixes the format)"
+npx biome check --error-on-warnings .
 bash scripts/ensure-chromium.sh  # Debian's chromium for the dashboard page tests (never a downloaded browser)
 
 started=()

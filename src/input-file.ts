@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { isPair, isSeq, parseDocument, visit } from 'yaml';
-import { UsageError, type ErrorCode } from './errors.js';
+import { type ErrorCode, UsageError } from './errors.js';
 import { parseDecimal } from './workloads/size.js';
 
 /** Largest input file read: 1 MiB (a workload or targets file is a few hundred bytes). */

@@ -37,9 +37,18 @@ export async function getJson(path) {
 /** The page skeleton: navigation bar with the current page marked, then the page's main element. */
 export function page(current, title) {
   document.title = `${title} · storbench`;
-  const links = [['index.html', 'Matrix'], ['runs.html', 'Runs'], ['schedules.html', 'Schedules'], ['/docs', 'API']];
-  const nav = el('nav', {}, el('a', { class: 'brand', href: 'index.html' }, 'storbench'),
-    links.map(([href, text]) => el('a', { href, class: text === current ? 'current' : undefined }, text)));
+  const links = [
+    ['index.html', 'Matrix'],
+    ['runs.html', 'Runs'],
+    ['schedules.html', 'Schedules'],
+    ['/docs', 'API'],
+  ];
+  const nav = el(
+    'nav',
+    {},
+    el('a', { class: 'brand', href: 'index.html' }, 'storbench'),
+    links.map(([href, text]) => el('a', { href, class: text === current ? 'current' : undefined }, text)),
+  );
   const main = el('main', {});
   document.body.replaceChildren(el('header', {}, nav), main);
   return main;
@@ -49,7 +58,11 @@ export function showError(main, e) {
   main.append(el('p', { class: 'error', role: 'alert' }, e instanceof Error ? e.message : String(e)));
 }
 
-const units = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+const units = [
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+];
 /** 12345 → "12.3k". */
 export function fmtCount(n) {
   if (n === null || n === undefined || Number.isNaN(n)) return '–';
@@ -76,7 +89,10 @@ export function fmtRatio(r) {
 
 export function fmtDate(iso) {
   if (!iso) return '–';
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/:\d\dZ$/, ' UTC');
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:\d\dZ$/, ' UTC');
 }
 
 /**
@@ -112,30 +128,38 @@ export function chartCard(parent, title, note) {
 export function lineChart(container, x, series, opts = {}) {
   const width = Math.max(320, container.clientWidth || 600);
   const yFmt = opts.yFmt ?? ((v) => fmtCount(v));
-  const plot = new uPlot({
-    width,
-    height: opts.height ?? 240,
-    scales: { x: { time: false }, y: opts.logY ? { distr: 3 } : { range: (_u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
-    legend: { live: true },
-    cursor: { drag: { x: false, y: false } },
-    axes: [
-      {
-        label: opts.xLabel,
-        ...(opts.xSplits ? { splits: () => opts.xSplits } : { incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] }),
-        values: (_u, ticks) => ticks.map((t) => (opts.xFmt ? opts.xFmt(t) : String(t))),
-        stroke: '#475569', grid: { stroke: '#e2e8f0' },
-      },
-      // uPlot hands null for the minor ticks of a log axis: they stay unlabeled.
-      { label: opts.yLabel, size: 64, values: (_u, ticks) => ticks.map((t) => (t === null ? '' : yFmt(t))), stroke: '#475569', grid: { stroke: '#e2e8f0' } },
-    ],
-    series: [
-      { label: opts.xLabel ?? 'x', value: (_u, v) => (v === null || v === undefined ? '–' : opts.xFmt ? opts.xFmt(v) : String(v)) },
-      ...series.map((s, i) => ({
-        label: s.label, stroke: s.color ?? colorOf(i), width: 2, points: { show: false },
-        value: (_u, v) => (v === null || v === undefined ? '–' : yFmt(v)),
-      })),
-    ],
-  }, [x, ...series.map((s) => s.values)], container);
+  const plot = new uPlot(
+    {
+      width,
+      height: opts.height ?? 240,
+      scales: { x: { time: false }, y: opts.logY ? { distr: 3 } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+      axes: [
+        {
+          label: opts.xLabel,
+          ...(opts.xSplits ? { splits: () => opts.xSplits } : { incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] }),
+          values: (_u, ticks) => ticks.map((t) => (opts.xFmt ? opts.xFmt(t) : String(t))),
+          stroke: '#475569',
+          grid: { stroke: '#e2e8f0' },
+        },
+        // uPlot hands null for the minor ticks of a log axis: they stay unlabeled.
+        { label: opts.yLabel, size: 64, values: (_u, ticks) => ticks.map((t) => (t === null ? '' : yFmt(t))), stroke: '#475569', grid: { stroke: '#e2e8f0' } },
+      ],
+      series: [
+        { label: opts.xLabel ?? 'x', value: (_u, v) => (v === null || v === undefined ? '–' : opts.xFmt ? opts.xFmt(v) : String(v)) },
+        ...series.map((s, i) => ({
+          label: s.label,
+          stroke: s.color ?? colorOf(i),
+          width: 2,
+          points: { show: false },
+          value: (_u, v) => (v === null || v === undefined ? '–' : yFmt(v)),
+        })),
+      ],
+    },
+    [x, ...series.map((s) => s.values)],
+    container,
+  );
   container.dataset.series = String(series.length);
   container.dataset.points = String(x.length);
   // Cards settle into the grid after the chart is made: follow the container's width.
@@ -161,34 +185,61 @@ export const ninesLabel = (x) => {
 export function percentileChart(container, axis, curves) {
   const keep = axis.map((p, i) => (p < 100 ? i : -1)).filter((i) => i >= 0);
   const x = keep.map((i) => nines(axis[i]));
-  const series = curves.filter((c) => c.latencyUs).map((c) => ({
-    label: c.label, color: c.color, values: keep.map((i) => (c.latencyUs[i] > 0 ? c.latencyUs[i] : null)),
-  }));
+  const series = curves
+    .filter((c) => c.latencyUs)
+    .map((c) => ({
+      label: c.label,
+      color: c.color,
+      values: keep.map((i) => (c.latencyUs[i] > 0 ? c.latencyUs[i] : null)),
+    }));
   return lineChart(container, x, series, {
-    logY: true, yFmt: fmtUs, xFmt: ninesLabel, xSplits: NINES_SPLITS, xLabel: 'percentile', yLabel: 'latency', height: 280,
+    logY: true,
+    yFmt: fmtUs,
+    xFmt: ninesLabel,
+    xSplits: NINES_SPLITS,
+    xLabel: 'percentile',
+    yLabel: 'latency',
+    height: 280,
   });
 }
 
 /** Horizontal grouped bars (plain elements: readable labels, no canvas). */
 export function barGroup(parent, title, bars, fmt) {
   const max = Math.max(...bars.map((b) => b.value ?? 0), 0) || 1;
-  parent.append(el('div', { class: 'bar-group' }, el('div', { class: 'bar-title' }, title), bars.map((b) => {
-    const fill = el('span', { class: 'bar-fill' });
-    fill.style.width = `${Math.max(0.5, (100 * (b.value ?? 0)) / max)}%`;
-    fill.style.background = b.color;
-    return el('div', { class: 'bar-row', title: b.label },
-      el('span', { class: 'bar-label' }, b.label),
-      el('span', { class: 'bar-track' }, fill),
-      el('span', { class: 'bar-value' }, b.value === null ? 'n/a' : fmt(b.value), b.ratio ? el('span', { class: 'bar-ratio' }, ` ${b.ratio}`) : null));
-  })));
+  parent.append(
+    el(
+      'div',
+      { class: 'bar-group' },
+      el('div', { class: 'bar-title' }, title),
+      bars.map((b) => {
+        const fill = el('span', { class: 'bar-fill' });
+        fill.style.width = `${Math.max(0.5, (100 * (b.value ?? 0)) / max)}%`;
+        fill.style.background = b.color;
+        return el(
+          'div',
+          { class: 'bar-row', title: b.label },
+          el('span', { class: 'bar-label' }, b.label),
+          el('span', { class: 'bar-track' }, fill),
+          el('span', { class: 'bar-value' }, b.value === null ? 'n/a' : fmt(b.value), b.ratio ? el('span', { class: 'bar-ratio' }, ` ${b.ratio}`) : null),
+        );
+      }),
+    ),
+  );
 }
 
 /** A two-column table of key/value pairs (environment, semantics...). */
 export function kvTable(obj) {
   const entries = Object.entries(obj ?? {});
   if (!entries.length) return el('p', { class: 'note' }, 'none recorded');
-  return el('table', { class: 'kv' }, el('tbody', {}, entries.map(([k, v]) =>
-    el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))))));
+  return el(
+    'table',
+    { class: 'kv' },
+    el(
+      'tbody',
+      {},
+      entries.map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)))),
+    ),
+  );
 }
 
 /**
@@ -198,7 +249,12 @@ export function kvTable(obj) {
 export function fmtProgress(progress) {
   const p = progress ?? {};
   const parts = [];
-  if (p.elapsedS !== undefined) parts.push(p.totalS ? `${p.elapsedS.toFixed(0)} of ${p.totalS.toFixed(0)} s (${Math.min(100, (100 * p.elapsedS) / p.totalS).toFixed(0)}%)` : `${p.elapsedS.toFixed(0)} s`);
+  if (p.elapsedS !== undefined)
+    parts.push(
+      p.totalS
+        ? `${p.elapsedS.toFixed(0)} of ${p.totalS.toFixed(0)} s (${Math.min(100, (100 * p.elapsedS) / p.totalS).toFixed(0)}%)`
+        : `${p.elapsedS.toFixed(0)} s`,
+    );
   for (const [k, v] of Object.entries(p)) {
     if (k === 'elapsedS' || k === 'totalS') continue;
     parts.push(`${k.replace(/(Us|S)$/, '')} ${k.endsWith('Us') ? fmtUs(v) : k.endsWith('S') ? `${v} s` : fmtCount(v)}`);

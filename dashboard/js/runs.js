@@ -14,13 +14,26 @@ async function render() {
   params.set('offset', String(offset));
 
   const input = (name, type = 'text') => el('label', {}, name, el('input', { type, name, value: q[name] ?? '' }));
-  const status = el('select', { name: 'status' }, ['', 'completed', 'degraded', 'running', 'failed', 'interrupted']
-    .map((s) => el('option', { value: s, selected: (q.status ?? '') === s }, s || 'any')));
-  main.append(el('h1', {}, 'Runs'),
-    el('form', { class: 'filters', method: 'get', action: 'runs.html' },
-      input('target'), input('system'), input('workload'), el('label', {}, 'status', status),
-      input('since', 'date'), input('until', 'date'),
-      el('button', { type: 'submit' }, 'Filter'), el('a', { href: 'runs.html' }, 'clear')));
+  const status = el(
+    'select',
+    { name: 'status' },
+    ['', 'completed', 'degraded', 'running', 'failed', 'interrupted'].map((s) => el('option', { value: s, selected: (q.status ?? '') === s }, s || 'any')),
+  );
+  main.append(
+    el('h1', {}, 'Runs'),
+    el(
+      'form',
+      { class: 'filters', method: 'get', action: 'runs.html' },
+      input('target'),
+      input('system'),
+      input('workload'),
+      el('label', {}, 'status', status),
+      input('since', 'date'),
+      input('until', 'date'),
+      el('button', { type: 'submit' }, 'Filter'),
+      el('a', { href: 'runs.html' }, 'clear'),
+    ),
+  );
 
   let list;
   try {
@@ -37,29 +50,60 @@ async function render() {
   const exportQuery = new URLSearchParams(params);
   exportQuery.delete('limit');
   exportQuery.delete('offset');
-  main.append(el('div', { class: 'toolbar' }, compare,
-    el('span', { class: 'note' }, `${list.total} run${list.total === 1 ? '' : 's'}`),
-    el('a', { class: 'export', href: `/api/export/runs?format=csv&${exportQuery}` }, 'CSV'),
-    el('a', { class: 'export', href: `/api/export/runs?format=md&${exportQuery}` }, 'Markdown')));
+  main.append(
+    el(
+      'div',
+      { class: 'toolbar' },
+      compare,
+      el('span', { class: 'note' }, `${list.total} run${list.total === 1 ? '' : 's'}`),
+      el('a', { class: 'export', href: `/api/export/runs?format=csv&${exportQuery}` }, 'CSV'),
+      el('a', { class: 'export', href: `/api/export/runs?format=md&${exportQuery}` }, 'Markdown'),
+    ),
+  );
 
   const rows = list.runs.map((r) => {
     const tp = r.ops.reduce((n, o) => n + o.opsPerSec, 0);
     const p99 = Math.max(0, ...r.ops.map((o) => o.p99Us));
     const live = r.status === 'running' && r.progress ? el('div', { class: 'note' }, fmtProgress(r.progress)) : null;
-    return el('tr', {},
+    return el(
+      'tr',
+      {},
       el('td', {}, el('input', { type: 'checkbox', class: 'pick', 'aria-label': 'select for comparison', dataset: { run: r.id } })),
       el('td', {}, el('a', { href: `run.html?id=${encodeURIComponent(r.id)}` }, fmtDate(r.startedAt))),
-      el('td', {}, r.targetName), el('td', {}, r.system), el('td', {}, r.workload),
-      el('td', {}, el('span', { class: `status ${r.status}` }, r.status), r.regression?.regressed ? el('span', { class: 'status failed regressed' }, 'regressed') : null,
-        live, r.error ? el('div', { class: 'note' }, r.error) : null),
+      el('td', {}, r.targetName),
+      el('td', {}, r.system),
+      el('td', {}, r.workload),
+      el(
+        'td',
+        {},
+        el('span', { class: `status ${r.status}` }, r.status),
+        r.regression?.regressed ? el('span', { class: 'status failed regressed' }, 'regressed') : null,
+        live,
+        r.error ? el('div', { class: 'note' }, r.error) : null,
+      ),
       el('td', { class: 'num' }, r.ops.length ? fmtCount(tp) : '–'),
       el('td', { class: 'num' }, r.ops.length ? fmtUs(p99) : '–'),
-      el('td', { class: 'num' }, r.measuredSeconds ? `${Math.round(r.measuredSeconds)} s` : '–'));
+      el('td', { class: 'num' }, r.measuredSeconds ? `${Math.round(r.measuredSeconds)} s` : '–'),
+    );
   });
-  main.append(el('table', { class: 'data', id: 'runs' },
-    el('thead', {}, el('tr', {}, ['', 'started', 'target', 'system', 'workload', 'status', 'ops/s', 'p99 (slowest op)', 'measured']
-      .map((h, i) => el('th', { class: i >= 6 ? 'num' : undefined }, h)))),
-    el('tbody', {}, rows)));
+  main.append(
+    el(
+      'table',
+      { class: 'data', id: 'runs' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['', 'started', 'target', 'system', 'workload', 'status', 'ops/s', 'p99 (slowest op)', 'measured'].map((h, i) =>
+            el('th', { class: i >= 6 ? 'num' : undefined }, h),
+          ),
+        ),
+      ),
+      el('tbody', {}, rows),
+    ),
+  );
   main.addEventListener('change', () => {
     compare.disabled = main.querySelectorAll('input.pick:checked').length < 2;
   });
@@ -69,10 +113,15 @@ async function render() {
     next.set('offset', String(o));
     return `runs.html?${next}`;
   };
-  main.append(el('div', { class: 'pager' },
-    offset > 0 ? el('a', { href: link(Math.max(0, offset - PAGE)) }, '← newer') : null,
-    el('span', { class: 'note' }, list.total ? `${offset + 1}–${Math.min(offset + PAGE, list.total)} of ${list.total}` : 'no runs match'),
-    offset + PAGE < list.total ? el('a', { href: link(offset + PAGE) }, 'older →') : null));
+  main.append(
+    el(
+      'div',
+      { class: 'pager' },
+      offset > 0 ? el('a', { href: link(Math.max(0, offset - PAGE)) }, '← newer') : null,
+      el('span', { class: 'note' }, list.total ? `${offset + 1}–${Math.min(offset + PAGE, list.total)} of ${list.total}` : 'no runs match'),
+      offset + PAGE < list.total ? el('a', { href: link(offset + PAGE) }, 'older →') : null,
+    ),
+  );
 }
 
 render();

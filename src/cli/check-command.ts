@@ -4,7 +4,7 @@ import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import { textTable } from '../report/format.js';
 import { openDriver } from '../runner/open-driver.js';
-import { parseFlags, type Command } from './command.js';
+import { type Command, parseFlags } from './command.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -25,12 +25,24 @@ export const checkCommand: Command = {
       }
       const failed = outcomes.filter((o) => o.status === 'fail').length;
       if (values.json) {
-        console.log(JSON.stringify({ target: target.redacted, system: driver.system(), capabilities: driver.capabilities, semantics: driver.semantics(), outcomes }));
+        console.log(
+          JSON.stringify({ target: target.redacted, system: driver.system(), capabilities: driver.capabilities, semantics: driver.semantics(), outcomes }),
+        );
       } else {
         process.stderr.write('\n');
         console.log(`${target.redacted}: ${driver.system()}`);
-        console.log(`capabilities: ${Object.entries(driver.capabilities).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
-        console.log(textTable(['behavior', 'result', 'ms', 'detail'], outcomes.map((o) => [o.name, o.status.toUpperCase(), o.ms.toFixed(0), o.detail ?? '']), ['left', 'left', 'right', 'left']));
+        console.log(
+          `capabilities: ${Object.entries(driver.capabilities)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' ')}`,
+        );
+        console.log(
+          textTable(
+            ['behavior', 'result', 'ms', 'detail'],
+            outcomes.map((o) => [o.name, o.status.toUpperCase(), o.ms.toFixed(0), o.detail ?? '']),
+            ['left', 'left', 'right', 'left'],
+          ),
+        );
         const passed = outcomes.filter((o) => o.status === 'pass').length;
         console.log(`${passed} passed, ${failed} failed, ${outcomes.length - passed - failed} skipped`);
       }

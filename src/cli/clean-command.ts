@@ -10,7 +10,7 @@ import type { RunRecord } from '../results/types.js';
 import { openDriver } from '../runner/open-driver.js';
 import { RUN_ID_FORMAT } from '../runner/run-id.js';
 import { workloadSchema } from '../workloads/spec.js';
-import { parseFlags, type Command } from './command.js';
+import { type Command, parseFlags } from './command.js';
 
 /** One prefix to remove, and the runs to mark cleaned once it is gone. */
 interface Leftover {
@@ -65,15 +65,20 @@ export const cleanCommand: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags('clean', argv, {
-      target: { type: 'string' }, yes: { type: 'boolean' }, datasets: { type: 'boolean' }, kept: { type: 'boolean' }, db: { type: 'string' },
+      target: { type: 'string' },
+      yes: { type: 'boolean' },
+      datasets: { type: 'boolean' },
+      kept: { type: 'boolean' },
+      db: { type: 'string' },
     });
     if (values.yes && !values.target) throw new UsageError('clean: --yes needs --target URL (stored targets are redacted: give the URL with its secrets)');
     const target = values.target !== undefined ? parseTarget(values.target) : undefined;
     const store = openStore(values.db, { mode: values.yes ? 'existing' : 'read' });
     try {
       const running = store.listRuns({ status: 'running', limit: 10_000 }).runs;
-      const leftovers = leftoversOf(store.listLeftovers(), running, { datasets: Boolean(values.datasets), kept: Boolean(values.kept) })
-        .filter((l) => !target || l.target === target.redacted);
+      const leftovers = leftoversOf(store.listLeftovers(), running, { datasets: Boolean(values.datasets), kept: Boolean(values.kept) }).filter(
+        (l) => !target || l.target === target.redacted,
+      );
       if (!leftovers.length) {
         console.log(`nothing left behind${target ? ` on ${target.redacted}` : ''} by the runs in ${store.path}`);
         return 0;

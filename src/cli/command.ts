@@ -1,5 +1,5 @@
 /** What every CLI subcommand provides. Commands parse their own flags with `parseFlags`. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { parseWholeNumber } from '../workloads/size.js';
 
@@ -46,7 +46,12 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
  */
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals,
+    });
   } catch (e) {
     // one line: node's advice about '--' and '--flag=-XYZ' does not apply to storbench's flags
     const message = (e as Error).message.replace(/\.?\s*To specify an? (positional|option) argument.*$/s, '').replace(/\s*\n\s*/g, ' ');

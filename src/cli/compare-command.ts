@@ -1,10 +1,10 @@
 /** `storbench compare ID ID ...`: runs side by side, ratios to the first. */
 import { UsageError } from '../errors.js';
-import { compareRuns, type Comparison } from '../report/compare.js';
+import { type Comparison, compareRuns } from '../report/compare.js';
 import { csv, formatLatency, formatRate, formatRatio, markdownTable, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { RunSummary } from '../results/types.js';
-import { parseFlags, type Command } from './command.js';
+import { type Command, parseFlags } from './command.js';
 
 const FORMATS = ['table', 'md', 'json', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
@@ -18,17 +18,42 @@ export function renderComparison(c: Comparison, format: Exclude<Format, 'json'>)
     row.cells.forEach((cell, i) => {
       const run = c.runs[i]!;
       if (!cell) return;
-      rows.push([row.op, run.id, run.targetName, formatRate(cell.opsPerSec), formatRatio(cell.opsRatio), cell.mibPerSec.toFixed(2),
-        formatRatio(cell.mibRatio), formatLatency(cell.p50Us), formatLatency(cell.p99Us), formatRatio(cell.p99Ratio), String(cell.errors)]);
-      raw.push([row.op, run.id, run.targetName, run.workload, cell.opsPerSec, cell.opsRatio ?? '', cell.mibPerSec, cell.mibRatio ?? '',
-        cell.p50Us, cell.p99Us, cell.p99Ratio ?? '', cell.errors]);
+      rows.push([
+        row.op,
+        run.id,
+        run.targetName,
+        formatRate(cell.opsPerSec),
+        formatRatio(cell.opsRatio),
+        cell.mibPerSec.toFixed(2),
+        formatRatio(cell.mibRatio),
+        formatLatency(cell.p50Us),
+        formatLatency(cell.p99Us),
+        formatRatio(cell.p99Ratio),
+        String(cell.errors),
+      ]);
+      raw.push([
+        row.op,
+        run.id,
+        run.targetName,
+        run.workload,
+        cell.opsPerSec,
+        cell.opsRatio ?? '',
+        cell.mibPerSec,
+        cell.mibRatio ?? '',
+        cell.p50Us,
+        cell.p99Us,
+        cell.p99Ratio ?? '',
+        cell.errors,
+      ]);
     });
   }
-  if (format === 'csv') return csv(['op', 'run', 'target', 'workload', 'ops_per_sec', 'ops_ratio', 'mib_per_sec', 'mib_ratio', 'p50_us', 'p99_us', 'p99_ratio', 'errors'], raw);
+  if (format === 'csv')
+    return csv(['op', 'run', 'target', 'workload', 'ops_per_sec', 'ops_ratio', 'mib_per_sec', 'mib_ratio', 'p50_us', 'p99_us', 'p99_ratio', 'errors'], raw);
   const notes = c.warnings.map((w) => `warning: ${w}`).join('\n');
-  const table = format === 'md'
-    ? markdownTable(header, rows)
-    : textTable(header, rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  const table =
+    format === 'md'
+      ? markdownTable(header, rows)
+      : textTable(header, rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
   return notes ? `${table}\n\n${notes}` : table;
 }
 

@@ -7,10 +7,10 @@ import { statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseTarget, type Target } from '../drivers/target.js';
 import { openStore } from '../results/sqlite-store.js';
-import { parseFlags, type Command } from './command.js';
-import { interruptSignal } from './run-command.js';
 import { planSuite } from '../suite/plan.js';
 import { runSuite } from '../suite/run-suite.js';
+import { type Command, parseFlags } from './command.js';
+import { interruptSignal } from './run-command.js';
 import { suiteMatrix, suiteProgress } from './suite-command.js';
 
 const TMPFS_MAGIC = 0x01021994;
@@ -36,17 +36,23 @@ export const demoCommand: Command = {
   usage: `usage: storbench demo [--duration 2s] [--db PATH] [--no-serve] [--port 8080]`,
   async run(argv) {
     const { values } = parseFlags('demo', argv, {
-      duration: { type: 'string' }, db: { type: 'string' }, 'no-serve': { type: 'boolean' }, port: { type: 'string' },
+      duration: { type: 'string' },
+      db: { type: 'string' },
+      'no-serve': { type: 'boolean' },
+      port: { type: 'string' },
     });
     const duration = values.duration ?? '2s';
     const targets = demoTargets();
     const workloads = planSuite(targets, DEMO_WORKLOADS, { duration, concurrency: 8 }).workloads.map((w) =>
-      w.name.endsWith('-large') ? { ...w, size: '8MiB', objects: w.objects ? 8 : 0, concurrency: 4 } : w);
+      w.name.endsWith('-large') ? { ...w, size: '8MiB', objects: w.objects ? 8 : 0, concurrency: 4 } : w,
+    );
     const store = openStore(values.db);
     const interrupt = interruptSignal();
     try {
       console.log(`storbench demo: ${workloads.length} workloads x ${targets.length} targets (${targets.map((t) => t.name).join(', ')}), ${duration} each`);
-      const { suiteId, results } = await runSuite({ targets, workloads, baseline: 'local-disk' }, store, interrupt.signal, (line) => console.log(line), { progress: suiteProgress });
+      const { suiteId, results } = await runSuite({ targets, workloads, baseline: 'local-disk' }, store, interrupt.signal, (line) => console.log(line), {
+        progress: suiteProgress,
+      });
       console.log(`\n${results.length} runs stored in ${store.path} (suite ${suiteId}). Each cell: throughput, p99 latency, ratio to local disk.\n`);
       console.log(suiteMatrix(store, suiteId));
       console.log('\nnext: storbench runs | storbench show RUN_ID | storbench compare RUN_ID RUN_ID');

@@ -16,7 +16,11 @@ export interface JsonOpResult {
 export function toJsonResult(r: OpResult): JsonOpResult {
   const { p50, p90, p99, p999, max } = r.latencyUs;
   return {
-    op: r.op, count: r.count, errors: r.errors, opsPerSec: r.opsPerSec, mibPerSec: r.mibPerSec,
+    op: r.op,
+    count: r.count,
+    errors: r.errors,
+    opsPerSec: r.opsPerSec,
+    mibPerSec: r.mibPerSec,
     latencyUs: { p50, p90, p99, p999, max },
     ...(r.ttfbUs ? { ttfbUs: { p50: r.ttfbUs.p50, p99: r.ttfbUs.p99 } } : {}),
     ...(r.meanIoRateMibPerSec !== undefined ? { meanIoRateMibPerSec: r.meanIoRateMibPerSec } : {}),

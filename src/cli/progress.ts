@@ -2,8 +2,9 @@
  * Live progress on stderr: on a terminal, one line rewritten every second; otherwise a plain line every
  * 10 seconds (logs of scheduled jobs stay readable).
  */
-import type { Progress } from '../runner/progress.js';
+
 import { formatLatency, formatRate } from '../report/format.js';
+import type { Progress } from '../runner/progress.js';
 
 export function progressPrinter(label: string, stream: NodeJS.WriteStream = process.stderr): { update: (p: Progress) => void; end: () => void } {
   const tty = Boolean(stream.isTTY);
@@ -21,8 +22,10 @@ export function progressPrinter(label: string, stream: NodeJS.WriteStream = proc
         const total = p.totalS ? `/${p.totalS.toFixed(0)}s` : p.planned ? ` ${p.done}/${p.planned} ops` : '';
         text = `${label} ${p.phase} ${p.elapsedS.toFixed(0)}s${total}  ${formatRate(p.opsPerSec)} ops/s  ${p.mibPerSec.toFixed(1)} MiB/s  errors ${p.errors}  p99 ${formatLatency(p.p99Us)}`;
       }
-      if (tty) { stream.write(`\r\x1b[2K${text}`); shown = true; }
-      else stream.write(`${text}\n`);
+      if (tty) {
+        stream.write(`\r\x1b[2K${text}`);
+        shown = true;
+      } else stream.write(`${text}\n`);
     },
     end() {
       if (tty && shown) stream.write('\r\x1b[2K');

@@ -4,12 +4,12 @@ import { UsageError } from '../errors.js';
 import { formatLatency, formatRate, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { CleanupState, ResultsStore, RunStatus } from '../results/types.js';
-import { runBenchmark, type RunResult } from '../runner/run.js';
-import { toJsonRun } from './json-result.js';
-import { loadWorkload } from '../workloads/spec.js';
-import { parseFlags, type Command } from './command.js';
-import { progressPrinter } from './progress.js';
+import { type RunResult, runBenchmark } from '../runner/run.js';
 import { targetNameSchema } from '../suite/targets-file.js';
+import { loadWorkload } from '../workloads/spec.js';
+import { type Command, parseFlags } from './command.js';
+import { toJsonRun } from './json-result.js';
+import { progressPrinter } from './progress.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 /** Stop gracefully on the first Ctrl-C (SIGINT/SIGTERM); exit at once on the second. */
@@ -22,7 +22,13 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 /** The figures of a run as a table. */
@@ -30,9 +36,16 @@ export function resultTable(result: Pick<RunResult, 'ops'>): string {
   return textTable(
     ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'],
     result.ops.map((o) => [
-      o.op, String(o.count), String(o.errors), formatRate(o.opsPerSec), o.mibPerSec.toFixed(2),
-      formatLatency(o.latencyUs.p50), formatLatency(o.latencyUs.p90), formatLatency(o.latencyUs.p99),
-      formatLatency(o.latencyUs.p999), formatLatency(o.latencyUs.max),
+      o.op,
+      String(o.count),
+      String(o.errors),
+      formatRate(o.opsPerSec),
+      o.mibPerSec.toFixed(2),
+      formatLatency(o.latencyUs.p50),
+      formatLatency(o.latencyUs.p90),
+      formatLatency(o.latencyUs.p99),
+      formatLatency(o.latencyUs.p999),
+      formatLatency(o.latencyUs.max),
     ]),
   );
 }
@@ -41,15 +54,14 @@ const EXIT_CODES: Readonly<Record<RunResult['status'], number>> = { completed: 0
 
 /** Exit code of a finished run: 1 also when its results could not be stored. */
 export const exitCodeOf = (result: Pick<RunResult, 'status' | 'storeError'>): number =>
-  (result.storeError !== undefined && result.status !== 'interrupted' ? 1 : EXIT_CODES[result.status]);
+  result.storeError !== undefined && result.status !== 'interrupted' ? 1 : EXIT_CODES[result.status];
 
 /** Whether a run that has ended left objects behind: its cleanup never finished, or failed. */
 export const leftObjects = (run: { readonly status: RunStatus; readonly cleanup: CleanupState }): boolean =>
   run.status !== 'running' && (run.cleanup === 'pending' || run.cleanup === 'failed');
 
 /** What to tell about a run that left objects behind. */
-export const leftoverNote = (runId: string): string =>
-  `objects left under storbench/${runId}/ (storbench clean --target URL --yes removes them)`;
+export const leftoverNote = (runId: string): string => `objects left under storbench/${runId}/ (storbench clean --target URL --yes removes them)`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -65,8 +77,12 @@ export const runCommand: Command = {
 ${workloadFlagUsage}`,
   async run(argv) {
     const { values } = parseFlags('run', argv, {
-      target: { type: 'string' }, workload: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' },
-      json: { type: 'boolean' }, ...workloadFlagOptions,
+      target: { type: 'string' },
+      workload: { type: 'string' },
+      name: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      ...workloadFlagOptions,
     });
     if (!values.target) throw new UsageError('run: --target is required (example: --target file:///tmp/bench)');
     if (!values.workload) throw new UsageError('run: --workload is required (example: --workload put-small)');
@@ -83,16 +99,32 @@ ${workloadFlagUsage}`,
       progress.end();
       if (values.json) {
         const { runId, status, target: t, workload, results, error, cleanup } = toJsonRun(result);
-        console.log(JSON.stringify({ runId, status, target: t, workload, system: result.system, measuredSeconds: result.measuredSeconds, ...(error ? { error } : {}), cleanup, results }));
+        console.log(
+          JSON.stringify({
+            runId,
+            status,
+            target: t,
+            workload,
+            system: result.system,
+            measuredSeconds: result.measuredSeconds,
+            ...(error ? { error } : {}),
+            cleanup,
+            results,
+          }),
+        );
       } else {
-        console.log(`run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`);
+        console.log(
+          `run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`,
+        );
         if (result.error) console.log(`note: ${result.error}`);
         if (leftObjects(result)) console.log(`note: ${leftoverNote(result.runId)}`);
         console.log(resultTable(result));
         if (!result.storeError) console.log(`stored in ${store?.path}; details: storbench show ${result.runId}`);
       }
       if (result.storeError) {
-        console.error(`storbench: error: --db ${store?.path}: the results of run ${result.runId} could not be stored (${result.storeError}); the figures printed are the only copy`);
+        console.error(
+          `storbench: error: --db ${store?.path}: the results of run ${result.runId} could not be stored (${result.storeError}); the figures printed are the only copy`,
+        );
       }
       return exitCodeOf(result);
     } finally {

@@ -1,10 +1,10 @@
 /** `storbench runs` (list) and `storbench show ID` (one run in full). */
 import { UsageError } from '../errors.js';
-import { formatLatency, formatRate, textTable } from '../report/format.js';
 import { runWarnings } from '../report/compare.js';
+import { formatLatency, formatRate, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import { RUN_STATUSES, type RunFilter, type RunStatus } from '../results/types.js';
-import { parseFlags, positiveInt, type Command } from './command.js';
+import { type Command, parseFlags, positiveInt } from './command.js';
 import { leftObjects, leftoverNote, resultTable } from './run-command.js';
 
 export const runsCommand: Command = {
@@ -13,15 +13,22 @@ export const runsCommand: Command = {
   usage: `usage: storbench runs [--target NAME] [--workload NAME] [--status S] [--schedule NAME] [--since ISO] [--limit N] [--db PATH] [--json]`,
   async run(argv) {
     const { values } = parseFlags('runs', argv, {
-      target: { type: 'string' }, workload: { type: 'string' }, status: { type: 'string' }, schedule: { type: 'string' }, since: { type: 'string' },
-      limit: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
+      target: { type: 'string' },
+      workload: { type: 'string' },
+      status: { type: 'string' },
+      schedule: { type: 'string' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
     });
     if (values.status !== undefined && !RUN_STATUSES.includes(values.status as RunStatus)) {
       throw new UsageError(`--status: expected one of ${RUN_STATUSES.join(', ')}, got "${values.status}"`);
     }
     if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new UsageError(`--since: "${values.since}" is not a date`);
     const filter: RunFilter = {
-      ...(values.target ? { target: values.target } : {}), ...(values.workload ? { workload: values.workload } : {}),
+      ...(values.target ? { target: values.target } : {}),
+      ...(values.workload ? { workload: values.workload } : {}),
       ...(values.status ? { status: values.status as RunStatus } : {}),
       ...(values.schedule ? { scheduleId: values.schedule } : {}),
       ...(values.since ? { since: new Date(values.since).toISOString() } : {}),
@@ -34,19 +41,32 @@ export const runsCommand: Command = {
         console.log(JSON.stringify({ total, runs }));
         return 0;
       }
-      console.log(textTable(
-        ['run', 'started', 'status', 'target', 'system', 'workload', 'ops/s', 'MiB/s', 'p99', 'errors', 'flag'],
-        runs.map((r) => {
-          const opsPerSec = r.ops.reduce((s, o) => s + o.opsPerSec, 0);
-          const mib = r.ops.reduce((s, o) => s + o.mibPerSec, 0);
-          const p99 = Math.max(0, ...r.ops.map((o) => o.latencyUs.p99));
-          const errors = r.ops.reduce((s, o) => s + o.errors, 0);
-          const flags = [(r.regression as { regressed?: boolean } | undefined)?.regressed ? 'REGRESSED' : '', leftObjects(r) ? 'LEFT OBJECTS' : ''];
-          return [r.id, r.startedAt.replace('T', ' ').slice(0, 19), r.status, r.targetName, r.system, r.workload,
-            formatRate(opsPerSec), mib.toFixed(2), formatLatency(p99), String(errors), flags.filter(Boolean).join(' ')];
-        }),
-        ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'],
-      ));
+      console.log(
+        textTable(
+          ['run', 'started', 'status', 'target', 'system', 'workload', 'ops/s', 'MiB/s', 'p99', 'errors', 'flag'],
+          runs.map((r) => {
+            const opsPerSec = r.ops.reduce((s, o) => s + o.opsPerSec, 0);
+            const mib = r.ops.reduce((s, o) => s + o.mibPerSec, 0);
+            const p99 = Math.max(0, ...r.ops.map((o) => o.latencyUs.p99));
+            const errors = r.ops.reduce((s, o) => s + o.errors, 0);
+            const flags = [(r.regression as { regressed?: boolean } | undefined)?.regressed ? 'REGRESSED' : '', leftObjects(r) ? 'LEFT OBJECTS' : ''];
+            return [
+              r.id,
+              r.startedAt.replace('T', ' ').slice(0, 19),
+              r.status,
+              r.targetName,
+              r.system,
+              r.workload,
+              formatRate(opsPerSec),
+              mib.toFixed(2),
+              formatLatency(p99),
+              String(errors),
+              flags.filter(Boolean).join(' '),
+            ];
+          }),
+          ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'],
+        ),
+      );
       console.log(`${runs.length} of ${total} runs`);
       const left = runs.filter(leftObjects).length;
       if (left) console.log(`${left} left objects behind under storbench/<run-id>/: storbench clean lists them, and removes them with --target URL --yes`);
@@ -79,7 +99,8 @@ export const showCommand: Command = {
       console.log(`cleanup: ${run.cleanup}${leftObjects(run) ? `: ${leftoverNote(run.id)}` : ''}`);
       console.log(`\n${resultTable(run)}`);
       const ttfb = run.ops.filter((o) => o.ttfbUs);
-      if (ttfb.length) console.log(`\ntime to first byte: ${ttfb.map((o) => `${o.op} p50 ${formatLatency(o.ttfbUs!.p50)} p99 ${formatLatency(o.ttfbUs!.p99)}`).join('; ')}`);
+      if (ttfb.length)
+        console.log(`\ntime to first byte: ${ttfb.map((o) => `${o.op} p50 ${formatLatency(o.ttfbUs!.p50)} p99 ${formatLatency(o.ttfbUs!.p99)}`).join('; ')}`);
       console.log('\nsemantics:');
       for (const [k, v] of Object.entries(run.semantics)) console.log(`  ${k}: ${String(v)}`);
       console.log('environment:');

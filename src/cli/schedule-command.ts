@@ -6,10 +6,10 @@ import type { ResultsStore, ScheduleTarget } from '../results/types.js';
 import { describeCrossings, type Regression } from '../scheduler/regression.js';
 import { inlineWorkload, isWorkloadPath, scheduleView, validateSchedule, workloadLabel } from '../scheduler/schedule.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { parseDecimal } from '../workloads/size.js';
-import { parseFlags, positiveInt, type Command } from './command.js';
 import { loadTargetsFile } from '../suite/targets-file.js';
+import { parseDecimal } from '../workloads/size.js';
 import { loadWorkload } from '../workloads/spec.js';
+import { type Command, parseFlags, positiveInt } from './command.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 const usage = `usage: storbench schedule <action> [NAME] [flags]   (all actions take --db PATH)
@@ -58,11 +58,24 @@ function percentFlag(value: string | undefined, flag: string): number | undefine
 }
 
 async function add(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('schedule add', argv, {
-    cron: { type: 'string' }, targets: { type: 'string' }, target: { type: 'string', multiple: true }, workloads: { type: 'string' },
-    missed: { type: 'string' }, 'throughput-drop': { type: 'string' }, 'p99-rise': { type: 'string' }, webhook: { type: 'string' },
-    disabled: { type: 'boolean' }, db: { type: 'string' }, ...workloadFlagOptions,
-  }, true);
+  const { values, positionals } = parseFlags(
+    'schedule add',
+    argv,
+    {
+      cron: { type: 'string' },
+      targets: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      workloads: { type: 'string' },
+      missed: { type: 'string' },
+      'throughput-drop': { type: 'string' },
+      'p99-rise': { type: 'string' },
+      webhook: { type: 'string' },
+      disabled: { type: 'boolean' },
+      db: { type: 'string' },
+      ...workloadFlagOptions,
+    },
+    true,
+  );
   const id = oneName('add', positionals);
   if (!values.cron) throw new UsageError('schedule add: --cron EXPR is required');
   if (values.targets && values.target) throw new UsageError('schedule add: give --targets FILE or --target URL, not both');
@@ -80,11 +93,21 @@ async function add(argv: string[]): Promise<number> {
   } else {
     throw new UsageError('schedule add: --targets FILE or --target URL is required');
   }
-  const names = values.workloads ? values.workloads.split(',').map((w) => w.trim()).filter(Boolean) : fileWorkloads ?? [];
+  const names = values.workloads
+    ? values.workloads
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean)
+    : (fileWorkloads ?? []);
   // A workload file is read here, once, and stored inline: jobs run in `serve`, which reads no workload file.
   const workloads = names.map((w) => (isWorkloadPath(w) ? inlineWorkload(loadWorkload(w)) : w));
   const schedule = validateSchedule({
-    id, cron: values.cron, targets, workloads, overrides: workloadOverrides({ ...values, target: undefined }), enabled: !values.disabled,
+    id,
+    cron: values.cron,
+    targets,
+    workloads,
+    overrides: workloadOverrides({ ...values, target: undefined }),
+    enabled: !values.disabled,
     ...(baseline !== undefined ? { baseline } : {}),
     ...(values.missed !== undefined ? { missed: values.missed } : {}),
     thresholds: {
@@ -97,7 +120,9 @@ async function add(argv: string[]): Promise<number> {
   try {
     if (store.getSchedule(id)) throw new UsageError(`schedule add: "${id}" exists already (schedule rm ${id} first)`);
     const view = scheduleView(store.createSchedule(schedule));
-    console.log(`schedule ${id} added: ${view.cron} (UTC), next due ${view.nextDueAt ?? '-'}${view.enabled ? '' : ' (disabled)'}; jobs run inside \`storbench serve\``);
+    console.log(
+      `schedule ${id} added: ${view.cron} (UTC), next due ${view.nextDueAt ?? '-'}${view.enabled ? '' : ' (disabled)'}; jobs run inside \`storbench serve\``,
+    );
     return 0;
   } finally {
     store.close();
@@ -115,9 +140,16 @@ export const scheduleCommand: Command = {
       throw new UsageError(`schedule: ${missing ? 'missing action' : `unknown action "${action}"`} (actions: ${ACTIONS.join(', ')})`);
     }
     if (action === 'add') return add(rest);
-    const { values, positionals } = parseFlags(`schedule ${action}`, rest, {
-      db: { type: 'string' }, json: { type: 'boolean' }, ...(action === 'show' ? { jobs: { type: 'string' } } : {}),
-    }, true);
+    const { values, positionals } = parseFlags(
+      `schedule ${action}`,
+      rest,
+      {
+        db: { type: 'string' },
+        json: { type: 'boolean' },
+        ...(action === 'show' ? { jobs: { type: 'string' } } : {}),
+      },
+      true,
+    );
     if (action === 'list' && positionals.length) throw new UsageError('schedule list: takes no names');
     const jobs = positiveInt(values.jobs as string | undefined, '--jobs', 1000) ?? 20;
     const name = action === 'list' ? '' : oneName(action!, positionals);
@@ -125,8 +157,10 @@ export const scheduleCommand: Command = {
     const store = openStore(values.db as string | undefined, { mode: action === 'list' || action === 'show' ? 'read' : 'existing' });
     try {
       switch (action as Exclude<Action, 'add'>) {
-        case 'list': return list(store, Boolean(values.json));
-        case 'show': return show(store, name, jobs, Boolean(values.json));
+        case 'list':
+          return list(store, Boolean(values.json));
+        case 'show':
+          return show(store, name, jobs, Boolean(values.json));
         case 'rm':
           mustGet(store, name);
           store.deleteSchedule(name);
@@ -138,7 +172,8 @@ export const scheduleCommand: Command = {
           store.setScheduleEnabled(name, action === 'enable');
           console.log(`schedule ${name} ${action}d`);
           return 0;
-        case 'run-now': return await runNow(store, name, Boolean(values.json));
+        case 'run-now':
+          return await runNow(store, name, Boolean(values.json));
       }
     } finally {
       store.close();
@@ -156,10 +191,21 @@ function list(store: ResultsStore, json: boolean): number {
     console.log('no schedules (storbench schedule add --help)');
     return 0;
   }
-  console.log(textTable(['schedule', 'cron (UTC)', 'enabled', 'next due', 'targets', 'workloads', 'last job'],
-    schedules.map((s) => [s.id, s.cron, s.enabled ? 'yes' : 'no', s.nextDueAt?.replace('T', ' ').slice(0, 19) ?? '-',
-      s.suite.targets.map((t) => t.name ?? t.url).join(', '), s.suite.workloads.map(workloadLabel).join(', '),
-      s.lastJob ? `${s.lastJob.status} ${s.lastJob.startedAt.replace('T', ' ').slice(0, 19)}` : '-']), LEFT));
+  console.log(
+    textTable(
+      ['schedule', 'cron (UTC)', 'enabled', 'next due', 'targets', 'workloads', 'last job'],
+      schedules.map((s) => [
+        s.id,
+        s.cron,
+        s.enabled ? 'yes' : 'no',
+        s.nextDueAt?.replace('T', ' ').slice(0, 19) ?? '-',
+        s.suite.targets.map((t) => t.name ?? t.url).join(', '),
+        s.suite.workloads.map(workloadLabel).join(', '),
+        s.lastJob ? `${s.lastJob.status} ${s.lastJob.startedAt.replace('T', ' ').slice(0, 19)}` : '-',
+      ]),
+      LEFT,
+    ),
+  );
   return 0;
 }
 
@@ -173,18 +219,44 @@ function show(store: ResultsStore, name: string, limit: number, json: boolean): 
   }
   const t = view.thresholds;
   console.log(`schedule ${view.id}: ${view.cron} (UTC), ${view.enabled ? 'enabled' : 'disabled'}, next due ${view.nextDueAt ?? '-'}`);
-  console.log(`targets: ${view.suite.targets.map((x) => `${x.name ?? x.url}${Object.keys(x.env).length ? ` (secrets from ${Object.values(x.env).join(', ')})` : ''}`).join('; ')}`);
-  console.log(`workloads: ${view.suite.workloads.map(workloadLabel).join(', ')}${Object.keys(view.suite.overrides).length ? ` with ${JSON.stringify(view.suite.overrides)}` : ''}`);
-  console.log(`missed runs: ${view.missed}; regression when ops/s -${t.throughputDropPct}% or p99 +${t.p99RisePct}% vs the median of the last 5 runs${view.webhook ? `; webhook ${view.webhook}` : ''}`);
+  console.log(
+    `targets: ${view.suite.targets.map((x) => `${x.name ?? x.url}${Object.keys(x.env).length ? ` (secrets from ${Object.values(x.env).join(', ')})` : ''}`).join('; ')}`,
+  );
+  console.log(
+    `workloads: ${view.suite.workloads.map(workloadLabel).join(', ')}${Object.keys(view.suite.overrides).length ? ` with ${JSON.stringify(view.suite.overrides)}` : ''}`,
+  );
+  console.log(
+    `missed runs: ${view.missed}; regression when ops/s -${t.throughputDropPct}% or p99 +${t.p99RisePct}% vs the median of the last 5 runs${view.webhook ? `; webhook ${view.webhook}` : ''}`,
+  );
   console.log(`\njobs (newest first):`);
-  console.log(jobs.length ? textTable(['job', 'due', 'trigger', 'status', 'reason'],
-    jobs.map((j) => [String(j.id), j.dueAt.replace('T', ' ').slice(0, 19), j.trigger, j.status, j.reason ?? '']), ['right', 'left', 'left', 'left', 'left']) : '  none yet');
+  console.log(
+    jobs.length
+      ? textTable(
+          ['job', 'due', 'trigger', 'status', 'reason'],
+          jobs.map((j) => [String(j.id), j.dueAt.replace('T', ' ').slice(0, 19), j.trigger, j.status, j.reason ?? '']),
+          ['right', 'left', 'left', 'left', 'left'],
+        )
+      : '  none yet',
+  );
   console.log(`\nruns (newest first):`);
-  console.log(runs.length ? textTable(['run', 'status', 'target', 'workload', 'regression'],
-    runs.map((r) => {
-      const g = r.regression as Regression | undefined;
-      return [r.id, r.status, r.targetName, r.workload, g ? (g.regressed ? `REGRESSED ${describeCrossings(g)}` : `ok vs ${g.baselineRuns.length} runs`) : ''];
-    }), LEFT) : '  none yet');
+  console.log(
+    runs.length
+      ? textTable(
+          ['run', 'status', 'target', 'workload', 'regression'],
+          runs.map((r) => {
+            const g = r.regression as Regression | undefined;
+            return [
+              r.id,
+              r.status,
+              r.targetName,
+              r.workload,
+              g ? (g.regressed ? `REGRESSED ${describeCrossings(g)}` : `ok vs ${g.baselineRuns.length} runs`) : '',
+            ];
+          }),
+          LEFT,
+        )
+      : '  none yet',
+  );
   return 0;
 }
 

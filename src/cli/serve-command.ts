@@ -1,7 +1,7 @@
 /** `storbench serve`: the results API, metrics and dashboard over HTTP. */
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
-import { parseFlags, positiveInt, type Command } from './command.js';
+import { type Command, parseFlags, positiveInt } from './command.js';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
@@ -38,7 +38,7 @@ export const serveCommand: Command = {
       db: { type: 'string' },
       'no-scheduler': { type: 'boolean' },
     });
-    const port = values.port === '0' ? 0 : positiveInt(values.port, '--port', 65535) ?? 8080;
+    const port = values.port === '0' ? 0 : (positiveInt(values.port, '--port', 65535) ?? 8080);
     const host = values.host ?? '127.0.0.1';
     if (host.length === 0 || host.length > 255 || /[\s/]/.test(host)) throw new UsageError(`--host: not an address: "${host}"`);
     const token = process.env.STORBENCH_TOKEN || undefined;

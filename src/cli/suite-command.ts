@@ -6,11 +6,11 @@ import { renderMatrix } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { ResultsStore } from '../results/types.js';
 import { planSuite } from '../suite/plan.js';
-import { checkSuiteTargets, runSuite, type ProgressSink } from '../suite/run-suite.js';
+import { checkSuiteTargets, type ProgressSink, runSuite } from '../suite/run-suite.js';
 import { loadTargetsFile } from '../suite/targets-file.js';
-import { toJsonRun } from './json-result.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
-import { parseFlags, type Command } from './command.js';
+import { type Command, parseFlags } from './command.js';
+import { toJsonRun } from './json-result.js';
 import { progressPrinter } from './progress.js';
 import { exitCodeOf, interruptSignal } from './run-command.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
@@ -36,11 +36,20 @@ export const suiteCommand: Command = {
 ${workloadFlagUsage}`,
   async run(argv) {
     const { values } = parseFlags('suite', argv, {
-      targets: { type: 'string' }, workloads: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, ...workloadFlagOptions,
+      targets: { type: 'string' },
+      workloads: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      ...workloadFlagOptions,
     });
     if (!values.targets) throw new UsageError('suite: --targets FILE is required');
     const file = loadTargetsFile(values.targets);
-    const names = values.workloads ? values.workloads.split(',').map((s) => s.trim()).filter(Boolean) : file.workloads ?? [];
+    const names = values.workloads
+      ? values.workloads
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : (file.workloads ?? []);
     const plan = planSuite(file.targets, names, workloadOverrides(values), file.baseline);
     await checkSuiteTargets(plan);
     const store = openStore(values.db);

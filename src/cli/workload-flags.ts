@@ -1,7 +1,8 @@
 /** Flags that override workload fields, shared by `run` and `suite`. */
-import { MAX_RATE, MIN_RATE, type WorkloadInput } from '../workloads/spec.js';
+
 import { UsageError } from '../errors.js';
 import { parseDecimal, parseWholeNumber } from '../workloads/size.js';
+import { MAX_RATE, MIN_RATE, type WorkloadInput } from '../workloads/spec.js';
 
 export const workloadFlagOptions = {
   duration: { type: 'string' },
@@ -56,7 +57,9 @@ function fraction(value: string, flag: string): number {
 /** Turn parsed flags into workload overrides (validated again with the whole spec). */
 export function workloadOverrides(v: Record<string, string | boolean | undefined>): Partial<WorkloadInput> {
   const o: Record<string, unknown> = {};
-  const put = (field: string, value: unknown) => { if (value !== undefined) o[field] = value; };
+  const put = (field: string, value: unknown) => {
+    if (value !== undefined) o[field] = value;
+  };
   put('duration', v.duration);
   put('ops', int(v.ops as string | undefined, '--ops', 1, 1e12));
   put('concurrency', int(v.concurrency as string | undefined, '--concurrency', 1, 10_000));

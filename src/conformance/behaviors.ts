@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { collect } from '../drivers/keys.js';
-import { isStorageError, type Capabilities, type Driver } from '../drivers/types.js';
+import { type Capabilities, type Driver, isStorageError } from '../drivers/types.js';
 import { expectKind, listAll, listKeys, readAll } from './helpers.js';
 
 export interface BehaviorContext {
@@ -68,7 +68,10 @@ export const behaviors: readonly Behavior[] = [
       await driver.write(`${prefix}empty`, new Uint8Array(0));
       assert.equal((await readAll(driver, `${prefix}empty`)).length, 0);
       assert.equal((await driver.stat(`${prefix}empty`)).size, 0);
-      assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key), [`${prefix}empty`]);
+      assert.deepEqual(
+        (await listAll(driver, prefix)).map((o) => o.key),
+        [`${prefix}empty`],
+      );
     },
   },
   {
@@ -132,8 +135,19 @@ export const behaviors: readonly Behavior[] = [
       const n = data.length;
       await driver.write(`${prefix}ranged`, data);
       const cases: [number, number | undefined][] = [
-        [n - 1, 1], [n - 1, undefined], [n - 100, 100], [n - 100, 1000], [0, n], [0, n + 1], [1, n - 1],
-        [n - MiB, undefined], [n, undefined], [n, 10], [n + 5, 1], [0, 1], [12345, 0],
+        [n - 1, 1],
+        [n - 1, undefined],
+        [n - 100, 100],
+        [n - 100, 1000],
+        [0, n],
+        [0, n + 1],
+        [1, n - 1],
+        [n - MiB, undefined],
+        [n, undefined],
+        [n, 10],
+        [n + 5, 1],
+        [0, 1],
+        [12345, 0],
       ];
       for (const [offset, length] of cases) {
         const got = await readAll(driver, `${prefix}ranged`, offset, length);
@@ -141,7 +155,7 @@ export const behaviors: readonly Behavior[] = [
         assert.ok(got.equals(want), `range ${offset}+${length}: ${got.length} bytes, wanted ${want.length}`);
       }
       const r = await driver.read(`${prefix}ranged`, { offset: n - 10 });
-      if (r.size !== undefined) assert.equal(r.size, 10, 'a size announced before the body is the range\'s');
+      if (r.size !== undefined) assert.equal(r.size, 10, "a size announced before the body is the range's");
       await collect(r.body);
       await expectKind('NotFound', () => readAll(driver, `${prefix}missing`, 5, 5));
       await expectKind('NotFound', () => readAll(driver, `${prefix}missing`, 5, 0));
@@ -229,9 +243,11 @@ export const behaviors: readonly Behavior[] = [
         const key = `${prefix}shared-${segment}`;
         const data = randomBytes(5 * segment);
         const part = (i: number) => data.subarray(i * segment, (i + 1) * segment);
-        await Promise.all([3, 0, 4, 1, 2].map((i) => (i % 2
-          ? driver.writeAt!(key, i * segment, chunked(part(i), 65_537), { size: segment })
-          : driver.writeAt!(key, i * segment, part(i)))));
+        await Promise.all(
+          [3, 0, 4, 1, 2].map((i) =>
+            i % 2 ? driver.writeAt!(key, i * segment, chunked(part(i), 65_537), { size: segment }) : driver.writeAt!(key, i * segment, part(i)),
+          ),
+        );
         assert.equal((await driver.stat(key)).size, data.length);
         assert.ok((await readAll(driver, key)).equals(data), `segments of ${segment} bytes read back whole`);
         if (driver.capabilities.rangeRead) assert.ok((await readAll(driver, key, 2 * segment, segment)).equals(part(2)));
@@ -311,7 +327,14 @@ export const behaviors: readonly Behavior[] = [
     name: 'key a and key a/b both exist and read back',
     needs: ['persistent', 'keyAndPrefixCoexist'],
     async run({ driver, prefix }) {
-      const want = new Map([[`${prefix}a`, 100], [`${prefix}a/b`, 200], [`${prefix}c/d`, 300], [`${prefix}c`, 400]].map(([k, n]) => [k as string, randomBytes(n as number)]));
+      const want = new Map(
+        [
+          [`${prefix}a`, 100],
+          [`${prefix}a/b`, 200],
+          [`${prefix}c/d`, 300],
+          [`${prefix}c`, 400],
+        ].map(([k, n]) => [k as string, randomBytes(n as number)]),
+      );
       for (const [k, v] of want) await driver.write(k, v); // a before a/b, and c/d before c
       for (const [k, v] of want) assert.ok((await readAll(driver, k)).equals(v), `${k} reads back`);
       if (driver.capabilities.list) assert.deepEqual(await listKeys(driver, prefix), [...want.keys()].sort());
@@ -368,7 +391,9 @@ export const behaviors: readonly Behavior[] = [
       const old = randomBytes(1000);
       await patient(() => driver.write(`${prefix}old`, old));
       let release: (e: Error) => void = () => undefined;
-      const released = new Promise<never>((_, reject) => { release = reject; });
+      const released = new Promise<never>((_, reject) => {
+        release = reject;
+      });
       released.catch(() => undefined);
       const first = Buffer.alloc(64 * 1024, 0x5a);
       async function* stalled(): AsyncIterable<Uint8Array> {
@@ -376,7 +401,10 @@ export const behaviors: readonly Behavior[] = [
         await released; // never yields again while the behavior looks
       }
       try {
-        for (const [key, before] of [[`${prefix}new`, undefined], [`${prefix}old`, old]] as const) {
+        for (const [key, before] of [
+          [`${prefix}new`, undefined],
+          [`${prefix}old`, old],
+        ] as const) {
           const t0 = performance.now();
           await expectKind('Timeout', () => driver.write(key, stalled(), { size: 4 * first.length }));
           const elapsed = performance.now() - t0;
@@ -402,7 +430,10 @@ export const behaviors: readonly Behavior[] = [
       await driver.write(`${prefix}kept`, randomBytes(3));
       const removed = await driver.deletePrefix(`${prefix}gone/`);
       assert.equal(removed, 5);
-      assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key), [`${prefix}kept`]);
+      assert.deepEqual(
+        (await listAll(driver, prefix)).map((o) => o.key),
+        [`${prefix}kept`],
+      );
     },
   },
 ];
@@ -416,7 +447,11 @@ export interface BehaviorOutcome {
 
 /** A prefix no other behavior or run uses. */
 export function behaviorPrefix(name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-$/, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 40)
+    .replace(/-$/, '');
   return `storbench-check/${randomBytes(4).toString('hex')}-${slug}/`;
 }
 

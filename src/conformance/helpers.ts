@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { collect } from '../drivers/keys.js';
-import { isStorageError, type Driver, type ErrorKind, type ObjectInfo, type StorageError } from '../drivers/types.js';
+import { type Driver, type ErrorKind, isStorageError, type ObjectInfo, type StorageError } from '../drivers/types.js';
 
 /** The whole content of `key` (or of a range of it). */
 export async function readAll(driver: Driver, key: string, offset?: number, length?: number): Promise<Buffer> {

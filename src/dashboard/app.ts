@@ -12,13 +12,13 @@ import { STORBENCH_VERSION } from '../version.js';
 import { guardStateChanges } from './auth.js';
 import { AnswerCache } from './cache.js';
 import { errorBody, formatValidation, HttpError } from './errors.js';
-import { documentCommonAnswers, toOpenApi30, type RequestLimits } from './openapi.js';
+import { documentCommonAnswers, type RequestLimits, toOpenApi30 } from './openapi.js';
 import { exportRoutes } from './routes/exports.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
 import { reportRoutes } from './routes/reports.js';
 import { runsRoutes } from './routes/runs.js';
-import { scheduleRoutes, type JobStarter } from './routes/schedules.js';
+import { type JobStarter, scheduleRoutes } from './routes/schedules.js';
 
 export interface AppOptions {
   readonly store: ResultsStore;
@@ -113,7 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.code(500).send(errorBody(500, 'STORBENCH_ERR_INTERNAL', 'internal error (see the server log)'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(404, 'STORBENCH_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+    reply.code(404).send(errorBody(404, 'STORBENCH_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },

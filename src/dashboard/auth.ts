@@ -17,8 +17,11 @@ export function requireToken(token: string | undefined) {
   const expected = token ? digest(token) : undefined;
   return async (request: FastifyRequest): Promise<void> => {
     if (!expected) {
-      throw new HttpError(403, 'STORBENCH_ERR_FORBIDDEN',
-        'changing state is disabled: start `storbench serve` with STORBENCH_TOKEN set and send it as a bearer token');
+      throw new HttpError(
+        403,
+        'STORBENCH_ERR_FORBIDDEN',
+        'changing state is disabled: start `storbench serve` with STORBENCH_TOKEN set and send it as a bearer token',
+      );
     }
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

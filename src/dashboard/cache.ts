@@ -40,5 +40,7 @@ export class AnswerCache {
 
 /** A JSON answer for {@link AnswerCache.send}. */
 export const jsonAnswer = (value: unknown, status = 200): CachedAnswer => ({
-  status, type: 'application/json; charset=utf-8', body: JSON.stringify(value),
+  status,
+  type: 'application/json; charset=utf-8',
+  body: JSON.stringify(value),
 });

@@ -10,7 +10,11 @@ export type HttpErrorCode =
   | 'STORBENCH_ERR_INTERNAL';
 
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: HttpErrorCode, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: HttpErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -21,8 +25,16 @@ export const conflict = (message: string) => new HttpError(409, 'STORBENCH_ERR_C
 export const notFound = (message: string) => new HttpError(404, 'STORBENCH_ERR_NOT_FOUND', message);
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  406: 'Not Acceptable', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  406: 'Not Acceptable',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
 };
 
 /** The body of an error answer. */
@@ -39,8 +51,8 @@ interface AjvError {
 }
 
 /** Whether `e` comes from one of the alternatives of the failed `anyOf` error `of` (on the same value). */
-const isAlternativeOf = (e: AjvError, of: AjvError) => e.schemaPath.startsWith(`${of.schemaPath}/`)
-  && (e.instancePath === of.instancePath || e.instancePath.startsWith(`${of.instancePath}/`));
+const isAlternativeOf = (e: AjvError, of: AjvError) =>
+  e.schemaPath.startsWith(`${of.schemaPath}/`) && (e.instancePath === of.instancePath || e.instancePath.startsWith(`${of.instancePath}/`));
 
 /**
  * One readable line for all the problems found by the schema validator, each naming its field:

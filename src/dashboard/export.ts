@@ -17,19 +17,24 @@ function csvCell(v: string | number | null): string {
 }
 
 export function toCsv(t: Table): string {
-  return [t.columns, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return `${[t.columns, ...t.rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** Markdown cells: pipes escaped, markup shown as text, one line each. */
 function mdCell(v: string | number | null): string {
   if (v === null) return '';
-  return String(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/&/g, '&amp;').replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;').replace(/[\r\n]+/g, ' ');
+  return String(v)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 export function toMarkdown(t: Table): string {
   const line = (r: readonly (string | number | null)[]) => `| ${r.map(mdCell).join(' | ')} |`;
-  return [line(t.columns), `|${t.columns.map(() => ' --- ').join('|')}|`, ...t.rows.map(line)].join('\n') + '\n';
+  return `${[line(t.columns), `|${t.columns.map(() => ' --- ').join('|')}|`, ...t.rows.map(line)].join('\n')}\n`;
 }
 
 /** Round to at most `digits` decimals (exports stay readable; the API keeps full precision). */

@@ -45,11 +45,13 @@ export function documentCommonAnswers(app: FastifyInstance, limits: RequestLimit
     const common: Record<number, unknown> = {
       400: errorAnswer('Invalid input: the message names every problem, each with its field'),
       ...(schema.params ? { 414: errorAnswer(`A path parameter is longer than ${limits.maxParamLength} characters`) } : {}),
-      ...(takesBody ? {
-        413: errorAnswer(`The body is larger than ${limits.bodyLimit / 1024} KiB`),
-        415: errorAnswer('The body is not JSON'),
-      } : {}),
-      431: errorAnswer('The request line and headers are over the server\'s limit (a query string of about 16 KiB)'),
+      ...(takesBody
+        ? {
+            413: errorAnswer(`The body is larger than ${limits.bodyLimit / 1024} KiB`),
+            415: errorAnswer('The body is not JSON'),
+          }
+        : {}),
+      431: errorAnswer("The request line and headers are over the server's limit (a query string of about 16 KiB)"),
     };
     route.schema = { ...schema, response: { ...common, ...(schema.response as object | undefined) } };
   });

@@ -52,7 +52,10 @@ export const idsProperty = {
 } as const;
 
 export const compareQuery = {
-  type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: idsProperty },
+  type: 'object',
+  additionalProperties: false,
+  required: ['ids'],
+  properties: { ids: idsProperty },
 } as const;
 
 export const matrixQuery = {

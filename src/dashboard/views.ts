@@ -1,6 +1,7 @@
 /** What the API returns for runs: the store's records reshaped for readers (histograms become curves). */
-import type { RunDetail, RunSummary } from '../results/types.js';
+
 import { runWarnings } from '../report/compare.js';
+import type { RunDetail, RunSummary } from '../results/types.js';
 import { PERCENTILE_AXIS, percentileCurve } from './percentiles.js';
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -12,14 +13,32 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
  */
 export function runListItem(r: RunSummary) {
   return {
-    id: r.id, status: r.status, targetName: r.targetName, target: r.target, system: r.system, scheme: r.scheme,
-    workload: r.workload, loadModel: r.loadModel, concurrency: r.concurrency, rate: r.rate ?? null,
-    startedAt: r.startedAt, endedAt: r.endedAt ?? null, measuredSeconds: r.measuredSeconds ?? null,
-    error: r.error ?? null, progress: r.progress ?? null, suiteId: r.suiteId ?? null,
-    scheduleId: r.scheduleId ?? null, regression: r.regression ?? null,
+    id: r.id,
+    status: r.status,
+    targetName: r.targetName,
+    target: r.target,
+    system: r.system,
+    scheme: r.scheme,
+    workload: r.workload,
+    loadModel: r.loadModel,
+    concurrency: r.concurrency,
+    rate: r.rate ?? null,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt ?? null,
+    measuredSeconds: r.measuredSeconds ?? null,
+    error: r.error ?? null,
+    progress: r.progress ?? null,
+    suiteId: r.suiteId ?? null,
+    scheduleId: r.scheduleId ?? null,
+    regression: r.regression ?? null,
     ops: r.ops.map((o) => ({
-      op: o.op, count: o.count, errors: o.errors, opsPerSec: round3(o.opsPerSec), mibPerSec: round3(o.mibPerSec),
-      p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,
+      op: o.op,
+      count: o.count,
+      errors: o.errors,
+      opsPerSec: round3(o.opsPerSec),
+      mibPerSec: round3(o.mibPerSec),
+      p50Us: o.latencyUs.p50,
+      p99Us: o.latencyUs.p99,
     })),
   };
 }

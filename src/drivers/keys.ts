@@ -1,5 +1,5 @@
 /** Helpers every driver shares: key validation and body handling. */
-import { StorageError, type Body, type Operation } from './types.js';
+import { type Body, type Operation, StorageError } from './types.js';
 
 /**
  * Reject keys that could escape the driver's root or name no object: empty, absolute, trailing `/`,
@@ -9,9 +9,21 @@ import { StorageError, type Body, type Operation } from './types.js';
 export function checkKey(driver: string, operation: Operation, key: string, allowEmpty = false): string {
   if (key === '' && allowEmpty) return key;
   // fast path for the keys the runner generates: no dots, no doubled or leading slash
-  if (key !== '' && key.charCodeAt(0) !== 47 && key.charCodeAt(key.length - 1) !== 47 && key.indexOf('.') < 0 && key.indexOf('//') < 0 && key.indexOf('\\') < 0 && key.indexOf('\0') < 0) return key;
   if (
-    key === '' || key.startsWith('/') || key.includes('\0') || key.includes('\\') ||
+    key !== '' &&
+    key.charCodeAt(0) !== 47 &&
+    key.charCodeAt(key.length - 1) !== 47 &&
+    key.indexOf('.') < 0 &&
+    key.indexOf('//') < 0 &&
+    key.indexOf('\\') < 0 &&
+    key.indexOf('\0') < 0
+  )
+    return key;
+  if (
+    key === '' ||
+    key.startsWith('/') ||
+    key.includes('\0') ||
+    key.includes('\\') ||
     key.split('/').some((seg) => seg === '.' || seg === '..' || seg === '')
   ) {
     throw new StorageError('InvalidInput', driver, operation, 'key is empty, absolute, or has ".", ".." or empty segments', { key });

@@ -67,7 +67,9 @@ export async function createDriver(context: DriverContext): Promise<Driver> {
   const entry = Object.hasOwn(registry, context.target.scheme) ? registry[context.target.scheme] : undefined;
   if (!entry) {
     throw new UsageError(
-      `target: unknown scheme "${context.target.scheme}://" (known: ${knownSchemes().map((s) => `${s}://`).join(', ')})`,
+      `target: unknown scheme "${context.target.scheme}://" (known: ${knownSchemes()
+        .map((s) => `${s}://`)
+        .join(', ')})`,
       'STORBENCH_ERR_UNKNOWN_SCHEME',
     );
   }

@@ -80,7 +80,13 @@ export function parseTarget(url: string, extraOptions: Record<string, string> = 
   const redacted = `${scheme}://${shownUser}${authority}${rawPath.replace(/\/+$/, '')}${shownQuery.length ? `?${shownQuery.join('&')}` : ''}`;
   if (declared) parseOptions(declared.schema, options, { scheme, redacted });
   return {
-    scheme, hosts, path, options, name: name ?? redacted, redacted, secrets,
+    scheme,
+    hosts,
+    path,
+    options,
+    name: name ?? redacted,
+    redacted,
+    secrets,
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   };
@@ -119,5 +125,5 @@ function redactUrlText(text: string): string {
  */
 export function isSecretOption(scheme: string, option: string): boolean {
   const declared = declaredOptions(scheme);
-  return !declared || !declared.names.includes(option) || declared.secret.has(option);
+  return !declared?.names.includes(option) || declared.secret.has(option);
 }

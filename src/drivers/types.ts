@@ -23,8 +23,16 @@ export type ErrorKind =
   | 'Unexpected';
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
-  'NotFound', 'PermissionDenied', 'Timeout', 'Unavailable', 'RateLimited',
-  'InvalidInput', 'Unsupported', 'Corrupt', 'Cancelled', 'Unexpected',
+  'NotFound',
+  'PermissionDenied',
+  'Timeout',
+  'Unavailable',
+  'RateLimited',
+  'InvalidInput',
+  'Unsupported',
+  'Corrupt',
+  'Cancelled',
+  'Unexpected',
 ];
 
 /** The operations of the interface, as errors name them (the runner records its own mix operations). */
@@ -279,4 +287,3 @@ export interface DriverContext {
   /** The run wants durable writes (fsync, sync replication) when the system offers a choice. */
   readonly durable?: boolean;
 }
-

@@ -10,17 +10,32 @@
  *   of the target are scrubbed from every message;
  * - fallbacks: scan as list + read, deletePrefix as list + bounded deletes, no warnings, no counters.
  */
-import { UsageError } from '../errors.js';
+
 import type { AnyDriverDefinition, DriverCore } from '../drivers/kernel/define-driver.js';
 import { forEachLimited } from '../drivers/kernel/mechanics.js';
-import { parseOptions, type LayerOptions } from '../drivers/kernel/options.js';
+import { type LayerOptions, parseOptions } from '../drivers/kernel/options.js';
 import { checkKey, checkOffset, checkPrefix } from '../drivers/keys.js';
 import { redactString } from '../drivers/target.js';
 import {
-  StorageError, type Body, type Capabilities, type Counters, type Driver, type DriverContext, type Environment,
-  type LargeFileMode, type ListOptions, type ObjectInfo, type Operation, type ReadOptions, type ReadResult,
-  type ScanEntry, type Semantics, type Warning, type WriteOptions,
+  type Body,
+  type Capabilities,
+  type Counters,
+  type Driver,
+  type DriverContext,
+  type Environment,
+  type LargeFileMode,
+  type ListOptions,
+  type ObjectInfo,
+  type Operation,
+  type ReadOptions,
+  type ReadResult,
+  type ScanEntry,
+  type Semantics,
+  StorageError,
+  type Warning,
+  type WriteOptions,
 } from '../drivers/types.js';
+import { UsageError } from '../errors.js';
 
 /** Deletes in flight at once when a driver has no batch delete of its own. */
 const DELETE_CONCURRENCY = 16;
@@ -220,7 +235,12 @@ export class ContractLayer implements Driver {
   }
 
   /** Check the key, then call the core; a failure (thrown or rejected) becomes a normalized StorageError. */
-  #call<T>(operation: Operation, key: string, options: { readonly signal?: AbortSignal } | undefined, call: (core: DriverCore) => Promise<T> | undefined): Promise<T> {
+  #call<T>(
+    operation: Operation,
+    key: string,
+    options: { readonly signal?: AbortSignal } | undefined,
+    call: (core: DriverCore) => Promise<T> | undefined,
+  ): Promise<T> {
     let pending: Promise<T> | undefined;
     try {
       const core = this.#opened(operation);
@@ -233,7 +253,11 @@ export class ContractLayer implements Driver {
     if (!pending) return Promise.reject(new StorageError('Unsupported', this.name, operation, `${this.name}:// does not implement ${operation}`, { key }));
     const map = this.#mapError;
     // Only drivers that map errors pay for a rejection handler: the harness ceiling's hot path stays one call.
-    return map ? pending.then(undefined, (e: unknown) => { throw this.#normalize(e, operation, key, options?.signal, map); }) : pending;
+    return map
+      ? pending.then(undefined, (e: unknown) => {
+          throw this.#normalize(e, operation, key, options?.signal, map);
+        })
+      : pending;
   }
 
   #key(operation: Operation, key: string): void {
@@ -244,7 +268,8 @@ export class ContractLayer implements Driver {
     const secrets = this.#context.target.secrets;
     if (e instanceof StorageError && e.kind === 'Cancelled') return e;
     const at = key !== undefined ? { key } : {};
-    if (signal?.aborted || isAbort(e)) return new StorageError('Cancelled', this.name, operation, 'aborted by the caller', { ...at, cause: e, temporary: false });
+    if (signal?.aborted || isAbort(e))
+      return new StorageError('Cancelled', this.name, operation, 'aborted by the caller', { ...at, cause: e, temporary: false });
     if (e instanceof StorageError) return redacted(e, secrets);
     if (map) return map(e, operation, key);
     return redacted(new StorageError('Unexpected', this.name, operation, messageOf(e), { ...at, cause: e }), secrets);

@@ -7,7 +7,17 @@
  * because the user's operation took that long.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StorageError, type Body, type Counters, type Driver, type ObjectInfo, type ReadOptions, type ReadResult, type Semantics, type WriteOptions } from '../drivers/types.js';
+import {
+  type Body,
+  type Counters,
+  type Driver,
+  type ObjectInfo,
+  type ReadOptions,
+  type ReadResult,
+  type Semantics,
+  StorageError,
+  type WriteOptions,
+} from '../drivers/types.js';
 import { ForwardingDriver } from './forwarding-driver.js';
 
 const FIRST_BACKOFF_MS = 50;

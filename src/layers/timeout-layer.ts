@@ -4,8 +4,20 @@
  * background is ignored (an aborted operation gets up to a second to settle first, so it can undo a partial write).
  * A read's deadline covers its body. Cleanup (`deletePrefix`) has none: it may take long.
  */
-import { StorageError, type Body, type ListOptions, type ObjectInfo, type Operation, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, type WriteOptions } from '../drivers/types.js';
+
 import type { Driver } from '../drivers/types.js';
+import {
+  type Body,
+  type ListOptions,
+  type ObjectInfo,
+  type Operation,
+  type ReadOptions,
+  type ReadResult,
+  type ScanEntry,
+  type Semantics,
+  StorageError,
+  type WriteOptions,
+} from '../drivers/types.js';
 import { ForwardingDriver } from './forwarding-driver.js';
 
 /** How long an operation aborted at its deadline may take to settle before the Timeout is reported anyway. */
@@ -104,7 +116,12 @@ export class TimeoutLayer extends ForwardingDriver {
   }
 
   /** A listing or scan whose every step must come before the one deadline of the whole call. */
-  async *#iterateWithin<T>(operation: Operation, prefix: string, options: ListOptions | undefined, start: (options: ListOptions) => AsyncIterable<T>): AsyncIterable<T> {
+  async *#iterateWithin<T>(
+    operation: Operation,
+    prefix: string,
+    options: ListOptions | undefined,
+    start: (options: ListOptions) => AsyncIterable<T>,
+  ): AsyncIterable<T> {
     const deadline = this.#deadline(operation, prefix, options?.signal);
     try {
       const steps = start({ ...options, signal: deadline.signal })[Symbol.asyncIterator]();
@@ -122,7 +139,9 @@ export class TimeoutLayer extends ForwardingDriver {
     const controller = new AbortController();
     let fired = false;
     let expire: (e: StorageError) => void = () => undefined;
-    const expired = new Promise<never>((_, reject) => { expire = reject; });
+    const expired = new Promise<never>((_, reject) => {
+      expire = reject;
+    });
     expired.catch(() => undefined);
     const timer = setTimeout(() => {
       fired = true;

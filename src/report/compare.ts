@@ -45,18 +45,23 @@ export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops' | 'warni
   const reads = run.ops.some((o) => (o.op === 'read' || o.op === 'scan' || o.op === 'readModifyWrite') && o.count > 0);
   const pageCache = caveat('page-cache');
   if (reads && pageCache) {
-    warnings.push(`reads may have been served from the client's page cache (${pageCache.text}): `
-      + 'use ?direct=true or --drop-caches for the storage\'s own figures');
+    warnings.push(
+      `reads may have been served from the client's page cache (${pageCache.text}): ` + "use ?direct=true or --drop-caches for the storage's own figures",
+    );
   }
   if (typeof env.eventLoopUtilization === 'number' && env.eventLoopUtilization > 0.9) {
-    warnings.push(`the client's event loop was saturated (utilization ${env.eventLoopUtilization}): the client may have limited these figures`
-      + (env.threadsChoice ? ` (threads ${String(env.threadsChoice)})` : '; try --threads N'));
+    warnings.push(
+      `the client's event loop was saturated (utilization ${env.eventLoopUtilization}): the client may have limited these figures` +
+        (env.threadsChoice ? ` (threads ${String(env.threadsChoice)})` : '; try --threads N'),
+    );
   }
   const moved = run.ops.filter((o) => (o.op === 'write' || o.op === 'read') && o.count > 0);
   const meanSize = moved.reduce((n, o) => n + o.bytes, 0) / (moved.reduce((n, o) => n + o.count, 0) || 1);
   if (caveat('threadpool-handoff') && moved.length && meanSize <= SMALL_OBJECT) {
-    warnings.push(`small files on a local file system through the async engine: every call is a threadpool hand-off, which `
-      + 'can cost more than the call itself; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)');
+    warnings.push(
+      `small files on a local file system through the async engine: every call is a threadpool hand-off, which ` +
+        'can cost more than the call itself; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)',
+    );
   }
   return warnings;
 }
@@ -69,14 +74,21 @@ const ratio = (value: number, base: number | undefined): number | undefined =>
 
 function cell(runId: string, o: OpFigures, first: OpFigures | undefined): CompareCell {
   const c = {
-    runId, count: o.count, errors: o.errors, opsPerSec: o.opsPerSec, mibPerSec: o.mibPerSec,
-    p50Us: o.latencyUs.p50, p99Us: o.latencyUs.p99,
+    runId,
+    count: o.count,
+    errors: o.errors,
+    opsPerSec: o.opsPerSec,
+    mibPerSec: o.mibPerSec,
+    p50Us: o.latencyUs.p50,
+    p99Us: o.latencyUs.p99,
   };
   const opsRatio = ratio(o.opsPerSec, first?.opsPerSec);
   const mibRatio = ratio(o.mibPerSec, first?.mibPerSec);
   const p99Ratio = ratio(o.latencyUs.p99, first?.latencyUs.p99);
   return {
-    ...c, ...(opsRatio !== undefined ? { opsRatio } : {}), ...(mibRatio !== undefined ? { mibRatio } : {}),
+    ...c,
+    ...(opsRatio !== undefined ? { opsRatio } : {}),
+    ...(mibRatio !== undefined ? { mibRatio } : {}),
     ...(p99Ratio !== undefined ? { p99Ratio } : {}),
   };
 }
@@ -86,10 +98,25 @@ export function compareRuns(runs: readonly RunSummary[]): Comparison {
   const ops = [...new Set(runs.flatMap((r) => r.ops.map((o) => o.op)))];
   const rows = ops.map((op) => {
     const first = runs[0]?.ops.find((o) => o.op === op);
-    return { op, cells: runs.map((r) => { const o = r.ops.find((x) => x.op === op); return o ? cell(r.id, o, first) : undefined; }) };
+    return {
+      op,
+      cells: runs.map((r) => {
+        const o = r.ops.find((x) => x.op === op);
+        return o ? cell(r.id, o, first) : undefined;
+      }),
+    };
   });
   return {
-    runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }) => ({ id, targetName, system, workload, status, startedAt, concurrency, semantics })),
+    runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }) => ({
+      id,
+      targetName,
+      system,
+      workload,
+      status,
+      startedAt,
+      concurrency,
+      semantics,
+    })),
     rows,
     warnings: runs.flatMap((r) => runWarnings(r).map((w) => `${r.id} (${r.targetName}): ${w}`)),
   };
@@ -168,12 +195,16 @@ export function buildMatrix(latest: readonly RunSummary[], baseline: string | un
       const mibRatio = ratio(t.mibPerSec, b?.mibPerSec);
       const p99Ratio = ratio(t.p99Us, b?.p99Us);
       cells[r.workload] = {
-        ...t, ...(opsRatio !== undefined ? { opsRatio } : {}), ...(mibRatio !== undefined ? { mibRatio } : {}),
+        ...t,
+        ...(opsRatio !== undefined ? { opsRatio } : {}),
+        ...(mibRatio !== undefined ? { mibRatio } : {}),
         ...(p99Ratio !== undefined ? { p99Ratio } : {}),
       };
     }
     return { target, scheme: runs[0]!.scheme, system: runs[0]!.system, ceiling: runs[0]!.scheme === 'null', cells };
   });
-  rows.sort((a, b) => Number(a.ceiling) - Number(b.ceiling) || Number(b.target === baseline) - Number(a.target === baseline) || a.target.localeCompare(b.target));
+  rows.sort(
+    (a, b) => Number(a.ceiling) - Number(b.ceiling) || Number(b.target === baseline) - Number(a.target === baseline) || a.target.localeCompare(b.target),
+  );
   return { baseline, workloads, rows };
 }

@@ -25,7 +25,10 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const a = align ?? header.map((_, i) => (i === 0 ? 'left' : 'right'));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (a[i] === 'left' ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (a[i] === 'left' ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -57,5 +60,9 @@ export function renderMatrix(m: import('./compare.js').Matrix): string {
       return `${figure} p99 ${formatLatency(c.p99Us)}${x !== undefined && r.target !== m.baseline ? ` ${formatRatio(x)}` : ''}${c.errors ? ` err ${c.errors}` : ''}${c.regressed ? ' REGRESSED' : ''}`;
     }),
   ]);
-  return textTable(header, rows, header.map((_, i) => (i < 2 ? 'left' : 'right')));
+  return textTable(
+    header,
+    rows,
+    header.map((_, i) => (i < 2 ? 'left' : 'right')),
+  );
 }

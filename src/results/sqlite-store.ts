@@ -1,14 +1,30 @@
 /** The results store on SQLite (better-sqlite3 12): WAL mode, numbered migrations, batched writes. */
-import Database from 'better-sqlite3';
+
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Warning } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
 import { migrations } from './migrations.js';
 import type {
-  CleanupState, ErrorSample, JobRecord, LatencySummary, NewJob, NewRun, NewSchedule, OpResult, PartialResults, ResultsStore, RunDetail,
-  RunFilter, RunOutcome, RunRecord, RunSummary, ScheduleRecord, Segment,
+  CleanupState,
+  ErrorSample,
+  JobRecord,
+  LatencySummary,
+  NewJob,
+  NewRun,
+  NewSchedule,
+  OpResult,
+  PartialResults,
+  ResultsStore,
+  RunDetail,
+  RunFilter,
+  RunOutcome,
+  RunRecord,
+  RunSummary,
+  ScheduleRecord,
+  Segment,
 } from './types.js';
 
 /** Default location of the results database. */
@@ -334,9 +350,24 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
     deleteOps.run(runId);
     deleteErrors.run(runId);
     for (const r of ops) {
-      insertOp.run(runId, r.op, r.count, r.errors, JSON.stringify(r.errorsByKind), r.bytes, r.items, r.opsPerSec,
-        r.mibPerSec, JSON.stringify(r.latencyUs), json(r.serviceUs), json(r.ttfbUs), r.meanIoRateMibPerSec ?? null,
-        r.histogram, r.serviceHistogram ?? null, r.ttfbHistogram ?? null);
+      insertOp.run(
+        runId,
+        r.op,
+        r.count,
+        r.errors,
+        JSON.stringify(r.errorsByKind),
+        r.bytes,
+        r.items,
+        r.opsPerSec,
+        r.mibPerSec,
+        JSON.stringify(r.latencyUs),
+        json(r.serviceUs),
+        json(r.ttfbUs),
+        r.meanIoRateMibPerSec ?? null,
+        r.histogram,
+        r.serviceHistogram ?? null,
+        r.ttfbHistogram ?? null,
+      );
     }
     for (const e of errors) insertError.run(runId, e.op, e.kind, e.count, e.message);
   };
@@ -396,8 +427,7 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       updateCleanup.run(state, note, note, note, runId);
     },
     listLeftovers() {
-      return (db.prepare(`SELECT * FROM runs WHERE cleanup <> 'done' AND status <> 'running' ORDER BY started_at, id`).all() as Row[])
-        .map(rowToRun);
+      return (db.prepare(`SELECT * FROM runs WHERE cleanup <> 'done' AND status <> 'running' ORDER BY started_at, id`).all() as Row[]).map(rowToRun);
     },
     getRun(id: string): RunDetail | undefined {
       const row = getRunRow.get(id) as Row | undefined;
@@ -406,11 +436,19 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
         ...rowToRun(row),
         ops: (getOps.all(id) as Row[]).map((r) => rowToOp(r, true)),
         segments: (getSegments.all(id) as Row[]).map((r) => ({
-          second: r.second as number, op: r.op as string, ops: r.ops as number, bytes: r.bytes as number,
-          errors: r.errors as number, latencySumUs: r.latency_sum_us as number, latencyMaxUs: r.latency_max_us as number,
+          second: r.second as number,
+          op: r.op as string,
+          ops: r.ops as number,
+          bytes: r.bytes as number,
+          errors: r.errors as number,
+          latencySumUs: r.latency_sum_us as number,
+          latencyMaxUs: r.latency_max_us as number,
         })),
         errors: (getErrors.all(id) as Row[]).map((r) => ({
-          op: r.op as string, kind: r.kind as ErrorSample['kind'], count: r.count as number, message: r.message as string,
+          op: r.op as string,
+          kind: r.kind as ErrorSample['kind'],
+          count: r.count as number,
+          message: r.message as string,
         })),
       };
     },
@@ -418,7 +456,10 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       const where: string[] = [];
       const args: unknown[] = [];
       const eq = (column: string, value: unknown) => {
-        if (value !== undefined) { where.push(`${column} = ?`); args.push(value); }
+        if (value !== undefined) {
+          where.push(`${column} = ?`);
+          args.push(value);
+        }
       };
       eq('target_name', filter.target);
       eq('system', filter.system);
@@ -426,18 +467,27 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       eq('status', filter.status);
       eq('suite_id', filter.suiteId);
       eq('schedule_id', filter.scheduleId);
-      if (filter.since !== undefined) { where.push('started_at >= ?'); args.push(filter.since); }
-      if (filter.until !== undefined) { where.push('started_at <= ?'); args.push(filter.until); }
+      if (filter.since !== undefined) {
+        where.push('started_at >= ?');
+        args.push(filter.since);
+      }
+      if (filter.until !== undefined) {
+        where.push('started_at <= ?');
+        args.push(filter.until);
+      }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const total = (db.prepare(`SELECT count(*) AS n FROM runs ${clause}`).get(...args) as { n: number }).n;
-      const rows = db.prepare(`SELECT * FROM runs ${clause} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`)
+      const rows = db
+        .prepare(`SELECT * FROM runs ${clause} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`)
         .all(...args, filter.limit ?? 50, filter.offset ?? 0) as Row[];
       return { runs: summaries(rows), total };
     },
     latestCompleted() {
-      const rows = db.prepare(`SELECT * FROM runs r WHERE status = 'completed' AND started_at = (
+      const rows = db
+        .prepare(`SELECT * FROM runs r WHERE status = 'completed' AND started_at = (
         SELECT max(started_at) FROM runs x WHERE x.status = 'completed' AND x.target_name = r.target_name
-        AND x.workload = r.workload) ORDER BY target_name, workload`).all() as Row[];
+        AND x.workload = r.workload) ORDER BY target_name, workload`)
+        .all() as Row[];
       return summaries(rows);
     },
     setRegression(runId, regression) {
@@ -472,8 +522,17 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       localWrites++;
       const now = new Date().toISOString();
       db.prepare(`INSERT INTO schedules (id, cron, suite_json, enabled, missed, thresholds_json, webhook, created_at,
-        updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(s.id, s.cron, JSON.stringify(s.suite), s.enabled ? 1 : 0,
-        s.missed, JSON.stringify(s.thresholds), s.webhook ?? null, now, now);
+        updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        s.id,
+        s.cron,
+        JSON.stringify(s.suite),
+        s.enabled ? 1 : 0,
+        s.missed,
+        JSON.stringify(s.thresholds),
+        s.webhook ?? null,
+        now,
+        now,
+      );
       return store.getSchedule(s.id)!;
     },
     getSchedule(id: string) {
@@ -485,8 +544,7 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
     },
     setScheduleEnabled(id: string, enabled: boolean) {
       localWrites++;
-      return db.prepare(`UPDATE schedules SET enabled = ?, updated_at = ? WHERE id = ?`)
-        .run(enabled ? 1 : 0, new Date().toISOString(), id).changes > 0;
+      return db.prepare(`UPDATE schedules SET enabled = ?, updated_at = ? WHERE id = ?`).run(enabled ? 1 : 0, new Date().toISOString(), id).changes > 0;
     },
     setScheduleDue(id: string, dueAt: string) {
       localWrites++;
@@ -496,28 +554,46 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       localWrites++;
       return db.prepare(`DELETE FROM schedules WHERE id = ?`).run(id).changes > 0;
     },
-    startJob: (job: NewJob) => db.transaction((j: NewJob): JobRecord => {
-      localWrites++;
-      const now = new Date().toISOString();
-      let outcome = j.outcome;
-      if (!outcome) {
-        const busy = holder.get(JSON.stringify(j.targets)) as Row | undefined;
-        if (busy) {
-          const shared = (parse<string[]>(busy.targets_json) ?? []).filter((t) => j.targets.includes(t));
-          outcome = {
-            status: 'skipped',
-            reason: `target ${shared.join(', ')} is still in use by job ${busy.id as number} of schedule ${busy.schedule_id as string} (started ${busy.started_at as string})`,
-          };
-        }
-      }
-      const id = insertJob.run(j.scheduleId, j.trigger, j.dueAt, now, outcome ? now : null, outcome?.status ?? 'running',
-        outcome?.reason ?? null, JSON.stringify(j.targets), j.suiteId ?? null, host, process.pid).lastInsertRowid;
-      return rowToJob(getJobRow.get(id) as Row);
-    }).immediate(job),
+    startJob: (job: NewJob) =>
+      db
+        .transaction((j: NewJob): JobRecord => {
+          localWrites++;
+          const now = new Date().toISOString();
+          let outcome = j.outcome;
+          if (!outcome) {
+            const busy = holder.get(JSON.stringify(j.targets)) as Row | undefined;
+            if (busy) {
+              const shared = (parse<string[]>(busy.targets_json) ?? []).filter((t) => j.targets.includes(t));
+              outcome = {
+                status: 'skipped',
+                reason: `target ${shared.join(', ')} is still in use by job ${busy.id as number} of schedule ${busy.schedule_id as string} (started ${busy.started_at as string})`,
+              };
+            }
+          }
+          const id = insertJob.run(
+            j.scheduleId,
+            j.trigger,
+            j.dueAt,
+            now,
+            outcome ? now : null,
+            outcome?.status ?? 'running',
+            outcome?.reason ?? null,
+            JSON.stringify(j.targets),
+            j.suiteId ?? null,
+            host,
+            process.pid,
+          ).lastInsertRowid;
+          return rowToJob(getJobRow.get(id) as Row);
+        })
+        .immediate(job),
     finishJob(id, outcome) {
       localWrites++;
-      db.prepare(`UPDATE schedule_jobs SET status = ?, reason = ?, ended_at = ? WHERE id = ?`)
-        .run(outcome.status, outcome.reason ?? null, new Date().toISOString(), id);
+      db.prepare(`UPDATE schedule_jobs SET status = ?, reason = ?, ended_at = ? WHERE id = ?`).run(
+        outcome.status,
+        outcome.reason ?? null,
+        new Date().toISOString(),
+        id,
+      );
       const row = getJobRow.get(id) as Row | undefined;
       return row ? rowToJob(row) : undefined;
     },

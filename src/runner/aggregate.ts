@@ -20,7 +20,10 @@ export interface Aggregate {
 export function aggregate(sets: readonly RecordSet[], measuredSeconds: number, order: readonly string[] = []): Aggregate {
   const seconds = measuredSeconds > 0 ? measuredSeconds : 1e-9;
   const names = [...new Set(sets.flatMap((s) => s.ops.map((o) => o.op)))];
-  const rank = (op: string) => { const i = order.indexOf(op); return i < 0 ? order.length : i; };
+  const rank = (op: string) => {
+    const i = order.indexOf(op);
+    return i < 0 ? order.length : i;
+  };
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
   const ops: OpResult[] = names.map((op) => {
@@ -35,7 +38,12 @@ export function aggregate(sets: readonly RecordSet[], measuredSeconds: number, o
     const bytes = sum((o) => o.bytes);
     const rateSum = sum((o) => o.rateSum);
     return {
-      op, count, bytes, items: sum((o) => o.items), errors: sum((o) => o.errors), errorsByKind,
+      op,
+      count,
+      bytes,
+      items: sum((o) => o.items),
+      errors: sum((o) => o.errors),
+      errorsByKind,
       opsPerSec: round(count / seconds),
       mibPerSec: round(bytes / MIB / seconds, 3),
       latencyUs: summarize(latency),
@@ -50,10 +58,20 @@ export function aggregate(sets: readonly RecordSet[], measuredSeconds: number, o
   for (const s of sets.flatMap((x) => x.segments)) {
     const key = `${s.second}\0${s.op}`;
     const prev = segmentMap.get(key);
-    segmentMap.set(key, prev ? {
-      second: s.second, op: s.op, ops: prev.ops + s.ops, bytes: prev.bytes + s.bytes, errors: prev.errors + s.errors,
-      latencySumUs: prev.latencySumUs + s.latencySumUs, latencyMaxUs: Math.max(prev.latencyMaxUs, s.latencyMaxUs),
-    } : s);
+    segmentMap.set(
+      key,
+      prev
+        ? {
+            second: s.second,
+            op: s.op,
+            ops: prev.ops + s.ops,
+            bytes: prev.bytes + s.bytes,
+            errors: prev.errors + s.errors,
+            latencySumUs: prev.latencySumUs + s.latencySumUs,
+            latencyMaxUs: Math.max(prev.latencyMaxUs, s.latencyMaxUs),
+          }
+        : s,
+    );
   }
   const segments = [...segmentMap.values()].sort((a, b) => a.second - b.second || rank(a.op) - rank(b.op));
 

@@ -1,9 +1,9 @@
 /** Which capabilities a workload needs, checked before anything is written. */
 import type { Capabilities } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
+import { formatSize } from '../workloads/size.js';
 import type { SizeDistribution } from '../workloads/sizes.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
-import { formatSize } from '../workloads/size.js';
 
 /** Every capability the workload needs that the driver lacks, in words; empty when it can run. */
 export function missingCapabilities(spec: WorkloadSpec, sizes: SizeDistribution, caps: Capabilities): string[] {

@@ -4,12 +4,16 @@
  */
 import { hostname } from 'node:os';
 import { collect } from '../drivers/keys.js';
-import { isStorageError, type Driver } from '../drivers/types.js';
+import { type Driver, isStorageError } from '../drivers/types.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { RecordSet } from './recorder.js';
 
 export interface DatasetMarker {
-  objects: number; size: string; seed: number; groupSize: number; largeFiles?: WorkloadSpec['largeFiles'];
+  objects: number;
+  size: string;
+  seed: number;
+  groupSize: number;
+  largeFiles?: WorkloadSpec['largeFiles'];
   /** Host that wrote the objects: a run on another host reads them past its own page cache. */
   writtenBy?: string;
 }
@@ -36,7 +40,7 @@ const oldMarkerKey = (name: string) => `storbench/datasets/${name}.json`;
 
 /** The dataset's marker; for a dataset prepared by an older storbench, the one it left beside the dataset. */
 export async function readMarker(driver: Driver, name: string): Promise<DatasetMarker | undefined> {
-  return await readMarkerAt(driver, markerKey(name)) ?? readMarkerAt(driver, oldMarkerKey(name));
+  return (await readMarkerAt(driver, markerKey(name))) ?? readMarkerAt(driver, oldMarkerKey(name));
 }
 
 async function readMarkerAt(driver: Driver, key: string): Promise<DatasetMarker | undefined> {
@@ -51,8 +55,13 @@ async function readMarkerAt(driver: Driver, key: string): Promise<DatasetMarker 
 
 /** Does the dataset of `marker` hold the objects `spec` reads (as many or more, of the same shape)? */
 export function markerMatches(marker: DatasetMarker, spec: WorkloadSpec): boolean {
-  return marker.objects >= spec.objects && marker.size === spec.size && marker.seed === spec.seed && marker.groupSize === spec.groupSize
-    && (marker.largeFiles ?? 'per-worker') === spec.largeFiles;
+  return (
+    marker.objects >= spec.objects &&
+    marker.size === spec.size &&
+    marker.seed === spec.seed &&
+    marker.groupSize === spec.groupSize &&
+    (marker.largeFiles ?? 'per-worker') === spec.largeFiles
+  );
 }
 
 /** Record that the named dataset of `spec` now holds `objects` objects, written by this host. */
@@ -62,6 +71,9 @@ export async function writeMarker(driver: Driver, spec: WorkloadSpec, objects: n
 
 /** After a measured phase that created objects in the dataset: the marker counts them too. */
 export async function writeDatasetMarker(driver: Driver, spec: WorkloadSpec, sets: readonly RecordSet[], objects: number): Promise<void> {
-  const created = sets.flatMap((s) => s.ops).filter((o) => o.op === 'write').reduce((n, o) => n + o.count, 0);
+  const created = sets
+    .flatMap((s) => s.ops)
+    .filter((o) => o.op === 'write')
+    .reduce((n, o) => n + o.count, 0);
   await writeMarker(driver, spec, objects + created);
 }

@@ -6,7 +6,7 @@
  */
 import type { Driver, Environment } from '../drivers/types.js';
 import type { SizeDistribution } from '../workloads/sizes.js';
-import { sharedFileProblem, type LargeFiles, type WorkloadSpec } from '../workloads/spec.js';
+import { type LargeFiles, sharedFileProblem, type WorkloadSpec } from '../workloads/spec.js';
 
 /** The one object a shared-file run writes and reads, under the run's (or dataset's) prefix. */
 export function sharedFileKey(base: string): string {

@@ -8,7 +8,7 @@ import type { ResultsStore } from '../results/types.js';
 import { MIX_OPS, type WorkloadSpec } from '../workloads/spec.js';
 import { aggregate } from './aggregate.js';
 import type { Figures, Placement, Running, Totals } from './placement/placement.js';
-import { StartGate, type Clock } from './placement/start-gate.js';
+import { type Clock, StartGate } from './placement/start-gate.js';
 import type { Progress } from './progress.js';
 
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -44,9 +44,16 @@ export async function measure(request: MeasureRequest): Promise<Figures> {
     const figures = aggregate(sets, measuredSeconds, MIX_OPS);
     const from = flushed.window === window ? flushed.second : 0;
     const segments = figures.segments.filter((x) => x.second >= from);
-    store.recordProgress(runId, segments, { elapsedS: Math.round((now - window.startMs) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us }, {
-      measuredSeconds: Math.round(measuredSeconds * 1000) / 1000, ops: figures.ops, errors: figures.errors,
-    });
+    store.recordProgress(
+      runId,
+      segments,
+      { elapsedS: Math.round((now - window.startMs) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us },
+      {
+        measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
+        ops: figures.ops,
+        errors: figures.errors,
+      },
+    );
     flushed = { window, second: Math.max(from, ...segments.map((x) => x.second)) };
   };
   const tick = () => {
@@ -55,9 +62,16 @@ export async function measure(request: MeasureRequest): Promise<Figures> {
     const { startMs, stopMs } = gate.clock;
     const dt = (now - last.at) / 1000 || 1;
     request.onProgress?.({
-      runId, phase: stopMs !== Infinity && now >= stopMs ? 'drain' : 'measure', elapsedS: (now - startMs) / 1000, totalS,
-      done: t.ops, planned: spec.ops ?? 0, opsPerSec: (t.ops - last.ops) / dt, mibPerSec: (t.bytes - last.bytes) / 1048576 / dt,
-      errors: t.errors, p99Us: t.p99Us,
+      runId,
+      phase: stopMs !== Infinity && now >= stopMs ? 'drain' : 'measure',
+      elapsedS: (now - startMs) / 1000,
+      totalS,
+      done: t.ops,
+      planned: spec.ops ?? 0,
+      opsPerSec: (t.ops - last.ops) / dt,
+      mibPerSec: (t.bytes - last.bytes) / 1048576 / dt,
+      errors: t.errors,
+      p99Us: t.p99Us,
     });
     try {
       flush(now, t);
@@ -70,12 +84,22 @@ export async function measure(request: MeasureRequest): Promise<Figures> {
   let deadline: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
   const drained = new Promise<'timeout'>((resolve) => {
-    const arm = () => { drainTimer ??= setTimeout(() => { cancel.abort(); resolve('timeout'); }, DRAIN_TIMEOUT_MS); };
+    const arm = () => {
+      drainTimer ??= setTimeout(() => {
+        cancel.abort();
+        resolve('timeout');
+      }, DRAIN_TIMEOUT_MS);
+    };
     if (stop.aborted) arm();
     else stop.addEventListener('abort', arm, { once: true });
     if (spec.ops === undefined) {
       // armed from the window the workers were released into (threads auto: after the probe)
-      running.released.then(() => { deadline = setTimeout(arm, Math.max(0, gate.clock.stopMs - performance.now())); }, () => undefined);
+      running.released.then(
+        () => {
+          deadline = setTimeout(arm, Math.max(0, gate.clock.stopMs - performance.now()));
+        },
+        () => undefined,
+      );
     }
   });
   try {

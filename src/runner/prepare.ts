@@ -8,7 +8,7 @@ import { needsObjects, type WorkloadSpec } from '../workloads/spec.js';
 import { markerMatches, readMarker, writeMarker } from './dataset.js';
 import { KeySpace } from './keyspace.js';
 import { sharedFileKey } from './large-files.js';
-import { progressOf, type Progress } from './progress.js';
+import { type Progress, progressOf } from './progress.js';
 import { saltOf } from './workers.js';
 
 export interface PrepareRequest {
@@ -49,19 +49,21 @@ export async function prepare(request: PrepareRequest): Promise<{ objects: numbe
     request.onProgress?.({ ...progressOf(runId, 'prepare', (performance.now() - t0) / 1000, 0, done, spec.objects) });
   }, 1000);
   try {
-    await Promise.all(Array.from({ length: Math.min(spec.concurrency, spec.objects) }, async () => {
-      while (next < spec.objects && firstError === undefined && !stop.aborted) {
-        const i = next++;
-        const size = sizes.sizeOf(spec.seed, i);
-        try {
-          const body = payloads.body(saltOf(spec.seed, i), size);
-          await (shared ? driver.writeAt!(shared, i * size, body, { size }) : driver.write(keys.key(i), body, { size }));
-          done++;
-        } catch (e) {
-          firstError ??= e;
+    await Promise.all(
+      Array.from({ length: Math.min(spec.concurrency, spec.objects) }, async () => {
+        while (next < spec.objects && firstError === undefined && !stop.aborted) {
+          const i = next++;
+          const size = sizes.sizeOf(spec.seed, i);
+          try {
+            const body = payloads.body(saltOf(spec.seed, i), size);
+            await (shared ? driver.writeAt!(shared, i * size, body, { size }) : driver.write(keys.key(i), body, { size }));
+            done++;
+          } catch (e) {
+            firstError ??= e;
+          }
         }
-      }
-    }));
+      }),
+    );
   } finally {
     clearInterval(timer);
   }

@@ -5,11 +5,17 @@
  * except the first operation of a new second.
  */
 import { redactString } from '../drivers/target.js';
-import { ERROR_KINDS, StorageError, type ErrorKind } from '../drivers/types.js';
+import { ERROR_KINDS, type ErrorKind, StorageError } from '../drivers/types.js';
 import type { ErrorSample, Segment } from '../results/types.js';
-import { encodeHistogram, HIGHEST_TRACKABLE_US, newHistogram, type Histogram } from './histogram.js';
+import { encodeHistogram, HIGHEST_TRACKABLE_US, type Histogram, newHistogram } from './histogram.js';
 
-interface SecondBucket { ops: number; bytes: number; errors: number; latencySumUs: number; latencyMaxUs: number }
+interface SecondBucket {
+  ops: number;
+  bytes: number;
+  errors: number;
+  latencySumUs: number;
+  latencyMaxUs: number;
+}
 
 /** Figures of one operation type in one recorder (one thread); merged across threads by `mergeRecords`. */
 export interface OpRecord {
@@ -48,7 +54,10 @@ export class OpStats {
   readonly firstMessage = new Map<ErrorKind, string>();
   readonly seconds: (SecondBucket | undefined)[] = [];
 
-  constructor(readonly op: string, private readonly recorder: Recorder) {}
+  constructor(
+    readonly op: string,
+    private readonly recorder: Recorder,
+  ) {}
 
   second(s: number): SecondBucket {
     return (this.seconds[s] ??= { ops: 0, bytes: 0, errors: 0, latencySumUs: 0, latencyMaxUs: 0 });
@@ -127,9 +136,14 @@ export class Recorder {
 
   /** Live totals for progress lines: ops, bytes and errors so far, and the p99 of every op type together. */
   totals(): { ops: number; bytes: number; errors: number; p99Us: number } {
-    let ops = 0, bytes = 0, errors = 0, p99 = 0;
+    let ops = 0,
+      bytes = 0,
+      errors = 0,
+      p99 = 0;
     for (const s of this.stats.values()) {
-      ops += s.count; bytes += s.bytes; errors += s.errors;
+      ops += s.count;
+      bytes += s.bytes;
+      errors += s.errors;
       if (s.count) p99 = Math.max(p99, s.latency.getValueAtPercentile(99));
     }
     return { ops, bytes, errors, p99Us: p99 };
@@ -151,7 +165,12 @@ export class Recorder {
     const errors: ErrorSample[] = [];
     for (const s of this.stats.values()) {
       ops.push({
-        op: s.op, count: s.count, bytes: s.bytes, items: s.items, errors: s.errors, rateSum: s.rateSum,
+        op: s.op,
+        count: s.count,
+        bytes: s.bytes,
+        items: s.items,
+        errors: s.errors,
+        rateSum: s.rateSum,
         errorsByKind: Object.fromEntries(s.errorsByKind),
         histogram: encodeHistogram(s.latency),
         ...(s.service ? { serviceHistogram: encodeHistogram(s.service) } : {}),

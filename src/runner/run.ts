@@ -15,7 +15,7 @@ import type { CleanupState, OpResult, ResultsStore, RunOutcome, RunStatus } from
 import { STORBENCH_VERSION } from '../version.js';
 import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes.js';
-import { MIX_OPS, writesIn, type WorkloadSpec } from '../workloads/spec.js';
+import { MIX_OPS, type WorkloadSpec, writesIn } from '../workloads/spec.js';
 import { aggregate } from './aggregate.js';
 import { assertCapabilities } from './capabilities.js';
 import { datasetBase, writeDatasetMarker } from './dataset.js';
@@ -24,7 +24,7 @@ import { measure } from './measure.js';
 import { openCreated } from './open-driver.js';
 import type { Figures } from './placement/placement.js';
 import { prepare } from './prepare.js';
-import { progressOf, type Progress } from './progress.js';
+import { type Progress, progressOf } from './progress.js';
 import { newRunId } from './run-id.js';
 import { assertThreading, choosePlacement } from './threading.js';
 import { judgeRun } from './verdict.js';
@@ -42,6 +42,7 @@ export interface RunRequest {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
   /** Called between prepare and measure (dropping caches, for example). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that adds nothing returns nothing
   readonly beforeMeasure?: (driver: Driver) => Promise<Readonly<Record<string, string | number | boolean>> | void>;
 }
 
@@ -107,15 +108,27 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   const warnings = driver.warnings?.() ?? [];
   try {
     store.createRun({
-      id: runId, target: target.redacted, targetName: target.name, scheme: target.scheme, system: driver.system(),
-      workload: spec.name, spec: spec as unknown as Record<string, unknown>, loadModel: spec.rate ? 'open' : 'closed',
-      concurrency: spec.concurrency, ...(spec.rate ? { rate: spec.rate } : {}), seed: spec.seed,
-      semantics: driver.semantics(), capabilities: driver.capabilities, environment, warnings,
+      id: runId,
+      target: target.redacted,
+      targetName: target.name,
+      scheme: target.scheme,
+      system: driver.system(),
+      workload: spec.name,
+      spec: spec as unknown as Record<string, unknown>,
+      loadModel: spec.rate ? 'open' : 'closed',
+      concurrency: spec.concurrency,
+      ...(spec.rate ? { rate: spec.rate } : {}),
+      seed: spec.seed,
+      semantics: driver.semantics(),
+      capabilities: driver.capabilities,
+      environment,
+      warnings,
       ...(spec.dataset ? { dataset: spec.dataset } : {}),
       ...(request.suiteId ? { suiteId: request.suiteId } : {}),
       ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
       ...(request.suiteBaseline !== undefined ? { suiteBaseline: request.suiteBaseline } : {}),
-      startedAt: new Date().toISOString(), cleanup,
+      startedAt: new Date().toISOString(),
+      cleanup,
     });
   } catch (e) {
     throw new UsageError(`--db ${store.path}: cannot record the run (${messageOf(e)})`, 'STORBENCH_ERR_DATABASE');
@@ -150,9 +163,8 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     }
     const extra = await request.beforeMeasure?.(driver);
     if (extra) Object.assign(environment, extra);
-    const placement = choosePlacement(
-      { target, driver, spec, sizes, payloads, base, objects, stop: stop.signal, cancel: cancel.signal },
-      (facts) => Object.assign(environment, facts),
+    const placement = choosePlacement({ target, driver, spec, sizes, payloads, base, objects, stop: stop.signal, cancel: cancel.signal }, (facts) =>
+      Object.assign(environment, facts),
     );
     ({ sets, measuredSeconds } = await measure({ runId, spec, store, placement, stop: stop.signal, cancel, onProgress: request.onProgress, environment }));
     if (spec.dataset && spec.writes === 'create' && spec.mix.write) await writeDatasetMarker(driver, spec, sets, objects);
@@ -172,8 +184,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   // counters the driver kept while running (retries, failovers...) belong to the run, as `counters.<name>`
   for (const [name, n] of Object.entries(driver.counters?.() ?? {})) environment[`counters.${name}`] = n;
   let finalWarnings: readonly Warning[] = driver.warnings?.() ?? [];
-  if (readOnlyFrom !== undefined && readOnlyFrom !== hostname()
-    && finalWarnings.some((w) => w.code === 'page-cache')) {
+  if (readOnlyFrom !== undefined && readOnlyFrom !== hostname() && finalWarnings.some((w) => w.code === 'page-cache')) {
     // Reading with another client than the one that wrote: this host's page cache never held the data.
     finalWarnings = finalWarnings.filter((w) => w.code !== 'page-cache');
     environment.cacheHonesty = `read by another client: dataset ${spec.dataset} was written by host ${readOnlyFrom}, so this host's page cache never held it`;
@@ -183,8 +194,15 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   // The figures are stored before the cleanup, which can take long: a kill or a second Ctrl-C then leaves
   // the run with its figures and status, and only its cleanup `pending`.
   const storeError = storeOutcome(store, runId, {
-    status, endedAt: new Date().toISOString(), measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
-    ...(error ? { error } : {}), ops: result.ops, segments: result.segments, errors: result.errors, environment, warnings: finalWarnings,
+    status,
+    endedAt: new Date().toISOString(),
+    measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
+    ...(error ? { error } : {}),
+    ops: result.ops,
+    segments: result.segments,
+    errors: result.errors,
+    environment,
+    warnings: finalWarnings,
   });
   if (cleans) {
     request.onProgress?.(progressOf(runId, 'cleanup', 0, 0, 0, 0));
@@ -204,8 +222,16 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     }
   }
   return {
-    runId, status, target: target.redacted, workload: spec.name, system: driver.system(), measuredSeconds,
-    ...(error ? { error } : {}), cleanup, ...(storeError ? { storeError } : {}), ops: result.ops,
+    runId,
+    status,
+    target: target.redacted,
+    workload: spec.name,
+    system: driver.system(),
+    measuredSeconds,
+    ...(error ? { error } : {}),
+    cleanup,
+    ...(storeError ? { storeError } : {}),
+    ops: result.ops,
   };
 }
 
@@ -221,7 +247,12 @@ function storeOutcome(store: ResultsStore, runId: string, outcome: RunOutcome): 
     const why = messageOf(e);
     try {
       store.finishRun(runId, {
-        status: 'failed', endedAt: outcome.endedAt, measuredSeconds: outcome.measuredSeconds, ops: [], segments: [], errors: [],
+        status: 'failed',
+        endedAt: outcome.endedAt,
+        measuredSeconds: outcome.measuredSeconds,
+        ops: [],
+        segments: [],
+        errors: [],
         error: `its figures could not be stored (${why})${outcome.error ? `; ${outcome.error}` : ''}`,
       });
     } catch {

@@ -40,10 +40,20 @@ try {
   }, 500);
   try {
     await runLoop({
-      driver, spec, sizes: parseSizeDistribution(spec.size), keys, recorder, workers: input.workers, stream: input.thread,
-      ...(input.rate ? { rate: input.rate } : {}), ...(input.opsBudget !== undefined ? { opsBudget: input.opsBudget } : {}),
-      warmupEndMs: start + timing.warmupMs, stopMs: stopAt,
-      stop: stop.signal, cancel: cancel.signal, payloads,
+      driver,
+      spec,
+      sizes: parseSizeDistribution(spec.size),
+      keys,
+      recorder,
+      workers: input.workers,
+      stream: input.thread,
+      ...(input.rate ? { rate: input.rate } : {}),
+      ...(input.opsBudget !== undefined ? { opsBudget: input.opsBudget } : {}),
+      warmupEndMs: start + timing.warmupMs,
+      stopMs: stopAt,
+      stop: stop.signal,
+      cancel: cancel.signal,
+      payloads,
     });
     // the window ends with the last operation: the final totals and closing the driver are not measured
     const end = Math.min(performance.now(), stopAt);

@@ -25,10 +25,14 @@ const AUTO_MIN_DURATION_MS = 5000;
 export function assertThreading(spec: WorkloadSpec, driver: Driver): void {
   if (!driver.blocking) return;
   if (spec.concurrency > MAX_THREADS) {
-    throw new UsageError(`concurrency: ${driver.name}:// with blocking calls runs one worker per thread, at most ${MAX_THREADS} (asked for ${spec.concurrency})`);
+    throw new UsageError(
+      `concurrency: ${driver.name}:// with blocking calls runs one worker per thread, at most ${MAX_THREADS} (asked for ${spec.concurrency})`,
+    );
   }
   if (spec.threads !== 'auto' && spec.threads < spec.concurrency) {
-    throw new UsageError(`threads: ${driver.name}:// with blocking calls runs one worker per thread: give --threads ${spec.concurrency} (or auto) for --concurrency ${spec.concurrency}`);
+    throw new UsageError(
+      `threads: ${driver.name}:// with blocking calls runs one worker per thread: give --threads ${spec.concurrency} (or auto) for --concurrency ${spec.concurrency}`,
+    );
   }
 }
 

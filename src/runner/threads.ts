@@ -126,28 +126,43 @@ export function runThreads(plan: ThreadPlan): {
   let waiting = 0;
   let allReady!: () => void;
   let failed!: (e: unknown) => void;
-  const ready = new Promise<void>((resolve, reject) => { allReady = resolve; failed = reject; });
+  const ready = new Promise<void>((resolve, reject) => {
+    allReady = resolve;
+    failed = reject;
+  });
   ready.catch(() => undefined); // also reported through done
-  const results = Array.from({ length: n }, (_, t) => new Promise<{ records: RecordSet; measuredMs: number }>((resolve, reject) => {
-    const input: ThreadInput = {
-      target: plan.target, spec, base: plan.base, objects: plan.objects, thread: t, threads: n, workers: share(spec.concurrency, n, t),
-      ...(spec.rate ? { rate: spec.rate / n } : {}),
-      ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
-      gate: gate.buffer,
-    };
-    const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env });
-    workers.push(worker);
-    worker.on('message', (m: ThreadMessage) => {
-      if (m.type === 'totals') latest[t] = m;
-      else if (m.type === 'partial') partial[t] = m.records;
-      else if (m.type === 'ready') {
-        if (++waiting === n) allReady();
-      } else if (m.type === 'done') resolve(m);
-      else reject(new Error(`thread ${t}: ${m.message}`));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => { if (code !== 0) reject(new Error(`thread ${t} exited with code ${code}`)); });
-  }));
+  const results = Array.from(
+    { length: n },
+    (_, t) =>
+      new Promise<{ records: RecordSet; measuredMs: number }>((resolve, reject) => {
+        const input: ThreadInput = {
+          target: plan.target,
+          spec,
+          base: plan.base,
+          objects: plan.objects,
+          thread: t,
+          threads: n,
+          workers: share(spec.concurrency, n, t),
+          ...(spec.rate ? { rate: spec.rate / n } : {}),
+          ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
+          gate: gate.buffer,
+        };
+        const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env });
+        workers.push(worker);
+        worker.on('message', (m: ThreadMessage) => {
+          if (m.type === 'totals') latest[t] = m;
+          else if (m.type === 'partial') partial[t] = m.records;
+          else if (m.type === 'ready') {
+            if (++waiting === n) allReady();
+          } else if (m.type === 'done') resolve(m);
+          else reject(new Error(`thread ${t}: ${m.message}`));
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`thread ${t} exited with code ${code}`));
+        });
+      }),
+  );
   const onStop = () => {
     gate.open(GATE_STOPPED); // threads still waiting at the gate wake up stopped
     for (const w of workers) w.postMessage('stop');

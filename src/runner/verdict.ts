@@ -26,7 +26,10 @@ export function judgeRun(ops: readonly OpResult[], errors: readonly ErrorSample[
   }
   const rate = failed / (succeeded + failed);
   if (rate > maxErrorRate) {
-    return { status: 'degraded', error: `${percent(rate)} of the operations failed (${failed} of ${succeeded + failed}), above maxErrorRate ${percent(maxErrorRate)}` };
+    return {
+      status: 'degraded',
+      error: `${percent(rate)} of the operations failed (${failed} of ${succeeded + failed}), above maxErrorRate ${percent(maxErrorRate)}`,
+    };
   }
   return { status: 'completed' };
 }

@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Driver } from '../drivers/types.js';
 import { KeyChooser, type KeyDistributionName } from '../workloads/distributions.js';
 import { consume, type PayloadSource } from '../workloads/payload.js';
-import { hash01, sfc32, type Random } from '../workloads/random.js';
-import { MIX_OPS, type MixOp, type WorkloadSpec } from '../workloads/spec.js';
+import { hash01, type Random, sfc32 } from '../workloads/random.js';
 import type { SizeDistribution } from '../workloads/sizes.js';
+import { MIX_OPS, type MixOp, type WorkloadSpec } from '../workloads/spec.js';
 import type { KeySpace } from './keyspace.js';
 import { sharedFileKey } from './large-files.js';
 import type { OpStats, Recorder } from './recorder.js';
@@ -153,7 +153,9 @@ export async function runLoop(o: LoopOptions): Promise<void> {
       random: sfc32(seed, stream),
       chooser: new KeyChooser(spec.keys as KeyDistributionName, sfc32(seed ^ 0x6b6579, stream), seed),
       firstByteMs: 0,
-      onFirstByte: () => { w.firstByteMs = performance.now(); },
+      onFirstByte: () => {
+        w.firstByteMs = performance.now();
+      },
       writeOptions: { size: 0, signal: undefined },
     };
     const interval = o.rate ? 1000 / o.rate : 0;
@@ -207,11 +209,19 @@ export async function runLoop(o: LoopOptions): Promise<void> {
             break;
           case 'delete':
             if (keys.canShrink()) await driver.delete(keys.key(keys.lo++));
-            else { op = 'write'; await write(w, keys.hi++); bytes = w.writeOptions.size; }
+            else {
+              op = 'write';
+              await write(w, keys.hi++);
+              bytes = w.writeOptions.size;
+            }
             break;
           case 'rename':
             if (keys.canShrink()) await driver.rename!(keys.key(keys.lo++), keys.key(keys.hi++));
-            else { op = 'write'; await write(w, keys.hi++); bytes = w.writeOptions.size; }
+            else {
+              op = 'write';
+              await write(w, keys.hi++);
+              bytes = w.writeOptions.size;
+            }
             break;
           case 'append': {
             const local = readKey(w);

@@ -59,7 +59,14 @@ export function detectRegression(run: RunFigures, history: readonly RunFigures[]
     if (ops > 0) {
       const change = ((o.opsPerSec - ops) / ops) * 100;
       if (-change > thresholds.throughputDropPct) {
-        crossed.push({ op: o.op, metric: 'opsPerSec', baseline: ops, value: o.opsPerSec, changePct: round1(change), thresholdPct: thresholds.throughputDropPct });
+        crossed.push({
+          op: o.op,
+          metric: 'opsPerSec',
+          baseline: ops,
+          value: o.opsPerSec,
+          changePct: round1(change),
+          thresholdPct: thresholds.throughputDropPct,
+        });
       }
     }
     const p99 = median(earlier.map((x) => x.latencyUs.p99));
@@ -75,7 +82,11 @@ export function detectRegression(run: RunFigures, history: readonly RunFigures[]
 
 /** One line per crossing: `write ops/s 5120 → 310 (-93.9%, threshold -10%)`. */
 export function describeCrossings(r: Regression): string {
-  return r.crossed.map((c) => c.metric === 'opsPerSec'
-    ? `${c.op} ops/s ${round1(c.baseline)} → ${round1(c.value)} (${c.changePct}%, threshold -${c.thresholdPct}%)`
-    : `${c.op} p99 ${Math.round(c.baseline)}µs → ${Math.round(c.value)}µs (+${c.changePct}%, threshold +${c.thresholdPct}%)`).join('; ');
+  return r.crossed
+    .map((c) =>
+      c.metric === 'opsPerSec'
+        ? `${c.op} ops/s ${round1(c.baseline)} → ${round1(c.value)} (${c.changePct}%, threshold -${c.thresholdPct}%)`
+        : `${c.op} p99 ${Math.round(c.baseline)}µs → ${Math.round(c.value)}µs (+${c.changePct}%, threshold +${c.thresholdPct}%)`,
+    )
+    .join('; ');
 }

@@ -12,8 +12,8 @@ import { UsageError } from '../errors.js';
 import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type ScheduleSuite, type ScheduleWorkload, type Thresholds } from '../results/types.js';
 import { checkBaseline } from '../suite/plan.js';
 import { targetEntrySchema, targetNameSchema } from '../suite/targets-file.js';
-import { validateWorkload, type WorkloadSpec } from '../workloads/spec.js';
 import { PRESETS } from '../workloads/presets.js';
+import { validateWorkload, type WorkloadSpec } from '../workloads/spec.js';
 
 /** Defaults of the regression thresholds, in percent. */
 export const DEFAULT_THRESHOLDS: Thresholds = { throughputDropPct: 10, p99RisePct: 20 };
@@ -28,7 +28,10 @@ export const scheduleInputSchema = z.strictObject({
   id: z.string().regex(SCHEDULE_ID_PATTERN, 'letters, digits, . _ - (up to 64)'),
   cron: z.string().min(1).max(200),
   targets: z.array(targetEntrySchema).min(1, 'at least one target').max(100),
-  workloads: z.array(z.union([z.string().min(1).max(500), z.record(z.string(), z.unknown())])).min(1, 'at least one workload').max(100),
+  workloads: z
+    .array(z.union([z.string().min(1).max(500), z.record(z.string(), z.unknown())]))
+    .min(1, 'at least one workload')
+    .max(100),
   overrides: z.record(z.string(), z.unknown()).default({}),
   baseline: targetNameSchema.optional(),
   enabled: z.boolean().default(true),
@@ -90,9 +93,12 @@ export const isWorkloadPath = (ref: string): boolean => !Object.hasOwn(PRESETS, 
 export function scheduleWorkload(ref: ScheduleWorkload, overrides: Readonly<Record<string, unknown>>, field: string): WorkloadSpec {
   if (typeof ref !== 'string') return validateWorkload({ ...ref, ...overrides }, field);
   if (Object.hasOwn(PRESETS, ref)) return validateWorkload({ name: ref, ...PRESETS[ref], ...overrides }, ref);
-  throw new UsageError(isWorkloadPath(ref)
-    ? `schedule: ${field}: "${ref.slice(0, 200)}" is a file path: schedules hold preset names or inline specs, never files to read where the job runs (\`storbench schedule add --workloads FILE\` stores the file's fields inline)`
-    : `schedule: ${field}: unknown preset "${ref.slice(0, 200)}" (presets: ${Object.keys(PRESETS).join(', ')})`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+  throw new UsageError(
+    isWorkloadPath(ref)
+      ? `schedule: ${field}: "${ref.slice(0, 200)}" is a file path: schedules hold preset names or inline specs, never files to read where the job runs (\`storbench schedule add --workloads FILE\` stores the file's fields inline)`
+      : `schedule: ${field}: unknown preset "${ref.slice(0, 200)}" (presets: ${Object.keys(PRESETS).join(', ')})`,
+    'STORBENCH_ERR_INVALID_WORKLOAD',
+  );
 }
 
 /** Every workload of a schedule, validated with its overrides (at add time, and again when a job starts). */
@@ -131,16 +137,21 @@ export function validateSchedule(input: unknown): NewSchedule {
     const target = parseTarget(t.url, { ...t.options, ...fromEnv }, t.name, Object.keys(fromEnv));
     // before the secret check: an unknown scheme's options are all unclassifiable, so all "secret"
     if (!knownSchemes().includes(target.scheme)) {
-      throw new UsageError(`schedule: targets.${i}: unknown scheme "${target.scheme}://" (known: ${knownSchemes().join(', ')})`, 'STORBENCH_ERR_UNKNOWN_SCHEME');
+      throw new UsageError(
+        `schedule: targets.${i}: unknown scheme "${target.scheme}://" (known: ${knownSchemes().join(', ')})`,
+        'STORBENCH_ERR_UNKNOWN_SCHEME',
+      );
     }
     const inClear = [
       ...(target.password !== undefined ? ['the URL password'] : []),
-      ...Object.keys(target.options).filter((k) => !Object.hasOwn(fromEnv, k) && isSecretOption(target.scheme, k)).map((k) => `option ${k}`),
+      ...Object.keys(target.options)
+        .filter((k) => !Object.hasOwn(fromEnv, k) && isSecretOption(target.scheme, k))
+        .map((k) => `option ${k}`),
     ];
     if (inClear.length > 0) {
       throw new UsageError(
-        `schedule: targets.${i}: ${target.redacted} carries ${inClear.join(', ')} in clear; a schedule keeps secrets only as `
-        + 'environment variable names (targets file: env: { option: VARIABLE })',
+        `schedule: targets.${i}: ${target.redacted} carries ${inClear.join(', ')} in clear; a schedule keeps secrets only as ` +
+          'environment variable names (targets file: env: { option: VARIABLE })',
         'STORBENCH_ERR_SECRET_IN_CLEAR',
       );
     }
@@ -150,12 +161,18 @@ export function validateSchedule(input: unknown): NewSchedule {
   });
   if (s.baseline !== undefined) checkBaseline(parsedTargets, s.baseline, 'schedule');
   const suite: ScheduleSuite = {
-    targets: s.targets, workloads: s.workloads, overrides: s.overrides, ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
+    targets: s.targets,
+    workloads: s.workloads,
+    overrides: s.overrides,
+    ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
   };
   scheduleWorkloads(suite);
   if (s.webhook !== undefined) checkWebhook(s.webhook);
   return {
-    id: s.id, cron: s.cron.trim(), enabled: s.enabled, missed: s.missed as NewSchedule['missed'],
+    id: s.id,
+    cron: s.cron.trim(),
+    enabled: s.enabled,
+    missed: s.missed as NewSchedule['missed'],
     suite,
     thresholds: { ...DEFAULT_THRESHOLDS, ...s.thresholds },
     ...(s.webhook !== undefined ? { webhook: s.webhook } : {}),

@@ -8,8 +8,8 @@ import type { Cron } from 'croner';
 import { parseTarget, type Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import type { JobRecord, JobStatus, ResultsStore, ScheduleRecord } from '../results/types.js';
-import { newRunId } from '../runner/run-id.js';
 import type { RunResult } from '../runner/run.js';
+import { newRunId } from '../runner/run-id.js';
 import type { SuitePlan } from '../suite/plan.js';
 import { runSuite } from '../suite/run-suite.js';
 import { resolveTargets } from '../suite/targets-file.js';
@@ -141,7 +141,13 @@ export class Scheduler {
         this.log(`schedule ${s.id}: ${what}: running once now`);
         handles.push(this.fire(s, latest, 'missed'));
       } else {
-        const job = this.store.startJob({ scheduleId: s.id, trigger: 'missed', dueAt: latest.toISOString(), targets: [], outcome: { status: 'skipped', reason: `${what}; missed-run policy: skip` } });
+        const job = this.store.startJob({
+          scheduleId: s.id,
+          trigger: 'missed',
+          dueAt: latest.toISOString(),
+          targets: [],
+          outcome: { status: 'skipped', reason: `${what}; missed-run policy: skip` },
+        });
         handles.push({ job, done: Promise.resolve(job) });
       }
     }
@@ -207,8 +213,8 @@ export class Scheduler {
         ...notRun.map((n) => `${n.workload} on ${n.target}: ${n.error}`),
         ...results.filter((r) => r.status !== 'completed').map((r) => `${r.workload} on ${r.target}: ${r.status}${r.error ? ` (${r.error})` : ''}`),
       ];
-      const status: Exclude<JobStatus, 'running' | 'skipped'> = signal.aborted || results.some((r) => r.status === 'interrupted') ? 'interrupted'
-        : problems.length > 0 ? 'failed' : 'completed';
+      const status: Exclude<JobStatus, 'running' | 'skipped'> =
+        signal.aborted || results.some((r) => r.status === 'interrupted') ? 'interrupted' : problems.length > 0 ? 'failed' : 'completed';
       log(`${status}${problems.length ? `: ${problems.join('; ')}` : ''}`);
       return this.finish(job, status, problems.join('; '));
     } catch (e) {
@@ -234,7 +240,12 @@ export class Scheduler {
     const run = this.store.getRun(r.runId);
     if (!run) return;
     const history = this.store.listRuns({
-      scheduleId: s.id, target: run.targetName, workload: run.workload, status: 'completed', until: run.startedAt, limit: HISTORY_RUNS + 1,
+      scheduleId: s.id,
+      target: run.targetName,
+      workload: run.workload,
+      status: 'completed',
+      until: run.startedAt,
+      limit: HISTORY_RUNS + 1,
     }).runs;
     const regression = detectRegression(run, history, s.thresholds);
     if (!regression) return;
@@ -245,12 +256,17 @@ export class Scheduler {
     if (s.webhook && !url) this.log(`schedule ${s.id}: webhook ${s.webhook} is not set`);
     if (!url) return;
     const payload = {
-      event: 'regression', schedule: s.id, runId: run.id, target: run.targetName, system: run.system, workload: run.workload,
-      startedAt: run.startedAt, ...regression,
+      event: 'regression',
+      schedule: s.id,
+      runId: run.id,
+      target: run.targetName,
+      system: run.system,
+      workload: run.workload,
+      startedAt: run.startedAt,
+      ...regression,
     };
     // Never awaited by the job: a slow receiver delays nothing.
-    const post = postWebhook(url, payload, (line) => this.log(`schedule ${s.id}: ${line}`), this.webhookTimeoutMs)
-      .finally(() => this.pending.delete(post));
+    const post = postWebhook(url, payload, (line) => this.log(`schedule ${s.id}: ${line}`), this.webhookTimeoutMs).finally(() => this.pending.delete(post));
     this.pending.add(post);
   }
 }

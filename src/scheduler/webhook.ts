@@ -27,7 +27,8 @@ export async function postWebhook(url: string, payload: unknown, log: (line: str
     if (!res.ok) log(`webhook ${origin}: answered ${res.status}`);
     return res.ok;
   } catch (e) {
-    const why = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
+    const why =
+      (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (((e as Error).cause as Error | undefined)?.message ?? (e as Error).message);
     log(`webhook ${origin}: ${why}`);
     return false;
   }

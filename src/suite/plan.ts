@@ -19,9 +19,7 @@ export interface SuitePlan {
  * must name one of the targets, and not a null:// one (that measures the harness itself).
  * @throws UsageError
  */
-export function planSuite(
-  targets: readonly Target[], workloadNames: readonly string[], overrides: Partial<WorkloadInput>, baseline?: string,
-): SuitePlan {
+export function planSuite(targets: readonly Target[], workloadNames: readonly string[], overrides: Partial<WorkloadInput>, baseline?: string): SuitePlan {
   if (workloadNames.length === 0) throw new UsageError('suite: no workloads (give --workloads a,b or list them in the targets file)');
   if (baseline !== undefined) checkBaseline(targets, baseline, 'suite');
   return { targets, workloads: workloadNames.map((w) => loadWorkload(w, overrides)), ...(baseline !== undefined ? { baseline } : {}) };

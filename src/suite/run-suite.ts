@@ -4,8 +4,8 @@ import type { Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import type { ResultsStore } from '../results/types.js';
 import type { Progress } from '../runner/progress.js';
+import { type RunResult, runBenchmark } from '../runner/run.js';
 import { newRunId } from '../runner/run-id.js';
-import { runBenchmark, type RunResult } from '../runner/run.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { SuitePlan } from './plan.js';
 
@@ -58,7 +58,11 @@ export interface NotRun {
  * with every run.
  */
 export async function runSuite(
-  plan: SuitePlan, store: ResultsStore, signal: AbortSignal, log: (line: string) => void = console.error, options: SuiteOptions = {},
+  plan: SuitePlan,
+  store: ResultsStore,
+  signal: AbortSignal,
+  log: (line: string) => void = console.error,
+  options: SuiteOptions = {},
 ): Promise<{ suiteId: string; results: RunResult[]; notRun: NotRun[] }> {
   const suiteId = options.suiteId ?? `suite-${newRunId()}`;
   const results: RunResult[] = [];
@@ -69,14 +73,23 @@ export async function runSuite(
       const progress = options.progress?.(spec, target);
       try {
         const r = await runBenchmark({
-          target, spec, store, suiteId, signal, ...(options.scheduleId ? { scheduleId: options.scheduleId } : {}),
+          target,
+          spec,
+          store,
+          suiteId,
+          signal,
+          ...(options.scheduleId ? { scheduleId: options.scheduleId } : {}),
           ...(plan.baseline !== undefined ? { suiteBaseline: plan.baseline } : {}),
           ...(progress ? { onProgress: progress.update } : {}),
         });
         progress?.end();
         results.push(r);
-        const main = r.ops.map((o) => `${o.op} ${o.opsPerSec} ops/s ${o.mibPerSec} MiB/s p99 ${o.latencyUs.p99}µs${o.errors ? ` errors ${o.errors}` : ''}`).join('; ');
-        log(`${r.status.padEnd(9)} ${spec.name} on ${target.name}: ${main}${r.error ? ` (${r.error})` : ''}${r.storeError ? ` (not stored: ${r.storeError})` : ''}`);
+        const main = r.ops
+          .map((o) => `${o.op} ${o.opsPerSec} ops/s ${o.mibPerSec} MiB/s p99 ${o.latencyUs.p99}µs${o.errors ? ` errors ${o.errors}` : ''}`)
+          .join('; ');
+        log(
+          `${r.status.padEnd(9)} ${spec.name} on ${target.name}: ${main}${r.error ? ` (${r.error})` : ''}${r.storeError ? ` (not stored: ${r.storeError})` : ''}`,
+        );
       } catch (e) {
         progress?.end();
         if (!(e instanceof UsageError)) throw e;

@@ -61,7 +61,10 @@ export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.e
   const { workloads, baseline } = parsed.data;
   if (baseline !== undefined) checkBaseline(targets, baseline, `targets file ${path}`);
   return {
-    targets, entries: parsed.data.targets, ...(workloads ? { workloads } : {}), ...(baseline !== undefined ? { baseline } : {}),
+    targets,
+    entries: parsed.data.targets,
+    ...(workloads ? { workloads } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
   };
 }
 

@@ -34,7 +34,10 @@ export class Zipfian {
   /** A rank in [0, n): 0 is the most popular. */
   next(n: number, random: Random): number {
     if (n !== this.n) {
-      if (n < this.n) { this.n = 0; this.zetan = 0; }
+      if (n < this.n) {
+        this.n = 0;
+        this.zetan = 0;
+      }
       this.grow(n);
     }
     const u = random();
@@ -50,7 +53,11 @@ export class KeyChooser {
   private cursor = 0;
   private readonly zipf: Zipfian | undefined;
 
-  constructor(private readonly distribution: KeyDistributionName, private readonly random: Random, private readonly seed: number) {
+  constructor(
+    private readonly distribution: KeyDistributionName,
+    private readonly random: Random,
+    private readonly seed: number,
+  ) {
     this.zipf = distribution === 'zipfian' || distribution === 'latest' ? new Zipfian() : undefined;
   }
 

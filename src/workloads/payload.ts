@@ -3,7 +3,7 @@
  * allocation on the measuring path). With verification each object carries a pattern derived from its
  * salt and each 4-byte word's offset (elbencho's idea), so any reader can check any range it reads.
  */
-import { StorageError, type Body } from '../drivers/types.js';
+import { type Body, StorageError } from '../drivers/types.js';
 import { sfc32 } from './random.js';
 
 const GOLDEN = 0x9e3779b1;
@@ -23,7 +23,11 @@ export class PayloadSource {
   /** The last slice handed out: fixed-size workloads reuse it instead of allocating a view per write. */
   private slice: Buffer;
 
-  constructor(seed: number, private readonly blockSize: number, private readonly verify: boolean) {
+  constructor(
+    seed: number,
+    private readonly blockSize: number,
+    private readonly verify: boolean,
+  ) {
     this.block = Buffer.allocUnsafeSlow(blockSize); // its own memory: aligned for the word view below
     const random = sfc32(seed, 0xb10c);
     const words = new Uint32Array(this.block.buffer, this.block.byteOffset, blockSize >>> 2);
@@ -55,13 +59,20 @@ export class PayloadSource {
  * starting at `offset`, and a mismatch throws StorageError Corrupt. `onFirstByte` fires once, at the first chunk.
  */
 export async function consume(
-  body: AsyncIterable<Uint8Array>, driver: string, key: string, salt: number | undefined, offset: number,
+  body: AsyncIterable<Uint8Array>,
+  driver: string,
+  key: string,
+  salt: number | undefined,
+  offset: number,
   onFirstByte?: () => void,
 ): Promise<number> {
   let n = 0;
   let first = onFirstByte;
   for await (const chunk of body) {
-    if (first) { first(); first = undefined; }
+    if (first) {
+      first();
+      first = undefined;
+    }
     if (salt !== undefined && chunk.length > 0) {
       const expected = patternBytes(salt, offset + n, chunk.length);
       if (!expected.equals(chunk)) {

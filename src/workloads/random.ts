@@ -13,7 +13,10 @@ export function sfc32(seed: number, stream = 0): Random {
   let c = 0xb7e15162 ^ Math.imul(seed, 0x85ebca6b);
   let d = 1;
   const next = (): number => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);

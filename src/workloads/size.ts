@@ -5,11 +5,20 @@
 import { UsageError } from '../errors.js';
 
 const UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1024, kb: 1000, kib: 1024,
-  m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
-  g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
-  t: 1024 ** 4, tb: 1000 ** 4, tib: 1024 ** 4,
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1000 ** 4,
+  tib: 1024 ** 4,
 };
 
 /** A whole number written in decimal digits with an optional leading '-' (`16`, `-1`), else NaN. */
@@ -49,9 +58,16 @@ export function formatSize(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1 && Number.isInteger(v / 1024)) { v /= 1024; i++; }
-  if (i === 0 && bytes >= 1024) { // not a round number of KiB: show one decimal
-    while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1 && Number.isInteger(v / 1024)) {
+    v /= 1024;
+    i++;
+  }
+  if (i === 0 && bytes >= 1024) {
+    // not a round number of KiB: show one decimal
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
     return `${v.toFixed(1)} ${units[i]}`;
   }
   return `${v} ${units[i]}`;

@@ -30,7 +30,10 @@ function parsed<T>(parse: (value: string | number) => T) {
   });
 }
 
-const sizeText = parsed((v) => (parseSizeDistribution(String(v), 'value'), String(v)));
+const sizeText = parsed((v) => {
+  parseSizeDistribution(String(v), 'value'); // refused here when it is not one
+  return String(v);
+});
 const bytes = parsed((v) => parseSize(v, 'value'));
 const millis = parsed((v) => parseDuration(v, 'value'));
 
@@ -45,7 +48,10 @@ export const MIN_DURATION_MS = 100;
 
 /** The schema of a workload file. Every field but `mix` has a default. */
 export const workloadSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').default('custom'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)')
+    .default('custom'),
   description: z.string().max(500).default(''),
   /** Relative weights of the operation types. */
   mix: z.strictObject(mixShape).refine((m) => Object.values(m).some((w) => (w ?? 0) > 0), 'at least one operation needs a weight above 0'),
@@ -68,7 +74,12 @@ export const workloadSchema = z.strictObject({
   /** Stop after this many operations (instead of the duration). */
   ops: z.number().int().min(1).max(1e12).optional(),
   warmup: millis.default(0),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
   verify: z.boolean().default(false),
   prepare: z.boolean().default(true),
   cleanup: z.boolean().default(true),
@@ -78,7 +89,10 @@ export const workloadSchema = z.strictObject({
    */
   maxErrorRate: z.number().min(0).max(1).default(0.5),
   /** Name of a dataset shared across runs (kept, reused when present). */
-  dataset: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)').optional(),
+  dataset: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, . _ - (up to 64)')
+    .optional(),
   /** Chunk size of streamed bodies. */
   blockSize: bytes.default(1024 * 1024).refine((v) => v >= 1 && v <= 64 * 1024 * 1024, 'from 1 byte to 64MiB'),
   /** Objects per key group (one directory on file systems); short scans read one group. */
@@ -116,14 +130,23 @@ export function validateWorkload(input: unknown, source: string): WorkloadSpec {
   }
   const spec = result.data;
   if (spec.verify && (spec.mix.rename || spec.mix.append)) {
-    throw new UsageError(`workload ${source}: verify: cannot check content that rename or append change; remove them from mix or turn verify off`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    throw new UsageError(
+      `workload ${source}: verify: cannot check content that rename or append change; remove them from mix or turn verify off`,
+      'STORBENCH_ERR_INVALID_WORKLOAD',
+    );
   }
   if (spec.dataset && (spec.mix.delete || spec.mix.rename || spec.mix.append)) {
-    throw new UsageError(`workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    throw new UsageError(
+      `workload ${source}: dataset: a shared dataset cannot be used with delete, rename or append (they change it for later runs)`,
+      'STORBENCH_ERR_INVALID_WORKLOAD',
+    );
   }
   if (spec.rate !== undefined && spec.ops === undefined && spec.rate * spec.duration < 1000) {
     // operation 0 starts at once and operation 1 is due 1/rate later: past the end, the run measures one operation
-    throw new UsageError(`workload ${source}: rate: ${spec.rate} ops/s is less than one operation in the ${spec.duration / 1000}s duration; raise the rate or the duration`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    throw new UsageError(
+      `workload ${source}: rate: ${spec.rate} ops/s is less than one operation in the ${spec.duration / 1000}s duration; raise the rate or the duration`,
+      'STORBENCH_ERR_INVALID_WORKLOAD',
+    );
   }
   const shared = spec.largeFiles === 'shared' ? sharedFileProblem(spec) : undefined;
   if (shared) throw new UsageError(`workload ${source}: largeFiles: shared ${shared}`, 'STORBENCH_ERR_INVALID_WORKLOAD');
@@ -173,7 +196,10 @@ export function loadWorkload(nameOrPath: string, overrides: Partial<WorkloadInpu
     }
     input = { name: nameOrPath.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, ''), ...data };
   } else {
-    throw new UsageError(`workload: unknown preset "${nameOrPath}" (presets: ${Object.keys(PRESETS).join(', ')}; or a path to a YAML/JSON file)`, 'STORBENCH_ERR_INVALID_WORKLOAD');
+    throw new UsageError(
+      `workload: unknown preset "${nameOrPath}" (presets: ${Object.keys(PRESETS).join(', ')}; or a path to a YAML/JSON file)`,
+      'STORBENCH_ERR_INVALID_WORKLOAD',
+    );
   }
   return validateWorkload({ ...input, ...overrides }, nameOrPath);
 }

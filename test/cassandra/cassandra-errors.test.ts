@@ -20,22 +20,35 @@ test('NoHostAvailableError becomes one line: each host with its reason', () => {
   assert.match(e.message, /\n/);
   const mapped = mapCassandraError(e, 'open', undefined);
   assert.equal(mapped.message.split('\n').length, 1, mapped.message);
-  assert.equal(mapped.message, 'cassandra open: NoHostAvailableError: no host could be used '
-    + '(127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1; 127.0.0.2:9042: Provided username bench and/or password are incorrect)');
+  assert.equal(
+    mapped.message,
+    'cassandra open: NoHostAvailableError: no host could be used ' +
+      '(127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1; 127.0.0.2:9042: Provided username bench and/or password are incorrect)',
+  );
   assert.equal(mapped.kind, 'Unavailable');
   assert.equal(mapped.code, 'NoHostAvailableError');
   assert.equal(mapped.cause, e);
 });
 
-test('the target\'s secrets are scrubbed from a mapped error (by the layer around the driver)', async () => {
+test("the target's secrets are scrubbed from a mapped error (by the layer around the driver)", async () => {
   const e = noHost();
   // the real definition (its mapError), with a connect that fails as the client would
-  const driver = layerStack({ ...cassandraDriver, connect: async () => { throw e; } },
-    { target: parseTarget('cassandra://bench:incorrect@127.0.0.1:1/ks'), concurrency: 1 });
+  const driver = layerStack(
+    {
+      ...cassandraDriver,
+      connect: async () => {
+        throw e;
+      },
+    },
+    { target: parseTarget('cassandra://bench:incorrect@127.0.0.1:1/ks'), concurrency: 1 },
+  );
   await assert.rejects(driver.open(), (err: unknown) => {
     assert.ok(isStorageError(err, 'Unavailable'));
-    assert.equal(err.message, 'cassandra open: NoHostAvailableError: no host could be used '
-      + '(127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1; 127.0.0.2:9042: Provided username bench and/or password are ***)');
+    assert.equal(
+      err.message,
+      'cassandra open: NoHostAvailableError: no host could be used ' +
+        '(127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1; 127.0.0.2:9042: Provided username bench and/or password are ***)',
+    );
     assert.equal(err.cause, e);
     return true;
   });

@@ -21,10 +21,13 @@ const repo = join(import.meta.dirname, '..', '..');
 const url = process.env.STORBENCH_TEST_CASSANDRA;
 const hosts = url ? parseTarget(url).hosts.length : 0;
 const asked = process.env.STORBENCH_CASSANDRA_KILL_TEST === '1' || process.env.STORBENCH_CASSANDRA_NODES === '3';
-const skip = !url ? 'STORBENCH_TEST_CASSANDRA is not set'
-  : !asked ? 'opt-in: set STORBENCH_CASSANDRA_NODES=3 (or STORBENCH_CASSANDRA_KILL_TEST=1 with a 3-node target)'
-  : hosts < 3 ? `needs a 3-node target, STORBENCH_TEST_CASSANDRA has ${hosts} host(s)`
-  : false;
+const skip = !url
+  ? 'STORBENCH_TEST_CASSANDRA is not set'
+  : !asked
+    ? 'opt-in: set STORBENCH_CASSANDRA_NODES=3 (or STORBENCH_CASSANDRA_KILL_TEST=1 with a 3-node target)'
+    : hosts < 3
+      ? `needs a 3-node target, STORBENCH_TEST_CASSANDRA has ${hosts} host(s)`
+      : false;
 const state = join(process.env.STORBENCH_SERVICES_STATE ?? join(repo, '.services'), 'cassandra');
 
 test('a node killed during a QUORUM run on 3 nodes: the run continues, errors are recorded', { skip, timeout: 300_000 }, async () => {
@@ -37,7 +40,9 @@ test('a node killed during a QUORUM run on 3 nodes: the run continues, errors ar
   try {
     const spec = loadWorkload('mixed', { size: '4KiB', objects: 300, concurrency: 8, duration: '15s', warmup: '0s' });
     const result = await runBenchmark({
-      target, spec, store,
+      target,
+      spec,
+      store,
       onProgress: (p) => {
         if (p.phase === 'measure' && p.elapsedS >= killAt && killedAt === undefined) {
           killedAt = p.elapsedS;
@@ -54,13 +59,24 @@ test('a node killed during a QUORUM run on 3 nodes: the run continues, errors ar
     const errors = detail.ops.reduce((n, o) => n + o.errors, 0);
     // With QUORUM and one replica of three gone, operations should succeed; in-flight ones on the dead node
     // may fail (retries are off). Whatever happened is recorded: error counts by kind and samples.
-    for (const o of detail.ops) assert.equal(Object.values(o.errorsByKind).reduce((a, b) => a + (b ?? 0), 0), o.errors);
+    for (const o of detail.ops)
+      assert.equal(
+        Object.values(o.errorsByKind).reduce((a, b) => a + (b ?? 0), 0),
+        o.errors,
+      );
     if (errors > 0) assert.ok(detail.errors.length > 0, 'error samples were stored');
-    console.log(`# killed node 3 at ${killedAt}s; ops after: ${opsAfter}; errors: ${errors} ${JSON.stringify(detail.ops.map((o) => [o.op, o.count, o.errorsByKind]))}`);
+    console.log(
+      `# killed node 3 at ${killedAt}s; ops after: ${opsAfter}; errors: ${errors} ${JSON.stringify(detail.ops.map((o) => [o.op, o.count, o.errorsByKind]))}`,
+    );
     for (const e of detail.errors) console.log(`#   ${e.op} ${e.kind} x${e.count}: ${e.message}`);
     const perSecond = new Map<number, number>();
     for (const s of detail.segments) perSecond.set(s.second, (perSecond.get(s.second) ?? 0) + s.ops);
-    console.log(`#   ops per second: ${[...perSecond].sort((a, b) => a[0] - b[0]).map(([, n]) => n).join(' ')}`);
+    console.log(
+      `#   ops per second: ${[...perSecond]
+        .sort((a, b) => a[0] - b[0])
+        .map(([, n]) => n)
+        .join(' ')}`,
+    );
   } finally {
     store.close?.();
     rmSync(scratch, { recursive: true, force: true });

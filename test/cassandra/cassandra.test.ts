@@ -14,7 +14,7 @@ import { mapCassandraError } from '../../src/drivers/cassandra/cassandra-errors.
 import { keyParts, tokenRanges } from '../../src/drivers/cassandra/cassandra-schema.js';
 import { collect } from '../../src/drivers/keys.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver, type ObjectInfo } from '../../src/drivers/types.js';
+import { type Driver, isStorageError, type ObjectInfo } from '../../src/drivers/types.js';
 import { coreOf } from '../../src/layers/layer-stack.js';
 import { expectKind, listAll, openDriver, readAll } from '../support/drivers.js';
 
@@ -73,7 +73,7 @@ describe('cassandra:// driver', { skip }, () => {
     const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     const rs = await client.execute(`SELECT version, part, idx FROM "${ks}"."${table}_chunks" WHERE key = ? ALLOW FILTERING`, [key], { prepare: true });
-    return rs.rows.map((r) => ({ version: String(r['version']), part: r['part'] as number, idx: r['idx'] as number }));
+    return rs.rows.map((r) => ({ version: String(r.version), part: r.part as number, idx: r.idx as number }));
   }
 
   test('a 50 MiB blob is stored as 256 KiB chunks in small partitions and reads back identical', async () => {
@@ -86,7 +86,10 @@ describe('cassandra:// driver', { skip }, () => {
     assert.equal(new Set(rows.map((r) => r.version)).size, 1);
     const perPart = new Map<number, number>();
     for (const r of rows) perPart.set(r.part, (perPart.get(r.part) ?? 0) + 1);
-    assert.ok([...perPart.values()].every((n) => n <= 16), 'no partition holds more than chunksPerPartition chunks');
+    assert.ok(
+      [...perPart.values()].every((n) => n <= 16),
+      'no partition holds more than chunksPerPartition chunks',
+    );
     const read = createHash('sha256');
     let chunks = 0;
     for await (const c of (await d.read('big/blob')).body) {
@@ -127,14 +130,17 @@ describe('cassandra:// driver', { skip }, () => {
     assert.equal(before.length, 6);
     await d.write('ow/o', short);
     const rows = await chunkRows('ow/o');
-    assert.equal(rows.length, 2, 'only the new version\'s 2 chunks remain');
+    assert.equal(rows.length, 2, "only the new version's 2 chunks remain");
     assert.equal(new Set(rows.map((r) => r.version)).size, 1);
     assert.notEqual(rows[0]!.version, before[0]!.version);
     assert.ok((await readAll(d, 'ow/o')).equals(short));
     const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     const meta = await client.execute(`SELECT name, chunks, size FROM "${ks}"."${table}" WHERE parent = '/ow'`);
-    assert.deepEqual(meta.rows.map((r) => [r['name'], r['chunks'], Number(r['size'])]), [['o', 2, short.length]]);
+    assert.deepEqual(
+      meta.rows.map((r) => [r.name, r.chunks, Number(r.size)]),
+      [['o', 2, short.length]],
+    );
     await d.write('ow/o', new Uint8Array(0));
     assert.deepEqual(await chunkRows('ow/o'), [], 'an empty object has no chunks');
     await d.delete('ow/o');
@@ -150,7 +156,7 @@ describe('cassandra:// driver', { skip }, () => {
     }
     await assert.rejects(d.write('fail/o', breaking()), /the source broke/);
     assert.ok((await readAll(d, 'fail/o')).equals(old), 'the old object reads as it was');
-    assert.deepEqual(await chunkRows('fail/o'), before, 'only the old version\'s chunk remains');
+    assert.deepEqual(await chunkRows('fail/o'), before, "only the old version's chunk remains");
     await d.delete('fail/o');
   });
 
@@ -166,7 +172,10 @@ describe('cassandra:// driver', { skip }, () => {
     const readers = Array.from({ length: 4 }, async () => {
       while (Date.now() < deadline) {
         const small = await readAll(d, 'race/o', undefined, 1000);
-        assert.ok(small.every((b) => b === small[0]), 'the first chunk comes from one version');
+        assert.ok(
+          small.every((b) => b === small[0]),
+          'the first chunk comes from one version',
+        );
         reads++;
       }
     });
@@ -188,11 +197,18 @@ describe('cassandra:// driver', { skip }, () => {
     const { client } = native(d);
     const ks = parseTarget(url!).path.slice(1);
     const inB = await client.execute(`SELECT name FROM "${ks}"."${table}" WHERE parent = ?`, [keyParts('l/b/4').parent], { prepare: true });
-    assert.deepEqual(inB.rows.map((r) => r['name']), ['4']);
+    assert.deepEqual(
+      inB.rows.map((r) => r.name),
+      ['4'],
+    );
     assert.equal(await d.deletePrefix('l/b'), 5);
     assert.deepEqual(sorted(await listAll(d, 'l/')), ['l/a/1', 'l/a/2', 'l/a/deep/er/6', 'l/x']);
     const dirs = await client.execute(`SELECT child FROM "${ks}"."${table}_dirs" WHERE parent = '/l'`);
-    assert.deepEqual(dirs.rows.map((r) => r['child']), ['a'], 'deletePrefix removed the emptied directories');
+    assert.deepEqual(
+      dirs.rows.map((r) => r.child),
+      ['a'],
+      'deletePrefix removed the emptied directories',
+    );
     await d.deletePrefix('l/');
   });
 
@@ -219,7 +235,10 @@ describe('cassandra:// driver', { skip }, () => {
         assert.ok(want.get(info.key)?.equals(await collect(body)), `content of ${info.key}`);
       }
       assert.equal(seen.size, want.size);
-      assert.ok([...seen.values()].every((n) => n === 1), 'no object twice');
+      assert.ok(
+        [...seen.values()].every((n) => n === 1),
+        'no object twice',
+      );
       let all = 0;
       for await (const { body } of scanner.scan('')) {
         all++;
@@ -240,11 +259,11 @@ describe('cassandra:// driver', { skip }, () => {
     assert.equal(typeof s.replication, 'number');
     assert.match(s.readAfterWrite, /^strong/);
     const counters = countersOf(d);
-    assert.equal(counters['retries'], 0);
-    assert.equal(counters['speculativeExecutions'], 0);
+    assert.equal(counters.retries, 0);
+    assert.equal(counters.speculativeExecutions, 0);
     const env = d.environment();
-    assert.equal(env['retries'], undefined, 'counters are not environment facts');
-    assert.match(String(env['cassandraVersion']), /^5\./);
+    assert.equal(env.retries, undefined, 'counters are not environment facts');
+    assert.match(String(env.cassandraVersion), /^5\./);
   });
 
   test('errors are mapped: missing keyspace NotFound, invalid query InvalidInput, too few replicas Unavailable', async () => {
@@ -257,15 +276,14 @@ describe('cassandra:// driver', { skip }, () => {
     // A keyspace asking for more replicas than there are nodes, written at ALL: the coordinator answers
     // Unavailable at once (QUORUM could still succeed with 3 nodes and RF 5).
     const replicas = client.hosts.length + 2;
-    const u = await openDriver(
-      targetUrl({ table, create: 'true', replicationFactor: String(replicas), retries: '1', consistency: 'ALL' }, `${ks}_rf`));
+    const u = await openDriver(targetUrl({ table, create: 'true', replicationFactor: String(replicas), retries: '1', consistency: 'ALL' }, `${ks}_rf`));
     try {
       const err = await u.write('x', randomBytes(10)).catch((e: unknown) => e);
       assert.ok(isStorageError(err, 'Unavailable'), `got ${String(err)}`);
       assert.equal(err.temporary, true);
       // Every statement of the write (metadata lookup, chunk insert, cleanup) was retried once, and counted.
-      assert.ok(countersOf(u)['retries']! >= 2, `retries counted: ${countersOf(u)['retries']}`);
-      assert.ok(countersOf(u)['unavailables']! >= 1);
+      assert.ok(countersOf(u).retries! >= 2, `retries counted: ${countersOf(u).retries}`);
+      assert.ok(countersOf(u).unavailables! >= 1);
       assert.equal(u.semantics().replication, replicas);
     } finally {
       await u.close();

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { bin, runCli } from './cli-process.js';
 import Database from 'better-sqlite3';
+import { bin, runCli } from './cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,18 +22,46 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
     ['negative size', ['run', '--target', 'mem://x', '--workload', 'put-small', '--size=-4KiB'], /size: .*"-4KiB" is not a size/],
     ['absurd size', ['run', '--target', 'mem://x', '--workload', 'put-small', '--size', '5TiB'], /larger than the 1TiB limit/],
     ['zero concurrency', ['run', '--target', 'mem://x', '--workload', 'put-small', '--concurrency', '0'], /--concurrency: expected a whole number from 1/],
-    ['threads neither a number nor auto', ['run', '--target', 'mem://x', '--workload', 'put-small', '--threads', 'many'], /--threads: expected a whole number from 1 to 64 or "auto", got "many"/],
+    [
+      'threads neither a number nor auto',
+      ['run', '--target', 'mem://x', '--workload', 'put-small', '--threads', 'many'],
+      /--threads: expected a whole number from 1 to 64 or "auto", got "many"/,
+    ],
     ['bad duration', ['run', '--target', 'mem://x', '--workload', 'put-small', '--duration', 'soon'], /duration: "soon" is not a duration/],
     ['unreachable endpoint', ['run', '--target', 'nfs://127.0.0.1:1/export?mountport=1', '--workload', 'put-small'], /cannot open it/],
     ['capability', ['run', '--target', 'null://', '--workload', 'get-small', '--verify'], /needs stored content \(verify\)/],
-    ['bad --large-files', ['run', '--target', 'mem://x', '--workload', 'put-large', '--large-files', 'one'], /largeFiles: Invalid option: expected one of "per-worker"\|"shared"/],
-    ['--large-files shared on a mix it cannot run', ['run', '--target', 'mem://x', '--workload', 'metadata', '--large-files', 'shared'], /largeFiles: shared needs a mix of only write and read/],
-    ['a shared object the driver cannot hold', ['run', '--target', 'mem://x', '--workload', 'get-large', '--large-files', 'shared', '--objects', '40'], /needs a shared object of 2560 MiB/],
+    [
+      'bad --large-files',
+      ['run', '--target', 'mem://x', '--workload', 'put-large', '--large-files', 'one'],
+      /largeFiles: Invalid option: expected one of "per-worker"\|"shared"/,
+    ],
+    [
+      '--large-files shared on a mix it cannot run',
+      ['run', '--target', 'mem://x', '--workload', 'metadata', '--large-files', 'shared'],
+      /largeFiles: shared needs a mix of only write and read/,
+    ],
+    [
+      'a shared object the driver cannot hold',
+      ['run', '--target', 'mem://x', '--workload', 'get-large', '--large-files', 'shared', '--objects', '40'],
+      /needs a shared object of 2560 MiB/,
+    ],
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
     // file:// paths: below, with what is left on disk
-    ['. in an nfs:// export path', ['run', '--target', 'nfs://127.0.0.1/export/./x', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
-    ['%2e%2e in a webhdfs:// path', ['run', '--target', 'webhdfs://127.0.0.1:9870/bench/%2e%2e/other', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
-    ['.. in an s3:// prefix', ['run', '--target', 's3://bench/p/..%2F..%2Fother?endpoint=http://127.0.0.1:1', '--workload', 'put-small'], /target: the path .* has a "." or ".." segment/],
+    [
+      '. in an nfs:// export path',
+      ['run', '--target', 'nfs://127.0.0.1/export/./x', '--workload', 'put-small'],
+      /target: the path .* has a "." or ".." segment/,
+    ],
+    [
+      '%2e%2e in a webhdfs:// path',
+      ['run', '--target', 'webhdfs://127.0.0.1:9870/bench/%2e%2e/other', '--workload', 'put-small'],
+      /target: the path .* has a "." or ".." segment/,
+    ],
+    [
+      '.. in an s3:// prefix',
+      ['run', '--target', 's3://bench/p/..%2F..%2Fother?endpoint=http://127.0.0.1:1', '--workload', 'put-small'],
+      /target: the path .* has a "." or ".." segment/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     test(name, () => {
@@ -48,8 +76,18 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
 
   // each under its own folder of `dir`, so that a regression writes nowhere else
   const refusedOnDisk: [string, string, string[], RegExp][] = [
-    ['io=sync with fewer threads than workers', 'iosync-refused?io=sync', ['--concurrency', '4', '--threads', '2'], /threads: file:\/\/ with blocking calls runs one worker per thread/],
-    ['a percent-encoded .. in the path', 'b%2F..%2F..%2Fescaped-pct', [], /target: the path ".*\/b%2F\.\.%2F\.\.%2Fescaped-pct" has a "\." or "\.\." segment once decoded/],
+    [
+      'io=sync with fewer threads than workers',
+      'iosync-refused?io=sync',
+      ['--concurrency', '4', '--threads', '2'],
+      /threads: file:\/\/ with blocking calls runs one worker per thread/,
+    ],
+    [
+      'a percent-encoded .. in the path',
+      'b%2F..%2F..%2Fescaped-pct',
+      [],
+      /target: the path ".*\/b%2F\.\.%2F\.\.%2Fescaped-pct" has a "\." or "\.\." segment once decoded/,
+    ],
     ['a plain .. in the path', 'a/../dotdot-resolved', [], /target: the path ".*\/a\/\.\.\/dotdot-resolved" has a "\." or "\.\." segment/],
   ];
   for (const [name, path, args, message] of refusedOnDisk) {
@@ -85,11 +123,20 @@ describe('end to end', () => {
     for (const target of ['mem://e2e', `file://${join(dir, 'data')}`]) {
       const r = storbench(['run', '--target', target, '--workload', 'mixed', '--duration', '1s', '--objects', '50', '--db', db, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      const doc = JSON.parse(r.stdout) as { runId: string; status: string; target: string; workload: string; results: { op: string; count: number; errors: number; opsPerSec: number; mibPerSec: number; latencyUs: Record<string, number> }[] };
+      const doc = JSON.parse(r.stdout) as {
+        runId: string;
+        status: string;
+        target: string;
+        workload: string;
+        results: { op: string; count: number; errors: number; opsPerSec: number; mibPerSec: number; latencyUs: Record<string, number> }[];
+      };
       assert.equal(r.stdout.trim().split('\n').length, 1);
       assert.equal(doc.status, 'completed');
       assert.equal(doc.workload, 'mixed');
-      assert.deepEqual(doc.results.map((x) => x.op), ['read', 'write']);
+      assert.deepEqual(
+        doc.results.map((x) => x.op),
+        ['read', 'write'],
+      );
       for (const x of doc.results) {
         assert.ok(x.count > 0 && x.opsPerSec > 0 && x.mibPerSec > 0);
         assert.deepEqual(Object.keys(x.latencyUs), ['p50', 'p90', 'p99', 'p999', 'max']);
@@ -120,14 +167,17 @@ describe('end to end', () => {
   test('suite: secrets from the environment never reach the database or the output', () => {
     const targets = join(dir, 'targets.yaml');
     // an HDFS that is not there: the token is read from the environment and must not appear in its error either
-    writeFileSync(targets, `targets:
+    writeFileSync(
+      targets,
+      `targets:
   - name: hdfs
     url: webhdfs://127.0.0.1:1/bench?user=bench&timeoutMs=1000
     env: { delegationToken: STORBENCH_TEST_SECRET_VALUE }
   - name: ceiling
     url: null://
 workloads: [put-small, get-small]
-`);
+`,
+    );
     const secret = 'hunter2-very-secret';
     const r = storbench(['suite', '--targets', targets, '--duration', '500ms', '--db', db], { STORBENCH_TEST_SECRET_VALUE: secret });
     assert.match(r.stdout + r.stderr, /hdfs/);
@@ -139,7 +189,7 @@ workloads: [put-small, get-small]
     assert.match(missing.stderr, /environment variable STORBENCH_TEST_SECRET_VALUE is not set/);
   });
 
-  test('suite: a targets file\'s baseline is what the matrix compares against, and is stored with the runs', () => {
+  test("suite: a targets file's baseline is what the matrix compares against, and is stored with the runs", () => {
     const targets = join(dir, 'baseline.yaml');
     const file = (baseline: string) => `targets:
   - name: alpha
@@ -175,8 +225,10 @@ baseline: ${baseline}
   test('put-large then get-large with --large-files shared: segments of one file, verified, cleaned up', () => {
     const root = join(dir, 'shared');
     const size = 1_234_567; // streamed in 1 MiB blocks, segments unaligned
-    const sharedFiles = () => readdirSync(root, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name === 'shared-file').map((e) => join(e.parentPath, e.name));
+    const sharedFiles = () =>
+      readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name === 'shared-file')
+        .map((e) => join(e.parentPath, e.name));
     const common = ['--target', `file://${root}`, '--large-files', 'shared', '--size', String(size), '--verify', '--concurrency', '3', '--db', db, '--json'];
     const put = storbench(['run', '--workload', 'put-large', '--ops', '6', '--dataset', 'sf', ...common]);
     assert.equal(put.code, 0, put.stderr);
@@ -189,7 +241,10 @@ baseline: ${baseline}
     const get = storbench(['run', '--workload', 'get-large', '--objects', '6', '--ops', '12', '--dataset', 'sf', ...common]);
     assert.equal(get.code, 0, get.stderr);
     const doc = JSON.parse(get.stdout) as { runId: string; results: { op: string; count: number; errors: number }[] };
-    assert.deepEqual(doc.results.map((x) => [x.op, x.count, x.errors]), [['read', 12, 0]]);
+    assert.deepEqual(
+      doc.results.map((x) => [x.op, x.count, x.errors]),
+      [['read', 12, 0]],
+    );
     assert.equal(statSync(file!).mtimeMs, written, 'the dataset written by put-large was read, not prepared again');
     const show = storbench(['show', doc.runId, '--db', db]);
     assert.match(show.stdout, /largeFiles: shared/);
@@ -197,7 +252,10 @@ baseline: ${baseline}
     // without a dataset: prepare writes the segments, and cleanup removes the shared file with the run
     const own = storbench(['run', '--workload', 'get-large', '--objects', '4', '--ops', '8', ...common]);
     assert.equal(own.code, 0, own.stderr);
-    assert.deepEqual((JSON.parse(own.stdout) as { results: { count: number; errors: number }[] }).results.map((x) => [x.count, x.errors]), [[8, 0]]);
+    assert.deepEqual(
+      (JSON.parse(own.stdout) as { results: { count: number; errors: number }[] }).results.map((x) => [x.count, x.errors]),
+      [[8, 0]],
+    );
     assert.deepEqual(sharedFiles(), [file]);
   });
 
@@ -209,7 +267,9 @@ baseline: ${baseline}
 
   test('a killed run leaves a consistent database, marked interrupted at the next start', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://killed', '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://killed', '--workload', 'put-small', '--duration', '60s', '--db', db], {
+      stdio: 'ignore',
+    });
     await measuringFor(db, 'mem://killed', child);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -223,21 +283,30 @@ baseline: ${baseline}
     const root = join(dir, 'killed-direct');
     mkdirSync(root);
     writeFileSync(join(root, 'user.txt'), 'mine');
-    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}?direct=auto`, '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}?direct=auto`, '--workload', 'put-small', '--duration', '60s', '--db', db], {
+      stdio: 'ignore',
+    });
     // killed once it measures (its run folder exists), however slowly a loaded machine starts it
     const measuring = () => existsSync(join(root, 'storbench')) && readdirSync(join(root, 'storbench')).some((n) => /^\d{8}-/.test(n));
     for (let waited = 0; !measuring() && child.exitCode === null && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     assert.deepEqual(readdirSync(root).sort(), ['storbench', 'user.txt']);
-    assert.deepEqual(readdirSync(root, { recursive: true }).filter((p) => String(p).includes('direct-probe')), []);
+    assert.deepEqual(
+      readdirSync(root, { recursive: true }).filter((p) => String(p).includes('direct-probe')),
+      [],
+    );
   });
 
   test('Ctrl-C stops gracefully and stores the partial run as interrupted', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://ctrlc', '--workload', 'put-small', '--duration', '60s', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'mem://ctrlc', '--workload', 'put-small', '--duration', '60s', '--db', db, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
     await measuringFor(db, 'mem://ctrlc', child);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
@@ -251,7 +320,9 @@ baseline: ${baseline}
 /** Every file under `root`, relative to it. */
 function filesUnder(root: string): string[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1));
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1));
 }
 
 /** Poll until `check` holds (bounded). */
@@ -279,7 +350,9 @@ function runningSince(db: string, targetName: string): string | undefined {
   const raw = new Database(db, { readonly: true, fileMustExist: true });
   try {
     if (!raw.prepare("SELECT 1 FROM sqlite_master WHERE name = 'runs'").get()) return undefined;
-    const row = raw.prepare("SELECT started_at AS startedAt FROM runs WHERE target_name = ? AND status = 'running'").get(targetName) as { startedAt: string } | undefined;
+    const row = raw.prepare("SELECT started_at AS startedAt FROM runs WHERE target_name = ? AND status = 'running'").get(targetName) as
+      | { startedAt: string }
+      | undefined;
     return row?.startedAt;
   } finally {
     raw.close();
@@ -350,7 +423,9 @@ describe('killed runs: figures kept, objects found and removed by clean', () => 
     writeFileSync(join(root, 'storbench', 'user-file'), 'mine too');
     const finished = storbench(['run', '--target', `file://${root}`, '--workload', 'put-small', '--duration', '200ms', '--db', db, '--json']);
     assert.equal(finished.code, 0, finished.stderr);
-    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}`, '--workload', 'put-small', '--duration', '60s', '--db', db], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', '--target', `file://${root}`, '--workload', 'put-small', '--duration', '60s', '--db', db], {
+      stdio: 'ignore',
+    });
     try {
       await until(() => existsSync(db) && readdirSync(join(root, 'storbench')).length > 1, 'the run to start writing');
       await new Promise((r) => setTimeout(r, 2200));
@@ -408,30 +483,45 @@ describe('killed runs: figures kept, objects found and removed by clean', () => 
 
 test('exit codes: 0 completed, 1 failed or not stored, 3 degraded, 130 interrupted', async () => {
   const { exitCodeOf } = await import('../../src/cli/run-command.js');
-  assert.deepEqual(['completed', 'failed', 'degraded', 'interrupted'].map((status) => exitCodeOf({ status } as never)), [0, 1, 3, 130]);
+  assert.deepEqual(
+    ['completed', 'failed', 'degraded', 'interrupted'].map((status) => exitCodeOf({ status } as never)),
+    [0, 1, 3, 130],
+  );
   assert.equal(exitCodeOf({ status: 'completed', storeError: 'database or disk is full' }), 1);
 });
 
 describe('the database on a small file system', { skip: process.getuid?.() !== 0 && 'mounting a tmpfs needs root' }, () => {
   const mnt = join(dir, 'small');
-  after(() => { spawnSync('umount', ['-l', mnt]); }); // lazy: a database left open must not keep it mounted
+  after(() => {
+    spawnSync('umount', ['-l', mnt]);
+  }); // lazy: a database left open must not keep it mounted
 
   test('filling up mid-run: the run goes on, prints its figures, and says in one line that they could not be stored (exit 1)', async () => {
     mkdirSync(mnt);
     assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]).status, 0);
     const db = join(mnt, 'res.db');
-    const child = spawn(process.execPath, [bin, 'run', '--target', 'null://', '--workload', 'mixed', '--duration', '4s', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'null://', '--workload', 'mixed', '--duration', '4s', '--db', db], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     await until(() => existsSync(db), 'the database');
     // fill the file system to the last page, while the run measures
     const { openSync, writeSync, closeSync } = await import('node:fs');
     const fd = openSync(join(mnt, 'filler'), 'w');
     for (const chunk of [Buffer.alloc(65536), Buffer.alloc(4096), Buffer.alloc(512)]) {
-      try { for (;;) writeSync(fd, chunk); } catch { /* ENOSPC */ }
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch {
+        /* ENOSPC */
+      }
     }
     closeSync(fd);
     const code = await exited;

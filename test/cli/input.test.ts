@@ -42,7 +42,11 @@ describe('D1: workload and targets files are regular files of at most 1 MiB', ()
     ['a file over 1 MiB', huge, /larger than 1 MiB/],
   ] as const) {
     test(`workload file: ${name}`, () => {
-      refused(['run', '--target', 'null://', '--workload', path, '--duration', '1s'], new RegExp(`workload ${path}: cannot read it \\(${why.source}\\)`), 10_000);
+      refused(
+        ['run', '--target', 'null://', '--workload', path, '--duration', '1s'],
+        new RegExp(`workload ${path}: cannot read it \\(${why.source}\\)`),
+        10_000,
+      );
     });
     test(`targets file: ${name}`, () => {
       refused(['suite', '--targets', path, '--workloads', 'put-small'], new RegExp(`targets file ${path}: cannot read it \\(${why.source}\\)`), 10_000);
@@ -52,20 +56,45 @@ describe('D1: workload and targets files are regular files of at most 1 MiB', ()
 
 describe('D2: open-loop rates', () => {
   test('a rate below 0.001 ops/s is refused', () => {
-    refused(['run', '--target', 'null://', '--workload', 'put-small', '--rate', '1e-300', '--duration', '1s'], /--rate: expected ops per second from 0.001 to 10000000/);
+    refused(
+      ['run', '--target', 'null://', '--workload', 'put-small', '--rate', '1e-300', '--duration', '1s'],
+      /--rate: expected ops per second from 0.001 to 10000000/,
+    );
     const file = join(dir, 'slow.yaml');
     writeFileSync(file, 'mix: { write: 1 }\nrate: 0.0001\nduration: 1h\n');
     refused(['run', '--target', 'null://', '--workload', file], /rate: Too small: expected number to be >=0.001/);
   });
 
   test('a rate with less than one operation in the duration is refused', () => {
-    refused(['run', '--target', 'null://', '--workload', 'put-small', '--rate', '0.1', '--duration', '2s'], /rate: 0.1 ops\/s is less than one operation in the 2s duration/);
+    refused(
+      ['run', '--target', 'null://', '--workload', 'put-small', '--rate', '0.1', '--duration', '2s'],
+      /rate: 0.1 ops\/s is less than one operation in the 2s duration/,
+    );
   });
 
   test('a slow rate run ends with its duration, and the process exits', () => {
     // 16 workers at 1 op/s: the last one's first operation was due 15 s in; the run must not wait for it
     const t0 = Date.now();
-    const r = storbench(['run', '--target', 'null://', '--workload', 'put-small', '--rate', '1', '--duration', '1s', '--concurrency', '16', '--threads', '1', '--db', join(dir, 'slow.db')], 12_000);
+    const r = storbench(
+      [
+        'run',
+        '--target',
+        'null://',
+        '--workload',
+        'put-small',
+        '--rate',
+        '1',
+        '--duration',
+        '1s',
+        '--concurrency',
+        '16',
+        '--threads',
+        '1',
+        '--db',
+        join(dir, 'slow.db'),
+      ],
+      12_000,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /completed in 1\.0s measured/);
     assert.ok(Date.now() - t0 < 12_000);
@@ -89,8 +118,10 @@ describe('D3: suite validates every target before running any', () => {
 
 describe('D4: an unreachable target is one line', () => {
   test('Cassandra on a refused port: each host and its reason on one line', () => {
-    refused(['run', '--target', 'cassandra://127.0.0.1:1/ks', '--workload', 'put-small'],
-      /target cassandra:\/\/127\.0\.0\.1:1\/ks: cannot open it \(cassandra open: NoHostAvailableError: no host could be used \(127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\)\)$/m);
+    refused(
+      ['run', '--target', 'cassandra://127.0.0.1:1/ks', '--workload', 'put-small'],
+      /target cassandra:\/\/127\.0\.0\.1:1\/ks: cannot open it \(cassandra open: NoHostAvailableError: no host could be used \(127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\)\)$/m,
+    );
   });
 });
 
@@ -106,11 +137,16 @@ describe('D5: a negative value without "=" is the flag\'s value, refused in one 
     test(`${flag} ${value}`, () => refused([...run, flag, value], message));
   }
   test('schedule add --throughput-drop -5', () => {
-    refused(['schedule', 'add', 'x', '--cron', '* * * * *', '--target', 'null://', '--workloads', 'put-small', '--throughput-drop', '-5'],
-      /--throughput-drop: expected a percentage above 0, got "-5"/);
+    refused(
+      ['schedule', 'add', 'x', '--cron', '* * * * *', '--target', 'null://', '--workloads', 'put-small', '--throughput-drop', '-5'],
+      /--throughput-drop: expected a percentage above 0, got "-5"/,
+    );
   });
   test('a flag followed by another flag is still a missing value, on one line', () => {
-    refused(['run', '--target', '--workload', 'put-small'], /run: Option '--target' argument is ambiguous\. Did you forget to specify the option argument for '--target'\?$/m);
+    refused(
+      ['run', '--target', '--workload', 'put-small'],
+      /run: Option '--target' argument is ambiguous\. Did you forget to specify the option argument for '--target'\?$/m,
+    );
   });
 });
 
@@ -131,13 +167,18 @@ describe('D6: whole numbers are plain decimal digits', () => {
   });
   test('a target option', () => {
     // port 1: should the option be taken, the connection is refused (nothing else on 127.0.0.1 is reached)
-    refused(['run', '--target', 'nfs://127.0.0.1:1/x?mountport=0x1', '--workload', 'put-small'], /target option mountport: expected a whole number from 0 to 65535, got "0x1"/);
+    refused(
+      ['run', '--target', 'nfs://127.0.0.1:1/x?mountport=0x1', '--workload', 'put-small'],
+      /target option mountport: expected a whole number from 0 to 65535, got "0x1"/,
+    );
   });
   test('numbers in a workload file, every one named', () => {
     const file = join(dir, 'numbers.yaml');
     writeFileSync(file, 'mix: { write: 1 }\nconcurrency: 0x10\nobjects: 1e3\nseed: 0o17\nrate: .inf\nduration: 2s\n');
-    refused(['run', '--target', 'null://', '--workload', file],
-      /concurrency: write 0x10 as a plain decimal number; objects: write 1e3 as .*; seed: write 0o17 as .*; rate: write \.inf as a plain decimal number$/m);
+    refused(
+      ['run', '--target', 'null://', '--workload', file],
+      /concurrency: write 0x10 as a plain decimal number; objects: write 1e3 as .*; seed: write 0o17 as .*; rate: write \.inf as a plain decimal number$/m,
+    );
   });
   test('numbers in a targets file', () => {
     const file = join(dir, 'numbers-targets.yaml');
@@ -175,7 +216,9 @@ describe('D10: a reader that closes the pipe early', () => {
     const child = spawn(process.execPath, [bin, 'show', runId, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // closed before the first write: every write the child makes fails with EPIPE
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const code = await new Promise((resolve) => child.once('exit', resolve));
     clearTimeout(killer);

@@ -24,7 +24,10 @@ test('bad input: one line naming the problem, exit 2, nothing written', () => {
     [[...add, '--missed', 'later'], /missed: Invalid option: expected one of "skip"\|"run-once"/],
     [[...add, '--throughput-drop', '0'], /--throughput-drop: expected a percentage above 0/],
     [[...add, '--size', 'huge'], /size/],
-    [['add', 'x', '--cron', '* * * * *', '--target', 's3://k:pw@127.0.0.1:1/b', '--workloads', 'put-small'], /carries the URL password in clear; a schedule keeps secrets only as environment variable names/],
+    [
+      ['add', 'x', '--cron', '* * * * *', '--target', 's3://k:pw@127.0.0.1:1/b', '--workloads', 'put-small'],
+      /carries the URL password in clear; a schedule keeps secrets only as environment variable names/,
+    ],
     [['add', 'x', '--cron', '* * * * *', '--targets', join(dir, 'missing.yaml')], /targets file .*missing\.yaml: cannot read it \(ENOENT\)/],
     [['show', 'a', 'b'], /schedule show: give exactly one schedule name/],
     [['list', '--jobs', '3'], /schedule list: Unknown option '--jobs'/],
@@ -43,9 +46,15 @@ test('add from a targets file (secrets as variable names), list, show, disable, 
   const targets = join(dir, 'targets.yaml');
   writeFileSync(targets, 'targets:\n  - name: harness\n    url: null://\n    env: { token: BENCH_TOKEN_VALUE }\nworkloads: [put-small]\n');
   const env = { BENCH_TOKEN_VALUE: 'very-secret-value-42' };
-  assert.equal(storbench(['add', 'nightly', '--cron', '0 2 * * *', '--targets', targets, '--ops', '100', '--objects', '10', '--db', db], {}).code, 2,
-    'an unset secret variable is reported at once');
-  const added = storbench(['add', 'nightly', '--cron', '0 2 * * *', '--targets', targets, '--ops', '100', '--objects', '10', '--missed', 'run-once', '--db', db], env);
+  assert.equal(
+    storbench(['add', 'nightly', '--cron', '0 2 * * *', '--targets', targets, '--ops', '100', '--objects', '10', '--db', db], {}).code,
+    2,
+    'an unset secret variable is reported at once',
+  );
+  const added = storbench(
+    ['add', 'nightly', '--cron', '0 2 * * *', '--targets', targets, '--ops', '100', '--objects', '10', '--missed', 'run-once', '--db', db],
+    env,
+  );
   assert.equal(added.code, 0, added.stderr);
   assert.match(added.stdout, /schedule nightly added: 0 2 \* \* \* \(UTC\), next due \d{4}-\d\d-\d\dT02:00:00\.000Z/);
   assert.equal(storbench(['add', 'nightly', '--cron', '0 2 * * *', '--targets', targets, '--db', db], env).code, 2, 'the name is taken');
@@ -62,7 +71,10 @@ test('add from a targets file (secrets as variable names), list, show, disable, 
 
   const failed = storbench(['run-now', 'nightly', '--db', db]);
   assert.equal(failed.code, 1, 'without the variable the job fails');
-  assert.match(failed.stdout, /job 1 of schedule nightly: failed \(schedule nightly: targets\.0\.env\.token: environment variable BENCH_TOKEN_VALUE is not set\)/);
+  assert.match(
+    failed.stdout,
+    /job 1 of schedule nightly: failed \(schedule nightly: targets\.0\.env\.token: environment variable BENCH_TOKEN_VALUE is not set\)/,
+  );
   const ran = storbench(['run-now', 'nightly', '--db', db], env);
   assert.equal(ran.code, 0, ran.stderr);
   assert.match(ran.stdout, /job 2 of schedule nightly: completed/);
@@ -79,7 +91,7 @@ test('add from a targets file (secrets as variable names), list, show, disable, 
   assert.match(storbench(['list', '--db', db]).stdout, /no schedules/);
 });
 
-test('add --targets FILE keeps the file\'s baseline', () => {
+test("add --targets FILE keeps the file's baseline", () => {
   const db = join(dir, 'baseline.db');
   const targets = join(dir, 'baseline.yaml');
   writeFileSync(targets, 'targets:\n  - name: a\n    url: mem://a\n  - name: b\n    url: mem://b\nworkloads: [put-small]\nbaseline: b\n');

@@ -45,7 +45,9 @@ for (const url of targets) {
 
   // The same target with a deadline, for the behaviors that check it (the others ran above without one).
   const layered = declaredOptions(target.scheme)?.names.includes('opTimeout') ?? false;
-  describe(`conformance with opTimeout=${OP_TIMEOUT}: ${target.redacted}`, { skip: layered ? false : `${target.scheme}:// does not take opTimeout yet` }, () => {
+  describe(`conformance with opTimeout=${OP_TIMEOUT}: ${target.redacted}`, {
+    skip: layered ? false : `${target.scheme}:// does not take opTimeout yet`,
+  }, () => {
     let driver: Driver;
     test('open', async () => {
       driver = await createDriver({ target: parseTarget(url, { opTimeout: OP_TIMEOUT }), concurrency: 16 });

@@ -39,7 +39,10 @@ test('runs: newest first, paginated, filtered', async () => {
   assert.equal(all.runs.length, 32);
   assert.equal(all.runs[0].id, 'run-failed');
   const page = (await get('/api/runs?limit=5&offset=5')).json();
-  assert.deepEqual(page.runs.map((r: any) => r.id), all.runs.slice(5, 10).map((r: any) => r.id));
+  assert.deepEqual(
+    page.runs.map((r: any) => r.id),
+    all.runs.slice(5, 10).map((r: any) => r.id),
+  );
   assert.equal((await get('/api/runs?system=hdfs&workload=put-small')).json().total, 1);
   assert.equal((await get('/api/runs?status=running')).json().runs[0].progress.ops, 8400);
   assert.equal((await get(`/api/runs?target=${encodeURIComponent(MARKUP_TARGET)}`)).json().total, 5);
@@ -65,7 +68,10 @@ test('one run: figures, percentile curves decoded from its histograms, segments,
 
 test('compare: rows per op with ratios to the first run, and percentile curves per run', async () => {
   const c = (await get('/api/compare?ids=run-00001,run-00002')).json();
-  assert.deepEqual(c.runs.map((r: any) => r.targetName), ['hdfs-3dn', 'ceph-rgw']);
+  assert.deepEqual(
+    c.runs.map((r: any) => r.targetName),
+    ['hdfs-3dn', 'ceph-rgw'],
+  );
   const write = c.rows.find((r: any) => r.op === 'write');
   assert.equal(write.cells[0].opsRatio, 1);
   assert.ok(Math.abs(write.cells[1].opsRatio - write.cells[1].opsPerSec / write.cells[0].opsPerSec) < 0.001);
@@ -76,7 +82,7 @@ test('compare: rows per op with ratios to the first run, and percentile curves p
   assert.match(missing.json().message, /no run "nope-1", "nope-2"/);
 });
 
-test('matrix: latest completed run per target and workload, the suite\'s stored baseline by default, null:// as the ceiling', async () => {
+test("matrix: latest completed run per target and workload, the suite's stored baseline by default, null:// as the ceiling", async () => {
   const m = (await get('/api/matrix')).json();
   assert.equal(m.baseline, 'hdfs-3dn');
   assert.deepEqual(m.workloads, Object.keys(WORKLOAD_OPS).sort());
@@ -99,7 +105,10 @@ test('exports: CSV (formula-safe), Markdown (markup escaped) and JSON files', as
   assert.match(String(csv.headers['content-disposition']), /attachment; filename="storbench-runs\.csv"/);
   const lines = csv.body.trim().split('\r\n');
   assert.equal(lines.length, 1 + TARGETS.length);
-  assert.ok(lines.some((l) => l.includes('"<img src=x onerror=""window.__xss=1"">evil"')), 'quotes are doubled inside a quoted cell');
+  assert.ok(
+    lines.some((l) => l.includes('"<img src=x onerror=""window.__xss=1"">evil"')),
+    'quotes are doubled inside a quoted cell',
+  );
   const md = await get('/api/export/matrix?format=md');
   assert.match(md.body, /&lt;img src=x onerror="window.__xss=1"&gt;evil/);
   assert.doesNotMatch(md.body, /<img/);
@@ -119,7 +128,13 @@ test('metrics: the active run figures in Prometheus format', async () => {
 test('a live run is visible while it runs, and the cache follows new data', async () => {
   const before = (await get('/api/runs/run-live')).json();
   assert.equal(before.segments.length, 2);
-  store.recordProgress('run-live', [{ second: 2, op: 'write', ops: 4200, bytes: 1, errors: 0, latencySumUs: 1, latencyMaxUs: 1 }], { elapsedS: 3.1, totalS: 10, ops: 12600, errors: 2, p99Us: 7000 });
+  store.recordProgress('run-live', [{ second: 2, op: 'write', ops: 4200, bytes: 1, errors: 0, latencySumUs: 1, latencyMaxUs: 1 }], {
+    elapsedS: 3.1,
+    totalS: 10,
+    ops: 12600,
+    errors: 2,
+    p99Us: 7000,
+  });
   const now = (await get('/api/runs/run-live')).json();
   assert.equal(now.segments.length, 3);
   assert.equal(now.progress.ops, 12600);
@@ -207,7 +222,16 @@ test('security headers with a strict content security policy on pages and API', 
 
 test('OpenAPI document at /docs/json describes every API route', async () => {
   const doc = (await get('/docs/json')).json();
-  for (const path of ['/api/runs', '/api/runs/{id}', '/api/compare', '/api/matrix', '/api/export/runs', '/api/export/compare', '/api/export/matrix', '/metrics']) {
+  for (const path of [
+    '/api/runs',
+    '/api/runs/{id}',
+    '/api/compare',
+    '/api/matrix',
+    '/api/export/runs',
+    '/api/export/compare',
+    '/api/export/matrix',
+    '/metrics',
+  ]) {
     assert.ok(doc.paths[path], path);
   }
   assert.ok(doc.paths['/api/runs'].get.parameters.some((p: any) => p.name === 'limit'));
@@ -278,7 +302,12 @@ test('the error answers the server gives are documented on their routes', async 
     ['DELETE', '/api/runs/{id}', { url: '/api/runs/%C2%84', headers: auth }, 400],
     ['DELETE', '/api/runs/{id}', { url: `/api/runs/${long}`, headers: auth }, 414],
     ['DELETE', '/api/runs/{id}', { url: '/api/runs/run-00001', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<x/>' }, 415],
-    ['DELETE', '/api/runs/{id}', { url: '/api/runs/run-00001', headers: { ...auth, 'content-type': 'application/json' }, payload: `"${'x'.repeat(70_000)}"` }, 413],
+    [
+      'DELETE',
+      '/api/runs/{id}',
+      { url: '/api/runs/run-00001', headers: { ...auth, 'content-type': 'application/json' }, payload: `"${'x'.repeat(70_000)}"` },
+      413,
+    ],
     ['GET', '/api/runs', { url: `/api/runs?target=${'x'.repeat(100_000)}` }, 431],
     ['GET', '/metrics', { url: '/metrics?debug=1' }, 400],
     ['GET', '/api/matrix', { url: '/api/matrix?baseline=no-such-target' }, 404],
@@ -290,9 +319,10 @@ test('the error answers the server gives are documented on their routes', async 
   const address = await served.listen({ port: 0, host: '127.0.0.1' });
   try {
     for (const [method, path, request, status] of cases) {
-      const code = status === 431
-        ? (await fetch(`${address}${request.url}`)).status
-        : (await app.inject({ ...request, method: method as InjectOptions['method'] })).statusCode;
+      const code =
+        status === 431
+          ? (await fetch(`${address}${request.url}`)).status
+          : (await app.inject({ ...request, method: method as InjectOptions['method'] })).statusCode;
       assert.equal(code, status, `${method} ${String(request.url).slice(0, 60)}`);
       const responses = (await documented(method, path)).responses;
       assert.ok(responses[String(status)], `${method} ${path} documents ${status} (has ${Object.keys(responses).join(', ')})`);
@@ -303,13 +333,21 @@ test('the error answers the server gives are documented on their routes', async 
 });
 
 test('requests that the document allows are not refused: real dates, repeated ids, any baseline name, the longest run id', async () => {
-  for (const url of ['/api/runs?since=0000-01-01&until=0000-01-01', '/api/runs?since=2024-02-29T23:59:59.999999999%2B14:00',
-    '/api/runs?since=2026-11-21&until=2026-11-20', '/api/compare?ids=run-00001,run-00001', '/api/export/compare?ids=run-00002,run-00002&format=json']) {
+  for (const url of [
+    '/api/runs?since=0000-01-01&until=0000-01-01',
+    '/api/runs?since=2024-02-29T23:59:59.999999999%2B14:00',
+    '/api/runs?since=2026-11-21&until=2026-11-20',
+    '/api/compare?ids=run-00001,run-00001',
+    '/api/export/compare?ids=run-00002,run-00002&format=json',
+  ]) {
     assert.equal((await get(url)).status, 200, url);
   }
   assert.equal((await get('/api/runs?since=2026-11-21&until=2026-11-20')).json().total, 0, 'an empty range matches nothing');
   const twice = (await get('/api/compare?ids=run-00001,run-00001')).json();
-  assert.deepEqual(twice.runs.map((r: any) => r.id), ['run-00001', 'run-00001']);
+  assert.deepEqual(
+    twice.runs.map((r: any) => r.id),
+    ['run-00001', 'run-00001'],
+  );
   const longest = `r${'x'.repeat(127)}`;
   assert.match(longest, new RegExp(RUN_ID_PATTERN), 'a run id the schema allows');
   const one = await get(`/api/runs/${longest}`);

@@ -21,7 +21,10 @@ after(async () => {
 const MUTATING = ['post', 'put', 'patch', 'delete'];
 const doc = (await app.inject('/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
 const mutations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-  Object.keys(ops).filter((m) => MUTATING.includes(m)).map((method) => ({ method: method.toUpperCase(), path })));
+  Object.keys(ops)
+    .filter((m) => MUTATING.includes(m))
+    .map((method) => ({ method: method.toUpperCase(), path })),
+);
 
 /** Requests that fail validation in every part fastify checks: path parameters, query, body (too). */
 function badRequests({ method, path }: { method: string; path: string }): InjectOptions[] {
@@ -38,8 +41,14 @@ function badRequests({ method, path }: { method: string; path: string }): Inject
 
 test('the document lists the state-changing routes', () => {
   const names = mutations.map((m) => `${m.method} ${m.path}`);
-  for (const route of ['DELETE /api/runs/{id}', 'POST /api/schedules', 'DELETE /api/schedules/{id}', 'POST /api/schedules/{id}/enable',
-    'POST /api/schedules/{id}/disable', 'POST /api/schedules/{id}/run']) {
+  for (const route of [
+    'DELETE /api/runs/{id}',
+    'POST /api/schedules',
+    'DELETE /api/schedules/{id}',
+    'POST /api/schedules/{id}/enable',
+    'POST /api/schedules/{id}/disable',
+    'POST /api/schedules/{id}/run',
+  ]) {
     assert.ok(names.includes(route), route);
   }
 });
@@ -71,7 +80,10 @@ test('a server started without a token answers every change 403, whatever the re
 
 test('with the token the same requests reach validation: 400, or 413 for the body over the limit', async () => {
   for (const route of mutations) {
-    const [query, text, json, big] = badRequests(route).map((r) => ({ ...r, headers: { ...(r.headers as Record<string, string>), authorization: `Bearer ${TOKEN}` } }));
+    const [query, text, json, big] = badRequests(route).map((r) => ({
+      ...r,
+      headers: { ...(r.headers as Record<string, string>), authorization: `Bearer ${TOKEN}` },
+    }));
     for (const request of [query!, text!, json!]) {
       const r = await app.inject(request);
       // A route without a body refuses text/plain as an unsupported media type.

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../../src/dashboard/app.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore } from '../../src/results/types.js';
@@ -34,15 +34,25 @@ before(async () => {
   context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
     viewport: { width: 1360, height: 900 },
     deviceScaleFactor: 1,
   });
-  page = context.pages()[0] ?? await context.newPage();
+  page = context.pages()[0] ?? (await context.newPage());
   // Any script error or content-security-policy violation fails the test that caused it.
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
 });
 
 after(async () => {
@@ -107,12 +117,17 @@ test('clicking a workload opens the comparison with bars and an overlaid percent
   await page.waitForSelector('#percentile-chart canvas');
   const storageTargets = TARGETS.length - 1; // the null:// ceiling stays out of comparisons
   assert.equal(await page.$$eval('#compare-runs tbody tr', (r) => r.length), storageTargets);
-  assert.equal(await page.$eval('#percentile-chart', (e) => (e as HTMLElement).dataset.series), String(storageTargets),
-    'one percentile curve per run');
-  assert.ok(await inkedPixels('#percentile-chart canvas') > 2000, 'the percentile plot drew its curves');
+  assert.equal(await page.$eval('#percentile-chart', (e) => (e as HTMLElement).dataset.series), String(storageTargets), 'one percentile curve per run');
+  assert.ok((await inkedPixels('#percentile-chart canvas')) > 2000, 'the percentile plot drew its curves');
   const bars = await page.$$eval('#bars .bar-row .bar-value', (els) => els.map((e) => e.textContent ?? ''));
-  assert.ok(bars.some((b) => /\d[kM]? ops\/s/.test(b)), 'the throughput bars carry figures');
-  assert.ok(bars.some((b) => /\d(\.\d+)?×/.test(b)), 'bars carry ratios to the first run');
+  assert.ok(
+    bars.some((b) => /\d[kM]? ops\/s/.test(b)),
+    'the throughput bars carry figures',
+  );
+  assert.ok(
+    bars.some((b) => /\d(\.\d+)?×/.test(b)),
+    'bars carry ratios to the first run',
+  );
   await screenshot('compare');
   noProblems();
 });
@@ -121,10 +136,10 @@ test('a run page charts throughput over time and its percentiles, and lists erro
   await page.goto(`${base}/run.html?id=run-00004`);
   await page.waitForSelector('#throughput-chart canvas');
   assert.equal(await page.$eval('#throughput-chart', (e) => (e as HTMLElement).dataset.points), '10', 'ten seconds of segments');
-  assert.ok(await inkedPixels('#throughput-chart canvas') > 1000);
-  assert.ok(await inkedPixels('#percentile-chart canvas') > 1000);
+  assert.ok((await inkedPixels('#throughput-chart canvas')) > 1000);
+  assert.ok((await inkedPixels('#percentile-chart canvas')) > 1000);
   assert.match(await page.$eval('#errors', (e) => e.textContent ?? ''), /Timeout/);
-  assert.match(await page.textContent('main') ?? '', /writeDurability/);
+  assert.match((await page.textContent('main')) ?? '', /writeDurability/);
   await screenshot('run');
   noProblems();
 });
@@ -168,7 +183,7 @@ test('a comparison warns about runs whose reads a page cache may have served, na
 test('the OpenAPI docs page works under the same content security policy', async () => {
   await page.goto(`${base}/docs`);
   await page.waitForSelector('.swagger-ui .info .title');
-  assert.match(await page.textContent('.swagger-ui .info .title') ?? '', /storbench API/);
+  assert.match((await page.textContent('.swagger-ui .info .title')) ?? '', /storbench API/);
   await page.waitForSelector('.opblock-summary-path');
   assert.ok((await page.$$('.opblock')).length >= 8, 'every route is listed');
   noProblems();
@@ -177,7 +192,7 @@ test('the OpenAPI docs page works under the same content security policy', async
 test('a bad address shows the API message, not a broken page', async () => {
   await page.goto(`${base}/run.html?id=no-such-run`);
   await page.waitForSelector('.error');
-  assert.match(await page.textContent('.error') ?? '', /no run "no-such-run"/);
+  assert.match((await page.textContent('.error')) ?? '', /no run "no-such-run"/);
   problems.splice(0); // the 404 of the fetch is logged by Chromium as a console error, as expected here
 });
 

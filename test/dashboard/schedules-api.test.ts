@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, after } from 'node:test';
+import { after, test } from 'node:test';
 import { buildApp } from '../../src/dashboard/app.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
@@ -24,9 +24,16 @@ after(async () => {
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const body = {
-  id: 'nightly', cron: '0 2 * * *', workloads: ['put-small'], overrides: { duration: '2s', ops: 50, objects: 10 },
-  targets: [{ name: 'null', url: 'null://' }, { name: 's3', url: 's3://127.0.0.1:1/bucket', env: { secretAccessKey: 'S3_SECRET' } }],
-  thresholds: { throughputDropPct: 15 }, webhook: 'http://127.0.0.1:9/hooks/abc',
+  id: 'nightly',
+  cron: '0 2 * * *',
+  workloads: ['put-small'],
+  overrides: { duration: '2s', ops: 50, objects: 10 },
+  targets: [
+    { name: 'null', url: 'null://' },
+    { name: 's3', url: 's3://127.0.0.1:1/bucket', env: { secretAccessKey: 'S3_SECRET' } },
+  ],
+  thresholds: { throughputDropPct: 15 },
+  webhook: 'http://127.0.0.1:9/hooks/abc',
 };
 const post = (url: string, payload?: unknown, headers: Record<string, string> = auth) =>
   app.inject({ method: 'POST', url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
@@ -60,13 +67,26 @@ test('bad bodies are 400s naming the field', async () => {
     [{ ...body, id: 'bad id' }, /body\.id has an invalid format/],
     [{ ...body, id: 'x', targets: [] }, /body\.targets must NOT have fewer than 1 items/],
     [{ ...body, id: 'x', targets: 'null://' }, /body\.targets must be array/],
-    [{ ...body, id: 'x', targets: [{ url: 's3://k:secret@127.0.0.1/b' }] }, /carries the URL password in clear; a schedule keeps secrets only as environment variable names/],
+    [
+      { ...body, id: 'x', targets: [{ url: 's3://k:secret@127.0.0.1/b' }] },
+      /carries the URL password in clear; a schedule keeps secrets only as environment variable names/,
+    ],
     [{ ...body, id: 'x', targets: [{ url: 'null://', env: { key: 'not a name' } }] }, /invalid format/],
     [{ ...body, id: 'x', workloads: ['nope'] }, /^body\.workloads\.0 must be one of put-small, get-small, /],
     [{ ...body, id: 'x', workloads: [{ mix: 'write' }] }, /^body\.workloads\.0\.mix must be object$/],
     [{ ...body, id: 'x', targets: [{ url: 'null://', extra: 1 }] }, /^body\.targets\.0: unknown field "extra"$/],
     [{ ...body, id: 'x', targets: [{ url: 'zz://host/x' }] }, /targets\.0: unknown scheme "zz:\/\/"/],
-    [{ ...body, id: 'x', targets: [{ url: 'null://', name: 'n' }, { url: 'null://', name: 'n' }] }, /targets\.1\.name: "n" is used twice/],
+    [
+      {
+        ...body,
+        id: 'x',
+        targets: [
+          { url: 'null://', name: 'n' },
+          { url: 'null://', name: 'n' },
+        ],
+      },
+      /targets\.1\.name: "n" is used twice/,
+    ],
     [{ ...body, id: 'x', targets: [{ url: 'null://', options: { a: { b: 1 } } }] }, /^body\.targets\.0\.options\.a must be a string, a number or a boolean$/],
     [{ ...body, id: 'x', cron: '0 0 30 2 *' }, /cron: "0 0 30 2 \*" never comes due/],
     [{ ...body, id: 'x', overrides: { duration: 'forever' } }, /duration/],
@@ -78,9 +98,10 @@ test('bad bodies are 400s naming the field', async () => {
     ['not json at all', /./],
   ];
   for (const [payload, message] of cases) {
-    const r = typeof payload === 'string'
-      ? await app.inject({ method: 'POST', url: '/api/schedules', headers: { ...auth, 'content-type': 'application/json' }, payload })
-      : await post('/api/schedules', payload);
+    const r =
+      typeof payload === 'string'
+        ? await app.inject({ method: 'POST', url: '/api/schedules', headers: { ...auth, 'content-type': 'application/json' }, payload })
+        : await post('/api/schedules', payload);
     assert.equal(r.statusCode, 400, `${JSON.stringify(payload)}: ${r.body}`);
     assert.match(r.json().message, message);
   }
@@ -89,7 +110,10 @@ test('bad bodies are 400s naming the field', async () => {
 
 test('list, show, disable, enable, run now, remove', async () => {
   const list = (await app.inject('/api/schedules')).json();
-  assert.deepEqual(list.schedules.map((s: { id: string }) => s.id), ['nightly']);
+  assert.deepEqual(
+    list.schedules.map((s: { id: string }) => s.id),
+    ['nightly'],
+  );
   assert.equal(list.schedules[0].lastJob, null);
   assert.equal((await app.inject('/api/schedules?x=1')).statusCode, 400);
   assert.equal((await app.inject('/api/schedules/missing')).statusCode, 404);
@@ -181,7 +205,11 @@ test('an inline workload spec is stored as given and runs', async () => {
 test('a schedule that holds a file path (as older versions stored) fails its job without reading the file', async () => {
   const path = serverWorkloadFile();
   store.createSchedule({
-    id: 'legacy', cron: '0 2 * * *', enabled: true, missed: 'skip', thresholds: { throughputDropPct: 10, p99RisePct: 20 },
+    id: 'legacy',
+    cron: '0 2 * * *',
+    enabled: true,
+    missed: 'skip',
+    thresholds: { throughputDropPct: 10, p99RisePct: 20 },
     suite: { targets: [{ url: 'null://', options: {}, env: {} }], workloads: [path], overrides: {} },
   });
   const r = await post('/api/schedules/legacy/run');

@@ -23,12 +23,19 @@ function schemathesis(env: Record<string, string> = {}): Promise<{ code: number 
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     // The first run installs schemathesis (a minute or two); a warm run takes well under one.
     const timer = setTimeout(() => child.kill('SIGTERM'), 540_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
   });
 }
 
@@ -51,7 +58,12 @@ async function editedDocument(name: string, edit: (doc: any) => void): Promise<s
 test('schemathesis: a valid OpenAPI 3.0.3 document, no 5xx, every answer as documented', { skip, timeout: 600_000 }, async () => {
   const { code, out } = await schemathesis();
   // The run's summary, for the record (and for a failure seen only in CI).
-  console.log(out.split('\n').filter((l) => /OK$|generated|passed|failed|Seed:|ST\d{3}|Error/.test(l)).join('\n'));
+  console.log(
+    out
+      .split('\n')
+      .filter((l) => /OK$|generated|passed|failed|Seed:|ST\d{3}|Error/.test(l))
+      .join('\n'),
+  );
   assert.equal(code, 0, out.slice(-6000));
   assert.match(out, /openapi\.json: OK/);
   assert.match(out, /Specification: +Open API 3\.0\.3/);

@@ -2,13 +2,20 @@
  * Deterministic result databases for the API tests, the page tests and bench:api: real HDR histograms
  * (hdr-histogram-js, as the runner records them), per-second segments and error samples.
  */
-import { encodeHistogram, newHistogram, summarize } from '../../src/runner/histogram.js';
+
 import type { NewRun, OpResult, ResultsStore, Segment } from '../../src/results/types.js';
+import { encodeHistogram, newHistogram, summarize } from '../../src/runner/histogram.js';
 
 /** A target name carrying markup: the pages must show it as text. */
 export const MARKUP_TARGET = '<img src=x onerror="window.__xss=1">evil';
 
-interface TargetDef { name: string; scheme: string; system: string; speed: number; latencyUs: number }
+interface TargetDef {
+  name: string;
+  scheme: string;
+  system: string;
+  speed: number;
+  latencyUs: number;
+}
 
 /** The baseline the seeded runs' suite declared (a targets file's `baseline`): not the first target by name. */
 export const SEED_BASELINE = 'hdfs-3dn';
@@ -60,13 +67,40 @@ export interface SeedOptions {
 
 function newRun(id: string, t: TargetDef, workload: string, startedAt: string): NewRun {
   return {
-    id, target: `${t.scheme}://127.0.0.1/bench`, targetName: t.name, scheme: t.scheme, system: t.system, workload,
+    id,
+    target: `${t.scheme}://127.0.0.1/bench`,
+    targetName: t.name,
+    scheme: t.scheme,
+    system: t.system,
+    workload,
     spec: { workload, size: workload.includes('large') ? 16 * 1024 * 1024 : 4096, objects: 1000 },
-    loadModel: 'closed', concurrency: 32, seed: 42,
-    semantics: { writeDurability: t.system === 'hdfs' ? 'acknowledged by 3 DataNodes' : 'fsync before ack', readAfterWrite: 'strong', listConsistency: 'strong', replication: 3 },
-    capabilities: { rangeRead: true, append: false, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 2 ** 40, persistent: t.scheme !== 'null', positionalWrite: t.scheme === 'file', keyAndPrefixCoexist: true },
+    loadModel: 'closed',
+    concurrency: 32,
+    seed: 42,
+    semantics: {
+      writeDurability: t.system === 'hdfs' ? 'acknowledged by 3 DataNodes' : 'fsync before ack',
+      readAfterWrite: 'strong',
+      listConsistency: 'strong',
+      replication: 3,
+    },
+    capabilities: {
+      rangeRead: true,
+      append: false,
+      rename: true,
+      list: true,
+      scan: true,
+      unknownLengthWrite: true,
+      multipart: false,
+      maxObjectSize: 2 ** 40,
+      persistent: t.scheme !== 'null',
+      positionalWrite: t.scheme === 'file',
+      keyAndPrefixCoexist: true,
+    },
     environment: {
-      host: 'bench-host', nodeVersion: 'v20.20.2', storbenchVersion: '0.1.0', fsType: t.scheme === 'file' ? 'tmpfs' : 'n/a',
+      host: 'bench-host',
+      nodeVersion: 'v20.20.2',
+      storbenchVersion: '0.1.0',
+      fsType: t.scheme === 'file' ? 'tmpfs' : 'n/a',
     },
     ...(t.scheme === 'file' ? { warnings: [{ code: 'page-cache', text: 'neither O_DIRECT nor dropped caches' }] } : {}),
     // as `storbench suite` stores a targets file's `baseline: hdfs-3dn`
@@ -89,14 +123,29 @@ function opResult(op: string, t: TargetDef, large: boolean, seconds: number, sam
   const count = Math.round(opsPerSec * seconds);
   const errors = t.system === 'nfs' && op === 'write' ? Math.round(count * 0.002) : 0;
   const result: OpResult = {
-    op, count, errors, errorsByKind: errors ? { Timeout: errors } : {}, bytes: moves ? count * size : 0, items: op === 'list' ? count * 100 : 0,
-    opsPerSec, mibPerSec: moves ? (opsPerSec * size) / 1048576 : 0, latencyUs: summarize(h), histogram: encodeHistogram(h),
+    op,
+    count,
+    errors,
+    errorsByKind: errors ? { Timeout: errors } : {},
+    bytes: moves ? count * size : 0,
+    items: op === 'list' ? count * 100 : 0,
+    opsPerSec,
+    mibPerSec: moves ? (opsPerSec * size) / 1048576 : 0,
+    latencyUs: summarize(h),
+    histogram: encodeHistogram(h),
   };
   const segments: Segment[] = [];
   for (let s = 0; s < seconds; s++) {
     const ops = Math.round(opsPerSec * (0.85 + rnd() * 0.3) * (s === 4 ? 0.6 : 1));
-    segments.push({ second: s, op, ops, bytes: moves ? ops * size : 0, errors: errors ? Math.round(errors / seconds) : 0,
-      latencySumUs: ops * base * (s === 4 ? 1.8 : 1), latencyMaxUs: base * 12 });
+    segments.push({
+      second: s,
+      op,
+      ops,
+      bytes: moves ? ops * size : 0,
+      errors: errors ? Math.round(errors / seconds) : 0,
+      latencySumUs: ops * base * (s === 4 ? 1.8 : 1),
+      latencyMaxUs: base * 12,
+    });
   }
   return { result, segments };
 }
@@ -119,9 +168,14 @@ export function seedStore(store: ResultsStore, options: SeedOptions = {}): strin
     const opNames = options.allOps ? ALL_OPS : WORKLOAD_OPS[workload]!;
     const made = opNames.map((op) => opResult(op, t, workload.includes('large'), seconds, samples, rnd));
     store.finishRun(id, {
-      status: 'completed', endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(), measuredSeconds: seconds,
-      ops: made.map((m) => m.result), segments: made.flatMap((m) => m.segments),
-      errors: made.some((m) => m.result.errors) ? [{ op: 'write', kind: 'Timeout', count: made.reduce((n, m) => n + m.result.errors, 0), message: 'write timed out after 30 s' }] : [],
+      status: 'completed',
+      endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(),
+      measuredSeconds: seconds,
+      ops: made.map((m) => m.result),
+      segments: made.flatMap((m) => m.segments),
+      errors: made.some((m) => m.result.errors)
+        ? [{ op: 'write', kind: 'Timeout', count: made.reduce((n, m) => n + m.result.errors, 0), message: 'write timed out after 30 s' }]
+        : [],
     });
     ids.push(id);
   }
@@ -129,14 +183,23 @@ export function seedStore(store: ResultsStore, options: SeedOptions = {}): strin
     const last = start + total * 60_000;
     const live = newRun('run-live', TARGETS[1]!, 'put-small', new Date(last + 60_000).toISOString());
     store.createRun(live);
-    store.recordProgress('run-live', [
-      { second: 0, op: 'write', ops: 4100, bytes: 4100 * 4096, errors: 0, latencySumUs: 4100 * 1500, latencyMaxUs: 9000 },
-      { second: 1, op: 'write', ops: 4300, bytes: 4300 * 4096, errors: 2, latencySumUs: 4300 * 1450, latencyMaxUs: 8000 },
-    ], { elapsedS: 2.1, totalS: 10, ops: 8400, errors: 2, p99Us: 7400 });
+    store.recordProgress(
+      'run-live',
+      [
+        { second: 0, op: 'write', ops: 4100, bytes: 4100 * 4096, errors: 0, latencySumUs: 4100 * 1500, latencyMaxUs: 9000 },
+        { second: 1, op: 'write', ops: 4300, bytes: 4300 * 4096, errors: 2, latencySumUs: 4300 * 1450, latencyMaxUs: 8000 },
+      ],
+      { elapsedS: 2.1, totalS: 10, ops: 8400, errors: 2, p99Us: 7400 },
+    );
     store.createRun(newRun('run-failed', TARGETS[0]!, 'get-large', new Date(last + 120_000).toISOString()));
     store.finishRun('run-failed', {
-      status: 'failed', endedAt: new Date(last + 125_000).toISOString(), measuredSeconds: 0, error: 'NotFound: the dataset was not prepared',
-      ops: [], segments: [], errors: [{ op: 'read', kind: 'NotFound', count: 12, message: 'no such object bench/0001' }],
+      status: 'failed',
+      endedAt: new Date(last + 125_000).toISOString(),
+      measuredSeconds: 0,
+      error: 'NotFound: the dataset was not prepared',
+      ops: [],
+      segments: [],
+      errors: [{ op: 'read', kind: 'NotFound', count: 12, message: 'no such object bench/0001' }],
     });
   }
   return ids;
@@ -153,28 +216,50 @@ export function seedSchedule(store: ResultsStore): { regressedRun: string } {
   const rnd = random(11);
   const t = TARGETS[0]!;
   store.createSchedule({
-    id: SEEDED_SCHEDULE, cron: '0 2 * * *', enabled: true, missed: 'run-once', thresholds: { throughputDropPct: 10, p99RisePct: 20 },
+    id: SEEDED_SCHEDULE,
+    cron: '0 2 * * *',
+    enabled: true,
+    missed: 'run-once',
+    thresholds: { throughputDropPct: 10, p99RisePct: 20 },
     suite: { targets: [{ name: t.name, url: 'webhdfs://127.0.0.1:9870/bench', options: {}, env: {} }], workloads: ['put-small'], overrides: {} },
   });
   const start = Date.parse('2026-11-21T02:00:00.000Z');
   let last = '';
   for (let day = 0; day < 3; day++) {
     const startedAt = new Date(start + day * 86_400_000).toISOString();
-    const job = store.startJob({ scheduleId: SEEDED_SCHEDULE, trigger: 'cron', dueAt: startedAt, targets: ['webhdfs://127.0.0.1:9870/bench'], suiteId: `schedule-${day}` });
+    const job = store.startJob({
+      scheduleId: SEEDED_SCHEDULE,
+      trigger: 'cron',
+      dueAt: startedAt,
+      targets: ['webhdfs://127.0.0.1:9870/bench'],
+      suiteId: `schedule-${day}`,
+    });
     last = `sched-run-${day}`;
     store.createRun({ ...newRun(last, t, 'put-small', startedAt), scheduleId: SEEDED_SCHEDULE, suiteId: `schedule-${day}` });
     const made = opResult('write', { ...t, speed: day === 2 ? 0.5 : 1 }, false, 10, 500, rnd);
     store.finishRun(last, {
-      status: 'completed', endedAt: new Date(Date.parse(startedAt) + 10_000).toISOString(), measuredSeconds: 10,
-      ops: [made.result], segments: made.segments, errors: [],
+      status: 'completed',
+      endedAt: new Date(Date.parse(startedAt) + 10_000).toISOString(),
+      measuredSeconds: 10,
+      ops: [made.result],
+      segments: made.segments,
+      errors: [],
     });
     store.finishJob(job.id, { status: 'completed' });
     if (day === 1) {
-      store.startJob({ scheduleId: SEEDED_SCHEDULE, trigger: 'cron', dueAt: startedAt, targets: [], outcome: { status: 'skipped', reason: 'target webhdfs://127.0.0.1:9870/bench is still in use by job 2 of schedule nightly-hdfs' } });
+      store.startJob({
+        scheduleId: SEEDED_SCHEDULE,
+        trigger: 'cron',
+        dueAt: startedAt,
+        targets: [],
+        outcome: { status: 'skipped', reason: 'target webhdfs://127.0.0.1:9870/bench is still in use by job 2 of schedule nightly-hdfs' },
+      });
     }
   }
   store.setRegression(last, {
-    regressed: true, baselineRuns: ['sched-run-1', 'sched-run-0'], thresholds: { throughputDropPct: 10, p99RisePct: 20 },
+    regressed: true,
+    baselineRuns: ['sched-run-1', 'sched-run-0'],
+    thresholds: { throughputDropPct: 10, p99RisePct: 20 },
     crossed: [{ op: 'write', metric: 'opsPerSec', baseline: 3000, value: 1500, changePct: -50, thresholdPct: 10 }],
   });
   return { regressedRun: last };

@@ -18,7 +18,11 @@ test('loopback addresses are told apart from the rest', () => {
 });
 
 test('serve refuses a non-loopback address without a token (exit 2, clear error)', () => {
-  const r = spawnSync(process.execPath, ['bin/storbench.cjs', 'serve', '--host', '0.0.0.0', '--db', join(dir, 'x.db')], { encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['bin/storbench.cjs', 'serve', '--host', '0.0.0.0', '--db', join(dir, 'x.db')], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /storbench: error: --host 0\.0\.0\.0 is not a loopback address: refusing to serve it without a token \(set STORBENCH_TOKEN\)/);
   const bad = spawnSync(process.execPath, ['bin/storbench.cjs', 'serve', '--port', '99999'], { encoding: 'utf8', env, timeout: 60_000 });
@@ -30,7 +34,10 @@ test('serve refuses a non-loopback address without a token (exit 2, clear error)
 });
 
 test('serve listens on loopback and answers the API until stopped', async () => {
-  const child = spawn(process.execPath, ['bin/storbench.cjs', 'serve', '--port', '0', '--db', join(dir, 'serve.db')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/storbench.cjs', 'serve', '--port', '0', '--db', join(dir, 'serve.db')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -38,7 +45,10 @@ test('serve listens on loopback and answers the API until stopped', async () => 
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (m) { clearTimeout(timer); resolve(m[1]!); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
       });
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
@@ -47,8 +57,12 @@ test('serve listens on loopback and answers the API until stopped', async () => 
     assert.deepEqual(await res.json(), { total: 0, limit: 50, offset: 0, runs: [] });
     // fetch cannot set Host (a forbidden header): node:http can, as a rebinding page's browser would send it.
     const rebound = await new Promise<number>((resolve, reject) => {
-      request(`${url}/api/runs`, { headers: { host: 'attacker.example' } }, (r) => { r.resume(); resolve(r.statusCode!); })
-        .on('error', reject).end();
+      request(`${url}/api/runs`, { headers: { host: 'attacker.example' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode!);
+      })
+        .on('error', reject)
+        .end();
     });
     assert.equal(rebound, 403, 'a foreign Host header is refused on loopback');
   } finally {

@@ -2,18 +2,23 @@
  * `kv:///dir`: the README's walkthrough, followed line by line. Each object is one JSON file in `dir`, named by its
  * key (URL-encoded, so `a` and `a/b` are two files side by side), written to a temporary name and renamed into place.
  */
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../../src/errors.js';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
 import { defineDriver } from '../../src/drivers/kernel/define-driver.js';
 import { paginate } from '../../src/drivers/kernel/mechanics.js';
 import { clampRange, collect } from '../../src/drivers/keys.js';
-import { StorageError, type ObjectInfo } from '../../src/drivers/types.js';
+import { type ObjectInfo, StorageError } from '../../src/drivers/types.js';
+import { UsageError } from '../../src/errors.js';
 import { kvError } from './kv-errors.js';
 import { KV_OPTIONS } from './kv-options.js';
 
-interface Stored { readonly key: string; readonly modified: number; readonly data: string }
+interface Stored {
+  readonly key: string;
+  readonly modified: number;
+  readonly data: string;
+}
 
 export const kvDriver = defineDriver({
   name: 'kv',
@@ -51,10 +56,18 @@ export const kvDriver = defineDriver({
       async read(key, { offset, length } = {}) {
         const data = Buffer.from((await load(key)).data, 'base64');
         const { start, end } = clampRange(data.length, offset, length);
-        return { size: end - start, body: (async function* () { if (end > start) yield data.subarray(start, end); })() };
+        return {
+          size: end - start,
+          body: (async function* () {
+            if (end > start) yield data.subarray(start, end);
+          })(),
+        };
       },
       stat: async (key) => info(await load(key)),
-      delete: (key) => unlink(file(key)).catch((e: unknown) => { if ((e as { code?: unknown }).code !== 'ENOENT') throw e; }),
+      delete: (key) =>
+        unlink(file(key)).catch((e: unknown) => {
+          if ((e as { code?: unknown }).code !== 'ENOENT') throw e;
+        }),
       list: (prefix, { pageSize } = {}) => paginate(under(prefix), pageSize ?? 1000),
       async close() {},
     };

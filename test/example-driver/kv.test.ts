@@ -26,7 +26,10 @@ const url = `kv://${dir}?token=${TOKEN}`;
 /** Behaviors kv:// skips, each for a capability it states (anything else must pass). */
 const EXPECTED_SKIPS = new Set(['append', 'positionalWrite', 'rename', 'keyAndPrefixCoexist=false']);
 
-for (const [title, extra] of [['kv://', {}], ['kv:// with opTimeout=300ms', { opTimeout: '300ms' }]] as const) {
+for (const [title, extra] of [
+  ['kv://', {}],
+  ['kv:// with opTimeout=300ms', { opTimeout: '300ms' }],
+] as const) {
   describe(`the example driver passes the conformance behaviors: ${title}`, () => {
     let driver: Driver;
     before(async () => {
@@ -41,7 +44,10 @@ for (const [title, extra] of [['kv://', {}], ['kv:// with opTimeout=300ms', { op
         if (outcome.status === 'skip') {
           const reasons = outcome.detail!.replace(/^needs /, '').split(', ');
           const allowed = 'opTimeout' in extra ? reasons : reasons.filter((r) => r !== 'opTimeout set on the target');
-          assert.ok(allowed.every((r) => EXPECTED_SKIPS.has(r)), `skipped for ${outcome.detail}`);
+          assert.ok(
+            allowed.every((r) => EXPECTED_SKIPS.has(r)),
+            `skipped for ${outcome.detail}`,
+          );
         }
       });
     }

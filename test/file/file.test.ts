@@ -7,17 +7,17 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test, type TestContext } from 'node:test';
+import { after, describe, type TestContext, test } from 'node:test';
+import { behaviors, runBehavior } from '../../src/conformance/behaviors.js';
+import { configureThreadpool } from '../../src/drivers/file/file-driver.js';
+import { type FileSystemInfo, mountOf, parseMountinfo } from '../../src/drivers/file/fs-type.js';
+import { bucketOf, decodeName, encodeSegment, locate } from '../../src/drivers/file/layout.js';
+import { detectProfile } from '../../src/drivers/file/profiles.js';
+import { decideThreadpool } from '../../src/drivers/file/threadpool-size.cjs';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver } from '../../src/drivers/types.js';
-import { behaviors, runBehavior } from '../../src/conformance/behaviors.js';
-import { configureThreadpool } from '../../src/drivers/file/file-driver.js';
-import { decideThreadpool } from '../../src/drivers/file/threadpool-size.cjs';
-import { mountOf, parseMountinfo, type FileSystemInfo } from '../../src/drivers/file/fs-type.js';
-import { detectProfile } from '../../src/drivers/file/profiles.js';
-import { bucketOf, decodeName, encodeSegment, locate } from '../../src/drivers/file/layout.js';
+import { type Driver, isStorageError } from '../../src/drivers/types.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { runBenchmark } from '../../src/runner/run.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
@@ -83,7 +83,9 @@ describe('file:// driver', () => {
       await d.write('run/obj', Buffer.from('1'));
       await d.write('other/obj', Buffer.from('1'));
       // what a killed process leaves: its driver's temporary file next to where the object would go
-      const inRun = readdirSync(join(root, 'run'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.parentPath);
+      const inRun = readdirSync(join(root, 'run'), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.parentPath);
       for (const [i, at] of inRun.entries()) writeFileSync(join(at, `#tmp.0123456789ab.${i}`), 'partial');
       const other = readdirSync(join(root, 'other'), { recursive: true, withFileTypes: true }).find((e) => e.isFile())!.parentPath;
       writeFileSync(join(other, '#tmp.0123456789ab.9'), 'partial');
@@ -209,8 +211,10 @@ describe('file:// driver', () => {
     assert.throws(() => parseTarget('file:///x?fanout=9'), /target option fanout: expected a whole number from 0 to 4, got "9"/);
     assert.throws(() => parseTarget('file:///x?io=mmap'), /target option io: expected async or sync, got "mmap"/);
     assert.throws(() => parseTarget('file:///x?fsnyc=true'), /unknown option fsnyc for file:\/\/ \(known: profile, /);
-    assert.throws(() => parseTarget('file:///x?readChunk=1KiB&direct=maybe&stripeSize=1X'),
-      /target option direct: expected true or false, got "maybe"; target option readChunk: expected 4KiB to 64MiB; target option stripeSize: expected lfs's form \(1M, 4M, 65536\), got "1X"/);
+    assert.throws(
+      () => parseTarget('file:///x?readChunk=1KiB&direct=maybe&stripeSize=1X'),
+      /target option direct: expected true or false, got "maybe"; target option readChunk: expected 4KiB to 64MiB; target option stripeSize: expected lfs's form \(1M, 4M, 65536\), got "1X"/,
+    );
     assert.throws(() => parseTarget('file:///x?readChunk=lots'), /target option readChunk: "lots" is not a size/);
   });
 
@@ -251,8 +255,10 @@ describe('file:// driver', () => {
     assert.equal(env.threads, 2);
     assert.match(String(env.threadsChoice), /blocking calls, so one thread per worker \(2\)/);
     const runs = store.listRuns().total;
-    await assert.rejects(() => runBenchmark({ target, spec: loadWorkload('put-small', { ops: 10, concurrency: 4, threads: 2 }), store }),
-      /threads: file:\/\/ with blocking calls runs one worker per thread: give --threads 4/);
+    await assert.rejects(
+      () => runBenchmark({ target, spec: loadWorkload('put-small', { ops: 10, concurrency: 4, threads: 2 }), store }),
+      /threads: file:\/\/ with blocking calls runs one worker per thread: give --threads 4/,
+    );
     assert.equal(store.listRuns().total, runs, 'nothing recorded');
     store.close();
   });
@@ -280,11 +286,13 @@ describe('file:// environment', () => {
   });
 
   test('mountinfo: the longest mount point holding the path wins, escapes and secrets handled', () => {
-    const mounts = parseMountinfo([
-      '22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw',
-      '40 22 0:40 / /mnt/gv rw,relatime - fuse.glusterfs 127.0.0.1:/gv0 rw,user_id=0,default_permissions',
-      '41 22 0:41 / /mnt/my\\040share rw - cifs //srv/x rw,username=bob,password=hunter2,vers=3.0',
-    ].join('\n'));
+    const mounts = parseMountinfo(
+      [
+        '22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw',
+        '40 22 0:40 / /mnt/gv rw,relatime - fuse.glusterfs 127.0.0.1:/gv0 rw,user_id=0,default_permissions',
+        '41 22 0:41 / /mnt/my\\040share rw - cifs //srv/x rw,username=bob,password=hunter2,vers=3.0',
+      ].join('\n'),
+    );
     assert.equal(mountOf(mounts, '/mnt/gv/data')?.fsType, 'fuse.glusterfs');
     assert.equal(mountOf(mounts, '/mnt/gvx')?.fsType, 'ext4');
     const cifs = mountOf(mounts, '/mnt/my share/a');
@@ -334,7 +342,11 @@ async function directDriver(t: TestContext, name: string, io = 'async'): Promise
 
 describe('file:// profiles and cache honesty', () => {
   const fsOf = (type: string, source = ''): FileSystemInfo => ({
-    type, display: type, magic: '', blockSize: 4096, ...(source ? { mount: { mountPoint: '/m', fsType: type, source, options: '' } } : {}),
+    type,
+    display: type,
+    magic: '',
+    blockSize: 4096,
+    ...(source ? { mount: { mountPoint: '/m', fsType: type, source, options: '' } } : {}),
   });
 
   test('profiles are detected from the mount', () => {
@@ -367,23 +379,24 @@ describe('file:// profiles and cache honesty', () => {
     assert.throws(() => parseTarget(`file://${dir}?profile=hdfs`), /target option profile: expected one of local, nfs, /);
   });
 
-  for (const io of ['async', 'sync']) test(`O_DIRECT round-trips odd sizes and ranges where the file system takes it (io=${io})`, async (t) => {
-    const d = await directDriver(t, 'direct', io);
-    if (!d) return;
-    assert.match(String(d.environment().directIO), /^on/);
-    assert.ok(!warningCodes(d).includes('page-cache'), 'O_DIRECT: no page-cache warning');
-    for (const size of [0, 1, 4095, 4096, 4097, 200_001]) {
-      const data = Buffer.alloc(size);
-      for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 0xff;
-      await d.write(`d/${size}`, data);
-      assert.ok((await readAll(d, `d/${size}`)).equals(data), `size ${size}`);
-      assert.equal((await d.stat(`d/${size}`)).size, size);
-      if (size > 5000) {
-        assert.ok((await readAll(d, `d/${size}`, 4999, 70_001)).equals(data.subarray(4999, 75_000)));
+  for (const io of ['async', 'sync'])
+    test(`O_DIRECT round-trips odd sizes and ranges where the file system takes it (io=${io})`, async (t) => {
+      const d = await directDriver(t, 'direct', io);
+      if (!d) return;
+      assert.match(String(d.environment().directIO), /^on/);
+      assert.ok(!warningCodes(d).includes('page-cache'), 'O_DIRECT: no page-cache warning');
+      for (const size of [0, 1, 4095, 4096, 4097, 200_001]) {
+        const data = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) data[i] = (i * 7 + size) & 0xff;
+        await d.write(`d/${size}`, data);
+        assert.ok((await readAll(d, `d/${size}`)).equals(data), `size ${size}`);
+        assert.equal((await d.stat(`d/${size}`)).size, size);
+        if (size > 5000) {
+          assert.ok((await readAll(d, `d/${size}`, 4999, 70_001)).equals(data.subarray(4999, 75_000)));
+        }
       }
-    }
-    await d.close();
-  });
+      await d.close();
+    });
 
   test('direct=auto: the O_DIRECT probe is made under storbench/ and unlinked once open, so the root holds nothing else', async (t) => {
     const root = join(scratch, 'direct-auto');

@@ -23,7 +23,10 @@ describe('GlusterFS (file:// on a FUSE mount)', { skip: !url && 'STORBENCH_TEST_
       assert.equal(env.fsync, true, 'the glusterfs profile fsyncs: flush-behind acknowledges close() early');
       assert.equal(driver.semantics().fileSystem, 'fuse.glusterfs');
       // a network file system: no local threadpool hand-off warning (the driver decides, from fs-type.ts)
-      assert.deepEqual(driver.warnings?.().map((w) => w.code), ['page-cache']);
+      assert.deepEqual(
+        driver.warnings?.().map((w) => w.code),
+        ['page-cache'],
+      );
       // The mount line in /proc/self/mountinfo is where the subtype comes from.
       assert.ok(readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${env.mountPoint} `));
     } finally {

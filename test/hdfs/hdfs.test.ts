@@ -9,16 +9,16 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver } from '../../src/drivers/types.js';
+import { type Driver, isStorageError } from '../../src/drivers/types.js';
 import { expectKind, listKeys, openDriver, readAll } from '../support/drivers.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,20 +44,24 @@ async function closedPort(): Promise<number> {
 
 describe('webhdfs:// without a cluster', () => {
   test('option problems are all reported when the target is parsed, each naming its option', () => {
-    assert.throws(() => parseTarget('webhdfs://127.0.0.1:1/x?permission=999&gateway=knox&scanAhead=65&syncBlock=maybe'), (e: unknown) => {
-      const m = (e as Error).message;
-      assert.match(m, /target option permission: "999" is not octal like 755/);
-      assert.match(m, /target option gateway: "knox" is not httpfs or none/);
-      assert.match(m, /target option scanAhead: expected a whole number from 0 to 64, got "65"/);
-      assert.match(m, /target option syncBlock: expected true or false, got "maybe"/);
-      return true;
-    });
+    assert.throws(
+      () => parseTarget('webhdfs://127.0.0.1:1/x?permission=999&gateway=knox&scanAhead=65&syncBlock=maybe'),
+      (e: unknown) => {
+        const m = (e as Error).message;
+        assert.match(m, /target option permission: "999" is not octal like 755/);
+        assert.match(m, /target option gateway: "knox" is not httpfs or none/);
+        assert.match(m, /target option scanAhead: expected a whole number from 0 to 64, got "65"/);
+        assert.match(m, /target option syncBlock: expected true or false, got "maybe"/);
+        return true;
+      },
+    );
     assert.doesNotThrow(() => parseTarget('swebhdfs://127.0.0.1:1/x?permission=0640&gateway=httpfs&syncBlock=true&blockSize=64MiB'));
   });
 
   test('a NameNode without LISTSTATUS_BATCH (IllegalArgumentException for op) is listed with LISTSTATUS; other errors keep their code', async () => {
     const calls: string[] = [];
-    const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (res: ServerResponse, status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const remote = (exception: string, message: string) => ({ RemoteException: { exception, javaClassName: `x.${exception}`, message } });
     const file = (pathSuffix: string, type = 'FILE') => ({ pathSuffix, type, length: 3, modificationTime: 1 });
     const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
@@ -65,7 +69,8 @@ describe('webhdfs:// without a cluster', () => {
       const op = u.searchParams.get('op') ?? '';
       calls.push(`${op} ${u.pathname}`);
       if (op === 'MKDIRS') return json(res, 200, { boolean: true });
-      if (op === 'LISTSTATUS_BATCH') return json(res, 400, remote('IllegalArgumentException', `Invalid value for webhdfs parameter "op": ${op} is not a valid GET operation.`));
+      if (op === 'LISTSTATUS_BATCH')
+        return json(res, 400, remote('IllegalArgumentException', `Invalid value for webhdfs parameter "op": ${op} is not a valid GET operation.`));
       if (op === 'LISTSTATUS' && u.pathname === '/webhdfs/v1/old') return json(res, 200, { FileStatuses: { FileStatus: [file('a'), file('d', 'DIRECTORY')] } });
       if (op === 'LISTSTATUS' && u.pathname === '/webhdfs/v1/old/d') return json(res, 200, { FileStatuses: { FileStatus: [file('b')] } });
       if (op === 'LISTSTATUS') return json(res, 403, remote('AccessControlException', 'Permission denied: user=u, access=READ_EXECUTE, op=LISTSTATUS'));
@@ -158,7 +163,9 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     global.gc?.();
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 20);
     try {
       const written = createHash('sha256');
       async function* source(): AsyncIterable<Uint8Array> {
@@ -217,11 +224,14 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     const d = await createDriver({ target, concurrency: 1 });
     try {
       // Security is off, so the NameNode cannot decode the token: the error must not echo it.
-      await d.open().then(() => d.write(`${run}/token`, randomBytes(10))).catch((e: unknown) => {
-        assert.ok(isStorageError(e), String(e));
-        assert.ok(!e.message.includes(secret), e.message);
-        assert.ok(!JSON.stringify(e).includes(secret));
-      });
+      await d
+        .open()
+        .then(() => d.write(`${run}/token`, randomBytes(10)))
+        .catch((e: unknown) => {
+          assert.ok(isStorageError(e), String(e));
+          assert.ok(!e.message.includes(secret), e.message);
+          assert.ok(!JSON.stringify(e).includes(secret));
+        });
     } finally {
       await d.close();
     }
@@ -296,13 +306,37 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     const victim = Number(readFileSync(join(state, 'dn2.pid'), 'utf8'));
     const scratch = mkdtempSync(join(tmpdir(), 'storbench-hdfs-kill-'));
     try {
-      const child = spawn(process.execPath, [join(repo, 'bin/storbench.cjs'), 'run', '--target', variant({ timeoutMs: '30000' }),
-        '--workload', 'put-large', '--size', '1MiB', '--concurrency', '8', '--duration', '15s', '--warmup', '0s',
-        '--json', '--db', join(scratch, 'results.db')], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [
+          join(repo, 'bin/storbench.cjs'),
+          'run',
+          '--target',
+          variant({ timeoutMs: '30000' }),
+          '--workload',
+          'put-large',
+          '--size',
+          '1MiB',
+          '--concurrency',
+          '8',
+          '--duration',
+          '15s',
+          '--warmup',
+          '0s',
+          '--json',
+          '--db',
+          join(scratch, 'results.db'),
+        ],
+        { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       let err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d; });
-      child.stderr.on('data', (d: Buffer) => { err += d; });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d;
+      });
       const killer = setTimeout(() => process.kill(victim, 'SIGKILL'), 5000);
       // The run lasts 15 s; a write stuck on the dead DataNode would hold it far longer (the driver's timeout here is 30 s).
       const hang = setTimeout(() => child.kill('SIGKILL'), 120_000);

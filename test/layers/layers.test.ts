@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
-import { defineDriver, type DriverCore } from '../../src/drivers/kernel/define-driver.js';
+import { type DriverCore, defineDriver } from '../../src/drivers/kernel/define-driver.js';
 import { forEachLimited, paginate, splitPrefix } from '../../src/drivers/kernel/mechanics.js';
 import { defineOptions, option, secret } from '../../src/drivers/kernel/options.js';
 import { collect } from '../../src/drivers/keys.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { StorageError, type Driver } from '../../src/drivers/types.js';
+import { type Driver, StorageError } from '../../src/drivers/types.js';
 import { layerStack } from '../../src/layers/layer-stack.js';
 import { expectKind } from '../support/drivers.js';
 
@@ -34,14 +34,18 @@ function flaky(script: Script) {
       throw Object.assign(new Error(`${op}: server busy, password hunter2 in the message`), { status: 503 });
     }
   };
-  const hang = (signal?: AbortSignal): Promise<never> => new Promise((_, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
+  const hang = (signal?: AbortSignal): Promise<never> =>
+    new Promise((_, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
   return defineDriver({
     name: 'flaky',
     options: defineOptions({ password: secret(option.text()) }),
     capabilities: defineCapabilities({ append: true }),
-    mapError: (e, operation, key) => new StorageError('Unavailable', 'flaky', operation, (e as Error).message, {
-      ...(key !== undefined ? { key } : {}), code: `HTTP ${(e as { status?: number }).status ?? '?'}`, cause: e,
-    }),
+    mapError: (e, operation, key) =>
+      new StorageError('Unavailable', 'flaky', operation, (e as Error).message, {
+        ...(key !== undefined ? { key } : {}),
+        code: `HTTP ${(e as { status?: number }).status ?? '?'}`,
+        cause: e,
+      }),
     async connect(): Promise<DriverCore> {
       script.connects++;
       await new Promise((r) => setTimeout(r, 20));
@@ -65,7 +69,12 @@ function flaky(script: Script) {
           fail('read');
           const data = script.stored.get(key);
           if (!data) throw new StorageError('NotFound', 'flaky', 'read', 'no such object', { key });
-          return { size: data.length, body: (async function* () { yield data; })() };
+          return {
+            size: data.length,
+            body: (async function* () {
+              yield data;
+            })(),
+          };
         },
         async stat(key) {
           script.calls.push(`stat ${key}`);
@@ -134,7 +143,14 @@ test('RetryLayer: appends and streamed writes are never repeated (a repeat could
   await driver.open();
   await expectKind('Unavailable', () => driver.append!('a', Buffer.from('x')));
   script.failTemporarily = 1;
-  await expectKind('Unavailable', () => driver.write('s', (async function* () { yield Buffer.from('x'); })()));
+  await expectKind('Unavailable', () =>
+    driver.write(
+      's',
+      (async function* () {
+        yield Buffer.from('x');
+      })(),
+    ),
+  );
   assert.deepEqual(script.calls, ['append a', 'write s']);
   assert.deepEqual(driver.counters?.(), { layerRetries: 0 });
 });
@@ -155,12 +171,15 @@ test('TimeoutLayer: an operation past opTimeout fails with a temporary Timeout, 
 test('options: every problem of a target is reported together, a secret value never quoted', () => {
   const { driver } = stack('flaky://x');
   assert.equal(driver.name, 'flaky');
-  assert.throws(() => layerStack(flaky({} as Script), { target: parseTarget('flaky://x?opRetries=11&opTimeout=soon&bogus=1'), concurrency: 1 }), (e: Error) => {
-    assert.match(e.message, /unknown option bogus/);
-    assert.match(e.message, /target option opRetries: expected a whole number from 0 to 10, got "11"/);
-    assert.match(e.message, /target option opTimeout: "soon" is not a duration/);
-    return true;
-  });
+  assert.throws(
+    () => layerStack(flaky({} as Script), { target: parseTarget('flaky://x?opRetries=11&opTimeout=soon&bogus=1'), concurrency: 1 }),
+    (e: Error) => {
+      assert.match(e.message, /unknown option bogus/);
+      assert.match(e.message, /target option opRetries: expected a whole number from 0 to 10, got "11"/);
+      assert.match(e.message, /target option opTimeout: "soon" is not a duration/);
+      return true;
+    },
+  );
 });
 
 test('mechanics: forEachLimited keeps at most N in flight and waits for them when the items fail; paginate; splitPrefix', async () => {
@@ -171,12 +190,15 @@ test('mechanics: forEachLimited keeps at most N in flight and waits for them whe
     for (let i = 0; i < 5; i++) yield i;
     throw new Error('the source broke');
   }
-  await assert.rejects(forEachLimited(items(), 2, async () => {
-    most = Math.max(most, ++running);
-    await new Promise((r) => setTimeout(r, 20));
-    running--;
-    settled++;
-  }), /the source broke/);
+  await assert.rejects(
+    forEachLimited(items(), 2, async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      settled++;
+    }),
+    /the source broke/,
+  );
   assert.equal(most, 2);
   assert.equal(settled, 5, 'every started call settled before the rejection');
   const pages: number[][] = [];

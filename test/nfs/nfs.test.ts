@@ -8,24 +8,24 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { UsageError } from '../../src/errors.js';
-import { NFS3ERR, NfsStatusError } from '../../src/drivers/nfs/nfs3.js';
 import { mapNfsError } from '../../src/drivers/nfs/nfs-errors.js';
+import { NFS3ERR, NfsStatusError } from '../../src/drivers/nfs/nfs3.js';
 import { RpcConnection, RpcError } from '../../src/drivers/nfs/rpc.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import type { Driver } from '../../src/drivers/types.js';
+import { UsageError } from '../../src/errors.js';
 import { expectKind, listKeys, openDriver, readAll } from '../support/drivers.js';
 
-const url = process.env['STORBENCH_TEST_NFS'];
+const url = process.env.STORBENCH_TEST_NFS;
 const skip = url ? false : 'STORBENCH_TEST_NFS is not set (npm test starts NFS-Ganesha and sets it)';
 
 function exportedDir(): string | undefined {
-  if (process.env['STORBENCH_TEST_NFS_DIR']) return process.env['STORBENCH_TEST_NFS_DIR'];
-  const state = process.env['STORBENCH_SERVICES_STATE'] ?? resolve(import.meta.dirname, '../../.services');
+  if (process.env.STORBENCH_TEST_NFS_DIR) return process.env.STORBENCH_TEST_NFS_DIR;
+  const state = process.env.STORBENCH_SERVICES_STATE ?? resolve(import.meta.dirname, '../../.services');
   const file = join(state, 'nfs', 'export-dir');
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
@@ -56,8 +56,8 @@ describe('nfs:// on a real NFS server', { skip }, () => {
   test('reports NFSv3 and the server limits it uses', () => {
     assert.equal(driver.system(), 'NFSv3');
     const env = driver.environment();
-    assert.ok(Number(env['wtmax']) > 0 && Number(env['writeSize']) <= Number(env['wtmax']));
-    assert.ok(Number(env['rtmax']) > 0 && Number(env['readSize']) <= Number(env['rtmax']));
+    assert.ok(Number(env.wtmax) > 0 && Number(env.writeSize) <= Number(env.wtmax));
+    assert.ok(Number(env.rtmax) > 0 && Number(env.readSize) <= Number(env.rtmax));
   });
 
   test('what is written through nfs:// is in the exported directory, byte for byte', { skip: skipFs }, async () => {
@@ -149,7 +149,7 @@ describe('nfs:// on a real NFS server', { skip }, () => {
   test('a URL path below the export is the root of the keys, created when missing', { skip: skipFs }, async () => {
     const sub = await open(variant(`${exportPath}/${prefix}rooted/here`));
     try {
-      assert.equal(sub.environment()['export'], exportPath);
+      assert.equal(sub.environment().export, exportPath);
       await sub.write('k', Buffer.from('inside'));
       assert.equal(readFileSync(join(dir!, prefix, 'rooted/here/k'), 'utf8'), 'inside');
       assert.deepEqual(await listKeys(sub, ''), ['k']);
@@ -206,8 +206,8 @@ describe('nfs:// on a real NFS server', { skip }, () => {
   });
 
   test('one TCP connection carries 64 RPCs in flight, matched by xid', async () => {
-    const nfsPort = Number(driver.environment()['nfsPort']);
-    const conn = new RpcConnection(String(driver.environment()['host']), nfsPort, Buffer.alloc(16), 10_000);
+    const nfsPort = Number(driver.environment().nfsPort);
+    const conn = new RpcConnection(String(driver.environment().host), nfsPort, Buffer.alloc(16), 10_000);
     try {
       await conn.connect();
       const calls = Array.from({ length: 64 }, () => conn.call(100003, 3, 0, undefined)); // NFSPROC3_NULL
@@ -219,7 +219,9 @@ describe('nfs:// on a real NFS server', { skip }, () => {
     }
   });
 
-  test('privport=true connects from a port below 1024 (servers exporting with "secure")', { skip: skipFs || (process.getuid?.() !== 0 ? 'binding a port below 1024 needs root' : false) }, async () => {
+  test('privport=true connects from a port below 1024 (servers exporting with "secure")', {
+    skip: skipFs || (process.getuid?.() !== 0 ? 'binding a port below 1024 needs root' : false),
+  }, async () => {
     const d = await open(variant(exportPath, 'privport=true'));
     try {
       await d.write(`${prefix}privport`, Buffer.from('secure'));
@@ -227,7 +229,7 @@ describe('nfs:// on a real NFS server', { skip }, () => {
     } finally {
       await d.close();
     }
-    const conn = new RpcConnection(String(driver.environment()['host']), Number(driver.environment()['nfsPort']), Buffer.alloc(16), 10_000, true);
+    const conn = new RpcConnection(String(driver.environment().host), Number(driver.environment().nfsPort), Buffer.alloc(16), 10_000, true);
     try {
       await conn.connect();
       assert.ok(conn.localPort! < 1024, `local port ${conn.localPort}`);
@@ -239,14 +241,16 @@ describe('nfs:// on a real NFS server', { skip }, () => {
 
   test('a server that does not answer on the given ports fails to open with Unavailable', async () => {
     const e = await expectKind('Unavailable', () => open(variant(exportPath, 'nfsport=9&mountport=9')));
-    assert.equal(e.code, 'ECONNREFUSED', 'the socket\'s errno is the native code');
+    assert.equal(e.code, 'ECONNREFUSED', "the socket's errno is the native code");
   });
 
   test('a path that is not exported fails to open with NotFound', async () => {
     await expectKind('NotFound', () => open(variant('/not-exported-anywhere')));
   });
 
-  test('a user without write permission gets PermissionDenied', { skip: skipFs || (process.getuid?.() !== 0 ? 'needs root to make a directory other users cannot write' : false) }, async () => {
+  test('a user without write permission gets PermissionDenied', {
+    skip: skipFs || (process.getuid?.() !== 0 ? 'needs root to make a directory other users cannot write' : false),
+  }, async () => {
     mkdirSync(join(dir!, prefix, 'locked'), { recursive: true });
     chmodSync(join(dir!, prefix, 'locked'), 0o755);
     const d = await open(variant(exportPath, 'uid=54321&gid=54321'));
@@ -263,16 +267,22 @@ describe('nfs:// on a real NFS server', { skip }, () => {
 describe('nfs:// options', () => {
   test('a wrong value is refused when the target is parsed, naming the option', () => {
     assert.throws(() => parseTarget('nfs://127.0.0.1:1/x?mountport=0x1'), /target option mountport: expected a whole number from 0 to 65535, got "0x1"/);
-    assert.throws(() => parseTarget('nfs://127.0.0.1:1/x?rsize=big&atomic=maybe'), (e: unknown) => {
-      assert.ok(e instanceof UsageError);
-      assert.match(e.message, /target option rsize: .*"big" is not a size/);
-      assert.match(e.message, /target option atomic: expected true or false, got "maybe"/);
-      return true;
-    });
+    assert.throws(
+      () => parseTarget('nfs://127.0.0.1:1/x?rsize=big&atomic=maybe'),
+      (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.match(e.message, /target option rsize: .*"big" is not a size/);
+        assert.match(e.message, /target option atomic: expected true or false, got "maybe"/);
+        return true;
+      },
+    );
   });
 
   test('an unknown option is refused (it used to be ignored by the driver)', () => {
-    assert.throws(() => parseTarget('nfs://127.0.0.1:1/x?rsise=64KiB'), (e: unknown) => e instanceof UsageError && e.code === 'STORBENCH_ERR_UNKNOWN_OPTION');
+    assert.throws(
+      () => parseTarget('nfs://127.0.0.1:1/x?rsise=64KiB'),
+      (e: unknown) => e instanceof UsageError && e.code === 'STORBENCH_ERR_UNKNOWN_OPTION',
+    );
   });
 
   test('an export that does not start the URL path is refused when the driver is created, before anything connects', async () => {

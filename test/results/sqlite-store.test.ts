@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { openStore, type OpenOptions } from '../../src/results/sqlite-store.js';
+import { type OpenOptions, openStore } from '../../src/results/sqlite-store.js';
 import type { NewRun } from '../../src/results/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-store-'));
@@ -13,11 +13,33 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
   return {
-    id, target: 'mem://x', targetName: 'mem://x', scheme: 'mem', system: 'memory', workload: 'put-small',
-    spec: { size: 4096 }, loadModel: 'closed', concurrency: 4, seed: 1,
+    id,
+    target: 'mem://x',
+    targetName: 'mem://x',
+    scheme: 'mem',
+    system: 'memory',
+    workload: 'put-small',
+    spec: { size: 4096 },
+    loadModel: 'closed',
+    concurrency: 4,
+    seed: 1,
     semantics: { writeDurability: 'none', readAfterWrite: 'strong', listConsistency: 'strong' },
-    capabilities: { rangeRead: true, append: true, rename: true, list: true, scan: true, unknownLengthWrite: true, multipart: false, maxObjectSize: 1, persistent: true, positionalWrite: false , keyAndPrefixCoexist: true},
-    environment: { host: 'h' }, startedAt: new Date().toISOString(), ...overrides,
+    capabilities: {
+      rangeRead: true,
+      append: true,
+      rename: true,
+      list: true,
+      scan: true,
+      unknownLengthWrite: true,
+      multipart: false,
+      maxObjectSize: 1,
+      persistent: true,
+      positionalWrite: false,
+      keyAndPrefixCoexist: true,
+    },
+    environment: { host: 'h' },
+    startedAt: new Date().toISOString(),
+    ...overrides,
   };
 }
 
@@ -28,9 +50,23 @@ test('a run round-trips with its ops, segments and errors', () => {
   assert.equal(store.getRun('r1')?.status, 'running');
   assert.equal(store.getRun('r1')?.progress?.elapsed, 1);
   store.finishRun('r1', {
-    status: 'completed', endedAt: new Date().toISOString(), measuredSeconds: 2,
-    ops: [{ op: 'write', count: 10, errors: 1, errorsByKind: { Timeout: 1 }, bytes: 40960, items: 0, opsPerSec: 5, mibPerSec: 0.02,
-      latencyUs: { min: 1, mean: 2, p50: 2, p90: 3, p99: 4, p999: 5, max: 6 }, histogram: 'HISTO' }],
+    status: 'completed',
+    endedAt: new Date().toISOString(),
+    measuredSeconds: 2,
+    ops: [
+      {
+        op: 'write',
+        count: 10,
+        errors: 1,
+        errorsByKind: { Timeout: 1 },
+        bytes: 40960,
+        items: 0,
+        opsPerSec: 5,
+        mibPerSec: 0.02,
+        latencyUs: { min: 1, mean: 2, p50: 2, p90: 3, p99: 4, p999: 5, max: 6 },
+        histogram: 'HISTO',
+      },
+    ],
     segments: [{ second: 0, op: 'write', ops: 6, bytes: 24, errors: 0, latencySumUs: 60, latencyMaxUs: 20 }],
     errors: [{ op: 'write', kind: 'Timeout', count: 1, message: 'slow' }],
   });
@@ -94,16 +130,26 @@ test('processes opening a new database at the same moment all succeed (one migra
       s.close();
     }
     process.exit(0);`;
-  const children = Array.from({ length: processes }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] }));
-  const outcomes = children.map((child) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += d; });
-    child.once('exit', (code) => resolve({ code, stderr }));
-  }));
+  const children = Array.from({ length: processes }, () =>
+    spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
+  const outcomes = children.map(
+    (child) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        let stderr = '';
+        child.stderr!.on('data', (d) => {
+          stderr += d;
+        });
+        child.once('exit', (code) => resolve({ code, stderr }));
+      }),
+  );
   await Promise.all(children.map((child) => new Promise((resolve) => child.stdout!.once('data', resolve))));
   const at = Date.now() + 300;
   for (const child of children) child.stdin!.end(String(at));
-  assert.deepEqual((await Promise.all(outcomes)).filter((o) => o.code !== 0), []);
+  assert.deepEqual(
+    (await Promise.all(outcomes)).filter((o) => o.code !== 0),
+    [],
+  );
   for (let round = 0; round < rounds; round++) {
     const store = openStore(path(round));
     assert.equal(store.listRuns().total, processes, `round ${round}`);
@@ -128,8 +174,10 @@ test('migration 3 keeps the runs and their figures, and tells which runs may hav
   insert.run('cleanup-failed', 'completed', '{"cleanup":true}', null, 'cleanup of storbench/cleanup-failed/ failed: EACCES');
   insert.run('no-cleanup', 'completed', '{"cleanup":false}', null, null);
   insert.run('dataset', 'completed', '{"cleanup":true}', 'hot', null);
-  old.prepare(`INSERT INTO run_ops (run_id, op, count, errors, errors_json, bytes, items, ops_per_sec, mib_per_sec, latency_json, histogram)
-    VALUES ('done', 'write', 7, 0, '{}', 0, 0, 7, 0, '{}', 'H')`).run();
+  old
+    .prepare(`INSERT INTO run_ops (run_id, op, count, errors, errors_json, bytes, items, ops_per_sec, mib_per_sec, latency_json, histogram)
+    VALUES ('done', 'write', 7, 0, '{}', 0, 0, 7, 0, '{}', 'H')`)
+    .run();
   old.close();
 
   const store = openStore(path);
@@ -152,9 +200,13 @@ test('migration 4 turns the prose caveats of old runs into typed warnings, keepi
   const insert = old.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json, load_model,
     concurrency, seed, semantics_json, capabilities_json, environment_json, started_at, host, pid)
     VALUES (?, 'completed', 'file:///x', 'x', ?, 'ext4', 'put-small', '{}', 'closed', 1, 1, '{}', '{}', ?, '2026-01-01', 'h', 1)`);
-  const cached = { cacheWarning: 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache', fsType: 'ext4', ioEngine: 'sync: blocking calls' };
+  const cached = {
+    cacheWarning: 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache',
+    fsType: 'ext4',
+    ioEngine: 'sync: blocking calls',
+  };
   insert.run('cached', 'file', JSON.stringify(cached));
-  insert.run('async-local', 'file', JSON.stringify({ ...cached, ioEngine: 'async: node:fs/promises through libuv\'s threadpool', fsType: 'tmpfs' }));
+  insert.run('async-local', 'file', JSON.stringify({ ...cached, ioEngine: "async: node:fs/promises through libuv's threadpool", fsType: 'tmpfs' }));
   insert.run('async-nfs', 'file', JSON.stringify({ ioEngine: 'async: node:fs/promises', fsType: 'nfs4' }));
   insert.run('async-gluster', 'file', JSON.stringify({ ioEngine: 'async: node:fs/promises', fsType: 'fuse.glusterfs' }));
   insert.run('s3', 's3', JSON.stringify({ host: 'h' }));
@@ -191,18 +243,37 @@ test('warnings are stored at the start and replaced by the final ones; the suite
 test('figures flushed while a run goes on are kept if it dies, and replaced by its final figures', () => {
   const path = join(dir, 'partial.db');
   const store = openStore(path);
-  const op = (count: number) => ({ op: 'write', count, errors: 0, errorsByKind: {}, bytes: 0, items: 0, opsPerSec: count, mibPerSec: 0,
-    latencyUs: { min: 1, mean: 2, p50: 2, p90: 3, p99: 4, p999: 5, max: 6 }, histogram: `H${count}` });
+  const op = (count: number) => ({
+    op: 'write',
+    count,
+    errors: 0,
+    errorsByKind: {},
+    bytes: 0,
+    items: 0,
+    opsPerSec: count,
+    mibPerSec: 0,
+    latencyUs: { min: 1, mean: 2, p50: 2, p90: 3, p99: 4, p999: 5, max: 6 },
+    histogram: `H${count}`,
+  });
   const segment = (second: number) => ({ second, op: 'write', ops: 1, bytes: 0, errors: 0, latencySumUs: 1, latencyMaxUs: 1 });
   store.createRun(sampleRun('p1'));
-  store.recordProgress('p1', [segment(0), segment(1)], { elapsedS: 2 }, { measuredSeconds: 2, ops: [op(10)], errors: [{ op: 'write', kind: 'Timeout', count: 1, message: 'slow' }] });
+  store.recordProgress(
+    'p1',
+    [segment(0), segment(1)],
+    { elapsedS: 2 },
+    { measuredSeconds: 2, ops: [op(10)], errors: [{ op: 'write', kind: 'Timeout', count: 1, message: 'slow' }] },
+  );
   store.recordProgress('p1', [segment(1), segment(2)], { elapsedS: 3 }, { measuredSeconds: 3, ops: [op(15)], errors: [] });
   let run = store.getRun('p1')!;
   assert.deepEqual([run.status, run.measuredSeconds, run.ops.map((o) => o.count), run.errors.length, run.segments.length], ['running', 3, [15], 0, 3]);
   store.finishRun('p1', { status: 'completed', endedAt: new Date().toISOString(), measuredSeconds: 1, ops: [op(4)], segments: [segment(0)], errors: [] });
   run = store.getRun('p1')!;
   assert.deepEqual([run.measuredSeconds, run.ops.map((o) => o.count), run.segments.length, run.cleanup], [1, [4], 1, 'pending']);
-  assert.deepEqual(store.listLeftovers().map((r) => r.id), ['p1'], 'a finished run whose cleanup is pending left objects');
+  assert.deepEqual(
+    store.listLeftovers().map((r) => r.id),
+    ['p1'],
+    'a finished run whose cleanup is pending left objects',
+  );
   store.setCleanup('p1', 'failed', 'cleanup of storbench/p1/ failed: EACCES');
   assert.equal(store.getRun('p1')!.error, 'cleanup of storbench/p1/ failed: EACCES');
   store.setCleanup('p1', 'done');
@@ -223,7 +294,10 @@ describe('--db paths that cannot hold a database: one line naming --db, nothing 
   ];
   for (const [name, path, mode, reason] of cases) {
     test(name, () => {
-      assert.throws(() => openStore(path, { mode }), (e) => e instanceof UsageError && e.message.startsWith(`--db ${path}: `) && reason.test(e.message));
+      assert.throws(
+        () => openStore(path, { mode }),
+        (e) => e instanceof UsageError && e.message.startsWith(`--db ${path}: `) && reason.test(e.message),
+      );
       assert.ok(!existsSync(join(dir, 'missing')) && !existsSync(join(dir, 'missing.db')), 'nothing created');
     });
   }
@@ -231,7 +305,9 @@ describe('--db paths that cannot hold a database: one line naming --db, nothing 
 
 describe('a database on read-only media', { skip: process.getuid?.() !== 0 && 'mounting a tmpfs needs root' }, () => {
   const mnt = join(dir, 'ro');
-  after(() => { spawnSync('umount', ['-l', mnt]); }); // lazy: a database left open must not keep it mounted
+  after(() => {
+    spawnSync('umount', ['-l', mnt]);
+  }); // lazy: a database left open must not keep it mounted
 
   test('is read through a copy (a WAL database needs its -shm file, which cannot be made there); writing is refused in one line', () => {
     mkdirSync(mnt);
@@ -244,7 +320,13 @@ describe('a database on read-only media', { skip: process.getuid?.() !== 0 && 'm
     const reader = openStore(path, { mode: 'read' });
     assert.equal(reader.listRuns().runs[0]!.id, 'on-ro');
     reader.close();
-    assert.throws(() => openStore(path), (e) => e instanceof UsageError && /^--db .*: unable to open database file \(read-only file system\)$/.test(e.message));
-    assert.throws(() => openStore(join(mnt, 'new.db')), (e) => e instanceof UsageError && /read-only file system/.test(e.message));
+    assert.throws(
+      () => openStore(path),
+      (e) => e instanceof UsageError && /^--db .*: unable to open database file \(read-only file system\)$/.test(e.message),
+    );
+    assert.throws(
+      () => openStore(join(mnt, 'new.db')),
+      (e) => e instanceof UsageError && /read-only file system/.test(e.message),
+    );
   });
 });

@@ -2,19 +2,33 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { JsHistogram } from 'hdr-histogram-js';
+import { StorageError } from '../../src/drivers/types.js';
 import { aggregate } from '../../src/runner/aggregate.js';
 import { decodeHistogram, encodeHistogram, meanOf, newHistogram } from '../../src/runner/histogram.js';
 import { Recorder, type RecordSet } from '../../src/runner/recorder.js';
-import { StorageError } from '../../src/drivers/types.js';
 
 test('histograms merge exactly: percentiles of the merge equal those of all values recorded together', () => {
   const a = newHistogram();
   const b = newHistogram();
   const all = newHistogram();
-  for (let i = 1; i <= 10_000; i++) { a.recordValue(i); all.recordValue(i); }
-  for (let i = 0; i < 1000; i++) { b.recordValue(500_000); all.recordValue(500_000); }
-  const recorderA = { ops: [{ op: 'read', count: 10_000, bytes: 0, items: 0, errors: 0, errorsByKind: {}, rateSum: 0, histogram: encodeHistogram(a) }], segments: [], errors: [] };
-  const recorderB = { ops: [{ op: 'read', count: 1000, bytes: 0, items: 0, errors: 0, errorsByKind: {}, rateSum: 0, histogram: encodeHistogram(b) }], segments: [], errors: [] };
+  for (let i = 1; i <= 10_000; i++) {
+    a.recordValue(i);
+    all.recordValue(i);
+  }
+  for (let i = 0; i < 1000; i++) {
+    b.recordValue(500_000);
+    all.recordValue(500_000);
+  }
+  const recorderA = {
+    ops: [{ op: 'read', count: 10_000, bytes: 0, items: 0, errors: 0, errorsByKind: {}, rateSum: 0, histogram: encodeHistogram(a) }],
+    segments: [],
+    errors: [],
+  };
+  const recorderB = {
+    ops: [{ op: 'read', count: 1000, bytes: 0, items: 0, errors: 0, errorsByKind: {}, rateSum: 0, histogram: encodeHistogram(b) }],
+    segments: [],
+    errors: [],
+  };
   const [merged] = aggregate([recorderA, recorderB], 1).ops;
   assert.equal(merged!.count, 11_000);
   for (const p of [50, 90, 99, 99.9]) {
@@ -35,7 +49,10 @@ test('aggregation on recorded data: rates over the window, segments per second, 
   r.error('read', 2600, new StorageError('Timeout', 's3', 'read', 'slow with key s3cr3t', { key: 'k' }));
   r.error('read', 2700, new Error('boom'));
   const result = aggregate([r.snapshot()], 2, ['read', 'write']);
-  assert.deepEqual(result.ops.map((o) => o.op), ['read', 'write']);
+  assert.deepEqual(
+    result.ops.map((o) => o.op),
+    ['read', 'write'],
+  );
   const [read, write] = result.ops;
   assert.equal(write!.count, 100);
   assert.equal(write!.opsPerSec, 50);
@@ -48,18 +65,25 @@ test('aggregation on recorded data: rates over the window, segments per second, 
   assert.equal(read!.meanIoRateMibPerSec, Math.round((8192 / 200e-6 / 1048576) * 1000) / 1000);
   const seconds = result.segments.filter((s) => s.op === 'write').map((s) => [s.second, s.ops]);
   assert.deepEqual(seconds, [[0, 100]]);
-  assert.deepEqual(result.segments.filter((s) => s.op === 'read').map((s) => [s.second, s.ops, s.errors]), [[1, 50, 2]]);
+  assert.deepEqual(
+    result.segments.filter((s) => s.op === 'read').map((s) => [s.second, s.ops, s.errors]),
+    [[1, 50, 2]],
+  );
   const timeout = result.errors.find((e) => e.kind === 'Timeout')!;
   assert.ok(!timeout.message.includes('s3cr3t'), 'secrets are scrubbed from error samples');
 });
 
 test('segments of several threads add up; the max latency is the max', () => {
-  const s = (ops: number, max: number) => ({ ops: [], errors: [], segments: [{ second: 0, op: 'write', ops, bytes: ops, errors: 0, latencySumUs: ops * 10, latencyMaxUs: max }] });
+  const s = (ops: number, max: number) => ({
+    ops: [],
+    errors: [],
+    segments: [{ second: 0, op: 'write', ops, bytes: ops, errors: 0, latencySumUs: ops * 10, latencyMaxUs: max }],
+  });
   const seg = aggregate([s(5, 100), s(7, 300)], 1).segments;
   assert.deepEqual(seg, [{ second: 0, op: 'write', ops: 12, bytes: 12, errors: 0, latencySumUs: 120, latencyMaxUs: 300 }]);
 });
 
-test('meanOf gives exactly the histogram library\'s mean, in one pass', () => {
+test("meanOf gives exactly the histogram library's mean, in one pass", () => {
   const h = newHistogram();
   let seed = 7;
   for (let i = 0; i < 50_000; i++) {
@@ -71,7 +95,10 @@ test('meanOf gives exactly the histogram library\'s mean, in one pass', () => {
 });
 
 describe('aggregation of a recorded run (test/testdata/recorded-run.json, from record-run.ts)', () => {
-  interface Recorded { readonly measuredSeconds: number; readonly sets: RecordSet[] }
+  interface Recorded {
+    readonly measuredSeconds: number;
+    readonly sets: RecordSet[];
+  }
   const recorded = JSON.parse(readFileSync(new URL('../testdata/recorded-run.json', import.meta.url), 'utf8')) as Recorded;
   const { sets, measuredSeconds } = recorded;
   const result = aggregate(sets, measuredSeconds, ['read', 'write', 'stat']);
@@ -81,7 +108,10 @@ describe('aggregation of a recorded run (test/testdata/recorded-run.json, from r
 
   test('it is a real run: two loops, reads and stats by the thousand, some NotFound', () => {
     assert.equal(sets.length, 2);
-    assert.deepEqual(result.ops.map((o) => o.op), ['read', 'stat']);
+    assert.deepEqual(
+      result.ops.map((o) => o.op),
+      ['read', 'stat'],
+    );
     for (const o of result.ops) assert.ok(o.count > 1000 && o.errors > 0, `${o.op}: ${o.count} ok, ${o.errors} failed`);
   });
 
@@ -89,8 +119,16 @@ describe('aggregation of a recorded run (test/testdata/recorded-run.json, from r
     for (const o of result.ops) {
       const ps = parts(o.op);
       assert.equal(o.count, ps[0]!.count + ps[1]!.count);
-      assert.equal(o.count, segmentsOf(o.op).reduce((a, g) => a + g.ops, 0), `${o.op} count by segments`);
-      assert.equal(o.errors, segmentsOf(o.op).reduce((a, g) => a + g.errors, 0), `${o.op} errors by segments`);
+      assert.equal(
+        o.count,
+        segmentsOf(o.op).reduce((a, g) => a + g.ops, 0),
+        `${o.op} count by segments`,
+      );
+      assert.equal(
+        o.errors,
+        segmentsOf(o.op).reduce((a, g) => a + g.errors, 0),
+        `${o.op} errors by segments`,
+      );
       assert.deepEqual(o.errorsByKind, { NotFound: o.errors });
       assert.equal(decodeHistogram(o.histogram).totalCount, o.count);
     }
@@ -105,7 +143,7 @@ describe('aggregation of a recorded run (test/testdata/recorded-run.json, from r
     assert.equal(stat!.mibPerSec, 0);
   });
 
-  test('the mean and the max agree with the segments\' latency sums and maxima (HDR precision: 3 digits)', () => {
+  test("the mean and the max agree with the segments' latency sums and maxima (HDR precision: 3 digits)", () => {
     for (const o of result.ops) {
       const segs = segmentsOf(o.op);
       const mean = segs.reduce((a, g) => a + g.latencySumUs, 0) / o.count;
@@ -115,11 +153,16 @@ describe('aggregation of a recorded run (test/testdata/recorded-run.json, from r
     }
   });
 
-  test('percentiles of the merge are ranks over both loops\' values, counted bucket by bucket', () => {
+  test("percentiles of the merge are ranks over both loops' values, counted bucket by bucket", () => {
     for (const o of result.ops) {
       const hs = parts(o.op).map((p) => decodeHistogram(p.histogram) as unknown as JsHistogram);
       const total = hs.reduce((a, h) => a + h.totalCount, 0);
-      for (const [p, value] of [[50, o.latencyUs.p50], [90, o.latencyUs.p90], [99, o.latencyUs.p99], [99.9, o.latencyUs.p999]] as const) {
+      for (const [p, value] of [
+        [50, o.latencyUs.p50],
+        [90, o.latencyUs.p90],
+        [99, o.latencyUs.p99],
+        [99.9, o.latencyUs.p999],
+      ] as const) {
         let below = 0;
         let atOrBelow = 0;
         for (const h of hs) {
@@ -137,9 +180,15 @@ describe('aggregation of a recorded run (test/testdata/recorded-run.json, from r
   });
 
   test('error samples: one per operation and kind, counted over both loops, naming a deleted object', () => {
-    assert.deepEqual(result.errors.map((e) => [e.op, e.kind]).sort(), [['read', 'NotFound'], ['stat', 'NotFound']]);
+    assert.deepEqual(result.errors.map((e) => [e.op, e.kind]).sort(), [
+      ['read', 'NotFound'],
+      ['stat', 'NotFound'],
+    ]);
     for (const e of result.errors) {
-      assert.equal(e.count, parts(e.op).reduce((a, p) => a + p.errors, 0));
+      assert.equal(
+        e.count,
+        parts(e.op).reduce((a, p) => a + p.errors, 0),
+      );
       const index = Number(/\/(\d+): no such object$/.exec(e.message)?.[1]);
       assert.equal(index % 25, 0, `every 25th object was deleted before the run: ${e.message}`);
     }

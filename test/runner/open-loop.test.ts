@@ -10,8 +10,10 @@ import { runBenchmark } from '../../src/runner/run.js';
 import { loadWorkload, type WorkloadSpec } from '../../src/workloads/spec.js';
 
 /** put-small on null:// in one event loop, at `rate` ops/s with `overrides`. */
-const spec = (rate: number, overrides: Record<string, unknown>): WorkloadSpec =>
-  ({ ...loadWorkload('put-small', { threads: 1, concurrency: 16, warmup: 0, ...overrides }), rate });
+const spec = (rate: number, overrides: Record<string, unknown>): WorkloadSpec => ({
+  ...loadWorkload('put-small', { threads: 1, concurrency: 16, warmup: 0, ...overrides }),
+  rate,
+});
 
 async function timedRun(s: WorkloadSpec, signal?: AbortSignal) {
   const store = openStore(':memory:');
@@ -41,7 +43,10 @@ test('an absurdly small rate neither overflows a timer nor outlives the run', as
   const { r, seconds, warnings } = await timedRun(spec(1e-300, { duration: '500ms' }));
   assert.equal(r.status, 'completed');
   assert.ok(seconds < 3, `ended after ${seconds.toFixed(1)}s`);
-  assert.deepEqual(warnings.filter((w) => w === 'TimeoutOverflowWarning'), []);
+  assert.deepEqual(
+    warnings.filter((w) => w === 'TimeoutOverflowWarning'),
+    [],
+  );
 });
 
 test('the stop signal wakes workers sleeping to their due time', async () => {

@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
 import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
-import { listKeys, openDriver } from '../support/drivers.js';
 import { parseTarget } from '../../src/drivers/target.js';
+import type { Warning } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
 import { runWarnings } from '../../src/report/compare.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore, RunRecord } from '../../src/results/types.js';
-import type { Warning } from '../../src/drivers/types.js';
 import { runBenchmark } from '../../src/runner/run.js';
 import { autoThreadsRefusal } from '../../src/runner/threading.js';
 import { runThreads } from '../../src/runner/threads.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
+import { listKeys, openDriver } from '../support/drivers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-run-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +30,11 @@ test('a run touches only its own prefix and cleans up what it created', async ()
   await d.write('user-data/keep-me', Buffer.from('precious'));
   await d.write('storbench/other-run/obj', Buffer.from('not mine'));
   const store = openStore(':memory:');
-  const r = await runBenchmark({ target: parseTarget('mem://iso'), spec: loadWorkload('mixed', { duration: '300ms', objects: 50, size: '1KiB', concurrency: 4 }), store });
+  const r = await runBenchmark({
+    target: parseTarget('mem://iso'),
+    spec: loadWorkload('mixed', { duration: '300ms', objects: 50, size: '1KiB', concurrency: 4 }),
+    store,
+  });
   assert.equal(r.status, 'completed');
   assert.deepEqual((await memKeys('iso')).sort(), ['storbench/other-run/obj', 'user-data/keep-me']);
   assert.equal((await collect((await d.read('user-data/keep-me')).body)).toString(), 'precious');
@@ -54,7 +58,9 @@ test('verify: a corrupted object is reported as Corrupt errors, never as a good 
   const store = openStore(':memory:');
   const spec = loadWorkload('get-small', { duration: '300ms', objects: 20, verify: true, concurrency: 2, keys: 'sequential' });
   const r = await runBenchmark({
-    target: parseTarget('mem://verify'), spec, store,
+    target: parseTarget('mem://verify'),
+    spec,
+    store,
     beforeMeasure: async (driver) => {
       for await (const page of driver.list('storbench/')) {
         const victim = page[0];
@@ -105,7 +111,11 @@ test('an aborted run stops early, keeps its figures and is stored as interrupted
 test('worker threads: histograms of all threads merged, each thread on its own objects, the whole --duration measured', async () => {
   const store = openStore(':memory:');
   const root = join(dir, 'threads');
-  const r = await runBenchmark({ target: parseTarget(`file://${root}`), spec: loadWorkload('get-small', { duration: '1s', objects: 64, threads: 2, concurrency: 4, verify: true }), store });
+  const r = await runBenchmark({
+    target: parseTarget(`file://${root}`),
+    spec: loadWorkload('get-small', { duration: '1s', objects: 64, threads: 2, concurrency: 4, verify: true }),
+    store,
+  });
   assert.equal(r.status, 'completed', r.error);
   const read = r.ops[0]!;
   assert.ok(read.count > 0);
@@ -125,7 +135,12 @@ test('worker threads stopped while they start (still at the gate) end the run pr
   const abort = new AbortController();
   setTimeout(() => abort.abort(), 30); // long before the threads have loaded their code
   const t0 = performance.now();
-  const r = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '30s', threads: 2, concurrency: 4 }), store, signal: abort.signal });
+  const r = await runBenchmark({
+    target: parseTarget('null://'),
+    spec: loadWorkload('put-small', { duration: '30s', threads: 2, concurrency: 4 }),
+    store,
+    signal: abort.signal,
+  });
   assert.equal(r.status, 'interrupted');
   assert.ok(performance.now() - t0 < 15_000, 'did not run its 30 s');
   store.close();
@@ -136,8 +151,12 @@ test('threads that cannot open their driver reject ready and done, and none outl
   const aFile = join(dir, 'a-file');
   writeFileSync(aFile, 'not a directory');
   const threads = runThreads({
-    target: parseTarget(`file://${aFile}/root`), spec: loadWorkload('put-small', { ops: 10, concurrency: 2 }),
-    base: 'storbench/x', objects: 0, threads: 2, stop: stop.signal,
+    target: parseTarget(`file://${aFile}/root`),
+    spec: loadWorkload('put-small', { ops: 10, concurrency: 2 }),
+    base: 'storbench/x',
+    objects: 0,
+    threads: 2,
+    stop: stop.signal,
   });
   await assert.rejects(threads.ready, /thread \d: file open/);
   await assert.rejects(threads.done, /thread \d: file open/);
@@ -145,19 +164,28 @@ test('threads that cannot open their driver reject ready and done, and none outl
 
 test('a thread that finishes first does not exit (tearing down its isolate) while another still measures', async () => {
   const exits: number[] = [];
-  const watch = (w: import('node:worker_threads').Worker) => { w.once('exit', () => exits.push(performance.now())); };
+  const watch = (w: import('node:worker_threads').Worker) => {
+    w.once('exit', () => exits.push(performance.now()));
+  };
   process.on('worker', watch);
   try {
     // one operation for two threads: thread 1 has none and is done at once; thread 0 writes 128 MiB
     const threads = runThreads({
-      target: parseTarget(`file://${join(dir, 'park')}`), spec: loadWorkload('put-large', { ops: 1, concurrency: 2, size: '128MiB' }),
-      base: 'storbench/park', objects: 0, threads: 2, stop: new AbortController().signal,
+      target: parseTarget(`file://${join(dir, 'park')}`),
+      spec: loadWorkload('put-large', { ops: 1, concurrency: 2, size: '128MiB' }),
+      base: 'storbench/park',
+      objects: 0,
+      threads: 2,
+      stop: new AbortController().signal,
     });
     await threads.ready;
     threads.start({ warmupMs: 0, stopMs: undefined });
     const { sets } = await threads.done;
     const doneAt = performance.now();
-    assert.equal(sets.reduce((n, s) => n + s.ops.reduce((m, o) => m + o.count, 0), 0), 1);
+    assert.equal(
+      sets.reduce((n, s) => n + s.ops.reduce((m, o) => m + o.count, 0), 0),
+      1,
+    );
     assert.deepEqual(exits, [], 'no thread exited before all were done');
     while (exits.length < 2) await new Promise((r) => setTimeout(r, 10)); // released: both exit now
     assert.ok(exits.every((t) => t >= doneAt));
@@ -166,7 +194,9 @@ test('a thread that finishes first does not exit (tearing down its isolate) whil
   }
 });
 
-test('threads auto: a saturated event loop fans out to one thread per core after a one-second probe, and the threads measure the whole --duration, also on a loaded machine', { skip: availableParallelism() < 2 && 'one CPU' }, async () => {
+test('threads auto: a saturated event loop fans out to one thread per core after a one-second probe, and the threads measure the whole --duration, also on a loaded machine', {
+  skip: availableParallelism() < 2 && 'one CPU',
+}, async () => {
   // a busy loop per core, so that the threads start slowly (seconds): they once started after the planned end
   const hogs = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
   try {
@@ -212,8 +242,11 @@ test('a named dataset is prepared once and reused by the next run', async () => 
   const target = parseTarget(`file://${join(dir, 'ds')}`);
   const spec = loadWorkload('get-small', { duration: '200ms', objects: 30, dataset: 'shared', concurrency: 2 });
   const first = await runBenchmark({ target, spec, store });
-  const mtimes = () => readdirSync(join(dir, 'ds'), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile()).map((e) => `${e.name}@${statSync(join(e.parentPath, e.name)).mtimeMs}`).sort();
+  const mtimes = () =>
+    readdirSync(join(dir, 'ds'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => `${e.name}@${statSync(join(e.parentPath, e.name)).mtimeMs}`)
+      .sort();
   const before = mtimes();
   assert.ok(before.length >= 30, 'the dataset is kept after the first run');
   const second = await runBenchmark({ target, spec, store });
@@ -226,11 +259,13 @@ test('a named dataset is prepared once and reused by the next run', async () => 
 
 /** Every file under `root`, relative to it, sorted. */
 function filesUnder(root: string): string[] {
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
+    .sort();
 }
 
-test('a dataset\'s marker lives inside the dataset\'s own prefix: every byte a dataset run writes is there', async () => {
+test("a dataset's marker lives inside the dataset's own prefix: every byte a dataset run writes is there", async () => {
   const store = openStore(':memory:');
   const spec = loadWorkload('get-small', { ops: 20, objects: 10, dataset: 'hot', concurrency: 2 });
   for (const fanout of ['2', '0']) {
@@ -239,22 +274,29 @@ test('a dataset\'s marker lives inside the dataset\'s own prefix: every byte a d
     assert.equal(r.status, 'completed', r.error);
     const files = filesUnder(root);
     assert.equal(files.length, 11, `ten objects and the marker (fanout=${fanout}): ${files.join(' ')}`);
-    assert.deepEqual(files.filter((f) => !f.startsWith('storbench/datasets/hot/')), [], `fanout=${fanout}`);
-    assert.ok(files.some((f) => f.endsWith('/_dataset.json')), `fanout=${fanout}`);
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith('storbench/datasets/hot/')),
+      [],
+      `fanout=${fanout}`,
+    );
+    assert.ok(
+      files.some((f) => f.endsWith('/_dataset.json')),
+      `fanout=${fanout}`,
+    );
   }
   store.close();
 });
 
-test('fanout=0: a user\'s file named like a dataset\'s old marker is never written, and dataset hot.json works beside hot', async () => {
+test("fanout=0: a user's file named like a dataset's old marker is never written, and dataset hot.json works beside hot", async () => {
   const store = openStore(':memory:');
   const root = join(dir, 'marker-user');
   const target = parseTarget(`file://${root}?fanout=0`);
   mkdirSync(join(root, 'storbench/datasets'), { recursive: true });
-  writeFileSync(join(root, 'storbench/datasets/hot.json'), 'the user\'s own file');
+  writeFileSync(join(root, 'storbench/datasets/hot.json'), "the user's own file");
   const spec = loadWorkload('get-small', { ops: 20, objects: 10, concurrency: 2 });
   const hot = await runBenchmark({ target, spec: { ...spec, dataset: 'hot' }, store });
   assert.equal(hot.status, 'completed', hot.error);
-  assert.equal(readFileSync(join(root, 'storbench/datasets/hot.json'), 'utf8'), 'the user\'s own file');
+  assert.equal(readFileSync(join(root, 'storbench/datasets/hot.json'), 'utf8'), "the user's own file");
   const other = parseTarget(`file://${join(dir, 'marker-names')}?fanout=0`);
   for (const dataset of ['hot', 'hot.json']) {
     const r = await runBenchmark({ target: other, spec: { ...spec, dataset }, store });
@@ -275,7 +317,11 @@ test('a dataset prepared with the marker beside it (older storbench) is reused, 
   const before = filesUnder(root).map((f) => `${f}@${statSync(join(root, f)).mtimeMs}`);
   const again = await runBenchmark({ target, spec, store });
   assert.equal(again.status, 'completed', again.error);
-  assert.deepEqual(filesUnder(root).map((f) => `${f}@${statSync(join(root, f)).mtimeMs}`), before, 'nothing prepared or written again');
+  assert.deepEqual(
+    filesUnder(root).map((f) => `${f}@${statSync(join(root, f)).mtimeMs}`),
+    before,
+    'nothing prepared or written again',
+  );
   store.close();
 });
 
@@ -284,12 +330,18 @@ function keepWarnings(store: ResultsStore): Map<string, { atOpen?: readonly Warn
   const seen = new Map<string, { atOpen?: readonly Warning[]; atEnd?: readonly Warning[] }>();
   const createRun = store.createRun.bind(store);
   const finishRun = store.finishRun.bind(store);
-  store.createRun = (run) => { seen.set(run.id, { atOpen: run.warnings }); createRun(run); };
-  store.finishRun = (id, outcome) => { seen.set(id, { ...seen.get(id), atEnd: outcome.warnings }); finishRun(id, outcome); };
+  store.createRun = (run) => {
+    seen.set(run.id, { atOpen: run.warnings });
+    createRun(run);
+  };
+  store.finishRun = (id, outcome) => {
+    seen.set(id, { ...seen.get(id), atEnd: outcome.warnings });
+    finishRun(id, outcome);
+  };
   return seen;
 }
 
-test('a run stores the driver\'s warnings at its open and at its end, and its counters as counters.<name>', async () => {
+test("a run stores the driver's warnings at its open and at its end, and its counters as counters.<name>", async () => {
   const store = openStore(':memory:');
   const warnings = keepWarnings(store);
   // the retry layer counts its retries (none against null://)
@@ -300,12 +352,12 @@ test('a run stores the driver\'s warnings at its open and at its end, and its co
   store.close();
 });
 
-test('cache honesty: a dataset another host wrote is read past this host\'s page cache; one written here is flagged', async () => {
+test("cache honesty: a dataset another host wrote is read past this host's page cache; one written here is flagged", async () => {
   const store = openStore(':memory:');
   const warnings = keepWarnings(store);
   // file:// says so as its page-cache warning, stored with the run
-  const pageCacheFlagged = (run: RunRecord) => run.warnings.some((w) => w.code === 'page-cache')
-    && (warnings.get(run.id)?.atEnd ?? []).some((w) => w.code === 'page-cache');
+  const pageCacheFlagged = (run: RunRecord) =>
+    run.warnings.some((w) => w.code === 'page-cache') && (warnings.get(run.id)?.atEnd ?? []).some((w) => w.code === 'page-cache');
   const target = parseTarget(`file://${join(dir, 'ds-host')}`);
   const spec = loadWorkload('get-small', { duration: '200ms', objects: 10, dataset: 'hosted', concurrency: 2 });
   const here = await runBenchmark({ target, spec, store });
@@ -313,7 +365,7 @@ test('cache honesty: a dataset another host wrote is read past this host\'s page
   const again = store.getRun((await runBenchmark({ target, spec, store })).runId)!;
   assert.equal(again.environment.datasetWrittenBy, hostname());
   assert.ok(pageCacheFlagged(again), 'written on this host: its page cache may hold it');
-  assert.ok(runWarnings(again).some((w) => w.startsWith('reads may have been served from the client\'s page cache')));
+  assert.ok(runWarnings(again).some((w) => w.startsWith("reads may have been served from the client's page cache")));
   // the marker as another host running storbench on the same file system would have left it
   const driver = await createDriver({ target, concurrency: 1 });
   await driver.open();
@@ -326,7 +378,7 @@ test('cache honesty: a dataset another host wrote is read past this host\'s page
   assert.match(String(elsewhere.environment.cacheHonesty), /read by another client: dataset hosted was written by host another-host/);
   assert.ok(!runWarnings(elsewhere).some((w) => w.includes('page cache')));
   const mixed = store.getRun((await runBenchmark({ target, spec: { ...spec, mix: { read: 50, write: 50 }, writes: 'overwrite' }, store })).runId)!;
-  assert.ok(pageCacheFlagged(mixed), 'reads may see this run\'s own writes: still flagged');
+  assert.ok(pageCacheFlagged(mixed), "reads may see this run's own writes: still flagged");
   store.close();
 });
 
@@ -334,8 +386,12 @@ test('a run in which every operation failed is stored as failed, with its figure
   const store = openStore(':memory:');
   const spec = loadWorkload('get-small', { duration: '200ms', objects: 10 });
   const r = await runBenchmark({
-    target: parseTarget('mem://gone'), spec, store,
-    beforeMeasure: async (driver) => { await driver.deletePrefix('storbench/'); },
+    target: parseTarget('mem://gone'),
+    spec,
+    store,
+    beforeMeasure: async (driver) => {
+      await driver.deletePrefix('storbench/');
+    },
   });
   assert.equal(r.status, 'failed');
   assert.match(r.error!, /^every operation failed \(\d+ errors, most read NotFound: /);
@@ -349,14 +405,17 @@ test('a run in which every operation failed is stored as failed, with its figure
 test('a run in which more operations failed than maxErrorRate allows is degraded; within it, completed', async () => {
   const store = openStore(':memory:');
   // 8 of 10 objects gone: about 80% of the reads fail
-  const run = (maxErrorRate?: number) => runBenchmark({
-    target: parseTarget('mem://half-gone'), spec: loadWorkload('get-small', { duration: '300ms', objects: 10, concurrency: 2, ...(maxErrorRate === undefined ? {} : { maxErrorRate }) }), store,
-    beforeMeasure: async (driver) => {
-      const keys: string[] = [];
-      for await (const page of driver.list('storbench/')) keys.push(...page.map((o) => o.key));
-      for (const key of keys.slice(0, 8)) await driver.delete(key);
-    },
-  });
+  const run = (maxErrorRate?: number) =>
+    runBenchmark({
+      target: parseTarget('mem://half-gone'),
+      spec: loadWorkload('get-small', { duration: '300ms', objects: 10, concurrency: 2, ...(maxErrorRate === undefined ? {} : { maxErrorRate }) }),
+      store,
+      beforeMeasure: async (driver) => {
+        const keys: string[] = [];
+        for await (const page of driver.list('storbench/')) keys.push(...page.map((o) => o.key));
+        for (const key of keys.slice(0, 8)) await driver.delete(key);
+      },
+    });
   const degraded = await run();
   assert.equal(degraded.status, 'degraded');
   assert.match(degraded.error!, /^\d+(\.\d)?% of the operations failed \(\d+ of \d+\), above maxErrorRate 50%$/);
@@ -370,15 +429,23 @@ test('the figures are stored before the cleanup starts; the cleanup is recorded 
   const store = openStore(':memory:');
   let atCleanup: ReturnType<typeof store.getRun>;
   const r = await runBenchmark({
-    target: parseTarget(`file://${join(dir, 'order')}`), spec: loadWorkload('put-small', { duration: '300ms', concurrency: 2 }), store,
-    onProgress: (p) => { if (p.phase === 'cleanup') atCleanup = store.getRun(p.runId); },
+    target: parseTarget(`file://${join(dir, 'order')}`),
+    spec: loadWorkload('put-small', { duration: '300ms', concurrency: 2 }),
+    store,
+    onProgress: (p) => {
+      if (p.phase === 'cleanup') atCleanup = store.getRun(p.runId);
+    },
   });
   assert.equal(atCleanup!.status, 'completed', 'a kill during the cleanup keeps the status');
   assert.equal(atCleanup!.ops[0]!.count, r.ops[0]!.count, '... and the figures');
   assert.equal(atCleanup!.cleanup, 'pending');
   assert.equal(r.cleanup, 'done');
   assert.equal(store.getRun(r.runId)!.cleanup, 'done');
-  const kept = await runBenchmark({ target: parseTarget(`file://${join(dir, 'order')}`), spec: loadWorkload('put-small', { duration: '100ms', cleanup: false }), store });
+  const kept = await runBenchmark({
+    target: parseTarget(`file://${join(dir, 'order')}`),
+    spec: loadWorkload('put-small', { duration: '100ms', cleanup: false }),
+    store,
+  });
   assert.equal(store.getRun(kept.runId)!.cleanup, 'kept');
   const memory = await runBenchmark({ target: parseTarget('mem://order'), spec: loadWorkload('put-small', { duration: '100ms' }), store });
   assert.equal(store.getRun(memory.runId)!.cleanup, 'done', 'nothing of a mem:// run outlives its process');
@@ -391,7 +458,9 @@ test('the figures so far are stored every second, from the main thread and from 
     let measuringTicks = 0;
     let stored = 0;
     await runBenchmark({
-      target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '4s', threads, concurrency: 4 }), store,
+      target: parseTarget('null://'),
+      spec: loadWorkload('put-small', { duration: '4s', threads, concurrency: 4 }),
+      store,
       onProgress: (p) => {
         // two ticks after operations were first counted, the figures of at least a second are stored
         if (p.phase !== 'measure' || p.done === 0 || ++measuringTicks !== 3) return;
@@ -408,7 +477,9 @@ test('the figures so far are stored every second, from the main thread and from 
 
 test('a database that cannot take the writes (a full disk) does not end the run: its result is returned, saying it is not stored', async () => {
   const store = openStore(':memory:');
-  const full = () => { throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }); };
+  const full = () => {
+    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  };
   const failing = { ...store, recordProgress: full, finishRun: full, setCleanup: full };
   const r = await runBenchmark({ target: parseTarget('mem://full'), spec: loadWorkload('put-small', { duration: '2500ms', concurrency: 2 }), store: failing });
   assert.equal(r.status, 'completed');

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createDriver } from '../../src/drivers/registry.js';
-import { openDriver } from '../support/drivers.js';
 import { parseTarget } from '../../src/drivers/target.js';
 import type { Driver, ObjectInfo } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
@@ -18,6 +17,7 @@ import { chooseLargeFiles, sharedFileKey } from '../../src/runner/large-files.js
 import { runBenchmark } from '../../src/runner/run.js';
 import { parseSizeDistribution } from '../../src/workloads/sizes.js';
 import { loadWorkload, type WorkloadInput } from '../../src/workloads/spec.js';
+import { openDriver } from '../support/drivers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-shared-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,8 +56,11 @@ describe('largeFiles in the workload spec', () => {
 
 describe('the capability check', () => {
   const sizes = parseSizeDistribution('64MiB');
-  const needs = (e: unknown) => e instanceof UsageError && e.code === 'STORBENCH_ERR_CAPABILITY'
-    && /needs positional writes \(positionalWrite, for largeFiles: shared\)/.test(e.message) && !e.message.includes('\n');
+  const needs = (e: unknown) =>
+    e instanceof UsageError &&
+    e.code === 'STORBENCH_ERR_CAPABILITY' &&
+    /needs positional writes \(positionalWrite, for largeFiles: shared\)/.test(e.message) &&
+    !e.message.includes('\n');
 
   test('s3:// and webhdfs:// (and cassandra://) refuse a shared-file workload; checked before open, so no server is needed', async () => {
     for (const url of ['s3://bucket/p?endpoint=http://127.0.0.1:1', 'webhdfs://127.0.0.1:1/bench?user=u', 'cassandra://127.0.0.1:1/ks']) {
@@ -99,15 +102,20 @@ describe('choosing the mode', () => {
 
   test('the workload wins, then the target for large sequential work, then per worker', () => {
     const put = loadWorkload('put-large');
-    assert.deepEqual(chooseLargeFiles(loadWorkload('put-large', { largeFiles: 'per-worker' }), sizes, fake('shared-file')).environment,
-      { largeFiles: 'per-worker', largeFilesSource: 'workload' });
+    assert.deepEqual(chooseLargeFiles(loadWorkload('put-large', { largeFiles: 'per-worker' }), sizes, fake('shared-file')).environment, {
+      largeFiles: 'per-worker',
+      largeFilesSource: 'workload',
+    });
     assert.deepEqual(chooseLargeFiles(put, sizes, fake('shared-file')).environment, { largeFiles: 'shared', largeFilesSource: 'target' });
     assert.equal(chooseLargeFiles(put, sizes, fake('shared-file')).spec.largeFiles, 'shared');
     assert.deepEqual(chooseLargeFiles(put, sizes, fake('file-per-worker')).environment, { largeFiles: 'per-worker', largeFilesSource: 'target' });
     assert.deepEqual(chooseLargeFiles(put, sizes, fake()).environment, { largeFiles: 'per-worker', largeFilesSource: 'default' });
     // small objects and mixes that cannot run shared stay per worker whatever the target prefers
     const small = loadWorkload('put-small');
-    assert.deepEqual(chooseLargeFiles(small, parseSizeDistribution(small.size), fake('shared-file')).environment, { largeFiles: 'per-worker', largeFilesSource: 'default' });
+    assert.deepEqual(chooseLargeFiles(small, parseSizeDistribution(small.size), fake('shared-file')).environment, {
+      largeFiles: 'per-worker',
+      largeFilesSource: 'default',
+    });
     const metadata = loadWorkload('metadata', { size: '64MiB' });
     assert.equal(chooseLargeFiles(metadata, sizes, fake('shared-file')).spec.largeFiles, 'per-worker');
   });
@@ -130,12 +138,18 @@ describe('shared-file runs', () => {
     const size = 1_500_001; // streamed in 1 MiB blocks, and unaligned
     let seen: ObjectInfo[] = [];
     const r = await runBenchmark({
-      target: parseTarget('mem://shared-get'), store,
+      target: parseTarget('mem://shared-get'),
+      store,
       spec: loadWorkload('get-large', { largeFiles: 'shared', size, objects: 6, ops: 24, verify: true, concurrency: 3 }),
-      beforeMeasure: async (driver) => { seen = await listed(driver, 'storbench/'); },
+      beforeMeasure: async (driver) => {
+        seen = await listed(driver, 'storbench/');
+      },
     });
     assert.equal(r.status, 'completed', r.error);
-    assert.deepEqual(seen.map((o) => [o.key, o.size]), [[sharedFileKey(`storbench/${r.runId}`), 6 * size]]);
+    assert.deepEqual(
+      seen.map((o) => [o.key, o.size]),
+      [[sharedFileKey(`storbench/${r.runId}`), 6 * size]],
+    );
     const read = r.ops.find((o) => o.op === 'read')!;
     assert.equal(read.count, 24);
     assert.equal(read.errors, 0);
@@ -148,7 +162,8 @@ describe('shared-file runs', () => {
   test('range reads stay inside their segment', async () => {
     const store = openStore(':memory:');
     const r = await runBenchmark({
-      target: parseTarget('mem://shared-range'), store,
+      target: parseTarget('mem://shared-range'),
+      store,
       spec: loadWorkload('get-large', { largeFiles: 'shared', size: '64KiB', objects: 8, ops: 50, rangeSize: '10KiB', verify: true }),
     });
     const read = r.ops.find((o) => o.op === 'read')!;
@@ -161,7 +176,8 @@ describe('shared-file runs', () => {
     const root = join(dir, 'threads');
     const size = 1_048_583;
     const r = await runBenchmark({
-      target: parseTarget(`file://${root}?fanout=0`), store,
+      target: parseTarget(`file://${root}?fanout=0`),
+      store,
       spec: loadWorkload('put-large', { largeFiles: 'shared', size, ops: 6, threads: 2, concurrency: 4, cleanup: false }),
     });
     assert.equal(r.status, 'completed', r.error);

@@ -8,20 +8,20 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { after, before, describe, test } from 'node:test';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { collect } from '../../src/drivers/keys.js';
 import { forEachLimited } from '../../src/drivers/kernel/mechanics.js';
+import { collect } from '../../src/drivers/keys.js';
 import { createDriver } from '../../src/drivers/registry.js';
 import { createS3Client, endpointKindOf, parseS3Options, s3Driver } from '../../src/drivers/s3/s3-driver.js';
 import { mapS3Error } from '../../src/drivers/s3/s3-errors.js';
 import { parseTarget } from '../../src/drivers/target.js';
-import { isStorageError, type Driver } from '../../src/drivers/types.js';
+import { type Driver, isStorageError } from '../../src/drivers/types.js';
 import { UsageError } from '../../src/errors.js';
 import { layerStack } from '../../src/layers/layer-stack.js';
 import { openStore } from '../../src/results/sqlite-store.js';
@@ -174,7 +174,9 @@ describe('s3:// on Ceph RGW', { skip }, () => {
   });
 
   test('a stream shorter or longer than its announced size fails with InvalidInput instead of hanging', async () => {
-    async function* bytes(n: number) { yield randomBytes(n); }
+    async function* bytes(n: number) {
+      yield randomBytes(n);
+    }
     await expectKind('InvalidInput', () => driver.write(`${base}short`, bytes(10), { size: 20 }));
     await expectKind('InvalidInput', () => driver.write(`${base}long`, bytes(30), { size: 20 }));
   });
@@ -184,7 +186,11 @@ describe('s3:// on Ceph RGW', { skip }, () => {
     const keys = Array.from({ length: 1234 }, (_, i) => `${prefix}k${String(i).padStart(5, '0')}`);
     await forEachLimited(keys, 32, (k) => driver.write(k, new Uint8Array(0)));
     assert.equal(await pageCount(driver, prefix), 2, 'ListObjectsV2 returns at most 1000 keys a page');
-    assert.deepEqual((await listAll(driver, prefix)).map((o) => o.key), keys, 'every key once, in order');
+    assert.deepEqual(
+      (await listAll(driver, prefix)).map((o) => o.key),
+      keys,
+      'every key once, in order',
+    );
     assert.equal(await pageCount(driver, prefix, 300), 5);
     assert.equal(new Set((await listAll(driver, prefix, 300)).map((o) => o.key)).size, 1234);
     assert.equal(await driver.deletePrefix(prefix), 1234);
@@ -225,12 +231,17 @@ describe('s3:// on Ceph RGW', { skip }, () => {
       assert.equal((await readAll(driver, `${base}empty/${k}`, 5)).length, 0);
     }
     const listed = await listAll(driver, `${base}empty/`);
-    assert.deepEqual(listed.map((o) => [o.key, o.size]), [
-      [`${base}empty/buf`, 0], [`${base}empty/sized`, 0], [`${base}empty/unsized`, 0],
-    ]);
+    assert.deepEqual(
+      listed.map((o) => [o.key, o.size]),
+      [
+        [`${base}empty/buf`, 0],
+        [`${base}empty/sized`, 0],
+        [`${base}empty/unsized`, 0],
+      ],
+    );
   });
 
-  test('GetObject announces a range\'s size (its Content-Length) before the body', async () => {
+  test("GetObject announces a range's size (its Content-Length) before the body", async () => {
     await driver.write(`${base}ranged`, randomBytes(1000));
     const r = await driver.read(`${base}ranged`, { offset: 990 });
     assert.equal(r.size, 10);
@@ -288,7 +299,13 @@ describe('s3:// on Ceph RGW', { skip }, () => {
       await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
       const { port } = relay.address() as { port: number };
       const driver = await openDriver(withOptions({ ...options, endpoint: `http://127.0.0.1:${port}` }), 1);
-      return { driver, cut: () => { relay.close(); for (const s of sockets) s.destroy(); } };
+      return {
+        driver,
+        cut: () => {
+          relay.close();
+          for (const s of sockets) s.destroy();
+        },
+      };
     }
     const none = await relayed({});
     none.cut();
@@ -325,12 +342,15 @@ describe('s3:// on Ceph RGW', { skip }, () => {
   });
 
   test('wrong options are refused together, each named', async () => {
-    assert.throws(() => parseTarget(withOptions({ partSize: '1MiB', retries: '-1' })), (e: unknown) => {
-      assert.ok(e instanceof UsageError);
-      assert.match(e.message, /target option partSize: S3 parts are at least 5MiB, got 1048576 bytes/);
-      assert.match(e.message, /target option retries: expected a whole number from 0 to 20, got "-1"/);
-      return true;
-    });
+    assert.throws(
+      () => parseTarget(withOptions({ partSize: '1MiB', retries: '-1' })),
+      (e: unknown) => {
+        assert.ok(e instanceof UsageError);
+        assert.match(e.message, /target option partSize: S3 parts are at least 5MiB, got 1048576 bytes/);
+        assert.match(e.message, /target option retries: expected a whole number from 0 to 20, got "-1"/);
+        return true;
+      },
+    );
     // an option s3:// does not declare is refused when the URL is parsed, before any value is read
     assert.throws(() => parseTarget(withOptions({ bogus: '1' })), /unknown option bogus for s3:\/\//);
     // the bucket is the URL's host: refused when the driver is created, before anything connects
@@ -370,10 +390,7 @@ describe('s3:// on Ceph RGW', { skip }, () => {
       process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
       await new Promise((r) => setTimeout(r, 1500));
       stop = true;
-      await Promise.race([
-        Promise.all(workers),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('operations hung after radosgw died')), 30_000)),
-      ]);
+      await Promise.race([Promise.all(workers), new Promise((_, reject) => setTimeout(() => reject(new Error('operations hung after radosgw died')), 30_000))]);
       assert.ok(okBeforeKill > 0, 'writes succeeded before the kill');
       assert.ok(failures.length > 0, 'writes failed after the kill');
       for (const e of failures) {
@@ -392,7 +409,9 @@ describe('s3:// on Ceph RGW', { skip }, () => {
 });
 
 describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
-  test('radosgw killed during a run: errors are recorded, the run record completes (degraded when most writes failed), nothing crashes or hangs', { timeout: 180_000 }, async (t) => {
+  test('radosgw killed during a run: errors are recorded, the run record completes (degraded when most writes failed), nothing crashes or hangs', {
+    timeout: 180_000,
+  }, async (t) => {
     const pidFile = join(servicesState, 'ceph', 'run', 'client.rgw.a.pid');
     if (!existsSync(pidFile)) {
       t.skip(`radosgw is not one this repo started (${pidFile} missing): not killing it`);
@@ -418,12 +437,17 @@ describe('a storbench run on Ceph RGW when radosgw dies', { skip }, () => {
     assert.ok(write, 'write figures recorded');
     assert.ok(write.count > 0, 'writes succeeded before the kill');
     assert.ok(write.errors > 0, 'writes failed after the kill');
-    t.diagnostic(`run ${result.runId}: ${write.count} writes, ${write.errors} errors ${JSON.stringify(write.errorsByKind)}; ${result.error ?? ''}; `
-      + `threads ${String(store.getRun(result.runId)?.environment.threadsChoice)}`);
+    t.diagnostic(
+      `run ${result.runId}: ${write.count} writes, ${write.errors} errors ${JSON.stringify(write.errorsByKind)}; ${result.error ?? ''}; ` +
+        `threads ${String(store.getRun(result.runId)?.environment.threadsChoice)}`,
+    );
     assert.ok((write.errorsByKind.Unavailable ?? 0) > 0, `errors by kind: ${JSON.stringify(write.errorsByKind)}`);
     const stored = store.getRun(result.runId);
     assert.equal(stored?.status, expected);
-    assert.ok(stored!.errors.some((e) => e.kind === 'Unavailable'), 'an Unavailable error sample is stored');
+    assert.ok(
+      stored!.errors.some((e) => e.kind === 'Unavailable'),
+      'an Unavailable error sample is stored',
+    );
     assert.ok(!JSON.stringify(stored).includes('testsecret'), 'no secret in the stored run');
     store.close();
     // What the run wrote before the kill (its cleanup could not reach radosgw) goes now.
@@ -455,15 +479,25 @@ describe('s3 error mapping and endpoint detection (pure)', () => {
     assert.equal(e.temporary, true);
     assert.match(e.message, /SlowDown \(HTTP 503\)/);
     // Through the kernel, the target's secrets are scrubbed from a mapped message.
-    const failing = layerStack({ ...s3Driver, connect: async () => { throw { name: 'SlowDown', message: 'slow down, s3cr3t-value', $metadata: { httpStatusCode: 503 } }; } },
-      { target: parseTarget('s3://bucket?accessKeyId=AK&secretAccessKey=s3cr3t-value'), concurrency: 1 });
-    await assert.rejects(() => failing.open(), (err: unknown) => {
-      assert.ok(isStorageError(err, 'RateLimited'));
-      assert.equal(err.code, 'SlowDown');
-      assert.match(err.message, /SlowDown \(HTTP 503\)/);
-      assert.ok(!err.message.includes('s3cr3t-value'), err.message);
-      return true;
-    });
+    const failing = layerStack(
+      {
+        ...s3Driver,
+        connect: async () => {
+          throw { name: 'SlowDown', message: 'slow down, s3cr3t-value', $metadata: { httpStatusCode: 503 } };
+        },
+      },
+      { target: parseTarget('s3://bucket?accessKeyId=AK&secretAccessKey=s3cr3t-value'), concurrency: 1 },
+    );
+    await assert.rejects(
+      () => failing.open(),
+      (err: unknown) => {
+        assert.ok(isStorageError(err, 'RateLimited'));
+        assert.equal(err.code, 'SlowDown');
+        assert.match(err.message, /SlowDown \(HTTP 503\)/);
+        assert.ok(!err.message.includes('s3cr3t-value'), err.message);
+        return true;
+      },
+    );
   });
   test('the endpoint kind comes from the Server header or RGW request ids', () => {
     assert.equal(endpointKindOf(undefined, {}), 'aws');

@@ -3,7 +3,7 @@
  * schedule firing every second against file://, and a server killed in the middle of a scheduled run.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,23 +31,29 @@ async function serve(db: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['bin/storbench.cjs', 'serve', '--port', '0', '--db', db], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve printed no address: ${out} ${err}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/serving .* at http:\/\/127\.0\.0\.1:\d+\//.test(out)) { clearTimeout(timer); resolve(); }
+      if (/serving .* at http:\/\/127\.0\.0\.1:\d+\//.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out} ${err}`)));
   });
   return child;
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => {
-  if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-  else child.on('close', (code) => resolve(code));
-});
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.on('close', (code) => resolve(code));
+  });
 
 /** What the database says about a schedule, read through a second connection as any reader would. */
 function look(db: string, schedule: string): { runs: RunSummary[]; jobs: JobRecord[] } {
@@ -78,8 +84,23 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
   writeFileSync(workload, 'mix: { write: 1 }\nwrites: overwrite\nobjects: 4\nsize: 1KiB\nconcurrency: 2\nduration: 1500ms\n');
   // Loose thresholds: this machine is shared, and 1 KiB runs vary by 2× between themselves; the slowed
   // run below writes 16384 times more bytes per operation and falls far beyond them.
-  cli('schedule', 'add', 'every-second', '--cron', '* * * * * *', '--target', `file://${data}`, '--workloads', workload,
-    '--throughput-drop', '60', '--p99-rise', '300', '--db', db);
+  cli(
+    'schedule',
+    'add',
+    'every-second',
+    '--cron',
+    '* * * * * *',
+    '--target',
+    `file://${data}`,
+    '--workloads',
+    workload,
+    '--throughput-drop',
+    '60',
+    '--p99-rise',
+    '300',
+    '--db',
+    db,
+  );
   const server = await serve(db);
   try {
     // Once the second run has started, the stored workload (the file's fields, copied by `schedule add`)
@@ -101,7 +122,11 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
   assert.ok(first && second && third);
   assert.equal(first.regression, undefined, 'the first run has no history');
   assert.equal(second.regression, undefined, 'one earlier run is no baseline yet');
-  const regression = third.regression as { regressed: boolean; crossed: { op: string; metric: string; baseline: number; value: number }[]; baselineRuns: string[] };
+  const regression = third.regression as {
+    regressed: boolean;
+    crossed: { op: string; metric: string; baseline: number; value: number }[];
+    baselineRuns: string[];
+  };
   assert.equal(regression.regressed, true, `the 16 MiB run is flagged: ${JSON.stringify(third.ops)} vs ${JSON.stringify([first.ops, second.ops])}`);
   assert.deepEqual(regression.baselineRuns, [second.id, first.id]);
   const figures = (r: RunSummary) => `${Math.round(r.ops[0]!.opsPerSec)} ops/s p99 ${r.ops[0]!.latencyUs.p99} µs`;
@@ -120,12 +145,31 @@ test('a schedule firing every second: two completed runs, a skipped overlap, the
   assert.match(listing.split('\n').find((l) => l.startsWith(third.id))!, /REGRESSED$/);
 });
 
-test('killing serve mid-run leaves the database consistent; after a restart the run and job are interrupted and the schedule goes on', { timeout: 120_000 }, async () => {
+test('killing serve mid-run leaves the database consistent; after a restart the run and job are interrupted and the schedule goes on', {
+  timeout: 120_000,
+}, async () => {
   const db = join(dir, 'kill.db');
   const data = join(dir, 'kill-data');
   mkdirSync(data);
-  cli('schedule', 'add', 'long', '--cron', '* * * * * *', '--target', `file://${data}`, '--workloads', 'put-small',
-    '--duration', '60s', '--objects', '10', '--concurrency', '2', '--db', db);
+  cli(
+    'schedule',
+    'add',
+    'long',
+    '--cron',
+    '* * * * * *',
+    '--target',
+    `file://${data}`,
+    '--workloads',
+    'put-small',
+    '--duration',
+    '60s',
+    '--objects',
+    '10',
+    '--concurrency',
+    '2',
+    '--db',
+    db,
+  );
   const first = await serve(db);
   const running = await until('a scheduled run to be measuring', 60_000, () => {
     const { runs, jobs } = look(db, 'long');
@@ -138,7 +182,11 @@ test('killing serve mid-run leaves the database consistent; after a restart the 
 
   const raw = new Database(db, { readonly: true });
   assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
-  assert.equal((raw.prepare(`SELECT status FROM runs WHERE id = ?`).get(running.id) as { status: string }).status, 'running', 'before the restart the run is still marked running');
+  assert.equal(
+    (raw.prepare(`SELECT status FROM runs WHERE id = ?`).get(running.id) as { status: string }).status,
+    'running',
+    'before the restart the run is still marked running',
+  );
   raw.close();
 
   const second = await serve(db);
@@ -152,8 +200,12 @@ test('killing serve mid-run leaves the database consistent; after a restart the 
     assert.ok(killedJob.endedAt);
     // The schedule carries on: a new job starts on the (no longer busy) target.
     await until('a new job after the restart', 30_000, () =>
-      look(db, 'long').jobs.find((j) => j.id > killedJob.id && j.status === 'running' && j.trigger === 'cron'));
-    assert.ok(look(db, 'long').jobs.some((j) => j.trigger === 'missed' && j.status === 'skipped'), 'the seconds missed while down are recorded (policy skip)');
+      look(db, 'long').jobs.find((j) => j.id > killedJob.id && j.status === 'running' && j.trigger === 'cron'),
+    );
+    assert.ok(
+      look(db, 'long').jobs.some((j) => j.trigger === 'missed' && j.status === 'skipped'),
+      'the seconds missed while down are recorded (policy skip)',
+    );
   } finally {
     second.kill('SIGTERM');
   }

@@ -15,9 +15,9 @@ import { openStore } from '../../src/results/sqlite-store.js';
 import type { NewSchedule, ResultsStore } from '../../src/results/types.js';
 import { detectRegression, median } from '../../src/scheduler/regression.js';
 import { DEFAULT_THRESHOLDS, inlineWorkload, validateSchedule } from '../../src/scheduler/schedule.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { PRESETS } from '../../src/workloads/presets.js';
 import { loadWorkload, validateWorkload } from '../../src/workloads/spec.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-sched-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +28,12 @@ const nextMinute = () => new Date(Math.ceil((Date.now() + 1) / MIN) * MIN);
 
 function schedule(id: string, over: Partial<Parameters<typeof validateSchedule>[0] & object> = {}): NewSchedule {
   return validateSchedule({
-    id, cron: '* * * * *', targets: [{ url: 'null://' }], workloads: ['put-small'], overrides: { ops: 200, duration: '5s', objects: 10 }, ...over,
+    id,
+    cron: '* * * * *',
+    targets: [{ url: 'null://' }],
+    workloads: ['put-small'],
+    overrides: { ops: 200, duration: '5s', objects: 10 },
+    ...over,
   });
 }
 
@@ -46,8 +51,14 @@ test('validateSchedule: defaults, and every bad input is a clear error naming th
   assert.equal(s.enabled, true);
   assert.throws(() => schedule('a', { cron: 'every night' }), /cron: "every night" is not a cron expression/);
   assert.throws(() => schedule('bad name!'), /schedule: id: letters, digits/);
-  assert.throws(() => schedule('a', { targets: [{ url: 's3://user:pw@127.0.0.1:1/b' }] }), /targets\.0: s3:\/\/user:\*\*\*@127\.0\.0\.1:1\/b carries the URL password in clear/);
-  assert.throws(() => schedule('a', { targets: [{ url: 's3://127.0.0.1:1/b', options: { secretAccessKey: 'x' } }] }), /carries option secretAccessKey in clear/);
+  assert.throws(
+    () => schedule('a', { targets: [{ url: 's3://user:pw@127.0.0.1:1/b' }] }),
+    /targets\.0: s3:\/\/user:\*\*\*@127\.0\.0\.1:1\/b carries the URL password in clear/,
+  );
+  assert.throws(
+    () => schedule('a', { targets: [{ url: 's3://127.0.0.1:1/b', options: { secretAccessKey: 'x' } }] }),
+    /carries option secretAccessKey in clear/,
+  );
   const withEnv = schedule('a', { targets: [{ url: 's3://127.0.0.1:1/b', env: { secretAccessKey: 'BENCH_SECRET' } }] });
   assert.deepEqual(withEnv.suite.targets[0]!.env, { secretAccessKey: 'BENCH_SECRET' }, 'secrets are kept as variable names');
   assert.throws(() => schedule('a', { overrides: { sizee: '1KiB' } }), /workload put-small: .*sizee/);
@@ -79,7 +90,13 @@ test('detectRegression: the median of up to five earlier runs; only figures beyo
   assert.deepEqual(ok.baselineRuns, ['h1', 'h2', 'h3', 'h4', 'h5'], 'the sixth earlier run is not used');
   const slow = detectRegression(run('x', 850, 130), history, DEFAULT_THRESHOLDS)!;
   assert.equal(slow.regressed, true);
-  assert.deepEqual(slow.crossed.map((c) => [c.metric, c.baseline, c.value, c.changePct]), [['opsPerSec', 1000, 850, -15], ['p99Us', 100, 130, 30]]);
+  assert.deepEqual(
+    slow.crossed.map((c) => [c.metric, c.baseline, c.value, c.changePct]),
+    [
+      ['opsPerSec', 1000, 850, -15],
+      ['p99Us', 100, 130, 30],
+    ],
+  );
   assert.equal(detectRegression(run('x', 850, 130), history, { throughputDropPct: 20, p99RisePct: 50 })!.regressed, false, 'per-schedule thresholds');
 });
 
@@ -105,16 +122,25 @@ test('tick(now): fires due jobs once, skips a job whose target is still busy (wi
   assert.equal(late.jobs[0]!.job.dueAt, new Date(m1.getTime() + 4 * MIN).toISOString());
   await scheduler.idle();
   const jobs = store.listJobs('every-minute');
-  assert.deepEqual(jobs.map((j) => j.status), ['completed', 'skipped', 'completed']);
+  assert.deepEqual(
+    jobs.map((j) => j.status),
+    ['completed', 'skipped', 'completed'],
+  );
   const runs = store.listRuns({ scheduleId: 'every-minute' }).runs;
   assert.equal(runs.length, 2);
-  assert.ok(runs.every((r) => r.suiteId === jobs[0]!.suiteId || r.suiteId === jobs[2]!.suiteId), 'runs carry their job\'s suite id');
+  assert.ok(
+    runs.every((r) => r.suiteId === jobs[0]!.suiteId || r.suiteId === jobs[2]!.suiteId),
+    "runs carry their job's suite id",
+  );
   assert.equal(store.listJobs('off').length, 0);
   store.close();
 });
 
-test('a schedule\'s baseline must name one of its storage targets, and is stored with every run of its jobs', async () => {
-  const targets = [{ name: 'local', url: 'mem://local' }, { name: 'ceiling', url: 'null://' }];
+test("a schedule's baseline must name one of its storage targets, and is stored with every run of its jobs", async () => {
+  const targets = [
+    { name: 'local', url: 'mem://local' },
+    { name: 'ceiling', url: 'null://' },
+  ];
   assert.throws(() => schedule('b', { targets, baseline: 'nope' }), /schedule: baseline: no storage target named "nope" \(targets: local\)/);
   assert.throws(() => schedule('b', { targets, baseline: 'ceiling' }), /no storage target named "ceiling"/, 'null:// is never a baseline');
   const { store, scheduler } = fresh();
@@ -124,7 +150,10 @@ test('a schedule\'s baseline must name one of its storage targets, and is stored
   assert.equal(job.status, 'completed', job.reason);
   const runs = store.listRuns({ scheduleId: 'b' }).runs;
   assert.equal(runs.length, 2);
-  assert.deepEqual(runs.map((r) => r.suiteBaseline), ['local', 'local']);
+  assert.deepEqual(
+    runs.map((r) => r.suiteBaseline),
+    ['local', 'local'],
+  );
   store.close();
 });
 
@@ -135,7 +164,14 @@ test('two schedules on one target never run together; on different targets they 
   store.createSchedule(schedule('b', { targets: [{ url: `file://${data}`, name: 'two' }] }));
   store.createSchedule(schedule('c'));
   const { jobs } = scheduler.tick(nextMinute());
-  assert.deepEqual(jobs.map((j) => [j.job.scheduleId, j.job.status]), [['a', 'running'], ['b', 'skipped'], ['c', 'running']]);
+  assert.deepEqual(
+    jobs.map((j) => [j.job.scheduleId, j.job.status]),
+    [
+      ['a', 'running'],
+      ['b', 'skipped'],
+      ['c', 'running'],
+    ],
+  );
   assert.match(jobs[1]!.job.reason!, /is still in use by job \d+ of schedule a/, 'the same path with other options is the same target');
   await scheduler.idle();
   store.close();
@@ -168,15 +204,24 @@ test('missed runs at start: skip records one skipped job, run-once runs one job;
   // The server was down for ten minutes.
   const back = new Date(m1.getTime() + 10 * MIN + 30_000);
   const handles = scheduler.catchUp(back);
-  assert.deepEqual(handles.map((h) => [h.job.scheduleId, h.job.trigger, h.job.status]), [['runner', 'missed', 'running'], ['skipper', 'missed', 'skipped']]);
+  assert.deepEqual(
+    handles.map((h) => [h.job.scheduleId, h.job.trigger, h.job.status]),
+    [
+      ['runner', 'missed', 'running'],
+      ['skipper', 'missed', 'skipped'],
+    ],
+  );
   assert.match(handles[1]!.job.reason!, /^10 due times missed while no scheduler ran \(.*\); missed-run policy: skip$/);
   await scheduler.idle();
   assert.equal(scheduler.tick(back).jobs.length, 0, 'the missed due times are handled');
   assert.equal(scheduler.tick(new Date(m1.getTime() + 11 * MIN)).jobs.length, 2, 'and the schedules carry on');
   await scheduler.idle();
   store.createSchedule(schedule('new-one', { missed: 'run-once' }));
-  assert.deepEqual(scheduler.catchUp(new Date(m1.getTime() + 30 * MIN)).map((h) => h.job.scheduleId), ['runner', 'skipper'],
-    'a schedule no scheduler handled yet missed nothing');
+  assert.deepEqual(
+    scheduler.catchUp(new Date(m1.getTime() + 30 * MIN)).map((h) => h.job.scheduleId),
+    ['runner', 'skipper'],
+    'a schedule no scheduler handled yet missed nothing',
+  );
   await scheduler.idle();
   store.close();
 });
@@ -208,8 +253,13 @@ test('a regression is stored on the run with the figures that crossed, and annou
   const received: unknown[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => { received.push({ method: req.method, type: req.headers['content-type'], body: JSON.parse(body) }); res.end('ok'); });
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      received.push({ method: req.method, type: req.headers['content-type'], body: JSON.parse(body) });
+      res.end('ok');
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
@@ -221,13 +271,29 @@ test('a regression is stored on the run with the figures that crossed, and annou
     // Two earlier runs of the same schedule, target and workload at a rate no real run reaches.
     for (const [i, id] of ['base-1', 'base-2'].entries()) {
       store.createRun({
-        id, target: 'null://', targetName: 'null://', scheme: 'null', system: 'null', workload: 'put-small', spec: {}, loadModel: 'closed',
-        concurrency: 1, seed: 1, semantics: {} as never, capabilities: {} as never, environment: {}, scheduleId: 'watched',
+        id,
+        target: 'null://',
+        targetName: 'null://',
+        scheme: 'null',
+        system: 'null',
+        workload: 'put-small',
+        spec: {},
+        loadModel: 'closed',
+        concurrency: 1,
+        seed: 1,
+        semantics: {} as never,
+        capabilities: {} as never,
+        environment: {},
+        scheduleId: 'watched',
         startedAt: new Date(Date.now() - (10 - i) * 1000).toISOString(),
       });
       const lat = { min: 1, mean: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 };
       store.finishRun(id, {
-        status: 'completed', endedAt: new Date().toISOString(), measuredSeconds: 1, segments: [], errors: [],
+        status: 'completed',
+        endedAt: new Date().toISOString(),
+        measuredSeconds: 1,
+        segments: [],
+        errors: [],
         ops: [{ op: 'write', count: 1e12, errors: 0, errorsByKind: {}, bytes: 0, items: 0, opsPerSec: 1e12, mibPerSec: 0, latencyUs: lat, histogram: '' }],
       });
     }
@@ -237,7 +303,13 @@ test('a regression is stored on the run with the figures that crossed, and annou
     const run = store.listRuns({ scheduleId: 'watched', limit: 1 }).runs[0]!;
     const regression = run.regression as { regressed: boolean; crossed: { op: string; metric: string; baseline: number }[]; baselineRuns: string[] };
     assert.equal(regression.regressed, true);
-    assert.deepEqual(regression.crossed.map((c) => [c.op, c.metric, c.baseline]), [['write', 'opsPerSec', 1e12], ['write', 'p99Us', 1]]);
+    assert.deepEqual(
+      regression.crossed.map((c) => [c.op, c.metric, c.baseline]),
+      [
+        ['write', 'opsPerSec', 1e12],
+        ['write', 'p99Us', 1],
+      ],
+    );
     assert.deepEqual(regression.baselineRuns, ['base-2', 'base-1']);
     assert.equal(received.length, 1);
     const post = received[0] as { method: string; type: string; body: Record<string, unknown> };
@@ -254,7 +326,9 @@ test('a regression is stored on the run with the figures that crossed, and annou
 });
 
 test('a webhook that never answers is given up after its timeout and blocks no job', async () => {
-  const server = createServer(() => { /* never answers */ });
+  const server = createServer(() => {
+    /* never answers */
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { postWebhook } = await import('../../src/scheduler/webhook.js');
   const lines: string[] = [];
@@ -272,9 +346,11 @@ test('a database of schema 1 is migrated to the latest schema: its runs stay, sc
   const raw = new Database(path);
   raw.exec(migrations[0]!);
   raw.pragma('user_version = 1');
-  raw.prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json, load_model, concurrency,
+  raw
+    .prepare(`INSERT INTO runs (id, status, target, target_name, scheme, system, workload, spec_json, load_model, concurrency,
     seed, semantics_json, capabilities_json, environment_json, started_at, host, pid) VALUES ('old', 'completed', 'null://', 'null://',
-    'null', 'null', 'put-small', '{}', 'closed', 1, 1, '{}', '{}', '{}', '2026-01-01T00:00:00.000Z', 'h', 1)`).run();
+    'null', 'null', 'put-small', '{}', 'closed', 1, 1, '{}', '{}', '{}', '2026-01-01T00:00:00.000Z', 'h', 1)`)
+    .run();
   raw.close();
   const store = openStore(path);
   assert.equal(store.getRun('old')?.status, 'completed');

@@ -10,7 +10,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { runCli } from '../cli/cli-process.js';
 import { buildApp } from '../../src/dashboard/app.js';
 import { declaredOptions, knownSchemes } from '../../src/drivers/registry.js';
 import { parseTarget, redactString } from '../../src/drivers/target.js';
@@ -18,6 +17,7 @@ import { UsageError } from '../../src/errors.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { validateSchedule } from '../../src/scheduler/schedule.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { runCli } from '../cli/cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-secrets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,13 +25,28 @@ const storbench = (args: string[], env: Record<string, string> = {}) => runCli(a
 
 /** The names the review planted (reliability-review.md, S1): none of them is any driver's option. */
 const PLANTED = {
-  accountKey: 'ACCTKEY888', sig: 'SIGVAL777', sas: 'SASVAL666', apiKey: 'APIKEY999', auth: 'AUTHVAL555',
-  privateKey: 'PRIVKEY666', client_secret: 'CLIENTSEC777', bearer: 'BEARER888', key: 'KEYONLY999', pwd: 'PWD000', pass: 'PASS121',
+  accountKey: 'ACCTKEY888',
+  sig: 'SIGVAL777',
+  sas: 'SASVAL666',
+  apiKey: 'APIKEY999',
+  auth: 'AUTHVAL555',
+  privateKey: 'PRIVKEY666',
+  client_secret: 'CLIENTSEC777',
+  bearer: 'BEARER888',
+  key: 'KEYONLY999',
+  pwd: 'PWD000',
+  pass: 'PASS121',
 };
 const plantedQuery = new URLSearchParams(PLANTED).toString();
 const BASE: Record<string, string> = {
-  null: 'null://', mem: 'mem://x', file: `file://${dir}/root`, nfs: 'nfs://127.0.0.1:1/export', cassandra: 'cassandra://127.0.0.1:1/ks',
-  webhdfs: 'webhdfs://127.0.0.1:1/x', swebhdfs: 'swebhdfs://127.0.0.1:1/x', s3: 's3://bucket',
+  null: 'null://',
+  mem: 'mem://x',
+  file: `file://${dir}/root`,
+  nfs: 'nfs://127.0.0.1:1/export',
+  cassandra: 'cassandra://127.0.0.1:1/ks',
+  webhdfs: 'webhdfs://127.0.0.1:1/x',
+  swebhdfs: 'swebhdfs://127.0.0.1:1/x',
+  s3: 's3://bucket',
 };
 
 function assertNoPlanted(text: string, where: string): void {
@@ -43,13 +58,16 @@ describe('every driver refuses options it does not declare, showing no value', (
   for (const [scheme, base] of Object.entries(BASE)) {
     test(`${scheme}://`, () => {
       const url = `${base}${base.includes('?') ? '&' : '?'}${plantedQuery}`;
-      assert.throws(() => parseTarget(url), (e: unknown) => {
-        assert.ok(e instanceof UsageError);
-        assert.equal(e.code, 'STORBENCH_ERR_UNKNOWN_OPTION');
-        assert.match(e.message, /unknown options accountKey, sig, sas, apiKey/);
-        assertNoPlanted(e.message, 'the refusal');
-        return true;
-      });
+      assert.throws(
+        () => parseTarget(url),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.equal(e.code, 'STORBENCH_ERR_UNKNOWN_OPTION');
+          assert.match(e.message, /unknown options accountKey, sig, sas, apiKey/);
+          assertNoPlanted(e.message, 'the refusal');
+          return true;
+        },
+      );
       // the same from a targets file's options
       assert.throws(() => parseTarget(base, { apiKey: PLANTED.apiKey }), /unknown option apiKey/);
     });
@@ -78,10 +96,13 @@ describe('redaction follows the declarations', () => {
   });
 
   test('a URL that does not parse shows none of its values', () => {
-    assert.throws(() => parseTarget(`not a url ${plantedQuery}`), (e: unknown) => {
-      assertNoPlanted((e as Error).message, 'the parse error');
-      return true;
-    });
+    assert.throws(
+      () => parseTarget(`not a url ${plantedQuery}`),
+      (e: unknown) => {
+        assertNoPlanted((e as Error).message, 'the parse error');
+        return true;
+      },
+    );
   });
 
   test('free text quoting a URL: credential-looking parameters are hidden, given secrets replaced', () => {
@@ -131,23 +152,33 @@ describe('schedules keep secrets only as environment variable names', () => {
       [{ url: 'null://', options: { token: 'LITERAL123' } }],
       [{ url: 's3://bucket?endpoint=http://127.0.0.1:1', options: { secretAccessKey: 'LITERAL123' } }],
     ]) {
-      assert.throws(() => validateSchedule({ ...base, targets }), (e: unknown) => {
-        assert.ok(e instanceof UsageError);
-        assert.equal(e.code, 'STORBENCH_ERR_SECRET_IN_CLEAR');
-        assert.match(e.message, /option (token|secretAccessKey) in clear/);
-        assert.ok(!e.message.includes('LITERAL123'));
-        return true;
-      });
+      assert.throws(
+        () => validateSchedule({ ...base, targets }),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.equal(e.code, 'STORBENCH_ERR_SECRET_IN_CLEAR');
+          assert.match(e.message, /option (token|secretAccessKey) in clear/);
+          assert.ok(!e.message.includes('LITERAL123'));
+          return true;
+        },
+      );
     }
   });
 
   test('an option no driver declares is refused, in the URL, in options and in env', () => {
-    for (const t of [{ url: `null://?apiKey=${PLANTED.apiKey}` }, { url: 'null://', options: { sas: PLANTED.sas } }, { url: 'null://', env: { apiKey: 'SOME_VAR' } }]) {
-      assert.throws(() => validateSchedule({ ...base, targets: [t] }), (e: unknown) => {
-        assert.ok(e instanceof UsageError && e.code === 'STORBENCH_ERR_UNKNOWN_OPTION', String(e));
-        assertNoPlanted(e.message, 'the refusal');
-        return true;
-      });
+    for (const t of [
+      { url: `null://?apiKey=${PLANTED.apiKey}` },
+      { url: 'null://', options: { sas: PLANTED.sas } },
+      { url: 'null://', env: { apiKey: 'SOME_VAR' } },
+    ]) {
+      assert.throws(
+        () => validateSchedule({ ...base, targets: [t] }),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError && e.code === 'STORBENCH_ERR_UNKNOWN_OPTION', String(e));
+          assertNoPlanted(e.message, 'the refusal');
+          return true;
+        },
+      );
     }
   });
 
@@ -193,7 +224,8 @@ describe('every declared secret of every driver reaches nothing stored, printed 
   const seen: string[] = [];
   function assertClean(text: string, where: string): void {
     seen.push(where);
-    for (const v of values) assert.ok(!text.includes(v), `${where} shows the planted ${v}: ${text.slice(Math.max(0, text.indexOf(v) - 200), text.indexOf(v) + 50)}`);
+    for (const v of values)
+      assert.ok(!text.includes(v), `${where} shows the planted ${v}: ${text.slice(Math.max(0, text.indexOf(v) - 200), text.indexOf(v) + 50)}`);
   }
 
   test('the plant covers every declared secret (and there are some)', () => {
@@ -222,7 +254,10 @@ describe('every declared secret of every driver reaches nothing stored, printed 
       lines.push(`    env: { ${[...m.keys()].map((o) => `${o}: ${envName(scheme, o)}`).join(', ')} }`);
     }
     writeFileSync(targets, `${lines.join('\n')}\n`);
-    const added = storbench(['schedule', 'add', 'proof', '--cron', '0 3 * * *', '--targets', targets, '--workloads', 'put-small', '--duration', '300ms', '--db', db], env);
+    const added = storbench(
+      ['schedule', 'add', 'proof', '--cron', '0 3 * * *', '--targets', targets, '--workloads', 'put-small', '--duration', '300ms', '--db', db],
+      env,
+    );
     assert.equal(added.code, 0, added.stderr);
     assertClean(added.stdout + added.stderr, 'schedule add');
     const now = storbench(['schedule', 'run-now', 'proof', '--db', db], env);
@@ -244,9 +279,18 @@ describe('every declared secret of every driver reaches nothing stored, printed 
       assert.ok(runs.runs.filter((r) => r.scheme === 'null').length >= 3, 'null:// ran from run, run-now and the API');
       const ids = runs.runs.map((r) => r.id);
       const urls = [
-        '/api/runs', '/api/schedules', '/api/schedules/proof?jobs=10', '/metrics', '/api/matrix',
-        `/api/compare?ids=${ids.slice(0, 2).join(',')}`, ...ids.map((id) => `/api/runs/${id}`),
-        ...['csv', 'json', 'md'].flatMap((f) => [`/api/export/runs?format=${f}`, `/api/export/matrix?format=${f}`, `/api/export/compare?ids=${ids.slice(0, 2).join(',')}&format=${f}`]),
+        '/api/runs',
+        '/api/schedules',
+        '/api/schedules/proof?jobs=10',
+        '/metrics',
+        '/api/matrix',
+        `/api/compare?ids=${ids.slice(0, 2).join(',')}`,
+        ...ids.map((id) => `/api/runs/${id}`),
+        ...['csv', 'json', 'md'].flatMap((f) => [
+          `/api/export/runs?format=${f}`,
+          `/api/export/matrix?format=${f}`,
+          `/api/export/compare?ids=${ids.slice(0, 2).join(',')}&format=${f}`,
+        ]),
       ];
       for (const url of urls) {
         const r = await app.inject(url);
@@ -258,7 +302,11 @@ describe('every declared secret of every driver reaches nothing stored, printed 
       await app.close();
       store.close();
     }
-    for (const args of [['runs', '--json'], ['schedule', 'list', '--json'], ['schedule', 'show', 'proof', '--json']]) {
+    for (const args of [
+      ['runs', '--json'],
+      ['schedule', 'list', '--json'],
+      ['schedule', 'show', 'proof', '--json'],
+    ]) {
       const r = storbench([...args, '--db', db]);
       assert.equal(r.code, 0, r.stderr);
       assertClean(r.stdout + r.stderr, args.join(' '));

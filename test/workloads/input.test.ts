@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { parseTarget } from '../../src/drivers/target.js';
 import { UsageError } from '../../src/errors.js';
 import { readInputFile } from '../../src/input-file.js';
-import { parseTarget } from '../../src/drivers/target.js';
 import { parseDecimal, parseSize, parseWholeNumber } from '../../src/workloads/size.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
 
@@ -14,22 +14,39 @@ const dir = mkdtempSync(join(tmpdir(), 'storbench-numbers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('whole numbers: decimal digits and a leading "-" only', () => {
-  for (const [text, n] of [['16', 16], ['0', 0], ['-1', -1], ['007', 7]] as const) assert.equal(parseWholeNumber(text), n, text);
+  for (const [text, n] of [
+    ['16', 16],
+    ['0', 0],
+    ['-1', -1],
+    ['007', 7],
+  ] as const)
+    assert.equal(parseWholeNumber(text), n, text);
   for (const text of ['0x10', '1e3', '0b101', '0o17', ' 16 ', '16 ', '+5', '1.0', '', '-', 'Infinity', '1_000']) {
     assert.ok(Number.isNaN(parseWholeNumber(text)), JSON.stringify(text));
   }
 });
 
 test('decimals: digits, a "-" and a fraction', () => {
-  for (const [text, n] of [['0.5', 0.5], ['.5', 0.5], ['-2', -2], ['10', 10], ['1.', 1]] as const) assert.equal(parseDecimal(text), n, text);
+  for (const [text, n] of [
+    ['0.5', 0.5],
+    ['.5', 0.5],
+    ['-2', -2],
+    ['10', 10],
+    ['1.', 1],
+  ] as const)
+    assert.equal(parseDecimal(text), n, text);
   for (const text of ['0x10', '1e-3', ' 1', 'NaN', 'Infinity', '+1', '.', '']) assert.ok(Number.isNaN(parseDecimal(text)), JSON.stringify(text));
 });
 
 test('an input file names each number not written in decimal, by its field path', () => {
   const file = join(dir, 'n.yaml');
   writeFileSync(file, 'a: 1\nb: [2, 0x3, { c: 1e4 }]\nd: { e: -0.5, f: +6 }\n0x7: key numbers are not values\n');
-  assert.throws(() => readInputFile(file, 'in'), (e: unknown) => e instanceof UsageError
-    && e.message === 'in: b.1: write 0x3 as a plain decimal number; b.2.c: write 1e4 as a plain decimal number; d.f: write +6 as a plain decimal number');
+  assert.throws(
+    () => readInputFile(file, 'in'),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message === 'in: b.1: write 0x3 as a plain decimal number; b.2.c: write 1e4 as a plain decimal number; d.f: write +6 as a plain decimal number',
+  );
   writeFileSync(file, 'a: 1\nb: [2, { c: -0.5 }]\nsize: 4KiB\n');
   assert.deepEqual(readInputFile(file, 'in'), { a: 1, b: [2, { c: -0.5 }], size: '4KiB' });
 });

@@ -10,9 +10,9 @@ async function probe(i) {
   // One client per node with a whitelist, so the answer really comes from that node.
   const address = `127.0.0.${i}:9042`;
   const client = new cassandra.Client({
-    contactPoints: [address], localDataCenter: 'datacenter1',
-    policies: { loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(
-      new cassandra.policies.loadBalancing.RoundRobinPolicy(), [address]) },
+    contactPoints: [address],
+    localDataCenter: 'datacenter1',
+    policies: { loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(new cassandra.policies.loadBalancing.RoundRobinPolicy(), [address]) },
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
   });
   try {

@@ -1,8 +1,8 @@
 /** `/api/export/*`: the runs list, a comparison and the matrix as CSV, JSON or Markdown files. */
 import type { FastifyInstance } from 'fastify';
-import { jsonAnswer, type CachedAnswer } from '../cache.js';
-import { round, toCsv, toMarkdown, type Table } from '../export.js';
-import { splitIds, toRunFilter, type RunsQuery } from '../filter.js';
+import { type CachedAnswer, jsonAnswer } from '../cache.js';
+import { round, type Table, toCsv, toMarkdown } from '../export.js';
+import { type RunsQuery, splitIds, toRunFilter } from '../filter.js';
 import { errorAnswer, formatProperty, idsProperty, jsonArray, jsonObject, matrixQuery, runFilterProperties } from '../schemas.js';
 import { comparisonWithCurves, matrixFor } from './reports.js';
 import type { RouteDeps } from './runs.js';
@@ -27,59 +27,146 @@ const fileAnswer = (json: object) => ({
 });
 
 export async function exportRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {
-  app.get<{ Querystring: RunsQuery & { format: Format } }>('/api/export/runs', {
-    schema: {
-      tags: ['exports'],
-      summary: 'The runs list (same filters as /api/runs), one line per run and op',
-      querystring: { type: 'object', additionalProperties: false, properties: { ...runFilterProperties, format: formatProperty } },
-      response: { 200: fileAnswer(jsonArray('The runs, each with its per-op figures')) },
+  app.get<{ Querystring: RunsQuery & { format: Format } }>(
+    '/api/export/runs',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: 'The runs list (same filters as /api/runs), one line per run and op',
+        querystring: { type: 'object', additionalProperties: false, properties: { ...runFilterProperties, format: formatProperty } },
+        response: { 200: fileAnswer(jsonArray('The runs, each with its per-op figures')) },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () => {
-    const runs = store.listRuns(toRunFilter(request.query)).runs;
-    const table: Table = {
-      columns: ['run', 'started', 'target', 'system', 'workload', 'status', 'op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'max µs'],
-      rows: runs.flatMap((r) => r.ops.map((o) => [r.id, r.startedAt, r.targetName, r.system, r.workload, r.status, o.op, o.count,
-        o.errors, round(o.opsPerSec), round(o.mibPerSec), o.latencyUs.p50, o.latencyUs.p99, o.latencyUs.p999, o.latencyUs.max])),
-    };
-    return file('runs', request.query.format, table, runs);
-  }));
+    async (request, reply) =>
+      cache.send(reply, request.url, () => {
+        const runs = store.listRuns(toRunFilter(request.query)).runs;
+        const table: Table = {
+          columns: [
+            'run',
+            'started',
+            'target',
+            'system',
+            'workload',
+            'status',
+            'op',
+            'count',
+            'errors',
+            'ops/s',
+            'MiB/s',
+            'p50 µs',
+            'p99 µs',
+            'p99.9 µs',
+            'max µs',
+          ],
+          rows: runs.flatMap((r) =>
+            r.ops.map((o) => [
+              r.id,
+              r.startedAt,
+              r.targetName,
+              r.system,
+              r.workload,
+              r.status,
+              o.op,
+              o.count,
+              o.errors,
+              round(o.opsPerSec),
+              round(o.mibPerSec),
+              o.latencyUs.p50,
+              o.latencyUs.p99,
+              o.latencyUs.p999,
+              o.latencyUs.max,
+            ]),
+          ),
+        };
+        return file('runs', request.query.format, table, runs);
+      }),
+  );
 
-  app.get<{ Querystring: { ids: string; format: Format } }>('/api/export/compare', {
-    schema: {
-      tags: ['exports'],
-      summary: 'A comparison, one line per op and run, with ratios to the first run',
-      querystring: { type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: idsProperty, format: formatProperty } },
-      response: { 200: fileAnswer(jsonObject('{ runs, rows, warnings }')), 404: errorAnswer('A run named is not there') },
+  app.get<{ Querystring: { ids: string; format: Format } }>(
+    '/api/export/compare',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: 'A comparison, one line per op and run, with ratios to the first run',
+        querystring: { type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: idsProperty, format: formatProperty } },
+        response: { 200: fileAnswer(jsonObject('{ runs, rows, warnings }')), 404: errorAnswer('A run named is not there') },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () => {
-    const c = comparisonWithCurves(store, splitIds(request.query.ids));
-    const table: Table = {
-      columns: ['op', 'run', 'target', 'workload', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'ops/s ratio', 'MiB/s ratio', 'p99 ratio'],
-      rows: c.rows.flatMap((row) => row.cells.flatMap((v, i) => (v === undefined ? [] : [[row.op, v.runId, c.runs[i]!.targetName,
-        c.runs[i]!.workload, v.count, v.errors, round(v.opsPerSec), round(v.mibPerSec), v.p50Us, v.p99Us, round(v.opsRatio, 3),
-        round(v.mibRatio, 3), round(v.p99Ratio, 3)]]))),
-    };
-    const { curves: _curves, percentileAxis: _axis, ...comparison } = c;
-    return file('compare', request.query.format, table, comparison);
-  }));
+    async (request, reply) =>
+      cache.send(reply, request.url, () => {
+        const c = comparisonWithCurves(store, splitIds(request.query.ids));
+        const table: Table = {
+          columns: ['op', 'run', 'target', 'workload', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'ops/s ratio', 'MiB/s ratio', 'p99 ratio'],
+          rows: c.rows.flatMap((row) =>
+            row.cells.flatMap((v, i) =>
+              v === undefined
+                ? []
+                : [
+                    [
+                      row.op,
+                      v.runId,
+                      c.runs[i]!.targetName,
+                      c.runs[i]!.workload,
+                      v.count,
+                      v.errors,
+                      round(v.opsPerSec),
+                      round(v.mibPerSec),
+                      v.p50Us,
+                      v.p99Us,
+                      round(v.opsRatio, 3),
+                      round(v.mibRatio, 3),
+                      round(v.p99Ratio, 3),
+                    ],
+                  ],
+            ),
+          ),
+        };
+        const { curves: _curves, percentileAxis: _axis, ...comparison } = c;
+        return file('compare', request.query.format, table, comparison);
+      }),
+  );
 
-  app.get<{ Querystring: { baseline?: string; format: Format } }>('/api/export/matrix', {
-    schema: {
-      tags: ['exports'],
-      summary: 'The matrix, one line per target and workload, with ratios to the baseline',
-      querystring: { ...matrixQuery, properties: { ...matrixQuery.properties, format: formatProperty } },
-      response: { 200: fileAnswer(jsonObject('{ baseline, targets, workloads, rows }')), 404: errorAnswer('No storage target of that name has completed runs') },
+  app.get<{ Querystring: { baseline?: string; format: Format } }>(
+    '/api/export/matrix',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: 'The matrix, one line per target and workload, with ratios to the baseline',
+        querystring: { ...matrixQuery, properties: { ...matrixQuery.properties, format: formatProperty } },
+        response: {
+          200: fileAnswer(jsonObject('{ baseline, targets, workloads, rows }')),
+          404: errorAnswer('No storage target of that name has completed runs'),
+        },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () => {
-    const m = matrixFor(store, request.query.baseline);
-    const table: Table = {
-      columns: ['target', 'system', 'workload', 'run', 'ops/s', 'MiB/s', 'p99 µs', `ops/s ratio to ${m.baseline ?? '-'}`, 'p99 ratio', 'harness ceiling'],
-      rows: m.rows.flatMap((r) => m.workloads.flatMap((w) => {
-        const c = r.cells[w];
-        return c === undefined ? [] : [[r.target, r.system, w, c.runId, round(c.opsPerSec), round(c.mibPerSec), c.p99Us,
-          round(c.opsRatio, 3), round(c.p99Ratio, 3), r.ceiling ? 'yes' : 'no']];
-      })),
-    };
-    return file('matrix', request.query.format, table, m);
-  }));
+    async (request, reply) =>
+      cache.send(reply, request.url, () => {
+        const m = matrixFor(store, request.query.baseline);
+        const table: Table = {
+          columns: ['target', 'system', 'workload', 'run', 'ops/s', 'MiB/s', 'p99 µs', `ops/s ratio to ${m.baseline ?? '-'}`, 'p99 ratio', 'harness ceiling'],
+          rows: m.rows.flatMap((r) =>
+            m.workloads.flatMap((w) => {
+              const c = r.cells[w];
+              return c === undefined
+                ? []
+                : [
+                    [
+                      r.target,
+                      r.system,
+                      w,
+                      c.runId,
+                      round(c.opsPerSec),
+                      round(c.mibPerSec),
+                      c.p99Us,
+                      round(c.opsRatio, 3),
+                      round(c.p99Ratio, 3),
+                      r.ceiling ? 'yes' : 'no',
+                    ],
+                  ];
+            }),
+          ),
+        };
+        return file('matrix', request.query.format, table, m);
+      }),
+  );
 }

@@ -2,11 +2,12 @@
  * The dashboard's pages (the top-level `dashboard/` folder: plain HTML and ES modules, no build step) and
  * the charting library, served from node_modules: the machines are offline, so nothing comes from a CDN.
  */
-import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
 const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');

@@ -1,6 +1,6 @@
 /** `/api/compare` and `/api/matrix`: runs side by side, and systems × workloads against a baseline. */
 import type { FastifyInstance } from 'fastify';
-import { buildMatrix, compareRuns, type Comparison, type Matrix } from '../../report/compare.js';
+import { buildMatrix, type Comparison, compareRuns, type Matrix } from '../../report/compare.js';
 import type { ResultsStore, RunSummary } from '../../results/types.js';
 import { jsonAnswer } from '../cache.js';
 import { notFound } from '../errors.js';
@@ -43,22 +43,29 @@ export function matrixFor(store: ResultsStore, baseline: string | undefined): Om
 }
 
 export async function reportRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {
-  app.get<{ Querystring: { ids: string } }>('/api/compare', {
-    schema: {
-      tags: ['reports'],
-      summary: 'Runs side by side, per op, with ratios to the first run and overlaid latency percentile curves',
-      querystring: compareQuery,
-      response: { 200: jsonObject('{ runs, rows, warnings, percentileAxis, curves }'), 404: errorAnswer('A run named is not there') },
+  app.get<{ Querystring: { ids: string } }>(
+    '/api/compare',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Runs side by side, per op, with ratios to the first run and overlaid latency percentile curves',
+        querystring: compareQuery,
+        response: { 200: jsonObject('{ runs, rows, warnings, percentileAxis, curves }'), 404: errorAnswer('A run named is not there') },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () =>
-    jsonAnswer(comparisonWithCurves(store, splitIds(request.query.ids)))));
+    async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(comparisonWithCurves(store, splitIds(request.query.ids)))),
+  );
 
-  app.get<{ Querystring: { baseline?: string } }>('/api/matrix', {
-    schema: {
-      tags: ['reports'],
-      summary: 'Systems × workloads: the latest completed run of each pair, with ratios to a baseline target',
-      querystring: matrixQuery,
-      response: { 200: jsonObject('{ baseline, targets, workloads, rows }'), 404: errorAnswer('No storage target of that name has completed runs') },
+  app.get<{ Querystring: { baseline?: string } }>(
+    '/api/matrix',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Systems × workloads: the latest completed run of each pair, with ratios to a baseline target',
+        querystring: matrixQuery,
+        response: { 200: jsonObject('{ baseline, targets, workloads, rows }'), 404: errorAnswer('No storage target of that name has completed runs') },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(matrixFor(store, request.query.baseline))));
+    async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(matrixFor(store, request.query.baseline))),
+  );
 }

@@ -1,9 +1,9 @@
 /** `/api/runs`: the runs list with filters, one run in full, and deleting a run (bearer token). */
 import type { FastifyInstance } from 'fastify';
 import type { ResultsStore } from '../../results/types.js';
-import { jsonAnswer, type AnswerCache } from '../cache.js';
+import { type AnswerCache, jsonAnswer } from '../cache.js';
 import { notFound } from '../errors.js';
-import { toRunFilter, type RunsQuery } from '../filter.js';
+import { type RunsQuery, toRunFilter } from '../filter.js';
 import { errorAnswer, jsonObject, noQuery, runIdParams, runsQuery } from '../schemas.js';
 import { runListItem, runView } from '../views.js';
 
@@ -13,44 +13,58 @@ export interface RouteDeps {
 }
 
 export async function runsRoutes(app: FastifyInstance, { store, cache }: RouteDeps): Promise<void> {
-  app.get<{ Querystring: RunsQuery }>('/api/runs', {
-    schema: {
-      tags: ['runs'],
-      summary: 'List runs, newest first, filtered and paginated',
-      querystring: runsQuery,
-      response: { 200: jsonObject('{ total, limit, offset, runs: [...] }') },
+  app.get<{ Querystring: RunsQuery }>(
+    '/api/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'List runs, newest first, filtered and paginated',
+        querystring: runsQuery,
+        response: { 200: jsonObject('{ total, limit, offset, runs: [...] }') },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () => {
-    const filter = toRunFilter(request.query);
-    const { runs, total } = store.listRuns(filter);
-    return jsonAnswer({ total, limit: filter.limit, offset: filter.offset, runs: runs.map(runListItem) });
-  }));
+    async (request, reply) =>
+      cache.send(reply, request.url, () => {
+        const filter = toRunFilter(request.query);
+        const { runs, total } = store.listRuns(filter);
+        return jsonAnswer({ total, limit: filter.limit, offset: filter.offset, runs: runs.map(runListItem) });
+      }),
+  );
 
-  app.get<{ Params: { id: string } }>('/api/runs/:id', {
-    schema: {
-      tags: ['runs'],
-      summary: 'One run: per-op figures and percentile curves, segments, errors, environment, semantics',
-      description: 'A running run also carries `progress` and the segments flushed so far; poll it for live figures.',
-      params: runIdParams,
-      querystring: noQuery,
-      response: { 200: jsonObject('The run'), 404: errorAnswer('No such run') },
+  app.get<{ Params: { id: string } }>(
+    '/api/runs/:id',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'One run: per-op figures and percentile curves, segments, errors, environment, semantics',
+        description: 'A running run also carries `progress` and the segments flushed so far; poll it for live figures.',
+        params: runIdParams,
+        querystring: noQuery,
+        response: { 200: jsonObject('The run'), 404: errorAnswer('No such run') },
+      },
     },
-  }, async (request, reply) => cache.send(reply, request.url, () => {
-    const run = store.getRun(request.params.id);
-    if (!run) throw notFound(`no run "${request.params.id}"`);
-    return jsonAnswer(runView(run));
-  }));
+    async (request, reply) =>
+      cache.send(reply, request.url, () => {
+        const run = store.getRun(request.params.id);
+        if (!run) throw notFound(`no run "${request.params.id}"`);
+        return jsonAnswer(runView(run));
+      }),
+  );
 
-  app.delete<{ Params: { id: string } }>('/api/runs/:id', {
-    schema: {
-      tags: ['runs'],
-      summary: 'Delete a run and its results (needs the bearer token)',
-      params: runIdParams,
-      querystring: noQuery,
-      response: { 204: { description: 'Deleted', type: 'null' }, 404: errorAnswer('No such run') },
+  app.delete<{ Params: { id: string } }>(
+    '/api/runs/:id',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Delete a run and its results (needs the bearer token)',
+        params: runIdParams,
+        querystring: noQuery,
+        response: { 204: { description: 'Deleted', type: 'null' }, 404: errorAnswer('No such run') },
+      },
     },
-  }, async (request, reply) => {
-    if (!store.deleteRun(request.params.id)) throw notFound(`no run "${request.params.id}"`);
-    return reply.code(204).send();
-  });
+    async (request, reply) => {
+      if (!store.deleteRun(request.params.id)) throw notFound(`no run "${request.params.id}"`);
+      return reply.code(204).send();
+    },
+  );
 }

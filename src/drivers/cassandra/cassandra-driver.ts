@@ -8,18 +8,35 @@ import { createHash } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import { UsageError } from '../../errors.js';
 import { defineCapabilities } from '../kernel/capabilities.js';
-import { defineDriver, type ConnectContext, type DriverCore } from '../kernel/define-driver.js';
+import { type ConnectContext, type DriverCore, defineDriver } from '../kernel/define-driver.js';
 import { forEachLimited, paginate } from '../kernel/mechanics.js';
 import { piecesOf } from '../keys.js';
 import {
-  StorageError, type Body, type Counters, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult,
-  type ScanEntry, type Semantics, type WriteOptions,
+  type Body,
+  type Counters,
+  type ListOptions,
+  type ObjectInfo,
+  type ReadOptions,
+  type ReadResult,
+  type ScanEntry,
+  type Semantics,
+  StorageError,
+  type WriteOptions,
 } from '../types.js';
 import { mapCassandraError } from './cassandra-errors.js';
-import { CASSANDRA_NAME, CASSANDRA_OPTIONS, notACassandraName, type CassandraOptions, type ConsistencyLevel } from './cassandra-options.js';
+import { CASSANDRA_NAME, CASSANDRA_OPTIONS, type CassandraOptions, type ConsistencyLevel, notACassandraName } from './cassandra-options.js';
 import {
-  ancestorEntries, childDir, createKeyspaceCql, createTablesCql, keyOf, keyParts, prefixEnd, prefixParts, statements,
-  tokenRanges, type Statements,
+  ancestorEntries,
+  childDir,
+  createKeyspaceCql,
+  createTablesCql,
+  keyOf,
+  keyParts,
+  prefixEnd,
+  prefixParts,
+  type Statements,
+  statements,
+  tokenRanges,
 } from './cassandra-schema.js';
 
 const { types, policies } = cassandra;
@@ -67,24 +84,52 @@ const COUNTER_NAMES = [
   'retries',
   /** Speculative executions started (0 unless `speculativeDelay` is set). */
   'speculativeExecutions',
-  'readTimeouts', 'writeTimeouts', 'unavailables', 'clientTimeouts', 'otherErrors',
+  'readTimeouts',
+  'writeTimeouts',
+  'unavailables',
+  'clientTimeouts',
+  'otherErrors',
 ] as const;
 
 /** Counts the client's retry/speculative/error events (the client calls these hooks itself). */
 class CountingMetrics extends cassandra.metrics.DefaultMetrics {
-  readonly counts: Record<(typeof COUNTER_NAMES)[number], number> =
-    Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<(typeof COUNTER_NAMES)[number], number>;
-  override onClientTimeoutRetry(): void { this.counts.retries++; }
-  override onOtherErrorRetry(): void { this.counts.retries++; }
-  override onReadTimeoutRetry(): void { this.counts.retries++; }
-  override onUnavailableRetry(): void { this.counts.retries++; }
-  override onWriteTimeoutRetry(): void { this.counts.retries++; }
-  override onSpeculativeExecution(): void { this.counts.speculativeExecutions++; }
-  override onReadTimeoutError(): void { this.counts.readTimeouts++; }
-  override onWriteTimeoutError(): void { this.counts.writeTimeouts++; }
-  override onUnavailableError(): void { this.counts.unavailables++; }
-  override onClientTimeoutError(): void { this.counts.clientTimeouts++; }
-  override onOtherError(): void { this.counts.otherErrors++; }
+  readonly counts: Record<(typeof COUNTER_NAMES)[number], number> = Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Record<
+    (typeof COUNTER_NAMES)[number],
+    number
+  >;
+  override onClientTimeoutRetry(): void {
+    this.counts.retries++;
+  }
+  override onOtherErrorRetry(): void {
+    this.counts.retries++;
+  }
+  override onReadTimeoutRetry(): void {
+    this.counts.retries++;
+  }
+  override onUnavailableRetry(): void {
+    this.counts.retries++;
+  }
+  override onWriteTimeoutRetry(): void {
+    this.counts.retries++;
+  }
+  override onSpeculativeExecution(): void {
+    this.counts.speculativeExecutions++;
+  }
+  override onReadTimeoutError(): void {
+    this.counts.readTimeouts++;
+  }
+  override onWriteTimeoutError(): void {
+    this.counts.writeTimeouts++;
+  }
+  override onUnavailableError(): void {
+    this.counts.unavailables++;
+  }
+  override onClientTimeoutError(): void {
+    this.counts.clientTimeouts++;
+  }
+  override onOtherError(): void {
+    this.counts.otherErrors++;
+  }
   // DefaultMetrics emits an event per response; nobody listens, so skip the work on the hot path.
   override onResponse(): void {}
   override onSuccessfulResponse(): void {}
@@ -92,33 +137,55 @@ class CountingMetrics extends cassandra.metrics.DefaultMetrics {
 
 /** Retries every kind of failure up to `max` times on the next host; `max` 0 rethrows everything at once. */
 class BoundedRetryPolicy extends policies.retry.RetryPolicy {
-  constructor(private readonly max: number) { super(); }
+  constructor(private readonly max: number) {
+    super();
+  }
   private decide(info: cassandra.policies.retry.OperationInfo, sameHost: boolean) {
     return info.nbRetry < this.max ? this.retryResult(undefined as unknown as number, sameHost) : this.rethrowResult();
   }
-  override onReadTimeout(info: cassandra.policies.retry.OperationInfo) { return this.decide(info, true); }
-  override onWriteTimeout(info: cassandra.policies.retry.OperationInfo) { return this.decide(info, true); }
-  override onUnavailable(info: cassandra.policies.retry.OperationInfo) { return this.decide(info, false); }
-  override onRequestError(info: cassandra.policies.retry.OperationInfo) { return this.decide(info, false); }
+  override onReadTimeout(info: cassandra.policies.retry.OperationInfo) {
+    return this.decide(info, true);
+  }
+  override onWriteTimeout(info: cassandra.policies.retry.OperationInfo) {
+    return this.decide(info, true);
+  }
+  override onUnavailable(info: cassandra.policies.retry.OperationInfo) {
+    return this.decide(info, false);
+  }
+  override onRequestError(info: cassandra.policies.retry.OperationInfo) {
+    return this.decide(info, false);
+  }
 }
 
 /** CQL consistency names (as in cqlsh) → the driver's codes (types.consistencies uses camelCase keys). */
 const CONSISTENCIES: Readonly<Record<ConsistencyLevel, number>> = {
-  ANY: types.consistencies.any, ONE: types.consistencies.one, TWO: types.consistencies.two,
-  THREE: types.consistencies.three, QUORUM: types.consistencies.quorum, ALL: types.consistencies.all,
-  LOCAL_QUORUM: types.consistencies.localQuorum, EACH_QUORUM: types.consistencies.eachQuorum,
+  ANY: types.consistencies.any,
+  ONE: types.consistencies.one,
+  TWO: types.consistencies.two,
+  THREE: types.consistencies.three,
+  QUORUM: types.consistencies.quorum,
+  ALL: types.consistencies.all,
+  LOCAL_QUORUM: types.consistencies.localQuorum,
+  EACH_QUORUM: types.consistencies.eachQuorum,
   LOCAL_ONE: types.consistencies.localOne,
 };
 
 /** Replicas a consistency level waits for with `rf` copies (single data center). */
 function replicasFor(level: ConsistencyLevel, rf: number): number {
   switch (level) {
-    case 'ANY': return 0;
-    case 'ONE': case 'LOCAL_ONE': return 1;
-    case 'TWO': return 2;
-    case 'THREE': return 3;
-    case 'ALL': return rf;
-    default: return Math.floor(rf / 2) + 1; // QUORUM, LOCAL_QUORUM, EACH_QUORUM
+    case 'ANY':
+      return 0;
+    case 'ONE':
+    case 'LOCAL_ONE':
+      return 1;
+    case 'TWO':
+      return 2;
+    case 'THREE':
+      return 3;
+    case 'ALL':
+      return rf;
+    default:
+      return Math.floor(rf / 2) + 1; // QUORUM, LOCAL_QUORUM, EACH_QUORUM
   }
 }
 
@@ -135,13 +202,13 @@ interface Meta {
 
 function metaOf(row: Row): Meta {
   return {
-    size: Number(row['size']),
-    chunks: row['chunks'] as number,
-    chunkSize: row['chunk_size'] as number,
-    partChunks: row['part_chunks'] as number,
-    checksum: row['checksum'] as string,
-    version: row['version'] as cassandra.types.TimeUuid,
-    modified: (row['modified'] as Date | null)?.getTime() ?? 0,
+    size: Number(row.size),
+    chunks: row.chunks as number,
+    chunkSize: row.chunk_size as number,
+    partChunks: row.part_chunks as number,
+    checksum: row.checksum as string,
+    version: row.version as cassandra.types.TimeUuid,
+    modified: (row.modified as Date | null)?.getTime() ?? 0,
   };
 }
 
@@ -151,7 +218,11 @@ function placeOf(target: ConnectContext<CassandraOptions>['target']): { keyspace
   if (!CASSANDRA_NAME.test(keyspace)) throw new UsageError(`target path (the keyspace): ${notACassandraName(keyspace)}`);
   if (target.hosts.length === 0) throw new UsageError('target: cassandra:// needs at least one host');
   // A host without a port takes the port given on another host (`h1,h2:9043` → both 9043), else 9042.
-  const givenPort = [...target.hosts].reverse().map((h) => /:(\d+)$/.exec(h)?.[1]).find(Boolean) ?? '9042';
+  const givenPort =
+    [...target.hosts]
+      .reverse()
+      .map((h) => /:(\d+)$/.exec(h)?.[1])
+      .find(Boolean) ?? '9042';
   return { keyspace, contactPoints: target.hosts.map((h) => (/:\d+$/.test(h) ? h : `${h}:${givenPort}`)) };
 }
 
@@ -187,9 +258,10 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
     },
     policies: {
       retry: new BoundedRetryPolicy(retries),
-      speculativeExecution: speculativeDelay > 0
-        ? new policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(speculativeDelay, speculativeMax)
-        : new policies.speculativeExecution.NoSpeculativeExecutionPolicy(),
+      speculativeExecution:
+        speculativeDelay > 0
+          ? new policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(speculativeDelay, speculativeMax)
+          : new policies.speculativeExecution.NoSpeculativeExecutionPolicy(),
     },
     queryOptions: { prepare: true, isIdempotent: true },
     socketOptions: { readTimeout: options.timeout, connectTimeout: Math.min(options.timeout, 5000) },
@@ -253,11 +325,13 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
   async function fetchChunk(key: string, meta: Meta, idx: number): Promise<Buffer | undefined> {
     const part = Math.floor(idx / meta.partChunks);
     const row = (await run(stmts.selectChunk, [key, meta.version, part, idx], readQuery)).first();
-    return row ? (row['data'] as Buffer) : undefined;
+    return row ? (row.data as Buffer) : undefined;
   }
   function gone(key: string, meta: Meta, idx: number): StorageError {
-    return new StorageError('NotFound', DRIVER, 'read',
-      `chunk ${idx} of version ${meta.version} is gone (object overwritten or deleted during the read)`, { key, temporary: true });
+    return new StorageError('NotFound', DRIVER, 'read', `chunk ${idx} of version ${meta.version} is gone (object overwritten or deleted during the read)`, {
+      key,
+      temporary: true,
+    });
   }
   /**
    * The bytes [start, end) of an object, chunk by chunk, the next chunk fetched while the current one is consumed.
@@ -283,7 +357,7 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
   }
   async function* dirsIn(dir: string, childPrefix: string, fetchSize: number): AsyncIterable<string> {
     for await (const rows of pages(stmts.listDirs, [dir, childPrefix, prefixEnd(childPrefix)], fetchSize)) {
-      for (const r of rows) yield r['child'] as string;
+      for (const r of rows) yield r.child as string;
     }
   }
   /** Every object under (dir, namePrefix), recursively: the directory's own objects, then each subdirectory. */
@@ -291,8 +365,10 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
     for await (const rows of pages(stmts.listObjects, [dir, namePrefix, prefixEnd(namePrefix)], fetchSize)) {
       for (const r of rows) {
         yield {
-          key: keyOf(dir, r['name'] as string), size: Number(r['size']),
-          modified: (r['modified'] as Date | null)?.getTime() ?? 0, etag: r['checksum'] as string,
+          key: keyOf(dir, r.name as string),
+          size: Number(r.size),
+          modified: (r.modified as Date | null)?.getTime() ?? 0,
+          etag: r.checksum as string,
         };
       }
     }
@@ -332,8 +408,16 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
     let failure: unknown;
     let active = 0;
     let stopped = false;
-    const notify = () => { const w = wake; wake = undefined; w?.(); };
-    const makeSpace = () => { const all = space; space = []; for (const s of all) s(); };
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const makeSpace = () => {
+      const all = space;
+      space = [];
+      for (const s of all) s();
+    };
     const reader = async () => {
       active++;
       try {
@@ -341,7 +425,7 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
           const range = ranges.shift()!;
           for await (const rows of pages(stmts.scanRange, [range.start, range.end], fetchSize)) {
             for (const r of rows) {
-              const key = keyOf(r['parent'] as string, r['name'] as string);
+              const key = keyOf(r.parent as string, r.name as string);
               if (key.startsWith(prefix)) queue.push({ key, meta: metaOf(r) });
             }
             notify();
@@ -381,17 +465,21 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
     async close() {
       await client.shutdown();
     },
-    system: () => `Apache Cassandra ${environment['cassandraVersion'] ?? ''}`.trim(),
+    system: () => `Apache Cassandra ${environment.cassandraVersion ?? ''}`.trim(),
     semantics(): Semantics {
       const r = replicasFor(readCL, rf);
       const w = replicasFor(writeCL, rf);
       return {
-        writeDurability: `acknowledged by ${w} of ${rf} replicas (${writeCL}), each in its commit log ` +
-          '(synced per the server\'s commitlog_sync; periodic 10 s on the test service)',
-        readAfterWrite: r + w > rf ? `strong: ${readCL} reads overlap ${writeCL} writes (${r} + ${w} > RF ${rf})`
-          : `eventual: ${readCL} reads may miss ${writeCL} writes (${r} + ${w} <= RF ${rf})`,
-        listConsistency: `${readCL} reads of the directory tree and metadata partitions; recursive, ` +
-          'in key order within a directory, subdirectories after their parent\'s objects',
+        writeDurability:
+          `acknowledged by ${w} of ${rf} replicas (${writeCL}), each in its commit log ` +
+          "(synced per the server's commitlog_sync; periodic 10 s on the test service)",
+        readAfterWrite:
+          r + w > rf
+            ? `strong: ${readCL} reads overlap ${writeCL} writes (${r} + ${w} > RF ${rf})`
+            : `eventual: ${readCL} reads may miss ${writeCL} writes (${r} + ${w} <= RF ${rf})`,
+        listConsistency:
+          `${readCL} reads of the directory tree and metadata partitions; recursive, ` +
+          "in key order within a directory, subdirectories after their parent's objects",
         replication: rf,
         readConsistency: readCL,
         writeConsistency: writeCL,
@@ -436,8 +524,7 @@ async function connectCassandra({ target, options, concurrency: asked }: Connect
         throw e;
       }
       const previous = await old;
-      await run(stmts.insertMeta,
-        [parent, leaf, BigInt(size), chunks, chunkSize, partChunks, hash.digest('hex'), version, new Date()], writeQuery);
+      await run(stmts.insertMeta, [parent, leaf, BigInt(size), chunks, chunkSize, partChunks, hash.digest('hex'), version, new Date()], writeQuery);
       if (previous) await deleteChunks(key, previous.version, previous.chunks, previous.partChunks);
     },
     async read(key: string, call: ReadOptions = {}): Promise<ReadResult> {
@@ -521,13 +608,13 @@ async function lookAround(
     throw new StorageError('NotFound', DRIVER, 'open', `keyspace "${keyspace}" does not exist (add create=true to the target URL to create it)`);
   }
   const strategyOptions = ks.strategyOptions ?? {};
-  const rf = Number(strategyOptions[dc] ?? strategyOptions['replication_factor'] ?? replicationFactor);
+  const rf = Number(strategyOptions[dc] ?? strategyOptions.replication_factor ?? replicationFactor);
   const local = (await client.execute('SELECT release_version, cluster_name FROM system.local')).first();
   return {
     rf,
     environment: {
-      cassandraVersion: String(local?.['release_version'] ?? 'unknown'),
-      cluster: String(local?.['cluster_name'] ?? 'unknown'),
+      cassandraVersion: String(local?.release_version ?? 'unknown'),
+      cluster: String(local?.cluster_name ?? 'unknown'),
       hosts: client.hosts.length,
       connectedHosts: client.getState().getConnectedHosts().length,
       dataCenter: dc,

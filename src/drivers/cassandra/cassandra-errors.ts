@@ -16,7 +16,7 @@
  * and maps aborts to Cancelled before this is called.
  */
 import cassandra from 'cassandra-driver';
-import { StorageError, type ErrorKind, type Operation } from '../types.js';
+import { type ErrorKind, type Operation, StorageError } from '../types.js';
 
 const codes = cassandra.types.responseErrorCodes;
 const { errors } = cassandra;

@@ -3,7 +3,7 @@
  * password is always a secret), so no option here is secret.
  */
 import { z } from 'zod';
-import { defineOptions, option, type OptionSchema } from '../kernel/options.js';
+import { defineOptions, type OptionSchema, option } from '../kernel/options.js';
 
 /** CQL consistency names as cqlsh spells them, in the order the refusal lists them. */
 export const CONSISTENCY_LEVELS = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE', 'ANY'] as const;
@@ -11,14 +11,17 @@ export type ConsistencyLevel = (typeof CONSISTENCY_LEVELS)[number];
 
 /** A consistency level, any case (`local_quorum`); the refusal lists every level, as it always has. */
 function consistency<F extends ConsistencyLevel | undefined>(fallback: F): OptionSchema<ConsistencyLevel | F> {
-  return z.string().optional().transform((text, ctx): ConsistencyLevel | F => {
-    if (text === undefined || text === '') return fallback;
-    const upper = text.toUpperCase();
-    const level = CONSISTENCY_LEVELS.find((l) => l === upper);
-    if (level) return level;
-    ctx.addIssue({ code: 'custom', message: `expected ${CONSISTENCY_LEVELS.slice(0, -1).join(', ')} or ANY, got "${upper}"` });
-    return z.NEVER;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx): ConsistencyLevel | F => {
+      if (text === undefined || text === '') return fallback;
+      const upper = text.toUpperCase();
+      const level = CONSISTENCY_LEVELS.find((l) => l === upper);
+      if (level) return level;
+      ctx.addIssue({ code: 'custom', message: `expected ${CONSISTENCY_LEVELS.slice(0, -1).join(', ')} or ANY, got "${upper}"` });
+      return z.NEVER;
+    });
 }
 
 /** A table name: a letter, then letters, digits or _, at most 48 (what Cassandra accepts unquoted). */

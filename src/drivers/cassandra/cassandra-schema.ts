@@ -73,8 +73,7 @@ export function quoteId(id: string): string {
 
 /** DDL for the keyspace (NetworkTopologyStrategy with `rf` copies in data center `dc`). */
 export function createKeyspaceCql(keyspace: string, dc: string, rf: number): string {
-  return `CREATE KEYSPACE IF NOT EXISTS ${quoteId(keyspace)} WITH replication = ` +
-    `{'class': 'NetworkTopologyStrategy', '${dc.replace(/'/g, "''")}': ${rf}}`;
+  return `CREATE KEYSPACE IF NOT EXISTS ${quoteId(keyspace)} WITH replication = ` + `{'class': 'NetworkTopologyStrategy', '${dc.replace(/'/g, "''")}': ${rf}}`;
 }
 
 /** DDL for the three tables. */
@@ -85,8 +84,7 @@ export function createTablesCql(keyspace: string, table: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${t} (parent text, name text, size bigint, chunks int, chunk_size int, ` +
       `part_chunks int, checksum text, version timeuuid, modified timestamp, PRIMARY KEY ((parent), name))`,
-    `CREATE TABLE IF NOT EXISTS ${c} (key text, version timeuuid, part int, idx int, data blob, ` +
-      `PRIMARY KEY ((key, version, part), idx))`,
+    `CREATE TABLE IF NOT EXISTS ${c} (key text, version timeuuid, part int, idx int, data blob, ` + `PRIMARY KEY ((key, version, part), idx))`,
     `CREATE TABLE IF NOT EXISTS ${d} (parent text, child text, PRIMARY KEY ((parent), child))`,
   ];
 }

@@ -10,7 +10,7 @@
  * One transfer moves at most MAX_TRANSFER bytes: GlusterFS refuses larger direct writes (EINVAL).
  */
 import { constants } from 'node:fs';
-import { open, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, unlink, writeFile } from 'node:fs/promises';
 import type { IoHandle } from './io-engine.js';
 
 /** File offsets and lengths of direct transfers are multiples of this (covers 512 and 4096 blocks). */
@@ -30,7 +30,10 @@ export class AlignedPool {
   private readonly free: Buffer[] = [];
   private arenas = 0;
 
-  private constructor(private readonly probe: FileHandle, readonly slotSize: number) {}
+  private constructor(
+    private readonly probe: FileHandle,
+    readonly slotSize: number,
+  ) {}
 
   /**
    * Check that `dir`'s file system accepts O_DIRECT and prepare a pool. Returns `undefined` with the
@@ -145,8 +148,14 @@ export class AlignedPool {
  * `edge`, a buffered write, and the file is never truncated. Neighbours then share their edge pages only
  * through the page cache, where partial-page writes are safe, and direct reads flush those pages first.
  */
-export async function writeDirect(fh: IoHandle, pool: AlignedPool, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  signal?: AbortSignal, position = 0, edge?: (data: Uint8Array, at: number) => Promise<void>): Promise<void> {
+export async function writeDirect(
+  fh: IoHandle,
+  pool: AlignedPool,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  signal?: AbortSignal,
+  position = 0,
+  edge?: (data: Uint8Array, at: number) => Promise<void>,
+): Promise<void> {
   const head = edge ? alignUp(position) - position : 0;
   const headAt = position;
   const headBuf = Buffer.allocUnsafe(head);
@@ -155,7 +164,7 @@ export async function writeDirect(fh: IoHandle, pool: AlignedPool, chunks: Async
   const slot = await pool.acquire();
   let filled = 0;
   const flush = async (length: number): Promise<void> => {
-    for (let done = 0; done < length;) {
+    for (let done = 0; done < length; ) {
       const { bytesWritten } = await fh.write(slot, done, Math.min(length - done, MAX_TRANSFER), position + done);
       done += bytesWritten;
     }

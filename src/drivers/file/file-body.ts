@@ -4,7 +4,7 @@
  * are: the driver's mapError names them.
  */
 import type { Body } from '../types.js';
-import { readDirect, type AlignedPool } from './direct-io.js';
+import { type AlignedPool, readDirect } from './direct-io.js';
 import type { IoHandle } from './io-engine.js';
 
 /** Reused read buffers kept for later reads (each `readChunk` bytes). */
@@ -12,7 +12,7 @@ const MAX_SPARE_BUFFERS = 64;
 
 /** Write all of `data` at `position` (`null`: at the file offset, as O_APPEND needs). */
 export async function writeAll(fh: IoHandle, data: Uint8Array, position: number | null = null): Promise<void> {
-  for (let done = 0; done < data.byteLength;) {
+  for (let done = 0; done < data.byteLength; ) {
     const at = position === null ? null : position + done;
     const { bytesWritten } = await fh.write(data, done, data.byteLength - done, at);
     done += bytesWritten;

@@ -9,16 +9,27 @@ import type { DriverCore } from '../kernel/define-driver.js';
 import { forEachLimited, paginate } from '../kernel/mechanics.js';
 import { clampRange } from '../keys.js';
 import {
-  isStorageError, StorageError, type Body, type Environment, type ListOptions, type ObjectInfo, type Operation, type ReadOptions,
-  type ReadResult, type ScanEntry, type Semantics, type Warning, type WriteOptions,
+  type Body,
+  type Environment,
+  isStorageError,
+  type ListOptions,
+  type ObjectInfo,
+  type Operation,
+  type ReadOptions,
+  type ReadResult,
+  type ScanEntry,
+  type Semantics,
+  StorageError,
+  type Warning,
+  type WriteOptions,
 } from '../types.js';
-import { DIRECT_FLAG, writeDirect, type AlignedPool } from './direct-io.js';
-import { dropCaches, type CacheDrop } from './drop-caches.js';
-import { appendBody, fileBody, writeAll, writeBody, type ReadPlan } from './file-body.js';
+import { type AlignedPool, DIRECT_FLAG, writeDirect } from './direct-io.js';
+import { type CacheDrop, dropCaches } from './drop-caches.js';
+import { appendBody, fileBody, type ReadPlan, writeAll, writeBody } from './file-body.js';
 import { errnoOf, isMissing } from './file-errors.js';
 import type { RootPaths } from './file-paths.js';
 import { prune, walk } from './file-walk.js';
-import { isNetworkFileSystem, type FileSystemInfo } from './fs-type.js';
+import { type FileSystemInfo, isNetworkFileSystem } from './fs-type.js';
 import type { IoEngine, IoHandle } from './io-engine.js';
 import type { Profile } from './profiles.js';
 import { threadpoolInfo } from './threadpool.js';
@@ -37,8 +48,9 @@ const DELETE_CONCURRENCY = 256;
 const SMALL_READ = 64 * 1024;
 
 export const PAGE_CACHE_TEXT = 'neither O_DIRECT nor dropped caches: reads of recently written data may come from the page cache';
-export const THREADPOOL_HANDOFF_TEXT = 'io=async on a local file system: every call is a hand-off to libuv\'s threadpool, '
-  + 'which can cost more than the call itself for small files; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)';
+export const THREADPOOL_HANDOFF_TEXT =
+  "io=async on a local file system: every call is a hand-off to libuv's threadpool, " +
+  'which can cost more than the call itself for small files; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)';
 
 /** What connect decided about a root: the core's settings, fixed for its life. */
 export interface FileSetup {
@@ -125,15 +137,17 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
 
   /** The size and time of each walked file still there (a listing may race a delete). */
   async function infos(page: readonly { key: string; path: string }[]): Promise<ObjectInfo[]> {
-    const found = await Promise.all(page.map(async ({ key, path }): Promise<ObjectInfo | undefined> => {
-      try {
-        const st = await lstat(path);
-        return { key, size: st.size, modified: st.mtimeMs };
-      } catch (e) {
-        if (errnoOf(e) === 'ENOENT') return undefined; // deleted since readdir saw it
-        throw e;
-      }
-    }));
+    const found = await Promise.all(
+      page.map(async ({ key, path }): Promise<ObjectInfo | undefined> => {
+        try {
+          const st = await lstat(path);
+          return { key, size: st.size, modified: st.mtimeMs };
+        } catch (e) {
+          if (errnoOf(e) === 'ENOENT') return undefined; // deleted since readdir saw it
+          throw e;
+        }
+      }),
+    );
     return found.filter((i): i is ObjectInfo => i !== undefined);
   }
 
@@ -143,38 +157,49 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
       writeDurability: fsync
         ? 'fsync of the file before rename into place, then fsync of its directory'
         : 'page cache: written to a temporary file and renamed into place, no fsync (lost on a host crash, never seen partial)',
-      readAfterWrite: network
-        ? `what ${fs.display} gives after close and rename (close-to-open on NFS; clients may cache attributes)`
-        : 'strong (one kernel)',
+      readAfterWrite: network ? `what ${fs.display} gives after close and rename (close-to-open on NFS; clients may cache attributes)` : 'strong (one kernel)',
       listConsistency: 'readdir of the directory tree: every completed rename is seen; directory order, not sorted',
       fileSystem: fs.type,
       profile: profile.name,
       fsync,
       directIO: direct !== undefined,
       fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} levels x ${layout.width} buckets`,
-      positionalWrite: `in place (pwrite${direct ? ' with O_DIRECT for whole pages, unaligned edges buffered' : ''}), no temporary file; `
-        + (fsync ? 'fsync of the file, and of its directory when created' : 'no fsync'),
+      positionalWrite:
+        `in place (pwrite${direct ? ' with O_DIRECT for whole pages, unaligned edges buffered' : ''}), no temporary file; ` +
+        (fsync ? 'fsync of the file, and of its directory when created' : 'no fsync'),
     };
   }
 
   function environment(): Environment {
     const tp = threadpoolInfo();
     return {
-      root: paths.root, fsType: fs.type, fsName: fs.display, fsMagic: fs.magic, fsBlockSize: fs.blockSize,
+      root: paths.root,
+      fsType: fs.type,
+      fsName: fs.display,
+      fsMagic: fs.magic,
+      fsBlockSize: fs.blockSize,
       ...(fs.mount ? { mountPoint: fs.mount.mountPoint, mountSource: fs.mount.source, mountOptions: fs.mount.options } : {}),
-      profile: profile.name, profileSource: setup.profileGiven ? 'given' : 'detected', profileWhy: profile.why,
-      fanoutLevels: layout.levels, fanoutWidth: layout.width, fsync, readChunk,
-      directIO: setup.directNote, ...(direct ? { directSlots: direct.slots } : {}),
-      largeFileMode: profile.largeFileMode, lustreStripe: setup.stripe,
+      profile: profile.name,
+      profileSource: setup.profileGiven ? 'given' : 'detected',
+      profileWhy: profile.why,
+      fanoutLevels: layout.levels,
+      fanoutWidth: layout.width,
+      fsync,
+      readChunk,
+      directIO: setup.directNote,
+      ...(direct ? { directSlots: direct.slots } : {}),
+      largeFileMode: profile.largeFileMode,
+      lustreStripe: setup.stripe,
       dropCaches: lastDrop ? (lastDrop.dropped ? 'dropped before measuring' : `not dropped: ${lastDrop.detail}`) : 'not asked',
       // `async`: node:fs/promises through libuv's threadpool; `sync`: blocking calls on the worker's own thread (fio psync)
       ioEngine: io.name,
       ...(io.name === 'async'
         ? {
-          uvThreadpoolSize: tp.size, uvThreadpoolSource: tp.source,
-          // More operations in flight than threads just queue inside libuv: the figure is the pool's.
-          threadpoolLimited: setup.concurrency > tp.size,
-        }
+            uvThreadpoolSize: tp.size,
+            uvThreadpoolSource: tp.source,
+            // More operations in flight than threads just queue inside libuv: the figure is the pool's.
+            threadpoolLimited: setup.concurrency > tp.size,
+          }
         : {}),
     };
   }

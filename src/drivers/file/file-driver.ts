@@ -20,8 +20,8 @@ import { mapFileError } from './file-errors.js';
 import { FILE_OPTIONS, type FileOptions } from './file-options.js';
 import { RootPaths } from './file-paths.js';
 import { detectFileSystem, type FileSystemInfo } from './fs-type.js';
-import { asyncIo, syncIo, type IoEngine } from './io-engine.js';
-import { detectProfile, PROFILES, type DirectMode, type Profile } from './profiles.js';
+import { asyncIo, type IoEngine, syncIo } from './io-engine.js';
+import { type DirectMode, detectProfile, PROFILES, type Profile } from './profiles.js';
 
 export { configureThreadpool, threadpoolInfo } from './threadpool.js';
 
@@ -35,7 +35,11 @@ const PROBE_DIR = 'storbench';
  */
 function capabilities(options: FileOptions) {
   return defineCapabilities({
-    append: true, rename: true, unknownLengthWrite: true, positionalWrite: true, keyAndPrefixCoexist: options.fanout !== 0,
+    append: true,
+    rename: true,
+    unknownLengthWrite: true,
+    positionalWrite: true,
+    keyAndPrefixCoexist: options.fanout !== 0,
   });
 }
 
@@ -65,11 +69,18 @@ export const fileDriver = defineDriver({
     const tmpPrefix = `#tmp.${randomBytes(6).toString('hex')}.`;
     const direct = await openDirect(paths, io, options.direct ?? profile.direct, `${tmpPrefix}direct-probe`, options.readChunk);
     return fileCore({
-      paths, io, fs, profile, profileGiven: options.profile !== undefined,
+      paths,
+      io,
+      fs,
+      profile,
+      profileGiven: options.profile !== undefined,
       fsync: (options.fsync ?? profile.fsync) || durable,
-      direct: direct.pool, directNote: direct.note,
+      direct: direct.pool,
+      directNote: direct.note,
       stripe: await setStripe(root, fs, options, profile),
-      readChunk: options.readChunk, concurrency, tmpPrefix,
+      readChunk: options.readChunk,
+      concurrency,
+      tmpPrefix,
     });
   },
 });
@@ -79,10 +90,17 @@ export const fileDriver = defineDriver({
  * where runs write, under `storbench/` (same file system, symlink-checked like a key's directory), never
  * beside the user's files at the root; AlignedPool unlinks it as soon as it is open.
  */
-async function openDirect(paths: RootPaths, io: IoEngine, mode: DirectMode, probeName: string, readChunk: number): Promise<{ pool?: AlignedPool; note: string }> {
+async function openDirect(
+  paths: RootPaths,
+  io: IoEngine,
+  mode: DirectMode,
+  probeName: string,
+  readChunk: number,
+): Promise<{ pool?: AlignedPool; note: string }> {
   if (mode === 'off') return { note: 'off' };
   await paths.guard('open', PROBE_DIR, PROBE_DIR);
-  const pool = await io.mkdir(paths.abs(PROBE_DIR), { recursive: true })
+  const pool = await io
+    .mkdir(paths.abs(PROBE_DIR), { recursive: true })
     .then(() => AlignedPool.create(`${paths.abs(PROBE_DIR)}/${probeName}`, readChunk + 2 * ALIGN))
     .catch((e: unknown) => ({ unsupported: String(e) }));
   if (pool instanceof AlignedPool) return { pool, note: `on (${mode === 'auto' ? 'auto: the probe passed' : 'asked for'})` };

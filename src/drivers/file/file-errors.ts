@@ -1,7 +1,11 @@
 /** Maps Node's errno codes (`err.code`) from node:fs to StorageError kinds, keeping the errno as `code`. */
-import { StorageError, type ErrorKind, type Operation } from '../types.js';
+import { type ErrorKind, type Operation, StorageError } from '../types.js';
 
-interface Mapped { readonly kind: ErrorKind; readonly temporary?: boolean; readonly why: string }
+interface Mapped {
+  readonly kind: ErrorKind;
+  readonly temporary?: boolean;
+  readonly why: string;
+}
 
 /**
  * errno → kind. `temporary` is set only where it differs from the kind's default (Timeout and
@@ -54,7 +58,8 @@ export function mapFileError(e: unknown, operation: Operation, key: string | und
     return new StorageError('Unexpected', 'file', operation, `${code || 'error'}: ${e instanceof Error ? e.message : String(e)}`, options);
   }
   return new StorageError(mapped.kind, 'file', operation, `${mapped.why} (${code})`, {
-    ...options, ...(mapped.temporary !== undefined ? { temporary: mapped.temporary } : {}),
+    ...options,
+    ...(mapped.temporary !== undefined ? { temporary: mapped.temporary } : {}),
   });
 }
 

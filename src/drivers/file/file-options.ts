@@ -3,9 +3,9 @@
  * profile (./profiles.ts) of the mount, unless the URL gives them.
  */
 import { z } from 'zod';
-import { defineOptions, option, type OptionSchema } from '../kernel/options.js';
+import { defineOptions, type OptionSchema, option } from '../kernel/options.js';
 import { IO_ENGINES } from './io-engine.js';
-import { PROFILE_NAMES, type DirectMode } from './profiles.js';
+import { type DirectMode, PROFILE_NAMES } from './profiles.js';
 
 const MiB = 1024 * 1024;
 /** The smallest and largest `readChunk`. */

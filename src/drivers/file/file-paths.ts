@@ -3,10 +3,10 @@
  * the check that no directory on the way is a symlink leading out of the root.
  */
 import { realpath } from 'node:fs/promises';
-import { StorageError, type Operation } from '../types.js';
+import { type Operation, StorageError } from '../types.js';
 import { isMissing } from './file-errors.js';
 import type { IoEngine } from './io-engine.js';
-import { locate, type Layout } from './layout.js';
+import { type Layout, locate } from './layout.js';
 
 /** Directories whose symlink check passed are remembered; past this many the memory is dropped. */
 const MAX_CHECKED_DIRS = 100_000;
@@ -21,7 +21,11 @@ export class RootPaths {
   readonly #checked = new Set<string>();
 
   /** `root`: the real path (realpath) of the target's directory. */
-  constructor(readonly root: string, readonly layout: Layout, private readonly io: IoEngine) {}
+  constructor(
+    readonly root: string,
+    readonly layout: Layout,
+    private readonly io: IoEngine,
+  ) {}
 
   /** The absolute path of a path relative to the root (`''`: the root). */
   abs(rel: string): string {

@@ -73,7 +73,7 @@ async function* walkBuckets(layout: Layout, dir: string, levelsLeft: number, key
       continue;
     }
     const name = e.kind === 'file' ? decodeName(e.name) : undefined; // temporary files decode to undefined
-    if (name !== undefined && name.startsWith(leaf)) yield { key: keyDir + name, path: e.path };
+    if (name?.startsWith(leaf)) yield { key: keyDir + name, path: e.path };
   }
 }
 

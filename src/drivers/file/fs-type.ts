@@ -35,11 +35,32 @@ const MAGIC: ReadonlyMap<number, string> = new Map([
 
 /** Names shown in reports, by file system type (mountinfo's form, FUSE subtypes included). */
 const DISPLAY: Readonly<Record<string, string>> = {
-  ext2: 'ext2', ext3: 'ext3', ext4: 'ext4', xfs: 'XFS', btrfs: 'Btrfs', tmpfs: 'tmpfs', ramfs: 'ramfs',
-  overlay: 'overlayfs', nfs: 'NFS', nfs4: 'NFSv4', lustre: 'Lustre', gpfs: 'GPFS (IBM Storage Scale)',
-  ocfs2: 'OCFS2', gfs2: 'GFS2', ceph: 'CephFS', 'fuse.ceph-fuse': 'CephFS (ceph-fuse)', zfs: 'ZFS',
-  beegfs: 'BeeGFS', 'fuse.glusterfs': 'GlusterFS', 'fuse.maprfuse': 'MapR-FS (FUSE)', 'fuse.sshfs': 'SSHFS',
-  'fuse.s3fs': 's3fs', virtiofs: 'virtiofs', cifs: 'SMB/CIFS', smb2: 'SMB/CIFS', smb3: 'SMB/CIFS',
+  ext2: 'ext2',
+  ext3: 'ext3',
+  ext4: 'ext4',
+  xfs: 'XFS',
+  btrfs: 'Btrfs',
+  tmpfs: 'tmpfs',
+  ramfs: 'ramfs',
+  overlay: 'overlayfs',
+  nfs: 'NFS',
+  nfs4: 'NFSv4',
+  lustre: 'Lustre',
+  gpfs: 'GPFS (IBM Storage Scale)',
+  ocfs2: 'OCFS2',
+  gfs2: 'GFS2',
+  ceph: 'CephFS',
+  'fuse.ceph-fuse': 'CephFS (ceph-fuse)',
+  zfs: 'ZFS',
+  beegfs: 'BeeGFS',
+  'fuse.glusterfs': 'GlusterFS',
+  'fuse.maprfuse': 'MapR-FS (FUSE)',
+  'fuse.sshfs': 'SSHFS',
+  'fuse.s3fs': 's3fs',
+  virtiofs: 'virtiofs',
+  cifs: 'SMB/CIFS',
+  smb2: 'SMB/CIFS',
+  smb3: 'SMB/CIFS',
 };
 
 /** One line of /proc/self/mountinfo, the fields we use. */
@@ -82,7 +103,9 @@ export function parseMountinfo(text: string): MountEntry[] {
     const after = line.slice(sep + 3).split(' ');
     if (before.length < 6 || after.length < 2) continue;
     const options = [before[5] ?? '', after[2] ?? '']
-      .join(',').split(',').filter((o) => o !== '' && !SECRET_OPTION.test(o));
+      .join(',')
+      .split(',')
+      .filter((o) => o !== '' && !SECRET_OPTION.test(o));
     mounts.push({
       mountPoint: unescapeMount(before[4] ?? ''),
       fsType: after[0] ?? '',
@@ -115,10 +138,7 @@ export function displayName(type: string): string {
  * /proc (or a statfs the kernel refuses) gives `unknown`.
  */
 export async function detectFileSystem(realPath: string): Promise<FileSystemInfo> {
-  const [st, mountinfo] = await Promise.all([
-    statfs(realPath).catch(() => undefined),
-    readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
-  ]);
+  const [st, mountinfo] = await Promise.all([statfs(realPath).catch(() => undefined), readFile('/proc/self/mountinfo', 'utf8').catch(() => '')]);
   const mount = mountOf(parseMountinfo(mountinfo), realPath);
   const magicType = st ? MAGIC.get(st.type) : undefined;
   // Trust mountinfo when it agrees with statfs or refines it (ext4 vs ext3, fuse vs fuse.glusterfs,

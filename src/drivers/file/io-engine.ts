@@ -44,17 +44,35 @@ class BlockingHandle implements IoHandle {
   async write(buffer: Uint8Array, offset: number, length: number, position: number | null) {
     return { bytesWritten: writeSync(this.fd, buffer, offset, length, position) };
   }
-  async truncate(length: number) { ftruncateSync(this.fd, length); }
-  async sync() { fsyncSync(this.fd); }
-  async stat() { return fstatSync(this.fd); }
-  async close() { closeSync(this.fd); }
+  async truncate(length: number) {
+    ftruncateSync(this.fd, length);
+  }
+  async sync() {
+    fsyncSync(this.fd);
+  }
+  async stat() {
+    return fstatSync(this.fd);
+  }
+  async close() {
+    closeSync(this.fd);
+  }
 }
 
 export const syncIo: IoEngine = {
   name: 'sync',
-  async open(path, flags, mode) { return new BlockingHandle(openSync(path, flags, mode)); },
-  async rename(from, to) { renameSync(from, to); },
-  async unlink(path) { unlinkSync(path); },
-  async mkdir(path, options) { return mkdirSync(path, options); },
-  async lstat(path) { return lstatSync(path); },
+  async open(path, flags, mode) {
+    return new BlockingHandle(openSync(path, flags, mode));
+  },
+  async rename(from, to) {
+    renameSync(from, to);
+  },
+  async unlink(path) {
+    unlinkSync(path);
+  },
+  async mkdir(path, options) {
+    return mkdirSync(path, options);
+  },
+  async lstat(path) {
+    return lstatSync(path);
+  },
 };

@@ -34,37 +34,70 @@ export interface Profile {
   readonly why: string;
 }
 
-const NFS_WHY = 'close-to-open consistency: fsync makes the write durable on the server before it counts; '
-  + 'O_DIRECT keeps the client page cache from answering reads';
+const NFS_WHY =
+  'close-to-open consistency: fsync makes the write durable on the server before it counts; ' + 'O_DIRECT keeps the client page cache from answering reads';
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   local: {
-    name: 'local', fsync: false, direct: 'off', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    name: 'local',
+    fsync: false,
+    direct: 'off',
+    fanout: 2,
+    fanoutWidth: 64,
+    largeFileMode: 'file-per-worker',
     why: 'a local file system: the page cache is part of what it offers; use --drop-caches for cold reads',
   },
   nfs: { name: 'nfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker', why: NFS_WHY },
   'mapr-nfs': {
-    name: 'mapr-nfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    name: 'mapr-nfs',
+    fsync: true,
+    direct: 'auto',
+    fanout: 2,
+    fanoutWidth: 64,
+    largeFileMode: 'file-per-worker',
     why: `MapR-FS through its NFS gateway: ${NFS_WHY}; the gateway is one server per mount, so spread clients over gateways`,
   },
   isilon: {
-    name: 'isilon', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    name: 'isilon',
+    fsync: true,
+    direct: 'auto',
+    fanout: 2,
+    fanoutWidth: 64,
+    largeFileMode: 'file-per-worker',
     why: `Isilon OneFS over NFS: ${NFS_WHY}; OneFS itself stripes and protects files across nodes`,
   },
   lustre: {
-    name: 'lustre', fsync: false, direct: 'auto', fanout: 2, fanoutWidth: 64, stripeCount: 1, stripeSize: '1M',
+    name: 'lustre',
+    fsync: false,
+    direct: 'auto',
+    fanout: 2,
+    fanoutWidth: 64,
+    stripeCount: 1,
+    stripeSize: '1M',
     largeFileMode: 'file-per-worker',
-    why: 'Lustre: file-per-worker with stripe count 1 spreads workers over OSTs (a shared file wants -c -1); '
-      + 'bounded directories spare the MDS; O_DIRECT bypasses the client cache (IOR -B)',
+    why:
+      'Lustre: file-per-worker with stripe count 1 spreads workers over OSTs (a shared file wants -c -1); ' +
+      'bounded directories spare the MDS; O_DIRECT bypasses the client cache (IOR -B)',
   },
   gpfs: {
-    name: 'gpfs', fsync: false, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
+    name: 'gpfs',
+    fsync: false,
+    direct: 'auto',
+    fanout: 2,
+    fanoutWidth: 64,
+    largeFileMode: 'file-per-worker',
     why: 'GPFS: O_DIRECT bypasses the pagepool; bounded directories avoid directory-token contention between nodes',
   },
   glusterfs: {
-    name: 'glusterfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker',
-    why: 'GlusterFS: flush-behind lets close() return before the bricks have the data, so fsync marks the write; '
-      + 'DHT readdir of a huge directory visits every brick, so directories stay bounded',
+    name: 'glusterfs',
+    fsync: true,
+    direct: 'auto',
+    fanout: 2,
+    fanoutWidth: 64,
+    largeFileMode: 'file-per-worker',
+    why:
+      'GlusterFS: flush-behind lets close() return before the bricks have the data, so fsync marks the write; ' +
+      'DHT readdir of a huge directory visits every brick, so directories stay bounded',
   },
 };
 

@@ -25,8 +25,8 @@ export interface ConnectContext<O> {
  * StorageErrors when it has none); `close` is called once. Optional members fall back to the kernel's:
  * `scan` is list + read, `deletePrefix` is list + delete, warnings and counters are empty.
  */
-export type DriverCore = Pick<Driver, 'system' | 'semantics' | 'environment' | 'write' | 'read' | 'stat' | 'delete' | 'list' | 'close'>
-  & Partial<Pick<Driver, 'warnings' | 'counters' | 'scan' | 'append' | 'rename' | 'writeAt' | 'largeFileMode' | 'deletePrefix' | 'dropCaches'>>;
+export type DriverCore = Pick<Driver, 'system' | 'semantics' | 'environment' | 'write' | 'read' | 'stat' | 'delete' | 'list' | 'close'> &
+  Partial<Pick<Driver, 'warnings' | 'counters' | 'scan' | 'append' | 'rename' | 'writeAt' | 'largeFileMode' | 'deletePrefix' | 'dropCaches'>>;
 
 /** A driver, declared. */
 export interface DriverDefinition<O extends Record<string, unknown> = Record<string, unknown>> {

@@ -12,8 +12,13 @@ export async function forEachLimited<T>(items: Iterable<T> | AsyncIterable<T>, c
     for await (const item of items as AsyncIterable<T>) {
       if (failure) break;
       const p: Promise<void> = task(item).then(
-        () => { inFlight.delete(p); },
-        (error: unknown) => { inFlight.delete(p); failure ??= { error }; },
+        () => {
+          inFlight.delete(p);
+        },
+        (error: unknown) => {
+          inFlight.delete(p);
+          failure ??= { error };
+        },
       );
       inFlight.add(p);
       if (inFlight.size >= Math.max(1, concurrency)) await Promise.race(inFlight);

@@ -33,15 +33,18 @@ export function isSecretField(schema: z.ZodType): boolean {
 
 /** Parse a present, non-empty value with `parse`, or give `fallback`; a thrown message becomes the issue. */
 function optional<T>(fallback: T, parse: (text: string) => T): OptionSchema<T> {
-  return z.string().optional().transform((text, ctx): T => {
-    if (text === undefined || text === '') return fallback;
-    try {
-      return parse(text);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e instanceof Error ? e.message : String(e)).replace(/^value: /, '') });
-      return z.NEVER;
-    }
-  });
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx): T => {
+      if (text === undefined || text === '') return fallback;
+      try {
+        return parse(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e instanceof Error ? e.message : String(e)).replace(/^value: /, '') });
+        return z.NEVER;
+      }
+    });
 }
 
 /** Thrown by the builders' parsers: the message is the issue, without the option name (the formatter adds it). */
@@ -134,7 +137,9 @@ export function describeOptions(schema: OptionsSchema): { readonly names: readon
  * @throws UsageError
  */
 export function parseOptions<T extends Record<string, unknown>>(
-  schema: OptionsSchema<T>, raw: Readonly<Record<string, string>>, where: { readonly scheme: string; readonly redacted: string },
+  schema: OptionsSchema<T>,
+  raw: Readonly<Record<string, string>>,
+  where: { readonly scheme: string; readonly redacted: string },
 ): T {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
@@ -144,9 +149,7 @@ export function parseOptions<T extends Record<string, unknown>>(
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
       unknown = true;
-      problems.push(
-        `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} for ${where.scheme}:// (known: ${names.join(', ')})`,
-      );
+      problems.push(`unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} for ${where.scheme}:// (known: ${names.join(', ')})`);
       continue;
     }
     const field = String(issue.path[0] ?? '');

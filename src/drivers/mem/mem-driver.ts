@@ -4,10 +4,10 @@
  * so a run and a later run (or `check`) see the same data.
  */
 import { defineCapabilities } from '../kernel/capabilities.js';
-import { defineDriver, type DriverCore } from '../kernel/define-driver.js';
+import { type DriverCore, defineDriver } from '../kernel/define-driver.js';
 import { paginate } from '../kernel/mechanics.js';
 import { clampRange, collect } from '../keys.js';
-import { StorageError, type Body, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult, type ScanEntry, type Semantics } from '../types.js';
+import { type Body, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult, type ScanEntry, type Semantics, StorageError } from '../types.js';
 import { MEM_OPTIONS } from './mem-options.js';
 
 interface Stored {
@@ -20,7 +20,11 @@ interface Stored {
 const stores = new Map<string, Map<string, Stored>>();
 
 const CAPABILITIES = defineCapabilities({
-  append: true, rename: true, unknownLengthWrite: true, maxObjectSize: 2 ** 31 - 1, positionalWrite: true,
+  append: true,
+  rename: true,
+  unknownLengthWrite: true,
+  maxObjectSize: 2 ** 31 - 1,
+  positionalWrite: true,
 });
 
 export const memDriver = defineDriver({
@@ -101,7 +105,8 @@ function connectMem(storeName: string): DriverCore {
       // Looked up after the body arrived: concurrent writers of other ranges may have grown it meanwhile.
       let o = store.get(key);
       if (!o) store.set(key, (o = { data: Buffer.alloc(0), modified: 0 }));
-      if (end > o.data.length && data.length > 0) { // as pwrite(2): writing nothing extends nothing
+      if (end > o.data.length && data.length > 0) {
+        // as pwrite(2): writing nothing extends nothing
         const room = o.room;
         if (room && room.buffer === o.data.buffer && room.byteOffset === o.data.byteOffset && room.length >= end) {
           o.data = room.subarray(0, end);

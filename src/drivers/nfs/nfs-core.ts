@@ -7,14 +7,22 @@ import type { DriverCore } from '../kernel/define-driver.js';
 import { forEachLimited, paginate, splitPrefix } from '../kernel/mechanics.js';
 import { clampRange } from '../keys.js';
 import {
-  StorageError, type Body, type Environment, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult,
-  type ScanEntry, type Semantics, type WriteOptions,
+  type Body,
+  type Environment,
+  type ListOptions,
+  type ObjectInfo,
+  type ReadOptions,
+  type ReadResult,
+  type ScanEntry,
+  type Semantics,
+  StorageError,
+  type WriteOptions,
 } from '../types.js';
-import { FTYPE, NFS3ERR, type Fattr } from './nfs3.js';
 import { hasStatus } from './nfs-errors.js';
-import { readBody, writeData, type Transfer } from './nfs-io.js';
-import { mountExport, unmountExport, type NfsSettings } from './nfs-mount.js';
+import { readBody, type Transfer, writeData } from './nfs-io.js';
+import { mountExport, type NfsSettings, unmountExport } from './nfs-mount.js';
 import { TEMP_PREFIX, type WalkItem } from './nfs-tree.js';
+import { type Fattr, FTYPE, NFS3ERR } from './nfs3.js';
 
 /** Removes kept in flight by deletePrefix. */
 const DELETE_WINDOW = 32;
@@ -92,7 +100,7 @@ export async function connectNfs(s: NfsSettings): Promise<DriverCore> {
         ? 'every WRITE FILE_SYNC (on stable storage before the server answers)'
         : s.commit
           ? 'UNSTABLE WRITEs, then COMMIT (stable storage) before the object is published'
-          : 'UNSTABLE WRITEs acknowledged from the server\'s memory, no COMMIT: a server crash may lose them',
+          : "UNSTABLE WRITEs acknowledged from the server's memory, no COMMIT: a server crash may lose them",
       readAfterWrite: 'strong: no client cache, every read goes to the server',
       listConsistency: 'READDIRPLUS walk of the directory tree, unsorted; temporary files of writes in progress hidden',
       protocol: 'NFSv3 over TCP (user-space ONC RPC)',

@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../../errors.js';
 import { defineCapabilities } from '../kernel/capabilities.js';
-import { defineDriver, type ConnectContext } from '../kernel/define-driver.js';
+import { type ConnectContext, defineDriver } from '../kernel/define-driver.js';
 import type { Target } from '../target.js';
 import { connectNfs } from './nfs-core.js';
 import { mapNfsError } from './nfs-errors.js';
@@ -20,7 +20,10 @@ export const nfsDriver = defineDriver({
   name: 'nfs',
   options: NFS_OPTIONS,
   capabilities: defineCapabilities({
-    append: true, rename: true, unknownLengthWrite: true, positionalWrite: true,
+    append: true,
+    rename: true,
+    unknownLengthWrite: true,
+    positionalWrite: true,
     // a key's directories are directories on the server: `a` cannot be a file and hold `a/b`
     keyAndPrefixCoexist: false,
   }),

@@ -2,7 +2,7 @@
  * NFS v3 statuses and RPC failures → StorageError kinds: the `mapError` of nfs://. `code` is the status's name
  * (`NFS3ERR_NOENT`), or the socket's errno (`ECONNREFUSED`) for a connection that failed.
  */
-import { StorageError, type ErrorKind, type Operation } from '../types.js';
+import { type ErrorKind, type Operation, StorageError } from '../types.js';
 import { NFS3ERR, NfsStatusError, statusName } from './nfs3.js';
 import { RpcError, type RpcFailure } from './rpc.js';
 import { XdrError } from './xdr.js';
@@ -53,7 +53,9 @@ export function mapNfsError(e: unknown, operation: Operation, key: string | unde
   if (e instanceof NfsStatusError) {
     const m = BY_STATUS.get(e.status) ?? { kind: 'Unexpected' as const };
     return new StorageError(m.kind, 'nfs', operation, e.message, {
-      ...at, code: statusName(e.status), ...(m.temporary !== undefined ? { temporary: m.temporary } : {}),
+      ...at,
+      code: statusName(e.status),
+      ...(m.temporary !== undefined ? { temporary: m.temporary } : {}),
     });
   }
   if (e instanceof RpcError) return new StorageError(BY_FAILURE[e.failure], 'nfs', operation, e.message, at);

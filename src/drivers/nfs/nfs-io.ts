@@ -4,8 +4,8 @@
  */
 import { forEachLimited } from '../kernel/mechanics.js';
 import { chunksOf } from '../keys.js';
-import { StorageError, type Body } from '../types.js';
-import { STABLE, type Nfs3Client } from './nfs3.js';
+import { type Body, StorageError } from '../types.js';
+import { type Nfs3Client, STABLE } from './nfs3.js';
 
 /** How an object's bytes travel: the sizes agreed with the server and how far a write must go. */
 export interface Transfer {
@@ -38,7 +38,9 @@ export async function writeData(t: Transfer, fh: Buffer, body: Body, start: numb
   if (t.commit && !t.filesync && end > start) {
     const committed = (await t.nfs.commit(fh)).toString('hex');
     if (verifiers.size > 1 || (verifiers.size === 1 && !verifiers.has(committed))) {
-      throw new StorageError('Unavailable', 'nfs', 'write', 'the server restarted during the write (write verifier changed): data must be written again', { temporary: true });
+      throw new StorageError('Unavailable', 'nfs', 'write', 'the server restarted during the write (write verifier changed): data must be written again', {
+        temporary: true,
+      });
     }
   }
   return end - start;

@@ -4,9 +4,9 @@
  */
 import { checkKey } from '../keys.js';
 import { StorageError } from '../types.js';
-import { MOUNT_PROGRAM, MountClient, NFS_PROGRAM, Nfs3Client, getPort, type FsInfo } from './nfs3.js';
 import { NfsTree } from './nfs-tree.js';
-import { RpcPool, type AuthSys } from './rpc.js';
+import { type FsInfo, getPort, MOUNT_PROGRAM, MountClient, NFS_PROGRAM, Nfs3Client } from './nfs3.js';
+import { type AuthSys, RpcPool } from './rpc.js';
 
 /** Where and how to connect: the target and its options, resolved (src/drivers/nfs/nfs-driver.ts). */
 export interface NfsSettings {
@@ -70,7 +70,13 @@ export async function mountExport(s: NfsSettings): Promise<Mounted> {
       root = (await new NfsTree(nfs, exportRoot, info).dirHandle(sub, true))!;
     }
     return {
-      pool, nfs, tree: new NfsTree(nfs, root, info), exportPath, nfsPort, mountPort, info,
+      pool,
+      nfs,
+      tree: new NfsTree(nfs, root, info),
+      exportPath,
+      nfsPort,
+      mountPort,
+      info,
       readSize: Math.max(4096, Math.min(s.readSize, info.rtmax || s.readSize)),
       writeSize: Math.max(4096, Math.min(s.writeSize, info.wtmax || s.writeSize)),
     };
@@ -85,9 +91,7 @@ export async function mountExport(s: NfsSettings): Promise<Mounted> {
 /** The export is the longest exported path the URL path starts with; the rest is a directory in it. */
 async function findExport(mount: MountClient, host: string, urlPath: string): Promise<string> {
   const exported = await mount.exports().catch(() => [] as string[]);
-  const match = exported
-    .filter((e) => e === '/' || urlPath === e || urlPath.startsWith(`${e.replace(/\/+$/, '')}/`))
-    .sort((a, b) => b.length - a.length)[0];
+  const match = exported.filter((e) => e === '/' || urlPath === e || urlPath.startsWith(`${e.replace(/\/+$/, '')}/`)).sort((a, b) => b.length - a.length)[0];
   if (match !== undefined) return match;
   // servers answer MNT3ERR_ACCES for a path they do not export; say what is exported instead
   if (exported.length > 0) throw new StorageError('NotFound', 'nfs', 'open', `${host} does not export ${urlPath} (exports: ${exported.join(', ')})`);

@@ -4,9 +4,9 @@
  * deletePrefix share. Every path is walked with LOOKUP, which never follows a symlink.
  */
 import { splitPrefix } from '../kernel/mechanics.js';
-import { StorageError, type Operation } from '../types.js';
-import { FTYPE, NFS3ERR, type Fattr, type FsInfo, type Nfs3Client } from './nfs3.js';
+import { type Operation, StorageError } from '../types.js';
 import { hasStatus } from './nfs-errors.js';
+import { type Fattr, type FsInfo, FTYPE, NFS3ERR, type Nfs3Client } from './nfs3.js';
 
 /**
  * Writes go to a temporary name in the target directory and are renamed over the key when complete,
@@ -159,7 +159,7 @@ export class NfsTree {
     const seen = new Set<string>();
     let cookie: Buffer | undefined;
     let verifier: Buffer | undefined;
-    for (let restarts = 0, eof = false; !eof;) {
+    for (let restarts = 0, eof = false; !eof; ) {
       let page;
       try {
         page = await this.nfs.readdirplus(dirFh, cookie, verifier, dircount, maxcount);

@@ -3,7 +3,7 @@
  * and decoded on top of the RPC pool. A non-OK status throws {@link NfsStatusError}; nothing here
  * retries or caches: that is the driver's business.
  */
-import { RpcConnection, RpcPool, type AuthSys } from './rpc.js';
+import { type AuthSys, RpcConnection, RpcPool } from './rpc.js';
 import type { XdrReader, XdrWriter } from './xdr.js';
 
 export const PORTMAP_PROGRAM = 100000;
@@ -12,10 +12,34 @@ export const NFS_PROGRAM = 100003;
 
 /** NFS v3 status codes (nfsstat3) and MOUNT v3 codes (mountstat3, a subset with the same values). */
 export const NFS3ERR = {
-  PERM: 1, NOENT: 2, IO: 5, NXIO: 6, ACCES: 13, EXIST: 17, XDEV: 18, NODEV: 19, NOTDIR: 20, ISDIR: 21,
-  INVAL: 22, FBIG: 27, NOSPC: 28, ROFS: 30, MLINK: 31, NAMETOOLONG: 63, NOTEMPTY: 66, DQUOT: 69,
-  STALE: 70, REMOTE: 71, BADHANDLE: 10001, NOT_SYNC: 10002, BAD_COOKIE: 10003, NOTSUPP: 10004,
-  TOOSMALL: 10005, SERVERFAULT: 10006, BADTYPE: 10007, JUKEBOX: 10008,
+  PERM: 1,
+  NOENT: 2,
+  IO: 5,
+  NXIO: 6,
+  ACCES: 13,
+  EXIST: 17,
+  XDEV: 18,
+  NODEV: 19,
+  NOTDIR: 20,
+  ISDIR: 21,
+  INVAL: 22,
+  FBIG: 27,
+  NOSPC: 28,
+  ROFS: 30,
+  MLINK: 31,
+  NAMETOOLONG: 63,
+  NOTEMPTY: 66,
+  DQUOT: 69,
+  STALE: 70,
+  REMOTE: 71,
+  BADHANDLE: 10001,
+  NOT_SYNC: 10002,
+  BAD_COOKIE: 10003,
+  NOTSUPP: 10004,
+  TOOSMALL: 10005,
+  SERVERFAULT: 10006,
+  BADTYPE: 10007,
+  JUKEBOX: 10008,
 } as const;
 
 const STATUS_NAME = new Map<number, string>(Object.entries(NFS3ERR).map(([k, v]) => [v, `NFS3ERR_${k}`]));
@@ -27,7 +51,10 @@ export function statusName(status: number): string {
 
 /** A procedure answered with a status other than NFS3_OK / MNT3_OK. */
 export class NfsStatusError extends Error {
-  constructor(readonly status: number, readonly procedure: string) {
+  constructor(
+    readonly status: number,
+    readonly procedure: string,
+  ) {
     super(`${procedure} failed: ${STATUS_NAME.get(status) ?? `status ${status}`}`);
     this.name = 'NfsStatusError';
   }
@@ -222,7 +249,13 @@ export class Nfs3Client {
    * CREATE `name` in `dir`. UNCHECKED with `truncate` sets the size to 0, replacing an existing file's
    * content; GUARDED fails with EXIST when the name exists.
    */
-  async create(dir: Buffer, name: string, how: 'unchecked' | 'guarded', mode: number, truncate: boolean): Promise<{ fh: Buffer | undefined; attr: Fattr | undefined }> {
+  async create(
+    dir: Buffer,
+    name: string,
+    how: 'unchecked' | 'guarded',
+    mode: number,
+    truncate: boolean,
+  ): Promise<{ fh: Buffer | undefined; attr: Fattr | undefined }> {
     const r = await this.call(8, 'CREATE', (w) => {
       diropargs(w, dir, name);
       w.u32(how === 'unchecked' ? 0 : 1);
@@ -261,7 +294,14 @@ export class Nfs3Client {
    * undefined; continue with the page's own.
    */
   async readdirplus(dir: Buffer, cookie: Buffer | undefined, verifier: Buffer | undefined, dircount: number, maxcount: number): Promise<DirPage> {
-    const r = await this.call(17, 'READDIRPLUS', (w) => w.opaque(dir).fixed(cookie ?? ZERO8).fixed(verifier ?? ZERO8).u32(dircount).u32(maxcount));
+    const r = await this.call(17, 'READDIRPLUS', (w) =>
+      w
+        .opaque(dir)
+        .fixed(cookie ?? ZERO8)
+        .fixed(verifier ?? ZERO8)
+        .u32(dircount)
+        .u32(maxcount),
+    );
     postOpAttr(r);
     const nextVerifier = Buffer.from(r.fixed(8));
     const entries: DirEntry[] = [];

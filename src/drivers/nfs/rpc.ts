@@ -5,22 +5,27 @@
  * order the server sends them. A pool spreads calls over a few connections (servers such as Ganesha
  * serve one connection with several threads, but one TCP stream still serializes the bytes).
  */
-import { hostname } from 'node:os';
+
 import { connect, type Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { XdrReader, XdrWriter } from './xdr.js';
 
 /** Why a call failed below the NFS layer; `nfs-errors.ts` turns these into StorageError kinds. */
 export type RpcFailure =
-  | 'timeout'        // no reply in time
-  | 'connect'        // the TCP connection could not be made
-  | 'closed'         // the connection broke while the call was in flight
-  | 'prog-unavail'   // the server does not run this program/version/procedure
-  | 'auth'           // credentials rejected (AUTH_ERROR)
-  | 'garbage'        // the server could not decode the arguments, or we could not decode the reply
-  | 'system';        // SYSTEM_ERR, RPC_MISMATCH
+  | 'timeout' // no reply in time
+  | 'connect' // the TCP connection could not be made
+  | 'closed' // the connection broke while the call was in flight
+  | 'prog-unavail' // the server does not run this program/version/procedure
+  | 'auth' // credentials rejected (AUTH_ERROR)
+  | 'garbage' // the server could not decode the arguments, or we could not decode the reply
+  | 'system'; // SYSTEM_ERR, RPC_MISMATCH
 
 export class RpcError extends Error {
-  constructor(readonly failure: RpcFailure, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly failure: RpcFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'RpcError';
   }

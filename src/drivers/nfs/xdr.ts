@@ -84,7 +84,10 @@ export class XdrError extends Error {
 
 /** Reads one message; opaques are returned as views into the message (no copy). */
 export class XdrReader {
-  constructor(private readonly buf: Buffer, public pos = 0) {}
+  constructor(
+    private readonly buf: Buffer,
+    public pos = 0,
+  ) {}
 
   private need(n: number): void {
     if (this.pos + n > this.buf.length) throw new XdrError(`XDR: need ${n} bytes at ${this.pos}, message has ${this.buf.length}`);

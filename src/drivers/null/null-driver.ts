@@ -6,7 +6,7 @@
  * generates valid keys; `check --target null://` skips the escaping-keys behavior (it needs `persistent`).
  */
 import { defineCapabilities } from '../kernel/capabilities.js';
-import { defineDriver, type DriverCore } from '../kernel/define-driver.js';
+import { type DriverCore, defineDriver } from '../kernel/define-driver.js';
 import type { Body, ObjectInfo, ReadResult, ScanEntry } from '../types.js';
 import { NULL_OPTIONS } from './null-options.js';
 

@@ -8,22 +8,42 @@ import { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
-  ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type CompletedPart, type S3ClientConfig,
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { defineCapabilities } from '../kernel/capabilities.js';
-import { defineDriver, type DriverCore } from '../kernel/define-driver.js';
+import { type DriverCore, defineDriver } from '../kernel/define-driver.js';
 import { forEachLimited } from '../kernel/mechanics.js';
 import { parseOptions } from '../kernel/options.js';
 import { piecesOf } from '../keys.js';
 import type { Target } from '../target.js';
 import {
-  StorageError, type Body, type Environment, type ListOptions, type ObjectInfo, type Operation, type ReadOptions,
-  type ReadResult, type Semantics, type WriteOptions,
+  type Body,
+  type Environment,
+  type ListOptions,
+  type ObjectInfo,
+  type Operation,
+  type ReadOptions,
+  type ReadResult,
+  type Semantics,
+  StorageError,
+  type WriteOptions,
 } from '../types.js';
 import { attemptsOf, httpStatusOf, mapS3Error } from './s3-errors.js';
 import { S3_OPTIONS } from './s3-options.js';
@@ -58,7 +78,13 @@ export function checkS3Target(target: Target): void {
     problems.push(`the bucket (the URL's host part) must be one valid bucket name, got "${target.hosts.join(',')}"`);
   }
   const root = rootOf(target);
-  if (root && !root.slice(0, -1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..')) {
+  if (
+    root &&
+    !root
+      .slice(0, -1)
+      .split('/')
+      .every((seg) => seg !== '' && seg !== '.' && seg !== '..')
+  ) {
     problems.push(`the prefix "${root}" has empty, "." or ".." segments`);
   }
   if (problems.length) throw new UsageError(`target ${target.redacted}: ${problems.join('; ')}`);
@@ -173,8 +199,7 @@ export const s3Driver = defineDriver({
   capabilities: CAPABILITIES,
   checkTarget: checkS3Target,
   mapError: mapS3Error,
-  connect: ({ target, options, concurrency }) =>
-    connectS3(target, settingsOf(target, options), Math.max(1, concurrency, options.partConcurrency)),
+  connect: ({ target, options, concurrency }) => connectS3(target, settingsOf(target, options), Math.max(1, concurrency, options.partConcurrency)),
 });
 
 let sdkVersionText: string | undefined;
@@ -196,7 +221,9 @@ async function* exactly(source: AsyncIterable<Uint8Array>, size: number, key: st
     yield chunk;
   }
   if (seen !== size) {
-    throw new StorageError('InvalidInput', 's3', 'write', `the body yielded ${seen > size ? 'more than' : 'only'} ${seen} bytes, not the ${size} announced`, { key });
+    throw new StorageError('InvalidInput', 's3', 'write', `the body yielded ${seen > size ? 'more than' : 'only'} ${seen} bytes, not the ${size} announced`, {
+      key,
+    });
   }
 }
 
@@ -259,7 +286,8 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: stream, ContentLength: size }), 'write', key, abort.signal);
     } catch (e) {
       if (bodyError === undefined) throw e;
-      throw bodyError instanceof StorageError ? bodyError
+      throw bodyError instanceof StorageError
+        ? bodyError
         : new StorageError('Unexpected', name, 'write', `the body failed: ${String(bodyError)}`, { key, cause: bodyError });
     } finally {
       signal?.removeEventListener('abort', forward);
@@ -273,8 +301,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
    * no parts are left behind.
    */
   async function putParts(key: string, parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
-    const created = await send<{ UploadId?: string }>(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: full(key) }), 'write', key, signal);
+    const created = await send<{ UploadId?: string }>(new CreateMultipartUploadCommand({ Bucket: bucket, Key: full(key) }), 'write', key, signal);
     const UploadId = created.UploadId;
     if (!UploadId) throw new StorageError('Unexpected', name, 'write', 'CreateMultipartUpload returned no UploadId', { key });
     const done: CompletedPart[] = [];
@@ -283,17 +310,35 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       await forEachLimited(parts, partConcurrency, async (part) => {
         const n = ++PartNumber;
         if (n > MAX_PARTS) throw new StorageError('InvalidInput', name, 'write', `more than ${MAX_PARTS} parts: raise partSize`, { key });
-        const r = await send<{ ETag?: string }>(new UploadPartCommand({
-          Bucket: bucket, Key: full(key), UploadId, PartNumber: n, Body: part, ContentLength: part.length,
-        }), 'write', key, signal);
+        const r = await send<{ ETag?: string }>(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: full(key),
+            UploadId,
+            PartNumber: n,
+            Body: part,
+            ContentLength: part.length,
+          }),
+          'write',
+          key,
+          signal,
+        );
         done.push({ PartNumber: n, ETag: r.ETag });
       });
       done.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
       // RGW (Pacific) answers CompleteMultipartUpload with an empty <ETag/>: the object's real ETag comes from
       // HEAD, GET or LIST, so nothing here relies on this response.
-      await send(new CompleteMultipartUploadCommand({
-        Bucket: bucket, Key: full(key), UploadId, MultipartUpload: { Parts: done },
-      }), 'write', key, signal);
+      await send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: full(key),
+          UploadId,
+          MultipartUpload: { Parts: done },
+        }),
+        'write',
+        key,
+        signal,
+      );
     } catch (e) {
       // forEachLimited settles every part in flight first, so the abort leaves no part behind.
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: full(key), UploadId })).catch(() => undefined);
@@ -346,12 +391,18 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       await stat(key); // an empty range of a missing key is still NotFound
       return { size: 0, body: nothing() };
     }
-    const Range = offset > 0 || opts.length !== undefined
-      ? `bytes=${offset}-${opts.length !== undefined ? offset + opts.length - 1 : ''}` : undefined;
+    const Range = offset > 0 || opts.length !== undefined ? `bytes=${offset}-${opts.length !== undefined ? offset + opts.length - 1 : ''}` : undefined;
     try {
-      const out = await send<{ Body?: unknown; ContentLength?: number }>(new GetObjectCommand({
-        Bucket: bucket, Key: full(key), ...(Range ? { Range } : {}),
-      }), 'read', key, opts.signal);
+      const out = await send<{ Body?: unknown; ContentLength?: number }>(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: full(key),
+          ...(Range ? { Range } : {}),
+        }),
+        'read',
+        key,
+        opts.signal,
+      );
       const stream = out.Body as Readable | undefined;
       return {
         ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
@@ -366,40 +417,64 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
 
   async function stat(key: string): Promise<ObjectInfo> {
     const out = await send<{ ContentLength?: number; LastModified?: Date; ETag?: string }>(
-      new HeadObjectCommand({ Bucket: bucket, Key: full(key) }), 'stat', key);
+      new HeadObjectCommand({ Bucket: bucket, Key: full(key) }),
+      'stat',
+      key,
+    );
     return {
-      key, size: out.ContentLength ?? 0,
+      key,
+      size: out.ContentLength ?? 0,
       ...(out.LastModified ? { modified: out.LastModified.getTime() } : {}),
       ...(out.ETag ? { etag: out.ETag } : {}),
     };
   }
 
   /** ListObjectsV2 pages of full keys under `prefix` (relative to the root). */
-  async function* pages(prefix: string, op: Operation, pageSize: number, signal?: AbortSignal): AsyncIterable<{ Key: string; Size: number; LastModified?: Date; ETag?: string }[]> {
+  async function* pages(
+    prefix: string,
+    op: Operation,
+    pageSize: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<{ Key: string; Size: number; LastModified?: Date; ETag?: string }[]> {
     let ContinuationToken: string | undefined;
     do {
-      const out = await send<{ Contents?: { Key?: string; Size?: number; LastModified?: Date; ETag?: string }[]; IsTruncated?: boolean; NextContinuationToken?: string }>(
+      const out = await send<{
+        Contents?: { Key?: string; Size?: number; LastModified?: Date; ETag?: string }[];
+        IsTruncated?: boolean;
+        NextContinuationToken?: string;
+      }>(
         new ListObjectsV2Command({
-          Bucket: bucket, Prefix: full(prefix), MaxKeys: pageSize, ...(ContinuationToken ? { ContinuationToken } : {}),
-        }), op, prefix, signal);
+          Bucket: bucket,
+          Prefix: full(prefix),
+          MaxKeys: pageSize,
+          ...(ContinuationToken ? { ContinuationToken } : {}),
+        }),
+        op,
+        prefix,
+        signal,
+      );
       const contents = (out.Contents ?? []).filter((o): o is { Key: string; Size: number } => o.Key !== undefined);
       if (contents.length) yield contents;
       ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (ContinuationToken);
   }
   const infoOf = (o: { Key: string; Size?: number; LastModified?: Date; ETag?: string }): ObjectInfo => ({
-    key: o.Key.slice(root.length), size: o.Size ?? 0,
+    key: o.Key.slice(root.length),
+    size: o.Size ?? 0,
     ...(o.LastModified ? { modified: o.LastModified.getTime() } : {}),
     ...(o.ETag ? { etag: o.ETag } : {}),
   });
 
   let headers: Record<string, string> = {};
   const head = new HeadBucketCommand({ Bucket: bucket });
-  head.middlewareStack.add((next) => async (args) => {
-    const out = await next(args);
-    headers = (out.response as { headers?: Record<string, string> }).headers ?? {};
-    return out;
-  }, { step: 'deserialize', name: 'storbenchServerHeader' });
+  head.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      headers = (out.response as { headers?: Record<string, string> }).headers ?? {};
+      return out;
+    },
+    { step: 'deserialize', name: 'storbenchServerHeader' },
+  );
   try {
     try {
       await send(head, 'open');
@@ -409,13 +484,16 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       const missing = e instanceof StorageError && e.kind === 'NotFound';
       if (missing && !options.createBucket) {
         throw new StorageError('NotFound', name, 'open', `bucket "${bucket}" does not exist (add createBucket=true to create it)`, {
-          cause: e, ...(e.code !== undefined ? { code: e.code } : {}),
+          cause: e,
+          ...(e.code !== undefined ? { code: e.code } : {}),
         });
       }
       if (!missing) throw e;
       // AWS wants the region named outside us-east-1; RGW and MinIO create in their own zone(group) without it.
-      const where = endpointKindOf(options.endpoint, headers) === 'aws' && options.region !== 'us-east-1'
-        ? { CreateBucketConfiguration: { LocationConstraint: options.region as never } } : {};
+      const where =
+        endpointKindOf(options.endpoint, headers) === 'aws' && options.region !== 'us-east-1'
+          ? { CreateBucketConfiguration: { LocationConstraint: options.region as never } }
+          : {};
       await send(new CreateBucketCommand({ Bucket: bucket, ...where }), 'open');
     }
   } catch (e) {
@@ -431,9 +509,10 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
     },
     system: () => SYSTEM[kind],
     semantics: (): Semantics => ({
-      writeDurability: kind === 'ceph-rgw'
-        ? 'acknowledged by RGW once RADOS has written every replica of the pool'
-        : 'acknowledged by the S3 endpoint once stored (per the service\'s durability)',
+      writeDurability:
+        kind === 'ceph-rgw'
+          ? 'acknowledged by RGW once RADOS has written every replica of the pool'
+          : "acknowledged by the S3 endpoint once stored (per the service's durability)",
       readAfterWrite: 'strong (AWS S3 since 2020; Ceph RGW and MinIO on one site)',
       listConsistency: 'strong, ListObjectsV2 in UTF-8 binary key order, pages of up to 1000',
       multipartThreshold,
@@ -471,13 +550,22 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
     async deletePrefix(prefix: string) {
       let removed = 0;
       for await (const page of pages(prefix, 'delete', BATCH)) {
-        const out = await send<{ Errors?: { Key?: string; Code?: string; Message?: string }[] }>(new DeleteObjectsCommand({
-          Bucket: bucket, Delete: { Objects: page.map((o) => ({ Key: o.Key })), Quiet: true },
-        }), 'delete', prefix);
+        const out = await send<{ Errors?: { Key?: string; Code?: string; Message?: string }[] }>(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: page.map((o) => ({ Key: o.Key })), Quiet: true },
+          }),
+          'delete',
+          prefix,
+        );
         const errors = out.Errors ?? [];
         if (errors.length) {
           const first = errors[0]!;
-          throw mapS3Error({ name: first.Code, message: `${errors.length} of ${page.length} keys not deleted, first ${first.Key}: ${first.Message}` }, 'delete', prefix);
+          throw mapS3Error(
+            { name: first.Code, message: `${errors.length} of ${page.length} keys not deleted, first ${first.Key}: ${first.Message}` },
+            'delete',
+            prefix,
+          );
         }
         removed += page.length;
       }

@@ -2,7 +2,7 @@
  * S3 error mapping: SDK v3 service exceptions, HTTP statuses and Node socket errors → StorageError kinds.
  * Works for AWS S3, Ceph RGW and MinIO, which share the S3 error codes.
  */
-import { StorageError, type ErrorKind, type Operation } from '../types.js';
+import { type ErrorKind, type Operation, StorageError } from '../types.js';
 
 /** The fields of an SDK v3 error (ServiceException, TimeoutError, a Node socket error) that we look at. */
 interface SdkErrorShape {
@@ -16,24 +16,61 @@ interface SdkErrorShape {
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuchUpload']);
 const RATE_LIMITED = new Set([
-  'SlowDown', 'ServiceUnavailable', 'Throttling', 'ThrottlingException', 'TooManyRequests',
-  'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled', 'ProvisionedThroughputExceededException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequests',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'ProvisionedThroughputExceededException',
 ]);
 const PERMISSION = new Set([
-  'AccessDenied', 'Forbidden', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled',
-  'AccountProblem', 'InvalidToken', 'ExpiredToken', 'CredentialsProviderError', 'UserSuspended',
+  'AccessDenied',
+  'Forbidden',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AllAccessDisabled',
+  'AccountProblem',
+  'InvalidToken',
+  'ExpiredToken',
+  'CredentialsProviderError',
+  'UserSuspended',
 ]);
 /** RequestTimeTooSkewed is the client's clock: retrying does not help, fixing the input (the clock) does. */
 const INVALID = new Set([
-  'RequestTimeTooSkewed', 'InvalidArgument', 'InvalidRange', 'InvalidBucketName', 'KeyTooLongError',
-  'EntityTooLarge', 'EntityTooSmall', 'InvalidPart', 'InvalidPartOrder', 'MalformedXML', 'InvalidRequest',
-  'MissingContentLength', 'InvalidDigest', 'BadDigest', 'IncompleteBody',
+  'RequestTimeTooSkewed',
+  'InvalidArgument',
+  'InvalidRange',
+  'InvalidBucketName',
+  'KeyTooLongError',
+  'EntityTooLarge',
+  'EntityTooSmall',
+  'InvalidPart',
+  'InvalidPartOrder',
+  'MalformedXML',
+  'InvalidRequest',
+  'MissingContentLength',
+  'InvalidDigest',
+  'BadDigest',
+  'IncompleteBody',
 ]);
 const TIMEOUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 /** The endpoint went away or cannot be reached (radosgw killed, restarted, overloaded accept queue). */
 const UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
-  'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'InternalError', 'ServiceFailure',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'InternalError',
+  'ServiceFailure',
 ]);
 
 /** The S3 error code, the HTTP status and the Node error code of `e`, when it carries them. */
@@ -85,7 +122,9 @@ export function mapS3Error(e: unknown, operation: Operation, key: string | undef
   // When the Node code decided the kind (a reset renamed TimeoutError), it is the native code.
   const native = shape.code !== undefined && UNAVAILABLE.has(shape.code) ? shape.code : code;
   return new StorageError(kind, 's3', operation, `${shown}${status ? ` (HTTP ${status})` : ''}${detail}`, {
-    cause: e, ...(key !== undefined ? { key } : {}), ...(native !== undefined ? { code: native } : {}),
+    cause: e,
+    ...(key !== undefined ? { key } : {}),
+    ...(native !== undefined ? { code: native } : {}),
   });
 }
 

@@ -131,8 +131,13 @@ export class WebHdfsClient {
    * One call to the NameNode, failing over through every listed NameNode once. Answers of status >= 400 are
    * thrown as WebHdfsError; redirects and successes are returned with their body unread.
    */
-  async namenode(method: HttpMethod, path: string, op: string, params: Params = {},
-    extra: { body?: RequestBody; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Dispatcher.ResponseData> {
+  async namenode(
+    method: HttpMethod,
+    path: string,
+    op: string,
+    params: Params = {},
+    extra: { body?: RequestBody; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Dispatcher.ResponseData> {
     const hosts = this.options.hosts;
     let last: unknown = new Error('no NameNode answered');
     for (let attempt = 0; attempt < hosts.length; attempt++) {
@@ -186,7 +191,9 @@ export class WebHdfsClient {
     if (!location && res.statusCode === 200) {
       try {
         location = (JSON.parse(text) as { Location?: string }).Location;
-      } catch { /* not JSON: handled below */ }
+      } catch {
+        /* not JSON: handled below */
+      }
     }
     if (!location) throw new Error(`HTTP ${res.statusCode} without a DataNode location`);
     return new URL(location);
@@ -196,8 +203,15 @@ export class WebHdfsClient {
    * CREATE or APPEND: ask the NameNode where, then stream `body` to that DataNode (or, through an HttpFS gateway,
    * send it in the first request). The returned promise settles when the DataNode has closed the file.
    */
-  async upload(method: 'PUT' | 'POST', path: string, op: 'CREATE' | 'APPEND', params: Params,
-    body: RequestBody, size: number | undefined, signal?: AbortSignal): Promise<void> {
+  async upload(
+    method: 'PUT' | 'POST',
+    path: string,
+    op: 'CREATE' | 'APPEND',
+    params: Params,
+    body: RequestBody,
+    size: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
     if (size !== undefined) headers['content-length'] = String(size);
     const common = signal ? { signal } : {};
@@ -223,7 +237,9 @@ export class WebHdfsClient {
         excluded.push(url.host);
         continue;
       }
-      for await (const _ of res) { /* 201 Created or 200 OK: an empty or tiny body */ }
+      for await (const _ of res) {
+        /* 201 Created or 200 OK: an empty or tiny body */
+      }
       return;
     }
   }
@@ -232,12 +248,25 @@ export class WebHdfsClient {
    * One request to the DataNode at `url` with node:http, resolved with the response once its headers arrive
    * (node:http skips the DataNode's 100 Continue). An answer of status >= 300 is read and thrown as WebHdfsError.
    */
-  private async datanode(method: HttpMethod, url: URL, body: RequestBody | undefined,
-    headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  private async datanode(
+    method: HttpMethod,
+    url: URL,
+    body: RequestBody | undefined,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<http.IncomingMessage> {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? https : http).request(url, {
-        method, headers, agent: this.dataAgent, timeout: this.options.timeoutMs, ...(signal ? { signal } : {}),
-      }, resolve);
+      const req = (url.protocol === 'https:' ? https : http).request(
+        url,
+        {
+          method,
+          headers,
+          agent: this.dataAgent,
+          timeout: this.options.timeoutMs,
+          ...(signal ? { signal } : {}),
+        },
+        resolve,
+      );
       // The socket timeout also covers the body: a DataNode that stops sending fails the read, never hangs it.
       req.on('timeout', () => req.destroy(Object.assign(new Error('the DataNode went silent'), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
@@ -246,7 +275,7 @@ export class WebHdfsClient {
       } else {
         // A rejected upload (the DataNode answers early and closes) also ends the body pipeline with an error:
         // the answer, not the broken pipe, says what went wrong.
-        const source = body instanceof Uint8Array || typeof body === 'string' ? Readable.from([body]) : body as Readable;
+        const source = body instanceof Uint8Array || typeof body === 'string' ? Readable.from([body]) : (body as Readable);
         pipeline(source, req).catch((e: unknown) => req.destroy(e as Error));
       }
     });
@@ -254,7 +283,9 @@ export class WebHdfsClient {
       const parts: Buffer[] = [];
       try {
         for await (const c of res) parts.push(c as Buffer);
-      } catch { /* the status says enough */ }
+      } catch {
+        /* the status says enough */
+      }
       const text = Buffer.concat(parts).toString();
       throw new WebHdfsError(res.statusCode ?? 0, parseRemoteException(text), text);
     }

@@ -9,13 +9,21 @@ import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import { defineCapabilities } from '../kernel/capabilities.js';
-import { defineDriver, type ConnectContext, type DriverCore } from '../kernel/define-driver.js';
+import { type ConnectContext, type DriverCore, defineDriver } from '../kernel/define-driver.js';
 import { forEachLimited, paginate, splitPrefix } from '../kernel/mechanics.js';
 import {
-  StorageError, type Body, type Environment, type ListOptions, type ObjectInfo, type ReadOptions, type ReadResult,
-  type ScanEntry, type Semantics, type WriteOptions,
+  type Body,
+  type Environment,
+  type ListOptions,
+  type ObjectInfo,
+  type ReadOptions,
+  type ReadResult,
+  type ScanEntry,
+  type Semantics,
+  StorageError,
+  type WriteOptions,
 } from '../types.js';
-import { WebHdfsClient, type DataResponse } from './webhdfs-client.js';
+import { type DataResponse, WebHdfsClient } from './webhdfs-client.js';
 import { isNotFound, WebHdfsError, webhdfsErrorMapper } from './webhdfs-errors.js';
 import { WEBHDFS_OPTIONS } from './webhdfs-options.js';
 
@@ -65,7 +73,7 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
   const tls = name === 'swebhdfs';
   const root = target.path;
   // Simple authentication sends the user name; with a delegation token the token names the user.
-  const user = o.delegationToken ? undefined : (o.user || target.username || userInfo().username);
+  const user = o.delegationToken ? undefined : o.user || target.username || userInfo().username;
   const gateway = o.gateway === 'httpfs';
   const syncBlock = o.syncBlock ?? context.durable;
   // A scan keeps scanAhead + 1 objects open at once: the pools must allow that many connections.
@@ -153,14 +161,22 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
   }
 
   function create(key: string, body: Body, size: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    return client.upload('PUT', pathOf(key), 'CREATE', {
-      // createflag replaces overwrite= on the DataNode; it is how SYNC_BLOCK (fsync on block close) is asked for.
-      ...(syncBlock ? { createflag: o.overwrite ? 'CREATE,OVERWRITE,SYNC_BLOCK' : 'CREATE,SYNC_BLOCK' } : { overwrite: o.overwrite }),
-      ...(o.replication ? { replication: o.replication } : {}),
-      ...(o.blockSize ? { blocksize: o.blockSize } : {}),
-      ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
-      ...permission,
-    }, requestBody(body), size, signal);
+    return client.upload(
+      'PUT',
+      pathOf(key),
+      'CREATE',
+      {
+        // createflag replaces overwrite= on the DataNode; it is how SYNC_BLOCK (fsync on block close) is asked for.
+        ...(syncBlock ? { createflag: o.overwrite ? 'CREATE,OVERWRITE,SYNC_BLOCK' : 'CREATE,SYNC_BLOCK' } : { overwrite: o.overwrite }),
+        ...(o.replication ? { replication: o.replication } : {}),
+        ...(o.blockSize ? { blocksize: o.blockSize } : {}),
+        ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
+        ...permission,
+      },
+      requestBody(body),
+      size,
+      signal,
+    );
   }
 
   async function stat(key: string): Promise<ObjectInfo> {
@@ -182,13 +198,19 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
     semantics(): Semantics {
       const replication = o.replication ?? found.replication;
       return {
-        writeDurability: `a completed CREATE has closed the file: every packet acknowledged by the whole pipeline of ` +
+        writeDurability:
+          `a completed CREATE has closed the file: every packet acknowledged by the whole pipeline of ` +
           `${replication ?? 'dfs.replication'} DataNodes (in their page cache${syncBlock ? ', and fsynced on block close (SYNC_BLOCK)' : '; no fsync'})`,
         readAfterWrite: 'strong: one NameNode namespace, a closed file is visible at once',
-        listConsistency: 'strong; recursive walk of directories with LISTSTATUS_BATCH pages, directory order (not global key order); directories are not objects',
+        listConsistency:
+          'strong; recursive walk of directories with LISTSTATUS_BATCH pages, directory order (not global key order); directories are not objects',
         ...(replication !== undefined ? { replication } : {}),
         blockSize: o.blockSize ?? found.blockSize ?? 'server default',
-        dataPath: gateway ? 'HttpFS gateway (no DataNode redirect)' : o.noredirect ? 'NameNode noredirect=true, then DataNode' : 'NameNode 307 redirect, then DataNode',
+        dataPath: gateway
+          ? 'HttpFS gateway (no DataNode redirect)'
+          : o.noredirect
+            ? 'NameNode noredirect=true, then DataNode'
+            : 'NameNode 307 redirect, then DataNode',
         syncBlock,
       };
     },
@@ -223,11 +245,15 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
         return empty();
       }
       try {
-        const res = await client.download(pathOf(key), {
-          ...(offset > 0 ? { offset } : {}),
-          ...(options.length !== undefined ? { length: options.length } : {}),
-          ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
-        }, options.signal);
+        const res = await client.download(
+          pathOf(key),
+          {
+            ...(offset > 0 ? { offset } : {}),
+            ...(options.length !== undefined ? { length: options.length } : {}),
+            ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
+          },
+          options.signal,
+        );
         return { ...(res.size !== undefined ? { size: res.size } : {}), body: res.body };
       } catch (e) {
         // A range starting at or past the end is empty, not an error. The DataNode refuses it with a plain
@@ -264,8 +290,10 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
             continue;
           }
           const info = listed.shift()!;
-          const response = client.download(pathOf(info.key), o.bufferSize ? { buffersize: o.bufferSize } : {}, options.signal)
-            .catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; }); // deleted since it was listed
+          const response = client.download(pathOf(info.key), o.bufferSize ? { buffersize: o.bufferSize } : {}, options.signal).catch((e: unknown) => {
+            if (isNotFound(e)) return undefined;
+            throw e;
+          }); // deleted since it was listed
           response.catch(() => undefined); // awaited in turn below; not an unhandled rejection meanwhile
           ahead.push({ info, response });
         }
@@ -280,7 +308,11 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
         }
       } finally {
         // Stopped early (or failed): release the connections of the objects opened ahead.
-        for (const { response } of ahead) response.then((res) => res?.destroy(), () => undefined);
+        for (const { response } of ahead)
+          response.then(
+            (res) => res?.destroy(),
+            () => undefined,
+          );
         await pages.return?.();
       }
     },
@@ -349,7 +381,9 @@ async function lookAround(client: WebHdfsClient, rootPath: string, permission: {
     const d = await client.json<{ FsServerDefaults: { replication: number; blockSize: number } }>('GET', '/', 'GETSERVERDEFAULTS');
     found.replication = d.FsServerDefaults.replication;
     found.blockSize = d.FsServerDefaults.blockSize;
-  } catch { /* HttpFS and NameNodes before 3.0 lack GETSERVERDEFAULTS: the semantics then say "server default" */ }
+  } catch {
+    /* HttpFS and NameNodes before 3.0 lack GETSERVERDEFAULTS: the semantics then say "server default" */
+  }
   if (!gateway) await readNameNodeInfo(client.activeHost, tls, found);
   return found;
 }
@@ -361,5 +395,7 @@ async function readNameNodeInfo(host: string, tls: boolean, found: Found): Promi
     const bean = ((await res.json()) as { beans: { SoftwareVersion?: string; LiveNodes?: string }[] }).beans[0];
     if (bean?.SoftwareVersion) found.version = bean.SoftwareVersion;
     if (bean?.LiveNodes) found.liveDataNodes = Object.keys(JSON.parse(bean.LiveNodes) as object).length;
-  } catch { /* not a NameNode we can see: fine */ }
+  } catch {
+    /* not a NameNode we can see: fine */
+  }
 }

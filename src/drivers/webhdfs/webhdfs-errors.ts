@@ -7,7 +7,7 @@
  * {@link WebHdfsError.code}, never a message. Aborts are not mapped here: the kernel makes them Cancelled, and it
  * scrubs the delegation token from every message.
  */
-import { StorageError, type ErrorKind, type Operation } from '../types.js';
+import { type ErrorKind, type Operation, StorageError } from '../types.js';
 
 /** The body of a WebHDFS error response. */
 export interface RemoteException {
@@ -21,7 +21,11 @@ export class WebHdfsError extends Error {
   /** The RemoteException's class (`FileNotFoundException`, `StandbyException`...), else the HTTP status (`"503"`). */
   readonly code: string;
 
-  constructor(readonly status: number, readonly remote: RemoteException | undefined, body: string) {
+  constructor(
+    readonly status: number,
+    readonly remote: RemoteException | undefined,
+    body: string,
+  ) {
     super(`HTTP ${status} ${remote ? `${remote.exception}: ${remote.message ?? ''}` : body.slice(0, 200) || '(empty body)'}`);
     this.name = 'WebHdfsError';
     this.code = remote?.exception ?? String(status);

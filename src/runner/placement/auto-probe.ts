@@ -20,7 +20,12 @@ export interface ProbePolicy {
 
 export class AutoProbe implements Placement {
   /** `n`: the threads to fan out to. */
-  constructor(private readonly run: MeasureContext, private readonly n: number, private readonly note: NotePlacement, private readonly policy: ProbePolicy) {}
+  constructor(
+    private readonly run: MeasureContext,
+    private readonly n: number,
+    private readonly note: NotePlacement,
+    private readonly policy: ProbePolicy,
+  ) {}
 
   start(gate: StartGate): Running {
     const { stop } = this.run;
@@ -45,9 +50,12 @@ export class AutoProbe implements Placement {
     const { probeMs, saturated: threshold } = this.policy;
     const probeElu0 = performance.eventLoopUtilization();
     let probeTimer: NodeJS.Timeout | undefined;
-    const utilization = await Promise.race([probe.done.then(() => undefined), new Promise<number>((resolve) => {
-      probeTimer = setTimeout(() => resolve(performance.eventLoopUtilization(probeElu0).utilization), probeMs);
-    })]);
+    const utilization = await Promise.race([
+      probe.done.then(() => undefined),
+      new Promise<number>((resolve) => {
+        probeTimer = setTimeout(() => resolve(performance.eventLoopUtilization(probeElu0).utilization), probeMs);
+      }),
+    ]);
     clearTimeout(probeTimer);
     if (utilization === undefined || stop.aborted) return probe; // ended (or stopped) within the probe
     const saturated = `utilization ${utilization.toFixed(2)} in a ${probeMs / 1000}s probe`;
@@ -58,13 +66,17 @@ export class AutoProbe implements Placement {
     // The probe goes on measuring while the threads start; it stops only once they all have their drivers
     // open. If one cannot start (the storage went away, say), the run simply stays on this event loop.
     const fan = startThreads(this.run, this.n);
-    const failure = await fan.ready.then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+    const failure = await fan.ready.then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
     if (failure !== undefined || stop.aborted) {
       if (failure !== undefined) {
         this.note({
           threads: 1,
-          threadsChoice: `auto: the event loop saturated (${saturated}), but threads could not start `
-            + `(${redactString(failure, target.secrets)}): stayed on one event loop`,
+          threadsChoice:
+            `auto: the event loop saturated (${saturated}), but threads could not start ` +
+            `(${redactString(failure, target.secrets)}): stayed on one event loop`,
         });
       }
       return probe;
@@ -74,8 +86,9 @@ export class AutoProbe implements Placement {
     stop.removeEventListener('abort', forwardStop);
     this.note({
       threads: this.n,
-      threadsChoice: `auto: the event loop saturated (${saturated}): ${this.n} threads measured the whole run from `
-        + 'their start; the operations of one event loop until then were not counted',
+      threadsChoice:
+        `auto: the event loop saturated (${saturated}): ${this.n} threads measured the whole run from ` +
+        'their start; the operations of one event loop until then were not counted',
     });
     // The gate opens again as the threads start, as with --threads N: the probe and the threads' start-up
     // (seconds on a loaded machine) are not taken out of --duration.

@@ -8,7 +8,10 @@ import type { StartGate } from './start-gate.js';
 
 export class MainLoop implements Placement {
   /** `loopStop`: what stops this loop (the run's stop, or the probe's own). */
-  constructor(private readonly run: MeasureContext, private readonly loopStop: AbortSignal = run.stop) {}
+  constructor(
+    private readonly run: MeasureContext,
+    private readonly loopStop: AbortSignal = run.stop,
+  ) {}
 
   /** Opens the gate at once: nothing to wait for. */
   start(gate: StartGate): Running {
@@ -24,9 +27,20 @@ export class MainLoop implements Placement {
       abandon: async () => undefined,
       released: Promise.resolve(),
       done: runLoop({
-        driver, spec, sizes, keys, recorder, workers: spec.concurrency, stream: 0,
-        ...(spec.rate ? { rate: spec.rate } : {}), ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
-        warmupEndMs: clock.warmupEndMs, stopMs: clock.stopMs, stop: this.loopStop, cancel, payloads,
+        driver,
+        spec,
+        sizes,
+        keys,
+        recorder,
+        workers: spec.concurrency,
+        stream: 0,
+        ...(spec.rate ? { rate: spec.rate } : {}),
+        ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
+        warmupEndMs: clock.warmupEndMs,
+        stopMs: clock.stopMs,
+        stop: this.loopStop,
+        cancel,
+        payloads,
       }).then(soFar),
     };
   }

@@ -18,9 +18,14 @@ export function startThreads(run: MeasureContext, n: number): StartedThreads {
   const threads = runThreads({ target, spec, base, objects, threads: n, stop });
   let release!: () => void;
   let measuring: Clock | undefined;
-  const released = new Promise<void>((resolve) => { release = resolve; });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const running: Running = {
-    live: threads.totals, done: threads.done, released: Promise.race([released, threads.done]), abandon: threads.abandon,
+    live: threads.totals,
+    done: threads.done,
+    released: Promise.race([released, threads.done]),
+    abandon: threads.abandon,
     partial: () => (measuring ? { sets: threads.partial(), measuredSeconds: measuring.measuredSeconds() } : { sets: [], measuredSeconds: 0 }),
     snapshot: () => undefined,
   };
@@ -37,12 +42,20 @@ export function startThreads(run: MeasureContext, n: number): StartedThreads {
 }
 
 export class Threads implements Placement {
-  constructor(private readonly run: MeasureContext, private readonly n: number) {}
+  constructor(
+    private readonly run: MeasureContext,
+    private readonly n: number,
+  ) {}
 
   /** Opens the gate as soon as every thread is ready. */
   start(gate: StartGate): Running {
     const fan = startThreads(this.run, this.n);
-    fan.ready.then(() => { fan.go(gate); }, () => undefined); // a thread that fails to start fails `done`
+    fan.ready.then(
+      () => {
+        fan.go(gate);
+      },
+      () => undefined,
+    ); // a thread that fails to start fails `done`
     return fan.running;
   }
 }
