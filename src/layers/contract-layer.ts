@@ -76,10 +76,11 @@ export class ContractLayer implements Driver {
     this.#mapError = map && ((e, operation, key) => redacted(map(e, operation, key), target.secrets));
     if (this.capabilities.append) this.append = (key, body, options) => this.#call('append', key, options, (core) => core.append?.(key, body, options));
     if (this.capabilities.rename) {
-      this.rename = (from, to) => {
-        this.#key('rename', to);
-        return this.#call('rename', from, undefined, (core) => core.rename?.(from, to));
-      };
+      this.rename = (from, to) =>
+        this.#call('rename', from, undefined, (core) => {
+          this.#key('rename', to); // thrown here, it becomes the call's rejection like the check of `from`
+          return core.rename?.(from, to);
+        });
     }
     if (this.capabilities.positionalWrite) {
       this.writeAt = (key, offset, body, options) => {
