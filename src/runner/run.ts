@@ -12,6 +12,7 @@ import { redactString, type Target } from '../drivers/target.js';
 import type { Driver, Environment, Warning } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
 import type { CleanupState, OpResult, ResultsStore, RunOutcome, RunStatus } from '../results/types.js';
+import { threadpoolInfo } from '../threadpool/threadpool.js';
 import { STORBENCH_VERSION } from '../version.js';
 import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes.js';
@@ -95,8 +96,8 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     host: hostname(),
     nodeVersion: process.version,
     storbenchVersion: STORBENCH_VERSION,
-    // libuv's threadpool as this process has it (bin/storbench.cjs sets it first; the rule is file://'s threadpool.ts)
-    threadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    // libuv's threadpool as this process has it (bin/storbench.cjs sizes it first, by src/threadpool's one rule)
+    threadpoolSize: threadpoolInfo().size,
     cpus: availableParallelism(),
     keyPrefix: `${base}/`,
     ...largeFiles,

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
+import { threadpoolInfo } from '../../threadpool/threadpool.js';
 import type { DriverCore } from '../kernel/define-driver.js';
 import { forEachLimited, paginate } from '../kernel/mechanics.js';
 import { clampRange } from '../keys.js';
@@ -32,7 +33,6 @@ import { prune, walk } from './file-walk.js';
 import { type FileSystemInfo, isNetworkFileSystem } from './fs-type.js';
 import type { IoEngine, IoHandle } from './io-engine.js';
 import type { Profile } from './profiles.js';
-import { threadpoolInfo } from './threadpool.js';
 
 // O_NOFOLLOW: a symlink as the last component of a key is never followed (it could point anywhere).
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;

@@ -23,8 +23,6 @@ import { detectFileSystem, type FileSystemInfo } from './fs-type.js';
 import { asyncIo, type IoEngine, syncIo } from './io-engine.js';
 import { type DirectMode, detectProfile, PROFILES, type Profile } from './profiles.js';
 
-export { configureThreadpool, threadpoolInfo } from './threadpool.js';
-
 /** Where the O_DIRECT probe is made: the directory of every key a run writes (`storbench/<run>/...`). */
 const PROBE_DIR = 'storbench';
 
