@@ -74,22 +74,39 @@ export class ContractLayer implements Driver {
     this.#checkKeys = !definition.uncheckedKeys;
     const map = definition.mapError;
     this.#mapError = map && ((e, operation, key) => redacted(map(e, operation, key), target.secrets));
-    if (this.capabilities.append) this.append = (key, body, options) => this.#call('append', key, options, (core) => core.append?.(key, body, options));
+    if (this.capabilities.append) {
+      this.append = (key, body, options) => {
+        try {
+          const core = this.#ready('append', key, options?.signal);
+          if (!core.append) throw this.#unsupported('append', key);
+          return this.#settled(core.append(key, body, options), 'append', key, options?.signal);
+        } catch (e) {
+          return this.#rejected(e, 'append', key, options?.signal);
+        }
+      };
+    }
     if (this.capabilities.rename) {
-      this.rename = (from, to) =>
-        this.#call('rename', from, undefined, (core) => {
-          this.#key('rename', to); // thrown here, it becomes the call's rejection like the check of `from`
-          return core.rename?.(from, to);
-        });
+      this.rename = (from, to) => {
+        try {
+          const core = this.#ready('rename', from, undefined);
+          if (this.#checkKeys) checkKey(this.name, 'rename', to);
+          if (!core.rename) throw this.#unsupported('rename', from);
+          return this.#settled(core.rename(from, to), 'rename', from, undefined);
+        } catch (e) {
+          return this.#rejected(e, 'rename', from, undefined);
+        }
+      };
     }
     if (this.capabilities.positionalWrite) {
       this.writeAt = (key, offset, body, options) => {
         try {
+          const core = this.#ready('write', key, options?.signal);
           checkOffset(this.name, key, offset);
+          if (!core.writeAt) throw this.#unsupported('write', key);
+          return this.#settled(core.writeAt(key, offset, body, options), 'write', key, options?.signal);
         } catch (e) {
-          return Promise.reject(e);
+          return this.#rejected(e, 'write', key, options?.signal);
         }
-        return this.#call('write', key, options, (core) => core.writeAt?.(key, offset, body, options));
       };
     }
   }
@@ -147,22 +164,39 @@ export class ContractLayer implements Driver {
   }
 
   write(key: string, body: Body, options?: WriteOptions): Promise<void> {
-    return this.#call('write', key, options, (core) => core.write(key, body, options));
+    try {
+      return this.#settled(this.#ready('write', key, options?.signal).write(key, body, options), 'write', key, options?.signal);
+    } catch (e) {
+      return this.#rejected(e, 'write', key, options?.signal);
+    }
   }
 
   read(key: string, options?: ReadOptions): Promise<ReadResult> {
-    const result = this.#call('read', key, options, (core) => core.read(key, options));
+    let result: Promise<ReadResult>;
+    try {
+      result = this.#settled(this.#ready('read', key, options?.signal).read(key, options), 'read', key, options?.signal);
+    } catch (e) {
+      return this.#rejected(e, 'read', key, options?.signal);
+    }
     const map = this.#mapError;
     if (!map) return result;
     return result.then((r) => ({ ...r, body: mappedBody(r.body, (e) => this.#normalize(e, 'read', key, options?.signal, map)) }));
   }
 
   stat(key: string): Promise<ObjectInfo> {
-    return this.#call('stat', key, undefined, (core) => core.stat(key));
+    try {
+      return this.#settled(this.#ready('stat', key, undefined).stat(key), 'stat', key, undefined);
+    } catch (e) {
+      return this.#rejected(e, 'stat', key, undefined);
+    }
   }
 
   delete(key: string): Promise<void> {
-    return this.#call('delete', key, undefined, (core) => core.delete(key));
+    try {
+      return this.#settled(this.#ready('delete', key, undefined).delete(key), 'delete', key, undefined);
+    } catch (e) {
+      return this.#rejected(e, 'delete', key, undefined);
+    }
   }
 
   async *list(prefix: string, options?: ListOptions): AsyncIterable<readonly ObjectInfo[]> {
@@ -235,34 +269,36 @@ export class ContractLayer implements Driver {
     }
   }
 
-  /** Check the key, then call the core; a failure (thrown or rejected) becomes a normalized StorageError. */
-  #call<T>(
-    operation: Operation,
-    key: string,
-    options: { readonly signal?: AbortSignal } | undefined,
-    call: (core: DriverCore) => Promise<T> | undefined,
-  ): Promise<T> {
-    let pending: Promise<T> | undefined;
-    try {
-      const core = this.#opened(operation);
-      if (this.#checkKeys) checkKey(this.name, operation, key);
-      options?.signal?.throwIfAborted(); // aborted before the call: Cancelled for every driver, mapError or not
-      pending = call(core);
-    } catch (e) {
-      return Promise.reject(this.#normalize(e, operation, key, options?.signal, this.#mapError));
-    }
-    if (!pending) return Promise.reject(new StorageError('Unsupported', this.name, operation, `${this.name}:// does not implement ${operation}`, { key }));
+  /**
+   * The open core, once `key` is checked and the call is not already aborted (Cancelled for every driver,
+   * mapError or not). Each operation calls the core itself: no closure per call on the measuring path.
+   * @throws what `#rejected` turns into the call's rejection
+   */
+  #ready(operation: Operation, key: string, signal: AbortSignal | undefined): DriverCore {
+    const core = this.#opened(operation);
+    if (this.#checkKeys) checkKey(this.name, operation, key);
+    signal?.throwIfAborted();
+    return core;
+  }
+
+  /** An optional method the capabilities promised but the core lacks. */
+  #unsupported(operation: Operation, key: string): StorageError {
+    return new StorageError('Unsupported', this.name, operation, `${this.name}:// does not implement ${operation}`, { key });
+  }
+
+  /** The core's promise, its failure normalized; only drivers that map errors pay for a rejection handler. */
+  #settled<T>(pending: Promise<T>, operation: Operation, key: string, signal: AbortSignal | undefined): Promise<T> {
     const map = this.#mapError;
-    // Only drivers that map errors pay for a rejection handler: the harness ceiling's hot path stays one call.
     return map
       ? pending.then(undefined, (e: unknown) => {
-          throw this.#normalize(e, operation, key, options?.signal, map);
+          throw this.#normalize(e, operation, key, signal, map);
         })
       : pending;
   }
 
-  #key(operation: Operation, key: string): void {
-    if (this.#checkKeys) checkKey(this.name, operation, key);
+  /** A failure thrown before the core answered, as the call's rejection. */
+  #rejected(e: unknown, operation: Operation, key: string, signal: AbortSignal | undefined): Promise<never> {
+    return Promise.reject(this.#normalize(e, operation, key, signal, this.#mapError));
   }
 
   #normalize(e: unknown, operation: Operation, key: string | undefined, signal: AbortSignal | undefined, map: Mapper | undefined): StorageError {

@@ -1,7 +1,9 @@
 /** leftoversOf: which prefixes `storbench clean` would remove, from the runs stored. */
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { leftoversOf } from '../../src/cli/clean-command.js';
+import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
 import type { RunRecord } from '../../src/results/types.js';
 
 const run = (id: string, over: Partial<RunRecord> = {}): RunRecord => ({
@@ -18,19 +20,7 @@ const run = (id: string, over: Partial<RunRecord> = {}): RunRecord => ({
   concurrency: 1,
   seed: 1,
   semantics: { writeDurability: 'x', readAfterWrite: 'strong', listConsistency: 'strong' },
-  capabilities: {
-    rangeRead: true,
-    append: true,
-    rename: true,
-    list: true,
-    scan: true,
-    unknownLengthWrite: true,
-    multipart: false,
-    maxObjectSize: 1,
-    persistent: true,
-    positionalWrite: true,
-    keyAndPrefixCoexist: true,
-  },
+  capabilities: defineCapabilities({ append: true, rename: true, unknownLengthWrite: true, maxObjectSize: 1, positionalWrite: true }),
   environment: {},
   warnings: [],
   startedAt: '2026-01-01T00:00:00Z',

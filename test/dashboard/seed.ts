@@ -3,6 +3,7 @@
  * (hdr-histogram-js, as the runner records them), per-second segments and error samples.
  */
 
+import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
 import type { NewRun, OpResult, ResultsStore, Segment } from '../../src/results/types.js';
 import { encodeHistogram, newHistogram, summarize } from '../../src/runner/histogram.js';
 
@@ -83,19 +84,13 @@ function newRun(id: string, t: TargetDef, workload: string, startedAt: string): 
       listConsistency: 'strong',
       replication: 3,
     },
-    capabilities: {
-      rangeRead: true,
-      append: false,
+    capabilities: defineCapabilities({
       rename: true,
-      list: true,
-      scan: true,
       unknownLengthWrite: true,
-      multipart: false,
       maxObjectSize: 2 ** 40,
       persistent: t.scheme !== 'null',
       positionalWrite: t.scheme === 'file',
-      keyAndPrefixCoexist: true,
-    },
+    }),
     environment: {
       host: 'bench-host',
       nodeVersion: 'v20.20.2',

@@ -1,6 +1,8 @@
 /** compareRuns and buildMatrix: pure functions checked on fixed run summaries with hand-checkable figures. */
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
 import { buildMatrix, compareRuns, defaultBaseline, runWarnings } from '../../src/report/compare.js';
 import type { RunSummary } from '../../src/results/types.js';
 
@@ -26,19 +28,7 @@ function summary(
     concurrency: 8,
     seed: 1,
     semantics: { writeDurability: 'x', readAfterWrite: 'strong', listConsistency: 'strong' },
-    capabilities: {
-      rangeRead: true,
-      append: false,
-      rename: true,
-      list: true,
-      scan: false,
-      unknownLengthWrite: true,
-      multipart: false,
-      maxObjectSize: 1,
-      persistent: true,
-      positionalWrite: false,
-      keyAndPrefixCoexist: true,
-    },
+    capabilities: defineCapabilities({ rename: true, scan: false, unknownLengthWrite: true, maxObjectSize: 1 }),
     environment: {},
     warnings: [],
     startedAt: `2026-11-20T08:00:0${id.slice(-1)}.000Z`,

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
 import { UsageError } from '../../src/errors.js';
 import { type OpenOptions, openStore } from '../../src/results/sqlite-store.js';
 import type { NewRun } from '../../src/results/types.js';
@@ -24,19 +25,7 @@ function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
     concurrency: 4,
     seed: 1,
     semantics: { writeDurability: 'none', readAfterWrite: 'strong', listConsistency: 'strong' },
-    capabilities: {
-      rangeRead: true,
-      append: true,
-      rename: true,
-      list: true,
-      scan: true,
-      unknownLengthWrite: true,
-      multipart: false,
-      maxObjectSize: 1,
-      persistent: true,
-      positionalWrite: false,
-      keyAndPrefixCoexist: true,
-    },
+    capabilities: defineCapabilities({ append: true, rename: true, unknownLengthWrite: true, maxObjectSize: 1 }),
     environment: { host: 'h' },
     startedAt: new Date().toISOString(),
     ...overrides,
