@@ -110,6 +110,7 @@ ${workloadFlagUsage}`,
             ...(error ? { error } : {}),
             cleanup,
             results,
+            ...(result.clientCpu ? { clientCpu: result.clientCpu } : {}),
           }),
         );
       } else {
@@ -119,6 +120,9 @@ ${workloadFlagUsage}`,
         if (result.error) console.log(`note: ${result.error}`);
         if (leftObjects(result)) console.log(`note: ${leftoverNote(result.runId)}`);
         console.log(resultTable(result));
+        if (result.clientCpu) {
+          console.log(`storbench's own CPU: ${result.clientCpu.usPerOp} µs per operation (${result.clientCpu.cores} cores busy on average)`);
+        }
         if (!result.storeError) console.log(`stored in ${store?.path}; details: storbench show ${result.runId}`);
       }
       if (result.storeError) {

@@ -19,6 +19,7 @@ import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes
 import { MIX_OPS, type WorkloadSpec, writesIn } from '../workloads/spec.js';
 import { aggregate } from './aggregate.js';
 import { assertCapabilities } from './capabilities.js';
+import { type ClientCpu, clientCpuOf, cpuNow } from './client-cpu.js';
 import { datasetBase, writeDatasetMarker } from './dataset.js';
 import { chooseLargeFiles } from './large-files.js';
 import { measure } from './measure.js';
@@ -61,6 +62,8 @@ export interface RunResult {
   /** Set when the results could not be stored (a full disk): only this result holds them. */
   readonly storeError?: string;
   readonly ops: readonly OpResult[];
+  /** What storbench itself cost while measuring (src/runner/client-cpu.ts). */
+  readonly clientCpu?: ClientCpu;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -149,6 +152,9 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   let readOnlyFrom: string | undefined;
   let sets: Figures['sets'] = [];
   let measuredSeconds = 0;
+  /** Process CPU (every thread) at the start and end of the measured window, µs; 0: not reached. */
+  let cpuAtStart = 0;
+  let cpuAtEnd = 0;
   try {
     // write bodies for prepare and measure alike (filling a 1 MiB block takes milliseconds)
     const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
@@ -167,7 +173,9 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     const placement = choosePlacement({ target, driver, spec, sizes, payloads, base, objects, stop: stop.signal, cancel: cancel.signal }, (facts) =>
       Object.assign(environment, facts),
     );
+    cpuAtStart = cpuNow();
     ({ sets, measuredSeconds } = await measure({ runId, spec, store, placement, stop: stop.signal, cancel, onProgress: request.onProgress, environment }));
+    cpuAtEnd = cpuNow();
     if (spec.dataset && spec.writes === 'create' && spec.mix.write) await writeDatasetMarker(driver, spec, sets, objects);
     if (request.signal?.aborted) status = 'interrupted';
   } catch (e) {
@@ -191,6 +199,8 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     environment.cacheHonesty = `read by another client: dataset ${spec.dataset} was written by host ${readOnlyFrom}, so this host's page cache never held it`;
   }
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
+  const clientCpu = cpuAtEnd > cpuAtStart ? clientCpuOf(cpuAtEnd - cpuAtStart, measuredSeconds, result.ops) : undefined;
+  if (clientCpu) Object.assign(environment, { clientCpuUsPerOp: clientCpu.usPerOp, clientCpuCores: clientCpu.cores });
   if (status === 'completed') ({ status, error } = judgeRun(result.ops, result.errors, measuredSeconds, spec.maxErrorRate));
   // The figures are stored before the cleanup, which can take long: a kill or a second Ctrl-C then leaves
   // the run with its figures and status, and only its cleanup `pending`.
@@ -233,6 +243,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     cleanup,
     ...(storeError ? { storeError } : {}),
     ops: result.ops,
+    ...(clientCpu ? { clientCpu } : {}),
   };
 }
 

@@ -487,3 +487,42 @@ test('a database that cannot take the writes (a full disk) does not end the run:
   assert.ok(r.ops[0]!.count > 0);
   store.close();
 });
+
+test("a run records storbench's own CPU per operation: a driver burning 400 µs a write costs at least that", async () => {
+  const { defineDriver } = await import('../../src/drivers/kernel/define-driver.js');
+  const { defineCapabilities } = await import('../../src/drivers/kernel/capabilities.js');
+  const { defineOptions } = await import('../../src/drivers/kernel/options.js');
+  const { registerDriver } = await import('../../src/drivers/registry.js');
+  const options = defineOptions({});
+  const burn = defineDriver({
+    name: 'burn',
+    options,
+    capabilities: defineCapabilities({ persistent: false }),
+    connect: async () => ({
+      async close() {},
+      system: () => 'burner',
+      semantics: () => ({ writeDurability: 'none', readAfterWrite: 'none', listConsistency: 'none' }),
+      environment: () => ({}),
+      async write() {
+        const end = performance.now() + 0.4;
+        while (performance.now() < end); // busy: CPU time, not waiting
+      },
+      read: () => Promise.reject(new Error('unused')),
+      stat: () => Promise.reject(new Error('unused')),
+      delete: () => Promise.resolve(),
+      async *list() {},
+      deletePrefix: () => Promise.resolve(0),
+    }),
+  });
+  registerDriver('burn', { options, load: async () => burn });
+  const store = openStore(':memory:');
+  const r = await runBenchmark({ target: parseTarget('burn://'), spec: loadWorkload('put-small', { duration: '500ms', concurrency: 2, threads: 1 }), store });
+  assert.equal(r.status, 'completed');
+  assert.ok(r.clientCpu, 'the result carries clientCpu');
+  assert.ok(r.clientCpu.usPerOp >= 380 && r.clientCpu.usPerOp < 5000, `usPerOp ${r.clientCpu.usPerOp}`);
+  assert.ok(r.clientCpu.cores > 0.5 && r.clientCpu.cores <= availableParallelism() + 0.5, `cores ${r.clientCpu.cores}`);
+  const env = store.getRun(r.runId)!.environment;
+  assert.equal(env.clientCpuUsPerOp, r.clientCpu.usPerOp);
+  assert.equal(env.clientCpuCores, r.clientCpu.cores);
+  store.close();
+});
