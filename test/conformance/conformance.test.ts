@@ -2,7 +2,8 @@
  * ONE behavior suite for every driver. Targets: mem:// and file:// (both I/O engines) always, null:// for the behaviors
  * its capabilities allow, and every STORBENCH_TEST_<NAME> target that scripts/test.sh started
  * (or that you set). A new driver joins by configuration alone. Each target is opened a second time with
- * `opTimeout` set, for the behaviors that need a deadline.
+ * `opTimeout` set, for the behaviors that need a deadline. A driver with two request paths is run on each:
+ * VARIANTS adds the second one's options to every target of its scheme.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +19,20 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const OP_TIMEOUT = '300ms';
 
-const targets: string[] = ['mem://conformance', 'null://', `file://${scratch}/async`, `file://${scratch}/sync?io=sync`];
+/** A target and the options added to it (a variant). */
+interface Case {
+  readonly url: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+/** Per scheme, the option sets each of its targets is also run with: s3:// on the full SDK as well as the lean path. */
+const VARIANTS: Readonly<Record<string, readonly Readonly<Record<string, string>>[]>> = { s3: [{ client: 'sdk' }] };
+
+const cases: Case[] = ['mem://conformance', 'null://', `file://${scratch}/async`, `file://${scratch}/sync?io=sync`].map((url) => ({ url, options: {} }));
 for (const [name, value] of Object.entries(process.env)) {
-  if (/^STORBENCH_TEST_[A-Z0-9_]+$/.test(name) && value && /^[a-z0-9+]+:\/\//.test(value)) targets.push(value);
+  if (/^STORBENCH_TEST_[A-Z0-9_]+$/.test(name) && value && /^[a-z0-9+]+:\/\//.test(value)) {
+    cases.push({ url: value, options: {} });
+    for (const options of VARIANTS[value.slice(0, value.indexOf(':'))] ?? []) cases.push({ url: value, options });
+  }
 }
 
 /** One target's behaviors as tests, through the layer stack the runner uses. */
@@ -44,8 +56,9 @@ function conformance(title: string, target: Target, list: readonly Behavior[]): 
   });
 }
 
-for (const url of targets) {
-  const target = parseTarget(url);
+for (const { url, options } of cases) {
+  // the redacted URL names the variant's options too
+  const target = parseTarget(url, options);
   conformance(
     `conformance: ${target.redacted}`,
     target,
@@ -54,7 +67,7 @@ for (const url of targets) {
   // the same target with a deadline (every driver takes opTimeout), for the behaviors that check it
   conformance(
     `conformance with opTimeout=${OP_TIMEOUT}: ${target.redacted}`,
-    parseTarget(url, { opTimeout: OP_TIMEOUT }),
+    parseTarget(url, { ...options, opTimeout: OP_TIMEOUT }),
     behaviors.filter((b) => b.needsOpTimeout),
   );
 }

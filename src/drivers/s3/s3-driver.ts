@@ -1,6 +1,7 @@
 /**
  * `s3://bucket/prefix?endpoint=URL&region=R&pathStyle=true`: any S3 API (AWS S3, Ceph RGW, MinIO) through
- * @aws-sdk/client-s3 v3. Options and semantics: README.md beside this file.
+ * @aws-sdk/client-s3 v3, its hot path (object put, part upload, get, head, delete) on the lean request path of
+ * s3-lean.ts unless `client=sdk`. Options and semantics: README.md beside this file.
  */
 import { setMaxListeners } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
@@ -46,6 +47,7 @@ import {
   type WriteOptions,
 } from '../types.js';
 import { attemptsOf, httpStatusOf, mapS3Error } from './s3-errors.js';
+import { createLeanClient, type LeanClient, type LeanResponse } from './s3-lean.js';
 import { S3_OPTIONS } from './s3-options.js';
 
 /** S3's largest part count. */
@@ -202,15 +204,29 @@ export const s3Driver = defineDriver({
   connect: ({ target, options, concurrency }) => connectS3(target, settingsOf(target, options), Math.max(1, concurrency, options.partConcurrency)),
 });
 
-let sdkVersionText: string | undefined;
-function sdkVersion(): string {
-  try {
-    sdkVersionText ??= (createRequire(import.meta.url)('@aws-sdk/client-s3/package.json') as { version: string }).version;
-  } catch {
-    sdkVersionText = 'unknown';
+const versions = new Map<string, string>();
+/** The installed version of a package, for the environment (`unknown` when it cannot be read). */
+function versionOf(name: string): string {
+  let version = versions.get(name);
+  if (version === undefined) {
+    try {
+      version = (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      version = 'unknown';
+    }
+    versions.set(name, version);
   }
-  return sdkVersionText;
+  return version;
 }
+
+/** A body that failed (a wrong length, or the producer threw) as the write's error. */
+function bodyFailure(bodyError: unknown, key: string): StorageError {
+  return bodyError instanceof StorageError
+    ? bodyError
+    : new StorageError('Unexpected', 's3', 'write', `the body failed: ${String(bodyError)}`, { key, cause: bodyError });
+}
+
+const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** Pass a stream through, failing it when it yields more or fewer bytes than announced (S3 would hang or 400). */
 async function* exactly(source: AsyncIterable<Uint8Array>, size: number, key: string): AsyncIterable<Uint8Array> {
@@ -235,8 +251,10 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
   const { bucket, root, partConcurrency, multipartThreshold } = options;
   const name = 's3';
   const client = createS3Client(target, options, maxSockets);
-  /** SDK retries made by every call of this driver (attempts beyond the first). */
+  /** SDK retries made by every call of this driver (attempts beyond the first); the lean path counts its own. */
   let retries = 0;
+  /** The lean request path of the hot operations; undefined with `client=sdk`. Set once the bucket is found. */
+  let lean: LeanClient | undefined;
 
   /** Send one command, counting the SDK's retries, and map its failure (so branches see its `code`). */
   async function send<T>(command: object, op: Operation, key?: string, signal?: AbortSignal): Promise<T> {
@@ -252,7 +270,48 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
   }
   const full = (key: string): string => root + key;
 
+  /** One request of the hot path on the lean client, its response body drained (it has none worth reading). */
+  async function leanSend(
+    method: 'PUT' | 'HEAD' | 'DELETE',
+    operation: Operation,
+    key: string,
+    rest: { body?: Uint8Array | AsyncIterable<Uint8Array>; size?: number; query?: Record<string, string>; signal?: AbortSignal | undefined } = {},
+  ): Promise<LeanResponse> {
+    const res = await (lean as LeanClient).send({
+      method,
+      key: full(key),
+      operation,
+      shownKey: key,
+      ...rest,
+      signal: rest.signal ? shareable(rest.signal) : undefined,
+    });
+    await res.body.dump();
+    return res;
+  }
+
   async function putOnce(key: string, body: Uint8Array | AsyncIterable<Uint8Array>, size: number, signal?: AbortSignal): Promise<void> {
+    if (lean) {
+      if (body instanceof Uint8Array) {
+        await leanSend('PUT', 'write', key, { body, size, signal });
+        return;
+      }
+      // undici ends the request when its body fails; the body's own failure is the write's error.
+      let bodyError: unknown;
+      async function* guarded(): AsyncIterable<Uint8Array> {
+        try {
+          yield* exactly(body as AsyncIterable<Uint8Array>, size, key);
+        } catch (e) {
+          bodyError = e;
+          throw e;
+        }
+      }
+      try {
+        await leanSend('PUT', 'write', key, { body: guarded(), size, signal });
+      } catch (e) {
+        throw bodyError === undefined ? e : bodyFailure(bodyError, key);
+      }
+      return;
+    }
     if (body instanceof Uint8Array) {
       await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: body, ContentLength: size }), 'write', key, signal);
       return;
@@ -285,10 +344,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
     try {
       await send(new PutObjectCommand({ Bucket: bucket, Key: full(key), Body: stream, ContentLength: size }), 'write', key, abort.signal);
     } catch (e) {
-      if (bodyError === undefined) throw e;
-      throw bodyError instanceof StorageError
-        ? bodyError
-        : new StorageError('Unexpected', name, 'write', `the body failed: ${String(bodyError)}`, { key, cause: bodyError });
+      throw bodyError === undefined ? e : bodyFailure(bodyError, key);
     } finally {
       signal?.removeEventListener('abort', forward);
       if (!stream.destroyed) stream.destroy();
@@ -310,20 +366,27 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       await forEachLimited(parts, partConcurrency, async (part) => {
         const n = ++PartNumber;
         if (n > MAX_PARTS) throw new StorageError('InvalidInput', name, 'write', `more than ${MAX_PARTS} parts: raise partSize`, { key });
-        const r = await send<{ ETag?: string }>(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: full(key),
-            UploadId,
-            PartNumber: n,
-            Body: part,
-            ContentLength: part.length,
-          }),
-          'write',
-          key,
-          signal,
-        );
-        done.push({ PartNumber: n, ETag: r.ETag });
+        const ETag = lean
+          ? headerOf(
+              (await leanSend('PUT', 'write', key, { body: part, size: part.length, query: { partNumber: String(n), uploadId: UploadId }, signal })).headers
+                .etag,
+            )
+          : (
+              await send<{ ETag?: string }>(
+                new UploadPartCommand({
+                  Bucket: bucket,
+                  Key: full(key),
+                  UploadId,
+                  PartNumber: n,
+                  Body: part,
+                  ContentLength: part.length,
+                }),
+                'write',
+                key,
+                signal,
+              )
+            ).ETag;
+        done.push({ PartNumber: n, ETag });
       });
       done.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
       // RGW (Pacific) answers CompleteMultipartUpload with an empty <ETag/>: the object's real ETag comes from
@@ -393,6 +456,18 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
     }
     const Range = offset > 0 || opts.length !== undefined ? `bytes=${offset}-${opts.length !== undefined ? offset + opts.length - 1 : ''}` : undefined;
     try {
+      if (lean) {
+        const res = await lean.send({
+          method: 'GET',
+          key: full(key),
+          operation: 'read',
+          shownKey: key,
+          ...(Range ? { headers: { range: Range } } : {}),
+          signal: opts.signal ? shareable(opts.signal) : undefined,
+        });
+        const length = headerOf(res.headers['content-length']);
+        return { ...(length !== undefined ? { size: Number(length) } : {}), body: bodyOf(res.body) };
+      }
       const out = await send<{ Body?: unknown; ContentLength?: number }>(
         new GetObjectCommand({
           Bucket: bucket,
@@ -416,6 +491,17 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
   }
 
   async function stat(key: string): Promise<ObjectInfo> {
+    if (lean) {
+      const { headers: h } = await leanSend('HEAD', 'stat', key);
+      const modified = headerOf(h['last-modified']);
+      const etag = headerOf(h.etag);
+      return {
+        key,
+        size: Number(headerOf(h['content-length']) ?? 0),
+        ...(modified ? { modified: new Date(modified).getTime() } : {}),
+        ...(etag ? { etag } : {}),
+      };
+    }
     const out = await send<{ ContentLength?: number; LastModified?: Date; ETag?: string }>(
       new HeadObjectCommand({ Bucket: bucket, Key: full(key) }),
       'stat',
@@ -496,6 +582,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
           : {};
       await send(new CreateBucketCommand({ Bucket: bucket, ...where }), 'open');
     }
+    if (options.client === 'lean') lean = await createLeanClient(client, options, maxSockets);
   } catch (e) {
     client.destroy();
     throw e;
@@ -506,6 +593,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
   return {
     async close() {
       client.destroy();
+      await lean?.close();
     },
     system: () => SYSTEM[kind],
     semantics: (): Semantics => ({
@@ -522,6 +610,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       addressingStyle: options.pathStyle ? 'path' : 'virtual-host',
       endpointKind: kind,
       sdkMaxAttempts: options.retries + 1,
+      client: options.client,
     }),
     environment: (): Environment => ({
       endpoint: options.endpoint ?? 'aws',
@@ -530,17 +619,21 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       prefix: root,
       endpointKind: kind,
       server: serverHeader,
-      sdk: `@aws-sdk/client-s3 ${sdkVersion()}`,
+      sdk: `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')}`,
+      requestPath: lean
+        ? `undici ${versionOf('undici')} + @smithy/signature-v4 ${versionOf('@smithy/signature-v4')}`
+        : `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')} + @smithy/node-http-handler ${versionOf('@smithy/node-http-handler')}`,
       maxSockets,
     }),
-    /** Retries made by the SDK so far, summed over every call (attempts beyond the first). */
-    counters: () => ({ retries }),
+    /** Retries made so far by the SDK and the lean path, summed over every call (attempts beyond the first). */
+    counters: () => ({ retries: retries + (lean?.retries() ?? 0) }),
 
     write,
     read,
     stat,
     async delete(key: string) {
-      await send(new DeleteObjectCommand({ Bucket: bucket, Key: full(key) }), 'delete', key);
+      if (lean) await leanSend('DELETE', 'delete', key);
+      else await send(new DeleteObjectCommand({ Bucket: bucket, Key: full(key) }), 'delete', key);
     },
     async *list(prefix: string, opts: ListOptions = {}) {
       const pageSize = Math.min(BATCH, Math.max(1, opts.pageSize ?? BATCH));

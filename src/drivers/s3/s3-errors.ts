@@ -1,5 +1,6 @@
 /**
- * S3 error mapping: SDK v3 service exceptions, HTTP statuses and Node socket errors → StorageError kinds.
+ * S3 error mapping: SDK v3 service exceptions (and the lean path's S3 error responses, in the same shape: see
+ * s3-lean.ts), HTTP statuses, Node socket errors and undici's errors → StorageError kinds.
  * Works for AWS S3, Ceph RGW and MinIO, which share the S3 error codes.
  */
 import { type ErrorKind, type Operation, StorageError } from '../types.js';
@@ -56,7 +57,8 @@ const INVALID = new Set([
   'BadDigest',
   'IncompleteBody',
 ]);
-const TIMEOUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+/** The SDK's TimeoutError, S3's RequestTimeout, Node's codes, and undici's connect, headers and body timeouts. */
+const TIMEOUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ConnectTimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError']);
 /** The endpoint went away or cannot be reached (radosgw killed, restarted, overloaded accept queue). */
 const UNAVAILABLE = new Set([
   'ECONNREFUSED',
@@ -73,10 +75,16 @@ const UNAVAILABLE = new Set([
   'ServiceFailure',
 ]);
 
+/**
+ * Names that carry no code: a plain Error, and the SDK's `Unknown` for an error response without one (a HEAD
+ * answered 403 has no body), which both request paths then call `HTTP <status>`.
+ */
+const NO_CODE = new Set(['Error', 'Unknown']);
+
 /** The S3 error code, the HTTP status and the Node error code of `e`, when it carries them. */
 function describe(e: SdkErrorShape): { code: string | undefined; status: number | undefined } {
   const status = e.$metadata?.httpStatusCode;
-  const code = e.Code ?? (e.name && e.name !== 'Error' ? e.name : undefined) ?? e.code ?? (status ? `HTTP ${status}` : undefined);
+  const code = e.Code ?? (e.name && !NO_CODE.has(e.name) ? e.name : undefined) ?? e.code ?? (status ? `HTTP ${status}` : undefined);
   return { code, status };
 }
 
@@ -121,7 +129,7 @@ export function mapS3Error(e: unknown, operation: Operation, key: string | undef
   const detail = shape.message && shape.message !== shown ? `: ${shape.message}` : '';
   // When the Node code decided the kind (a reset renamed TimeoutError), it is the native code.
   const native = shape.code !== undefined && UNAVAILABLE.has(shape.code) ? shape.code : code;
-  return new StorageError(kind, 's3', operation, `${shown}${status ? ` (HTTP ${status})` : ''}${detail}`, {
+  return new StorageError(kind, 's3', operation, `${shown}${status && shown !== `HTTP ${status}` ? ` (HTTP ${status})` : ''}${detail}`, {
     cause: e,
     ...(key !== undefined ? { key } : {}),
     ...(native !== undefined ? { code: native } : {}),

@@ -6,6 +6,13 @@ const MiB = 1024 * 1024;
 export const MIN_PART_SIZE = 5 * MiB;
 
 export const S3_OPTIONS = defineOptions({
+  /**
+   * The request path of PutObject (single PUT), UploadPart, GetObject, HeadObject and DeleteObject: `lean` sends
+   * them over undici, signed by the SDK's own SigV4 signer; `sdk` sends every call through @aws-sdk/client-s3.
+   * Control-plane calls (bucket, listing, batch delete, multipart create/complete/abort) always use the SDK.
+   * @default lean
+   */
+  client: option.choice(['lean', 'sdk'], 'lean'),
   /** `http(s)://host[:port]` of an S3-compatible server (Ceph RGW, MinIO). @default none: AWS S3 in `region` */
   endpoint: option.text().superRefine((endpoint, ctx) => {
     if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
@@ -26,7 +33,10 @@ export const S3_OPTIONS = defineOptions({
   profile: option.text(),
   /** The shared-credentials file to read `profile` from (the ceph service writes one). @default `~/.aws/credentials` */
   credentialsFile: option.text(),
-  /** SDK retries after the first attempt (standard mode, with backoff); off so a benchmark sees every failure. @default 0 */
+  /**
+   * Retries of a request after its first attempt, with the SDK's standard strategy (backoff, retry quota) on both
+   * request paths; off so a benchmark sees every failure. @default 0
+   */
   retries: option.integer(0, 0, 20),
   /** Objects of known size larger than this are uploaded in parts. @default 64MiB */
   multipartThreshold: option.size(64 * MiB),

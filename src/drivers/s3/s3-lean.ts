@@ -1,0 +1,226 @@
+/**
+ * The lean request path of s3:// (`client=lean`, the default): the measured hot path (PutObject as one PUT,
+ * UploadPart, GetObject, HeadObject, DeleteObject) as plain HTTP/1.1 requests on one undici Pool, signed with
+ * SigV4 by @smithy/signature-v4, the signer the SDK itself uses. Everything that is not protocol comes from the
+ * driver's S3Client: its credentials provider (static keys, a profile, or the AWS chain; memoized and refreshed
+ * before expiry by the SDK), its endpoint rules (path-style or virtual-host URL and signing scope), its clock
+ * offset, its sha256 and its standard retry strategy. Failures are mapped by s3-errors.ts, as the SDK's are.
+ * What goes on the wire, and why this path exists: README.md beside this file.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { type Dispatcher, Pool } from 'undici';
+import { type Operation, StorageError } from '../types.js';
+import { mapS3Error } from './s3-errors.js';
+
+/** What the lean path needs of the driver's settings. */
+export interface LeanSettings {
+  readonly bucket: string;
+  readonly region: string;
+  readonly pathStyle: boolean;
+  readonly endpoint?: string | undefined;
+  readonly retries: number;
+  readonly connectTimeoutMs: number;
+  readonly socketTimeoutMs: number;
+}
+
+/** One request of the hot path. `key` is the full object key (root included); `shownKey` the one errors name. */
+export interface LeanRequest {
+  readonly method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
+  readonly key: string;
+  readonly operation: Operation;
+  readonly shownKey: string;
+  /** Extra query parameters (UploadPart's partNumber and uploadId), signed. */
+  readonly query?: Readonly<Record<string, string>>;
+  /** Extra headers (Range), signed. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A buffer (its SHA-256 is signed) or a stream of `size` bytes (sent as UNSIGNED-PAYLOAD), as the SDK does. */
+  readonly body?: Uint8Array | AsyncIterable<Uint8Array>;
+  readonly size?: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A successful response (status < 300). Its body must be consumed or destroyed by the caller. */
+export interface LeanResponse {
+  readonly status: number;
+  readonly headers: Dispatcher.ResponseData['headers'];
+  readonly body: Dispatcher.ResponseData['body'];
+}
+
+/** The lean path of one driver: one pool, one signer. */
+export interface LeanClient {
+  /** Send one request, retried as `retries` says when it can be repeated whole. @throws StorageError */
+  send(request: LeanRequest): Promise<LeanResponse>;
+  /** Retries made so far (attempts beyond the first). */
+  readonly retries: () => number;
+  /** Close every connection at once. */
+  close(): Promise<void>;
+}
+
+/** The SDK client's resolved configuration members this path reuses. */
+interface SdkConfig {
+  credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'];
+  sha256: ConstructorParameters<typeof SignatureV4>[0]['sha256'];
+  systemClockOffset?: number;
+  endpointProvider(
+    params: Record<string, unknown>,
+    context?: object,
+  ): { url: URL; properties?: { authSchemes?: { signingRegion?: string; signingName?: string }[] } };
+  useFipsEndpoint(): Promise<boolean>;
+  useDualstackEndpoint(): Promise<boolean>;
+  retryStrategy(): Promise<RetryStrategy>;
+}
+interface RetryToken {
+  getRetryCount(): number;
+}
+interface RetryStrategy {
+  acquireInitialRetryToken(scope: string): Promise<RetryToken>;
+  /** Sleeps the backoff and returns the next token, or throws when no retry is allowed (attempts, quota). */
+  refreshRetryTokenForRetry(token: RetryToken, errorInfo: { errorType: 'THROTTLING' | 'TRANSIENT' }): Promise<RetryToken>;
+  recordSuccess(token: RetryToken): void;
+}
+
+/** RFC 3986 percent-encoding of every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`), as SigV4 wants. */
+export function uriEscape(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** An object key as S3 wants it in the path: every byte percent-encoded but the unreserved ones and `/`. */
+export function encodeKey(key: string): string {
+  return uriEscape(key).replace(/%2F/g, '/');
+}
+
+const XML_CODE = /<Code>([^<]*)<\/Code>/;
+const XML_MESSAGE = /<Message>([^<]*)<\/Message>/;
+const XML_ENTITY = /&(lt|gt|amp|quot|apos|#x?[0-9a-fA-F]+);/g;
+const NAMED_ENTITY: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const unescapeXml = (text: string): string =>
+  text.replace(XML_ENTITY, (_, name: string) =>
+    name.startsWith('#') ? String.fromCodePoint(Number.parseInt(name.slice(name[1] === 'x' ? 2 : 1), name[1] === 'x' ? 16 : 10)) : (NAMED_ENTITY[name] ?? ''),
+  );
+
+/**
+ * An S3 error response in the shape of the SDK's service exception (`name` = the XML `<Code>`, `$metadata`), so
+ * mapS3Error maps both paths alike. A body without a code (HEAD has none) is named as the SDK names it: 404 is
+ * `NotFound`; any other status has no code, and mapS3Error calls it `HTTP <status>`.
+ */
+export function s3ErrorOf(status: number, xml: string, requestId: string | undefined): Error {
+  const code = XML_CODE.exec(xml)?.[1];
+  const message = XML_MESSAGE.exec(xml)?.[1];
+  const e = new Error(message === undefined ? '' : unescapeXml(message));
+  const name = code !== undefined ? unescapeXml(code) : status === 404 ? 'NotFound' : undefined;
+  if (name) e.name = name;
+  return Object.assign(e, { $metadata: { httpStatusCode: status, ...(requestId ? { requestId } : {}) } });
+}
+
+/** The Retry strategy's error type of a mapped failure, or undefined when it is not worth another attempt. */
+function retryTypeOf(e: StorageError): 'THROTTLING' | 'TRANSIENT' | undefined {
+  if (!e.temporary) return undefined;
+  return e.kind === 'RateLimited' ? 'THROTTLING' : 'TRANSIENT';
+}
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * The lean path for the driver's bucket: the URL, signing region and service from the SDK's endpoint rules for
+ * that bucket (the same `ForcePathStyle`, FIPS and dual-stack inputs), one Pool of `maxSockets` keep-alive
+ * connections to it.
+ */
+export async function createLeanClient(client: S3Client, settings: LeanSettings, maxSockets: number): Promise<LeanClient> {
+  const config = client.config as unknown as SdkConfig;
+  const resolved = config.endpointProvider({
+    Bucket: settings.bucket,
+    Region: settings.region,
+    UseFIPS: await config.useFipsEndpoint(),
+    UseDualStack: await config.useDualstackEndpoint(),
+    ForcePathStyle: settings.pathStyle,
+    Accelerate: false,
+    ...(settings.endpoint ? { Endpoint: settings.endpoint } : {}),
+  });
+  const url = resolved.url;
+  const scheme = resolved.properties?.authSchemes?.[0];
+  /** `/bucket` with path-style addressing, empty with virtual-host (the bucket is in the host name). */
+  const base = url.pathname.replace(/\/+$/, '');
+  const { protocol, hostname, host } = url;
+  const port = url.port ? Number(url.port) : undefined;
+  const signer = new SignatureV4({
+    credentials: config.credentials,
+    region: scheme?.signingRegion ?? settings.region,
+    service: scheme?.signingName ?? 's3',
+    sha256: config.sha256,
+    // S3 paths are signed as sent, not encoded twice (the endpoint rules' disableDoubleEncoding).
+    uriEscapePath: false,
+    applyChecksum: true,
+  });
+  const pool = new Pool(url.origin, {
+    connections: maxSockets,
+    connect: { timeout: settings.connectTimeoutMs },
+    // Idle limits, as the SDK's socketTimeout: both are re-armed on progress, so a large object may take long.
+    headersTimeout: settings.socketTimeoutMs,
+    bodyTimeout: settings.socketTimeoutMs,
+  });
+  const strategy = settings.retries > 0 ? await config.retryStrategy() : undefined;
+  let retries = 0;
+
+  async function once(r: LeanRequest): Promise<LeanResponse> {
+    const path = `${base}/${encodeKey(r.key)}`;
+    const headers: Record<string, string> = { host, ...r.headers };
+    const buffered = r.body instanceof Uint8Array ? r.body : undefined;
+    if (r.body !== undefined) {
+      headers['content-length'] = String(r.size ?? buffered?.length ?? 0);
+      headers['content-type'] = 'application/octet-stream';
+      if (!buffered) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    }
+    const signed = await signer.sign(
+      { method: r.method, protocol, hostname, ...(port ? { port } : {}), path, query: { ...r.query }, headers, ...(buffered ? { body: buffered } : {}) },
+      { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
+    );
+    let query = '';
+    if (r.query) for (const [k, v] of Object.entries(r.query)) query += `${query ? '&' : '?'}${uriEscape(k)}=${uriEscape(v)}`;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await pool.request({
+        method: r.method,
+        path: path + query,
+        headers: signed.headers,
+        // undici takes an AsyncIterable body (docs/api/Dispatcher.md); its type declaration lists only Readable.
+        body: (r.body ?? null) as Dispatcher.RequestOptions['body'],
+        signal: r.signal ?? null,
+      });
+    } catch (e) {
+      throw mapS3Error(e, r.operation, r.shownKey);
+    }
+    if (res.statusCode < 300) return { status: res.statusCode, headers: res.headers, body: res.body };
+    // An error body is a small XML document (HEAD's is empty): read whole, so the connection is reused.
+    const xml = await res.body.text().catch(() => '');
+    throw mapS3Error(s3ErrorOf(res.statusCode, xml, header(res.headers['x-amz-request-id'])), r.operation, r.shownKey);
+  }
+
+  return {
+    async send(r) {
+      // Only what can be sent again whole is retried: no stream body (the SDK does not retry those either).
+      if (!strategy || (r.body !== undefined && !(r.body instanceof Uint8Array))) return once(r);
+      let token = await strategy.acquireInitialRetryToken('s3');
+      for (;;) {
+        try {
+          const res = await once(r);
+          strategy.recordSuccess(token);
+          return res;
+        } catch (e) {
+          const type = e instanceof StorageError && !r.signal?.aborted ? retryTypeOf(e) : undefined;
+          if (type === undefined) throw e;
+          try {
+            token = await strategy.refreshRetryTokenForRetry(token, { errorType: type });
+          } catch {
+            throw e; // attempts or the retry quota used up
+          }
+          retries++;
+        }
+      }
+    },
+    retries: () => retries,
+    async close() {
+      await pool.destroy();
+    },
+  };
+}
