@@ -307,18 +307,21 @@ describe('s3:// on Ceph RGW', { skip }, () => {
         },
       };
     }
-    const none = await relayed({});
-    none.cut();
-    await expectKind('Unavailable', () => none.driver.stat(`${base}anything`));
-    assert.deepEqual(none.driver.counters?.(), { retries: 0 });
-    await none.driver.close();
-    const two = await relayed({ retries: '2' });
-    assert.deepEqual(two.driver.counters?.(), { retries: 0 }, 'nothing retried while RGW answers');
-    two.cut();
-    await expectKind('Unavailable', () => two.driver.stat(`${base}anything`));
-    assert.deepEqual(two.driver.counters?.(), { retries: 2 }, 'two retries after the first attempt');
-    assert.equal(two.driver.semantics().sdkMaxAttempts, 3);
-    await two.driver.close();
+    // Both request paths: stat is HeadObject on the lean path (the default) or through the SDK.
+    for (const client of ['lean', 'sdk']) {
+      const none = await relayed({ client });
+      none.cut();
+      await expectKind('Unavailable', () => none.driver.stat(`${base}anything`));
+      assert.deepEqual(none.driver.counters?.(), { retries: 0 }, client);
+      await none.driver.close();
+      const two = await relayed({ client, retries: '2' });
+      assert.deepEqual(two.driver.counters?.(), { retries: 0 }, `${client}: nothing retried while RGW answers`);
+      two.cut();
+      await expectKind('Unavailable', () => two.driver.stat(`${base}anything`));
+      assert.deepEqual(two.driver.counters?.(), { retries: 2 }, `${client}: two retries after the first attempt`);
+      assert.equal(two.driver.semantics().sdkMaxAttempts, 3);
+      await two.driver.close();
+    }
     // A failed open is retried too (its count goes with the failed driver: the run never starts).
     const failing = await createDriver({ target: parseTarget(withOptions({ endpoint: 'http://127.0.0.1:9', retries: '2' })), concurrency: 1 });
     await expectKind('Unavailable', () => failing.open());

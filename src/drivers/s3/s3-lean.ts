@@ -186,6 +186,9 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
         // undici takes an AsyncIterable body (docs/api/Dispatcher.md); its type declaration lists only Readable.
         body: (r.body ?? null) as Dispatcher.RequestOptions['body'],
         signal: r.signal ?? null,
+        // undici closes the connection after a HEAD unless told not to (for servers that send a body with it,
+        // which S3 servers do not): without this, every stat would pay a new TCP connection.
+        reset: false,
       });
     } catch (e) {
       throw mapS3Error(e, r.operation, r.shownKey);
