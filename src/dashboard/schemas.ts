@@ -80,6 +80,12 @@ export const errorResponse = {
 /** An error answer with what it means, for the OpenAPI document. */
 export const errorAnswer = (description: string) => ({ ...errorResponse, description }) as const;
 
+/**
+ * The answer of a cached route to a request whose `If-None-Match` names the current answer's ETag
+ * (src/dashboard/cache.ts): no body, the client's copy is current.
+ */
+export const notModified = { description: 'Not modified: If-None-Match names the ETag of the current answer (no body)', type: 'null' } as const;
+
 /** A loosely described JSON answer, for the OpenAPI document (the handlers send pre-serialized JSON). */
 export const jsonObject = (description: string) => ({ description, type: 'object', additionalProperties: true }) as const;
 

@@ -10,7 +10,8 @@ import { encodeHistogram, newHistogram, summarize } from '../../src/runner/histo
 /** A target name carrying markup: the pages must show it as text. */
 export const MARKUP_TARGET = '<img src=x onerror="window.__xss=1">evil';
 
-interface TargetDef {
+/** A seeded storage target: its names, and how fast and slow its figures are. */
+export interface TargetDef {
   name: string;
   scheme: string;
   system: string;
@@ -145,32 +146,61 @@ function opResult(op: string, t: TargetDef, large: boolean, seconds: number, sam
   return { result, segments };
 }
 
+/** One completed run as a run of the seeded kind is written: created, then finished with its figures. */
+export interface CompletedRun {
+  readonly id: string;
+  readonly target: TargetDef;
+  readonly workload: string;
+  readonly startedAt: string;
+  /** @default the workload's ops ({@link WORKLOAD_OPS}) */
+  readonly ops?: readonly string[];
+  /** @default 10 */
+  readonly seconds?: number;
+  /** @default 2000 */
+  readonly samples?: number;
+  /** Random source of the figures. @default seeded from the id's length (deterministic) */
+  readonly rnd?: () => number;
+}
+
+/** Write one completed run (for tests that add a run to a seeded database). */
+export function writeCompletedRun(store: ResultsStore, run: CompletedRun): void {
+  const { id, target: t, workload, startedAt } = run;
+  const seconds = run.seconds ?? 10;
+  const samples = run.samples ?? 2000;
+  const rnd = run.rnd ?? random(id.length);
+  store.createRun(newRun(id, t, workload, startedAt));
+  const made = (run.ops ?? WORKLOAD_OPS[workload]!).map((op) => opResult(op, t, workload.includes('large'), seconds, samples, rnd));
+  store.finishRun(id, {
+    status: 'completed',
+    endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(),
+    measuredSeconds: seconds,
+    ops: made.map((m) => m.result),
+    segments: made.flatMap((m) => m.segments),
+    errors: made.some((m) => m.result.errors)
+      ? [{ op: 'write', kind: 'Timeout', count: made.reduce((n, m) => n + m.result.errors, 0), message: 'write timed out after 30 s' }]
+      : [],
+  });
+}
+
 /** Write the seeded runs; returns their ids in creation order (oldest first). */
 export function seedStore(store: ResultsStore, options: SeedOptions = {}): string[] {
   const rnd = random(7);
   const workloads = Object.keys(WORKLOAD_OPS);
   const total = options.runs ?? TARGETS.length * workloads.length;
-  const seconds = options.seconds ?? 10;
-  const samples = options.samples ?? 2000;
   const start = Date.parse('2026-11-20T08:00:00.000Z');
   const ids: string[] = [];
   for (let i = 0; i < total; i++) {
-    const t = TARGETS[i % TARGETS.length]!;
     const workload = workloads[Math.floor(i / TARGETS.length) % workloads.length]!;
     const id = `run-${String(i + 1).padStart(5, '0')}`;
-    const startedAt = new Date(start + i * 60_000).toISOString();
-    store.createRun(newRun(id, t, workload, startedAt));
-    const opNames = options.allOps ? ALL_OPS : WORKLOAD_OPS[workload]!;
-    const made = opNames.map((op) => opResult(op, t, workload.includes('large'), seconds, samples, rnd));
-    store.finishRun(id, {
-      status: 'completed',
-      endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(),
-      measuredSeconds: seconds,
-      ops: made.map((m) => m.result),
-      segments: made.flatMap((m) => m.segments),
-      errors: made.some((m) => m.result.errors)
-        ? [{ op: 'write', kind: 'Timeout', count: made.reduce((n, m) => n + m.result.errors, 0), message: 'write timed out after 30 s' }]
-        : [],
+    writeCompletedRun(store, {
+      id,
+      target: TARGETS[i % TARGETS.length]!,
+      workload,
+      startedAt: new Date(start + i * 60_000).toISOString(),
+      ...(options.allOps && { ops: ALL_OPS }),
+      ...(options.seconds !== undefined && { seconds: options.seconds }),
+      ...(options.samples !== undefined && { samples: options.samples }),
+      rnd,
     });
     ids.push(id);
   }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { type CachedAnswer, jsonAnswer } from '../cache.js';
 import { round, type Table, toCsv, toMarkdown } from '../export.js';
 import { type RunsQuery, splitIds, toRunFilter } from '../filter.js';
-import { errorAnswer, formatProperty, idsProperty, jsonArray, jsonObject, matrixQuery, runFilterProperties } from '../schemas.js';
+import { errorAnswer, formatProperty, idsProperty, jsonArray, jsonObject, matrixQuery, notModified, runFilterProperties } from '../schemas.js';
 import { comparisonWithCurves, matrixFor } from './reports.js';
 import type { RouteDeps } from './runs.js';
 
@@ -34,7 +34,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
         tags: ['exports'],
         summary: 'The runs list (same filters as /api/runs), one line per run and op',
         querystring: { type: 'object', additionalProperties: false, properties: { ...runFilterProperties, format: formatProperty } },
-        response: { 200: fileAnswer(jsonArray('The runs, each with its per-op figures')) },
+        response: { 200: fileAnswer(jsonArray('The runs, each with its per-op figures')), 304: notModified },
       },
     },
     async (request, reply) =>
@@ -89,7 +89,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
         tags: ['exports'],
         summary: 'A comparison, one line per op and run, with ratios to the first run',
         querystring: { type: 'object', additionalProperties: false, required: ['ids'], properties: { ids: idsProperty, format: formatProperty } },
-        response: { 200: fileAnswer(jsonObject('{ runs, rows, warnings }')), 404: errorAnswer('A run named is not there') },
+        response: { 200: fileAnswer(jsonObject('{ runs, rows, warnings }')), 304: notModified, 404: errorAnswer('A run named is not there') },
       },
     },
     async (request, reply) =>
@@ -135,6 +135,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
         querystring: { ...matrixQuery, properties: { ...matrixQuery.properties, format: formatProperty } },
         response: {
           200: fileAnswer(jsonObject('{ baseline, targets, workloads, rows }')),
+          304: notModified,
           404: errorAnswer('No storage target of that name has completed runs'),
         },
       },

@@ -6,7 +6,7 @@ import { jsonAnswer } from '../cache.js';
 import { notFound } from '../errors.js';
 import { splitIds } from '../filter.js';
 import { PERCENTILE_AXIS, percentileCurve } from '../percentiles.js';
-import { compareQuery, errorAnswer, jsonObject, matrixQuery } from '../schemas.js';
+import { compareQuery, errorAnswer, jsonObject, matrixQuery, notModified } from '../schemas.js';
 import type { RouteDeps } from './runs.js';
 
 /** Summaries of the runs named, in the order given; a 404 names every missing id. */
@@ -50,7 +50,7 @@ export async function reportRoutes(app: FastifyInstance, { store, cache }: Route
         tags: ['reports'],
         summary: 'Runs side by side, per op, with ratios to the first run and overlaid latency percentile curves',
         querystring: compareQuery,
-        response: { 200: jsonObject('{ runs, rows, warnings, percentileAxis, curves }'), 404: errorAnswer('A run named is not there') },
+        response: { 200: jsonObject('{ runs, rows, warnings, percentileAxis, curves }'), 304: notModified, 404: errorAnswer('A run named is not there') },
       },
     },
     async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(comparisonWithCurves(store, splitIds(request.query.ids)))),
@@ -63,7 +63,11 @@ export async function reportRoutes(app: FastifyInstance, { store, cache }: Route
         tags: ['reports'],
         summary: 'Systems × workloads: the latest completed run of each pair, with ratios to a baseline target',
         querystring: matrixQuery,
-        response: { 200: jsonObject('{ baseline, targets, workloads, rows }'), 404: errorAnswer('No storage target of that name has completed runs') },
+        response: {
+          200: jsonObject('{ baseline, targets, workloads, rows }'),
+          304: notModified,
+          404: errorAnswer('No storage target of that name has completed runs'),
+        },
       },
     },
     async (request, reply) => cache.send(reply, request.url, () => jsonAnswer(matrixFor(store, request.query.baseline))),

@@ -4,7 +4,7 @@ import type { ResultsStore } from '../../results/types.js';
 import { type AnswerCache, jsonAnswer } from '../cache.js';
 import { notFound } from '../errors.js';
 import { type RunsQuery, toRunFilter } from '../filter.js';
-import { errorAnswer, jsonObject, noQuery, runIdParams, runsQuery } from '../schemas.js';
+import { errorAnswer, jsonObject, noQuery, notModified, runIdParams, runsQuery } from '../schemas.js';
 import { runListItem, runView } from '../views.js';
 
 export interface RouteDeps {
@@ -20,7 +20,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache }: RouteDe
         tags: ['runs'],
         summary: 'List runs, newest first, filtered and paginated',
         querystring: runsQuery,
-        response: { 200: jsonObject('{ total, limit, offset, runs: [...] }') },
+        response: { 200: jsonObject('{ total, limit, offset, runs: [...] }'), 304: notModified },
       },
     },
     async (request, reply) =>
@@ -40,7 +40,7 @@ export async function runsRoutes(app: FastifyInstance, { store, cache }: RouteDe
         description: 'A running run also carries `progress` and the segments flushed so far; poll it for live figures.',
         params: runIdParams,
         querystring: noQuery,
-        response: { 200: jsonObject('The run'), 404: errorAnswer('No such run') },
+        response: { 200: jsonObject('The run'), 304: notModified, 404: errorAnswer('No such run') },
       },
     },
     async (request, reply) =>
