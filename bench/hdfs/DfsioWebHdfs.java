@@ -55,13 +55,16 @@ public class DfsioWebHdfs {
       }));
     }
     double sumSec = 0, sumRate = 0;
-    for (Future<Long> f : tasks) {
-      double sec = f.get() / 1e9;
-      sumSec += sec;
-      sumRate += (size / 1048576.0) / sec;
+    try {
+      for (Future<Long> f : tasks) {
+        double sec = f.get() / 1e9;
+        sumSec += sec;
+        sumRate += (size / 1048576.0) / sec;
+      }
+    } finally {
+      pool.shutdownNow(); // a failed task must end the JVM too, not leave the pool's threads keeping it alive
     }
     double wallSec = (System.nanoTime() - t0) / 1e9;
-    pool.shutdown();
     fs.close();
     double totalMiB = nrFiles * (size / 1048576.0);
     // TestDFSIO: "Throughput mb/sec" = total MB / sum of task times; "Average IO rate" = mean of per-file rates.
