@@ -9,7 +9,9 @@
  * storbench and the Hadoop client alternate, storbench first in odd rounds and second in even ones (storbench,
  * hadoop, hadoop, storbench, ...), so that a machine getting busier or quieter does not favour either. Every phase
  * prints its figure with the load average at its start; the ratio storbench / Hadoop client is taken within each
- * round (two neighbouring phases) and the median of those same-round ratios is the result.
+ * round (two neighbouring phases) and the median of those same-round ratios is the result. Each phase also prints its
+ * client's CPU time per MiB over the measured window (storbench's own `clientCpu`; the JVM's process CPU time around
+ * the I/O in DfsioWebHdfs), the figure the machine's load disturbs least.
  * It prints the throughputs, the ratios, the cluster's peak memory, and ends with one JSON line.
  * The figures measure the machine as it is (other processes included): run it on a quiet machine to quote them.
  */
@@ -132,6 +134,8 @@ interface Figures {
   /** TestDFSIO's "Average IO rate mb/sec": mean of the per-file rates. */
   avgIoRateMiBps?: number;
   errors?: number;
+  /** Client CPU microseconds (user + system, every thread) per MiB moved, over the measured window. */
+  cpuUsPerMiB?: number;
 }
 
 /** storbench's CLI and runner with the dfsio preset; the one JSON document it prints. */
@@ -157,6 +161,7 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
   const doc = JSON.parse(stdout) as {
     status: string;
     results: { op: string; count: number; errors: number; mibPerSec: number; meanIoRateMibPerSec?: number }[];
+    clientCpu?: { usPerOp: number };
   };
   const r = doc.results.find((x) => x.op === op);
   if (!r || r.count === 0) throw new Error(`storbench dfsio-${op}: no "${op}" result in ${stdout.slice(0, 500)}`);
@@ -164,6 +169,8 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
     aggregateMiBps: r.mibPerSec,
     ...(r.meanIoRateMibPerSec !== undefined ? { avgIoRateMiBps: r.meanIoRateMibPerSec } : {}),
     errors: r.errors,
+    // One operation per file of sizeMiB (and the run measured nothing else).
+    ...(doc.clientCpu ? { cpuUsPerMiB: doc.clientCpu.usPerOp / sizeMiB } : {}),
   };
 }
 
@@ -265,7 +272,7 @@ async function main(): Promise<void> {
     const f = await client.run(op);
     phases.push({ round, op, client: client.name, figures: f, load });
     console.log(
-      `round ${round} ${op.padEnd(5)} ${client.name.padEnd(12)} ${fmt(client.score(f)).padStart(8)} MiB/s${client === dfsio ? ' (throughput)' : ''}   load ${load.join(' ')}`,
+      `round ${round} ${op.padEnd(5)} ${client.name.padEnd(12)} ${fmt(client.score(f)).padStart(8)} MiB/s${client === dfsio ? ' (throughput)' : ''}   client CPU ${f.cpuUsPerMiB === undefined ? '-' : f.cpuUsPerMiB.toFixed(0)} µs/MiB   load ${load.join(' ')}`,
     );
     const prev = best[op][client.name];
     if (!prev || client.score(f) > client.score(prev)) best[op][client.name] = f;
@@ -315,6 +322,17 @@ async function main(): Promise<void> {
   console.log(
     `median of the same-round ratios: write ${ratio.write.toFixed(2)}x, read ${ratio.read.toFixed(2)}x (of the best rounds: write ${ratioOfBest.write!.toFixed(2)}x, read ${ratioOfBest.read!.toFixed(2)}x)`,
   );
+  const cpuOf = (op: Op, client: string): number =>
+    median(phases.filter((p) => p.op === op && p.client === client && p.figures.cpuUsPerMiB !== undefined).map((p) => p.figures.cpuUsPerMiB!));
+  const clientCpuUsPerMiB = {
+    write: { storbench: cpuOf('write', 'storbench'), hadoopClient: cpuOf('write', 'hadoopClient') },
+    read: { storbench: cpuOf('read', 'storbench'), hadoopClient: cpuOf('read', 'hadoopClient') },
+  };
+  const us = (n: number): string => (Number.isNaN(n) ? '-' : `${n.toFixed(0)} µs`);
+  console.log(
+    `client CPU per MiB over the measured window, median: write storbench ${us(clientCpuUsPerMiB.write.storbench)}, Hadoop ${us(clientCpuUsPerMiB.write.hadoopClient)}; ` +
+      `read storbench ${us(clientCpuUsPerMiB.read.storbench)}, Hadoop ${us(clientCpuUsPerMiB.read.hadoopClient)}`,
+  );
   console.log(`cluster peak RSS during the bench (NameNode + DataNodes): ${peakMiB.toFixed(0)} MiB`);
   const load = loadavg().map((l) => Math.round(l * 100) / 100);
   console.log(
@@ -330,9 +348,11 @@ async function main(): Promise<void> {
         client: p.client,
         aggregateMiBps: p.figures.aggregateMiBps,
         throughputMiBps: p.figures.throughputMiBps,
+        cpuUsPerMiB: p.figures.cpuUsPerMiB,
         load: p.load,
       })),
       sameRoundRatios: sameRound,
+      clientCpuUsPerMiB,
       ratioOfBest,
       clusterPeakRssMiB: Math.round(peakMiB),
       loadAtEnd: load,
