@@ -4,13 +4,20 @@
  * TestDFSIO's work (N files of S MiB, one writer or reader per file) on the local HDFS, done three ways in one run:
  *   1. storbench: the `dfsio-write` / `dfsio-read` presets through the CLI and runner, webhdfs:// driver;
  *   2. Hadoop's own WebHDFS client (WebHdfsFileSystem) doing exactly that work: bench/hdfs/DfsioWebHdfs.java;
- *   3. TestDFSIO itself (hadoop-mapreduce-client-jobclient tests jar, LocalJobRunner, fs.defaultFS=webhdfs://).
- * It prints the throughputs, the ratio storbench / Hadoop client, the cluster's peak memory, and ends with one JSON line.
+ *   3. TestDFSIO itself (hadoop-mapreduce-client-jobclient tests jar, LocalJobRunner, fs.defaultFS=webhdfs://),
+ *      once per operation in the first round (it takes far longer; `--skip-testdfsio` leaves it out).
+ * storbench and the Hadoop client alternate, storbench first in odd rounds and second in even ones (storbench,
+ * hadoop, hadoop, storbench, ...), so that a machine getting busier or quieter does not favour either. Every phase
+ * prints its figure with the load average at its start; the ratio storbench / Hadoop client is taken within each
+ * round (two neighbouring phases) and the median of those same-round ratios is the result. Each phase also prints its
+ * client's CPU time per MiB over the measured window (storbench's own `clientCpu`; the JVM's process CPU time around
+ * the I/O in DfsioWebHdfs), the figure the machine's load disturbs least.
+ * It prints the throughputs, the ratios, the cluster's peak memory, and ends with one JSON line.
  * The figures measure the machine as it is (other processes included): run it on a quiet machine to quote them.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -44,13 +51,14 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '128' },
     target: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    'skip-testdfsio': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(args.rounds);
 const files = Number(args.files);
 const sizeMiB = Number(args.size);
 if (![files, sizeMiB, rounds].every((n) => Number.isInteger(n) && n >= 1)) {
-  console.error('usage: npm run bench:hdfs -- [--files N] [--size MiB] [--rounds N] [--target webhdfs://host:port/root?user=NAME]');
+  console.error('usage: npm run bench:hdfs -- [--files N] [--size MiB] [--rounds N] [--skip-testdfsio] [--target webhdfs://host:port/root?user=NAME]');
   process.exit(2);
 }
 
@@ -126,6 +134,8 @@ interface Figures {
   /** TestDFSIO's "Average IO rate mb/sec": mean of the per-file rates. */
   avgIoRateMiBps?: number;
   errors?: number;
+  /** Client CPU microseconds (user + system, every thread) per MiB moved, over the measured window. */
+  cpuUsPerMiB?: number;
 }
 
 /** storbench's CLI and runner with the dfsio preset; the one JSON document it prints. */
@@ -151,6 +161,7 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
   const doc = JSON.parse(stdout) as {
     status: string;
     results: { op: string; count: number; errors: number; mibPerSec: number; meanIoRateMibPerSec?: number }[];
+    clientCpu?: { usPerOp: number };
   };
   const r = doc.results.find((x) => x.op === op);
   if (!r || r.count === 0) throw new Error(`storbench dfsio-${op}: no "${op}" result in ${stdout.slice(0, 500)}`);
@@ -158,6 +169,8 @@ async function storbench(url: string, op: 'write' | 'read', db: string): Promise
     aggregateMiBps: r.mibPerSec,
     ...(r.meanIoRateMibPerSec !== undefined ? { avgIoRateMiBps: r.meanIoRateMibPerSec } : {}),
     errors: r.errors,
+    // One operation per file of sizeMiB (and the run measured nothing else).
+    ...(doc.clientCpu ? { cpuUsPerMiB: doc.clientCpu.usPerOp / sizeMiB } : {}),
   };
 }
 
@@ -243,27 +256,37 @@ async function main(): Promise<void> {
 
   const classes = await compileDfsio(lib, scratch);
   const memory = watchClusterMemory();
-  // Each round runs the three clients one after the other, in an order rotated from round to round and after a
-  // pause that lets the DataNodes finish the previous step (replication, block reports, a JVM's exit); the best
-  // round of each client is kept, so that a burst of other work on the machine does not decide the comparison.
-  const best: Record<'write' | 'read', Record<string, Figures>> = { write: {}, read: {} };
-  const clients: { name: string; run: (op: 'write' | 'read') => Promise<Figures>; score: (x: Figures) => number }[] = [
-    { name: 'storbench', run: (op) => storbench(url, op, join(scratch, 'results.db')), score: (x) => x.aggregateMiBps },
-    { name: 'hadoopClient', run: (op) => hadoopClient(lib, classes, nn, user, `${base}/client`, op), score: (x) => x.aggregateMiBps },
-    { name: 'testDfsio', run: (op) => testDfsio(lib, nn, user, `${base}/TestDFSIO`, op, scratch), score: (x) => x.throughputMiBps ?? 0 },
-  ];
+  type Op = 'write' | 'read';
+  type Client = { name: 'storbench' | 'hadoopClient' | 'testDfsio'; run: (op: Op) => Promise<Figures>; score: (x: Figures) => number };
+  const storbenchClient: Client = { name: 'storbench', run: (op) => storbench(url, op, join(scratch, 'results.db')), score: (x) => x.aggregateMiBps };
+  const hadoop: Client = { name: 'hadoopClient', run: (op) => hadoopClient(lib, classes, nn, user, `${base}/client`, op), score: (x) => x.aggregateMiBps };
+  const dfsio: Client = { name: 'testDfsio', run: (op) => testDfsio(lib, nn, user, `${base}/TestDFSIO`, op, scratch), score: (x) => x.throughputMiBps ?? 0 };
+  /** Every phase as measured, with the 1/5/15-minute load average at its start. */
+  const phases: { round: number; op: Op; client: string; figures: Figures; load: number[] }[] = [];
+  const best: Record<Op, Partial<Record<Client['name'], Figures>>> = { write: {}, read: {} };
+  const sameRound: Record<Op, number[]> = { write: [], read: [] };
+  const measure = async (round: number, op: Op, client: Client): Promise<Figures> => {
+    // A pause lets the DataNodes finish the previous step (replication, block reports, a JVM's exit).
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const load = loadavg().map((l) => Math.round(l * 100) / 100);
+    const f = await client.run(op);
+    phases.push({ round, op, client: client.name, figures: f, load });
+    console.log(
+      `round ${round} ${op.padEnd(5)} ${client.name.padEnd(12)} ${fmt(client.score(f)).padStart(8)} MiB/s${client === dfsio ? ' (throughput)' : ''}   client CPU ${f.cpuUsPerMiB === undefined ? '-' : f.cpuUsPerMiB.toFixed(0)} µs/MiB   load ${load.join(' ')}`,
+    );
+    const prev = best[op][client.name];
+    if (!prev || client.score(f) > client.score(prev)) best[op][client.name] = f;
+    return f;
+  };
   try {
     for (let round = 1; round <= rounds; round++) {
-      const order = clients.map((_, i) => clients[(i + round - 1) % clients.length]!);
+      const pair = round % 2 === 1 ? [storbenchClient, hadoop] : [hadoop, storbenchClient];
       for (const op of ['write', 'read'] as const) {
-        for (const client of order) {
-          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-          const f = await client.run(op);
-          const prev = best[op][client.name];
-          if (!prev || client.score(f) > client.score(prev)) best[op][client.name] = f;
-        }
+        const got = new Map<Client, Figures>();
+        for (const client of pair) got.set(client, await measure(round, op, client));
+        sameRound[op].push(got.get(storbenchClient)!.aggregateMiBps / got.get(hadoop)!.aggregateMiBps);
+        if (round === 1 && !args['skip-testdfsio']) await measure(round, op, dfsio);
       }
-      console.log(`round ${round}/${rounds} done`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -271,26 +294,71 @@ async function main(): Promise<void> {
       .then((r) => r.body?.cancel())
       .catch(() => undefined);
   }
-  const result = best;
   const peakMiB = memory.stop() / 1048576;
 
-  const ratios: Record<string, number> = {};
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const ratio = { write: median(sameRound.write), read: median(sameRound.read) };
+  const ratioOfBest: Record<string, number> = {};
   console.log(`\nbest of ${rounds} round(s):`);
   console.log('op     client                                   aggregate MiB/s   throughput MiB/s   avg IO rate MiB/s');
   for (const op of ['write', 'read'] as const) {
-    const r = result[op]!;
-    const row = (label: string, f: Figures): void =>
-      console.log(
-        `${op.padEnd(6)} ${label.padEnd(40)} ${fmt(f.aggregateMiBps).padStart(15)} ${fmt(f.throughputMiBps).padStart(18)} ${fmt(f.avgIoRateMiBps).padStart(19)}`,
-      );
-    row('storbench (webhdfs:// driver)', r.storbench!);
-    row('Hadoop WebHdfsFileSystem (same work)', r.hadoopClient!);
-    row('TestDFSIO (MapReduce local, webhdfs://)', r.testDfsio!);
-    ratios[op] = r.storbench!.aggregateMiBps / r.hadoopClient!.aggregateMiBps;
+    const r = best[op];
+    const row = (label: string, f: Figures | undefined): void => {
+      if (f)
+        console.log(
+          `${op.padEnd(6)} ${label.padEnd(40)} ${fmt(f.aggregateMiBps).padStart(15)} ${fmt(f.throughputMiBps).padStart(18)} ${fmt(f.avgIoRateMiBps).padStart(19)}`,
+        );
+    };
+    row('storbench (webhdfs:// driver)', r.storbench);
+    row('Hadoop WebHdfsFileSystem (same work)', r.hadoopClient);
+    row('TestDFSIO (MapReduce local, webhdfs://)', r.testDfsio);
+    ratioOfBest[op] = r.storbench!.aggregateMiBps / r.hadoopClient!.aggregateMiBps;
   }
-  console.log(`\nstorbench / Hadoop WebHdfsFileSystem, aggregate: write ${ratios.write!.toFixed(2)}x, read ${ratios.read!.toFixed(2)}x`);
+  const list = (xs: number[]): string => xs.map((x) => `${x.toFixed(2)}x`).join(' ');
+  console.log(`\nstorbench / Hadoop WebHdfsFileSystem, aggregate, per round: write ${list(sameRound.write)}; read ${list(sameRound.read)}`);
+  console.log(
+    `median of the same-round ratios: write ${ratio.write.toFixed(2)}x, read ${ratio.read.toFixed(2)}x (of the best rounds: write ${ratioOfBest.write!.toFixed(2)}x, read ${ratioOfBest.read!.toFixed(2)}x)`,
+  );
+  const cpuOf = (op: Op, client: string): number =>
+    median(phases.filter((p) => p.op === op && p.client === client && p.figures.cpuUsPerMiB !== undefined).map((p) => p.figures.cpuUsPerMiB!));
+  const clientCpuUsPerMiB = {
+    write: { storbench: cpuOf('write', 'storbench'), hadoopClient: cpuOf('write', 'hadoopClient') },
+    read: { storbench: cpuOf('read', 'storbench'), hadoopClient: cpuOf('read', 'hadoopClient') },
+  };
+  const us = (n: number): string => (Number.isNaN(n) ? '-' : `${n.toFixed(0)} µs`);
+  console.log(
+    `client CPU per MiB over the measured window, median: write storbench ${us(clientCpuUsPerMiB.write.storbench)}, Hadoop ${us(clientCpuUsPerMiB.write.hadoopClient)}; ` +
+      `read storbench ${us(clientCpuUsPerMiB.read.storbench)}, Hadoop ${us(clientCpuUsPerMiB.read.hadoopClient)}`,
+  );
   console.log(`cluster peak RSS during the bench (NameNode + DataNodes): ${peakMiB.toFixed(0)} MiB`);
-  console.log(JSON.stringify({ bench: 'hdfs', files, sizeMiB, rounds, ...result, ratio: ratios, clusterPeakRssMiB: Math.round(peakMiB) }));
+  const load = loadavg().map((l) => Math.round(l * 100) / 100);
+  console.log(
+    JSON.stringify({
+      bench: 'hdfs',
+      files,
+      sizeMiB,
+      rounds,
+      ...best,
+      phases: phases.map((p) => ({
+        round: p.round,
+        op: p.op,
+        client: p.client,
+        aggregateMiBps: p.figures.aggregateMiBps,
+        throughputMiBps: p.figures.throughputMiBps,
+        cpuUsPerMiB: p.figures.cpuUsPerMiB,
+        load: p.load,
+      })),
+      sameRoundRatios: sameRound,
+      clientCpuUsPerMiB,
+      ratioOfBest,
+      clusterPeakRssMiB: Math.round(peakMiB),
+      loadAtEnd: load,
+      ratio,
+    }),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,6 @@
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,9 @@ public class DfsioWebHdfs {
 
     ExecutorService pool = Executors.newFixedThreadPool(nrFiles);
     List<Future<Long>> tasks = new ArrayList<>();
+    // The process's CPU time (every thread: readers, GC, JIT) over the I/O, as storbench's clientCpu measures its own.
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     for (int i = 0; i < nrFiles; i++) {
       Path file = new Path(dir, "file_" + i);
@@ -55,13 +59,17 @@ public class DfsioWebHdfs {
       }));
     }
     double sumSec = 0, sumRate = 0;
-    for (Future<Long> f : tasks) {
-      double sec = f.get() / 1e9;
-      sumSec += sec;
-      sumRate += (size / 1048576.0) / sec;
+    try {
+      for (Future<Long> f : tasks) {
+        double sec = f.get() / 1e9;
+        sumSec += sec;
+        sumRate += (size / 1048576.0) / sec;
+      }
+    } finally {
+      pool.shutdownNow(); // a failed task must end the JVM too, not leave the pool's threads keeping it alive
     }
     double wallSec = (System.nanoTime() - t0) / 1e9;
-    pool.shutdown();
+    double cpuUsPerMiB = (os.getProcessCpuTime() - cpu0) / 1e3 / (nrFiles * (size / 1048576.0));
     fs.close();
     double totalMiB = nrFiles * (size / 1048576.0);
     // TestDFSIO: "Throughput mb/sec" = total MB / sum of task times; "Average IO rate" = mean of per-file rates.
@@ -71,7 +79,8 @@ public class DfsioWebHdfs {
     System.out.printf("----- DfsioWebHdfs (Hadoop WebHdfsFileSystem) : %s%n", write ? "write" : "read");
     System.out.printf("Number of files: %d%nTotal MBytes processed: %.0f%nThroughput mb/sec: %.2f%nAverage IO rate mb/sec: %.2f%nAggregate mb/sec: %.2f%nTest exec time sec: %.2f%n",
         nrFiles, totalMiB, throughput, avgIoRate, aggregate, wallSec);
-    System.out.printf("{\"op\":\"%s\",\"files\":%d,\"mib\":%.0f,\"throughputMiBps\":%.3f,\"avgIoRateMiBps\":%.3f,\"aggregateMiBps\":%.3f,\"seconds\":%.3f}%n",
-        write ? "write" : "read", nrFiles, totalMiB, throughput, avgIoRate, aggregate, wallSec);
+    System.out.printf("Client CPU us/MiB: %.0f%n", cpuUsPerMiB);
+    System.out.printf("{\"op\":\"%s\",\"files\":%d,\"mib\":%.0f,\"throughputMiBps\":%.3f,\"avgIoRateMiBps\":%.3f,\"aggregateMiBps\":%.3f,\"seconds\":%.3f,\"cpuUsPerMiB\":%.1f}%n",
+        write ? "write" : "read", nrFiles, totalMiB, throughput, avgIoRate, aggregate, wallSec, cpuUsPerMiB);
   }
 }

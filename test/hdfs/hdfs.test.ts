@@ -195,6 +195,39 @@ describe('webhdfs:// on a real HDFS', { skip }, () => {
     assert.ok(growth < 96, `RSS grew by ${growth.toFixed(1)} MiB during a 256 MiB transfer`);
   });
 
+  test('reuseChunks: reads fill two buffers in turn, kept from read to read; a slow reader gets every byte, in order', async () => {
+    const data = randomBytes(24 * 1024 * 1024 + 12_345);
+    await driver.write(`${run}/reused`, data);
+    const seen = new Set<ArrayBufferLike>();
+    for (const slow of [false, true]) {
+      const r = await driver.read(`${run}/reused`, { reuseChunks: true });
+      let at = 0;
+      let chunks = 0;
+      for await (const c of r.body) {
+        seen.add(c.buffer);
+        // A slow reader: the socket has time to fill the other buffer, and must not touch this one meanwhile.
+        if (slow && chunks % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        assert.ok(Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(data.subarray(at, at + c.byteLength)), `chunk ${chunks} at byte ${at}`);
+        at += c.byteLength;
+        chunks++;
+      }
+      assert.equal(at, data.length);
+      assert.ok(chunks > 24, `${chunks} chunks`);
+    }
+    assert.equal(seen.size, 2, 'two buffers for both reads, taken back by the client after the first');
+    // Without reuseChunks every chunk is the caller's to keep.
+    const kept: Uint8Array[] = [];
+    for await (const c of (await driver.read(`${run}/reused`)).body) kept.push(c);
+    assert.ok(Buffer.concat(kept).equals(data));
+    // Stopped early, or aborted in the middle of the body: the connection is released and the driver goes on.
+    for await (const _ of (await driver.read(`${run}/reused`, { reuseChunks: true })).body) break;
+    const mid = new AbortController();
+    await expectKind('Cancelled', async () => {
+      for await (const _ of (await driver.read(`${run}/reused`, { reuseChunks: true, signal: mid.signal })).body) mid.abort();
+    });
+    assert.ok((await readAll(driver, `${run}/reused`, 5, 10)).equals(data.subarray(5, 15)));
+  });
+
   test('HA: a NameNode that refuses connections is skipped and the failover counted', async () => {
     const t = parseTarget(url!);
     const down = `127.0.0.1:${await closedPort()}`;

@@ -11,7 +11,9 @@
  *   `Content-Type: application/octet-stream` and the body goes in the first request; OPEN answers 200 with the data.
  * - A standby NameNode answers 403 StandbyException; a NameNode that is down refuses the connection. Both are safe
  *   to retry on the next NameNode: the standby did nothing and the refused request was never sent.
- * - The DataNode legs (the bytes) use node:http, not undici v7, for two reasons found on a real cluster:
+ * - The DataNode leg of OPEN (the bytes of a read) reads a plain socket into reused buffers
+ *   (webhdfs-datanode-read.ts): node:http's per-chunk allocations and copies made it the client's main cost.
+ * - The DataNode legs of CREATE and APPEND use node:http, not undici v7, for two reasons found on a real cluster:
  *   the DataNode answers every CREATE/APPEND with an unsolicited `100 Continue`, which undici's HTTP/1.1 parser
  *   rejects as "bad response" (nodejs/undici#197, wontfix); and it ends every response with `connection: close`
  *   and a FIN, which crashes undici v7 with an uncatchable `assert(!this.paused)` when the body is not being read
@@ -26,6 +28,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher } from 'undici';
+import { readFromDataNode, UNHANDLED } from './webhdfs-datanode-read.js';
 import { isConnectionRefused, parseRemoteException, WebHdfsError } from './webhdfs-errors.js';
 
 export interface WebHdfsClientOptions {
@@ -83,8 +86,10 @@ async function drain(res: Dispatcher.ResponseData): Promise<string> {
 
 export class WebHdfsClient {
   private readonly agent: Agent;
-  /** For the DataNode legs (see the module comment). */
+  /** For the DataNode legs of writes, and of reads in a shape webhdfs-datanode-read.ts leaves to node:http. */
   private readonly dataAgent: http.Agent;
+  /** Read buffers of finished DataNode reads, for the next ones (webhdfs-datanode-read.ts). */
+  private readonly readBuffers: Buffer[] = [];
   private readonly scheme: string;
   /** Index in `hosts` of the NameNode believed active. */
   private active = 0;
@@ -292,8 +297,11 @@ export class WebHdfsClient {
     return res;
   }
 
-  /** OPEN: the data, streamed from a DataNode holding a replica (or from the gateway). */
-  async download(path: string, params: Params, signal?: AbortSignal): Promise<DataResponse> {
+  /**
+   * OPEN: the data, streamed from a DataNode holding a replica (or from the gateway). With `reuse`
+   * (ReadOptions.reuseChunks) the chunks are views of buffers that the next chunks overwrite.
+   */
+  async download(path: string, params: Params, signal?: AbortSignal, reuse = false): Promise<DataResponse> {
     const common = signal ? { signal } : {};
     const redirect = !this.options.gateway && this.options.noredirect ? { noredirect: true } : {};
     const excluded: string[] = [];
@@ -308,6 +316,14 @@ export class WebHdfsClient {
       }
       const url = await this.location(res);
       try {
+        const answer = await readFromDataNode(url, {
+          timeoutMs: this.options.timeoutMs,
+          insecure: this.options.insecure,
+          reuse,
+          spare: this.readBuffers,
+          ...common,
+        });
+        if (answer !== UNHANDLED) return answer;
         const data = await this.datanode('GET', url, undefined, {}, signal);
         return { size: contentLength(data.headers['content-length']), body: data, destroy: () => data.destroy() };
       } catch (e) {

@@ -253,6 +253,7 @@ async function connectWebHdfs(name: 'webhdfs' | 'swebhdfs', context: ConnectCont
             ...(o.bufferSize ? { buffersize: o.bufferSize } : {}),
           },
           options.signal,
+          options.reuseChunks === true,
         );
         return { ...(res.size !== undefined ? { size: res.size } : {}), body: res.body };
       } catch (e) {
