@@ -209,7 +209,7 @@ describe('file:// driver', () => {
     await assert.rejects(() => createDriver({ target: parseTarget('file://somehost/x'), concurrency: 1 }), /takes no host/);
     // options when the target is parsed, every problem together
     assert.throws(() => parseTarget('file:///x?fanout=9'), /target option fanout: expected a whole number from 0 to 4, got "9"/);
-    assert.throws(() => parseTarget('file:///x?io=mmap'), /target option io: expected async or sync, got "mmap"/);
+    assert.throws(() => parseTarget('file:///x?io=mmap'), /target option io: expected one of auto, async, sync, got "mmap"/);
     assert.throws(() => parseTarget('file:///x?fsnyc=true'), /unknown option fsnyc for file:\/\/ \(known: profile, /);
     assert.throws(
       () => parseTarget('file:///x?readChunk=1KiB&direct=maybe&stripeSize=1X'),
