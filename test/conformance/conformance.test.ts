@@ -1,5 +1,5 @@
 /**
- * ONE behavior suite for every driver. Targets: mem:// and file:// (both I/O engines) always, null:// for the behaviors
+ * ONE behavior suite for every driver. Targets: mem:// and file:// (both I/O engines, both write modes) always, null:// for the behaviors
  * its capabilities allow, and every STORBENCH_TEST_<NAME> target that scripts/test.sh started
  * (or that you set). A new driver joins by configuration alone. Each target is opened a second time with
  * `opTimeout` set, for the behaviors that need a deadline.
@@ -18,7 +18,14 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const OP_TIMEOUT = '300ms';
 
-const targets: string[] = ['mem://conformance', 'null://', `file://${scratch}/async`, `file://${scratch}/sync?io=sync`];
+const targets: string[] = [
+  'mem://conformance',
+  'null://',
+  `file://${scratch}/async?io=async`,
+  `file://${scratch}/sync?io=sync`,
+  `file://${scratch}/in-place?writeMode=in-place&io=async`,
+  `file://${scratch}/in-place-sync?writeMode=in-place&io=sync`,
+];
 for (const [name, value] of Object.entries(process.env)) {
   if (/^STORBENCH_TEST_[A-Z0-9_]+$/.test(name) && value && /^[a-z0-9+]+:\/\//.test(value)) targets.push(value);
 }

@@ -164,17 +164,42 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
   }
 
   /**
+   * A whole in-memory body written by the engine's one call (writeWhole), when it has one and O_DIRECT is off:
+   * true when done, false when the body must go the composed way. A directory found missing is made again, once.
+   */
+  async function writeWhole(rel: string, key: string, path: string, flags: number, body: Body): Promise<boolean> {
+    if (!io.writeWhole || direct || !(body instanceof Uint8Array)) return false;
+    try {
+      await io.writeWhole(path, flags, body, fsync);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT' || rel === '') throw e;
+      paths.forget();
+      await paths.placeForWrite(key);
+      await io.writeWhole(path, flags, body, fsync);
+    }
+    return true;
+  }
+
+  /**
    * writeMode=in-place: create (or truncate) the key's file, write, close: one `open` fewer than a temporary
    * name and a `rename` (mdtest's create-write-close). A failed or aborted write removes the file: the object it
    * replaced was truncated already, so what is left would be neither. The abort is acted on at once, even while
    * a streamed body is stalled, so no part of the write outlives its deadline under the key.
    */
   async function writeInPlace(rel: string, key: string, dir: string, file: string, body: Body, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      if (await writeWhole(rel, key, file, REPLACE_FLAGS, body)) {
+        if (fsync) await syncDir(dir);
+        return;
+      }
+    } catch (e) {
+      await io.unlink(file).catch(() => undefined);
+      throw e;
+    }
     const fh = await create(rel, key, file, direct ? REPLACE_FLAGS | DIRECT_FLAG : REPLACE_FLAGS);
-    const remove = (): void => {
-      io.unlink(file).catch(() => undefined);
-    };
-    signal?.addEventListener('abort', remove, { once: true });
+    // only streamed writes get a signal (the runner's rule), so this closure is not made per small write
+    const remove = signal && ((): void => void io.unlink(file).catch(() => undefined));
+    if (remove) signal.addEventListener('abort', remove, { once: true });
     try {
       if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, signal);
       else await writeBody(fh, body, signal);
@@ -184,7 +209,7 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
       await io.unlink(file).catch(() => undefined);
       throw e;
     } finally {
-      signal?.removeEventListener('abort', remove);
+      if (remove) signal.removeEventListener('abort', remove);
     }
     try {
       await fh.close(); // NFS and FUSE report deferred write errors here
@@ -213,7 +238,7 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
       profile: profile.name,
       fsync,
       directIO: direct !== undefined,
-      fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} levels x ${layout.width} buckets`,
+      fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} level${layout.levels === 1 ? '' : 's'} x ${layout.width} buckets`,
       positionalWrite:
         `in place (pwrite${direct ? ' with O_DIRECT for whole pages, unaligned edges buffered' : ''}), no temporary file; ` +
         (fsync ? 'fsync of the file, and of its directory when created' : 'no fsync'),
@@ -285,6 +310,11 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
       const tmp = `${dir}/${tmpPrefix}${++tmpSeq}`;
       let fh: IoHandle | undefined;
       try {
+        if (await writeWhole(rel, key, tmp, CREATE_FLAGS, body)) {
+          await io.rename(tmp, file);
+          if (fsync) await syncDir(dir);
+          return;
+        }
         fh = await create(rel, key, tmp);
         if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, options.signal);
         else await writeBody(fh, body, options.signal);

@@ -67,6 +67,13 @@ export interface IoEngine {
   lstat(path: string): Promise<Stats>;
   /** lstat, or `undefined` when nothing is there (no error made for the common case of a new directory). */
   lstatIfAny(path: string): Promise<Stats | undefined>;
+  /**
+   * Open `path` with `flags`, write all of `data` at offset 0, fsync if asked, close: a whole small object in
+   * one call. Only the blocking engine has it: its calls then run back to back, with no promise between them
+   * (the async engine composes open, write and close, and overlaps close with what follows). On failure the
+   * file is closed and the error thrown; what was created stays for the caller to remove.
+   */
+  readonly writeWhole?: (path: string, flags: number, data: Uint8Array, fsync: boolean) => Promise<void>;
 }
 
 export const asyncIo: IoEngine = {
@@ -125,5 +132,14 @@ export const syncIo: IoEngine = {
   },
   async lstatIfAny(path) {
     return lstatSync(path, { throwIfNoEntry: false });
+  },
+  async writeWhole(path, flags, data, fsync) {
+    const fd = openSync(path, flags, 0o644);
+    try {
+      for (let done = 0; done < data.byteLength; ) done += writeSync(fd, data, done, data.byteLength - done, done);
+      if (fsync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   },
 };
