@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { defineCapabilities } from '../kernel/capabilities.js';
@@ -53,7 +54,7 @@ export const fileDriver = defineDriver({
   name: 'file',
   options: FILE_OPTIONS,
   capabilities,
-  blocking: (o, context) => chooseEngine(o.io, context).engine === 'sync',
+  blocking: (o, { concurrency, threads }) => chooseEngine(o.io, { concurrency, threads, cores: availableParallelism() }).engine === 'sync',
   checkTarget,
   mapError: mapFileError,
   async connect({ target, options, concurrency, durable, threads }) {
@@ -62,7 +63,7 @@ export const fileDriver = defineDriver({
     const fs = await detectFileSystem(root);
     const profile = PROFILES[options.profile ?? detectProfile(fs)];
     // the same choice as `blocking` above, which the runner placed the workers by
-    const engine = chooseEngine(options.io, { concurrency, threads });
+    const engine = chooseEngine(options.io, { concurrency, threads, cores: availableParallelism() });
     const io = engine.engine === 'sync' ? syncIo : asyncIo;
     const paths = new RootPaths(root, { levels: options.fanout ?? profile.fanout, width: options.fanoutWidth ?? profile.fanoutWidth }, io);
     // Unique per driver instance: worker threads share a pid, and NFS clients on many hosts share a directory.

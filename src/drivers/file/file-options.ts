@@ -63,7 +63,8 @@ export const FILE_OPTIONS = defineOptions({
   /**
    * The engine of object calls: `async` (node:fs/promises, libuv's threadpool), `sync` (blocking calls, one
    * thread per worker, like fio's `psync`), or `auto`: `sync` where the run gives each worker a thread of its own
-   * (threads `auto` or at least the concurrency, concurrency at most 64), else `async` (./io-engine.ts chooseEngine).
+   * (threads `auto` or at least the concurrency) and they fit the cores (concurrency at most twice the cores, and
+   * 64), else `async` (./io-engine.ts chooseEngine).
    * @default auto
    */
   io: option.choice(IO_CHOICES, 'auto'),

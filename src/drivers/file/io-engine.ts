@@ -22,28 +22,35 @@ export type IoChoice = (typeof IO_CHOICES)[number];
 /** The most threads a run may use (the workload schema's `threads` limit): past it, one thread per worker is not to be had. */
 const MAX_THREADS = 64;
 
-/** Where the run places the driver's workers (DriverContext). */
+/** Where the run places the driver's workers (DriverContext), and the host's cores. */
 export interface Placement {
   readonly concurrency: number;
   readonly threads?: number | 'auto';
+  /** CPUs this process may use (os.availableParallelism()). */
+  readonly cores: number;
 }
 
 /**
  * The engine `?io=` asks for, and why (recorded with the run). `auto` picks `sync` when each worker will have a
- * thread of its own: a run (threads known) whose `threads` is `auto` (the runner then gives a blocking driver one
- * worker per thread, up to 64) or at least its concurrency; a worker thread's own driver when it serves one worker.
- * A blocking call then holds only its own worker's thread, and costs no threadpool round trip (two thread
- * wake-ups per call, more than a small file's create costs on a local file system). Otherwise `async`: more
- * workers than threads must share an event loop, which blocking calls would serialize; and an embedder outside a
- * run (no placement known) keeps its event loop free.
+ * thread of its own and the threads fit the cores: a run (threads known) whose `threads` is `auto` (the runner
+ * then gives a blocking driver one worker per thread) or at least its concurrency, with a concurrency of at most
+ * twice the cores (and 64, the runner's limit); or a worker thread's own driver serving one worker. A blocking
+ * call then holds only its own worker's thread and costs no threadpool round trip (two thread wake-ups per call,
+ * more than a small file's create costs on a local file system). Otherwise `async`: more workers than threads
+ * must share an event loop, which blocking calls would serialize; threads beyond the cores only take turns on
+ * them while each costs a V8 isolate to start (about a second of CPU, measured on a 2-core VM); and an embedder
+ * outside a run (no placement known) keeps its event loop free.
  */
 export function chooseEngine(io: IoChoice, at: Placement): { readonly engine: IoEngineName; readonly why: string } {
   if (io !== 'auto') return { engine: io, why: 'given (io)' };
-  const { concurrency, threads } = at;
+  const { concurrency, threads, cores } = at;
+  const most = Math.min(MAX_THREADS, 2 * cores);
   if (threads === undefined) return { engine: 'async', why: 'auto: async (not a run: no thread placement known)' };
-  if (concurrency > MAX_THREADS) return { engine: 'async', why: `auto: async (concurrency ${concurrency} is more than ${MAX_THREADS} threads)` };
   if (threads !== 'auto' && threads < concurrency) {
     return { engine: 'async', why: `auto: async (${concurrency} workers on ${threads} thread${threads === 1 ? '' : 's'})` };
+  }
+  if (concurrency > most) {
+    return { engine: 'async', why: `auto: async (concurrency ${concurrency} is more than ${most} threads, twice the ${cores} cores)` };
   }
   return { engine: 'sync', why: `auto: sync (one thread per worker, ${concurrency} worker${concurrency === 1 ? '' : 's'})` };
 }
