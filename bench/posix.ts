@@ -1,11 +1,20 @@
 /**
  * `npm run bench:posix`: storbench's file:// driver against fio doing the same work on the same tmpfs
- * directory (issue 6, section 4). Large sequential writes and reads (1 MiB blocks, 256 MiB per worker,
- * a file per worker) and small files (4 KiB each). storbench runs through its CLI (`run --json`), fio
- * through its JSON output; both with the same number of workers. storbench runs twice per workload: with
- * its default engine (`io=async`: one event loop, every call a round trip through libuv's threadpool) and
- * with `io=sync` (blocking calls, one thread per worker: the model of fio's psync engine used here).
- * Prints MiB/s and ops/s for all with the ratios storbench / fio, and ends with one JSON line of those figures.
+ * directory (issues 6 and 15). Large sequential writes and reads (1 MiB blocks, 256 MiB per worker, a file per
+ * worker) and small files (4 KiB each, created, written and closed). storbench runs through its CLI
+ * (`run --json`), fio through its JSON output (psync engine); both with the same number of workers.
+ *
+ * storbench runs in several modes per workload: its DEFAULT (no option: `io=auto`, the profile's write mode),
+ * `io=sync` (blocking calls, one thread per worker: fio psync's model), `io=async` (node:fs/promises, one event
+ * loop over libuv's threadpool) and, for small files, `writeMode=in-place` (the default engine creating each file
+ * at its final name: mdtest's and fio's create-write-close, where the default `atomic` also renames a temporary
+ * file into place). Each round runs every mode and fio, in ABBA order (fio first in even rounds, last in odd ones),
+ * and prints the load average; figures are medians over the rounds.
+ *
+ * Printed per workload and mode: MiB/s or files/s, the ratio to fio, and client CPU in µs per operation
+ * (storbench: the run's `clientCpu`, this process's CPU over the measured window; fio: its usr_cpu + sys_cpu
+ * percentages of its jobs' runtime). Ends with ONE JSON line of all of it and whether each goal of issue 15 is
+ * met with the default: put-large and get-large >= 0.9x fio, put-small >= 0.5x fio's create rate.
  *
  * Env: POSIX_BENCH_WORKERS (4), POSIX_BENCH_MIB_PER_WORKER (256), POSIX_BENCH_SMALL_SECONDS (5), POSIX_BENCH_ROUNDS (5),
  *      POSIX_BENCH_DIR (a fresh directory under /dev/shm).
@@ -21,6 +30,8 @@ const MIB_PER_WORKER = Number(process.env.POSIX_BENCH_MIB_PER_WORKER ?? 256);
 const SMALL_SECONDS = Number(process.env.POSIX_BENCH_SMALL_SECONDS ?? 5);
 const ROUNDS = Number(process.env.POSIX_BENCH_ROUNDS ?? 5);
 const TMPFS_MAGIC = 0x01021994;
+/** Issue 15's goals for storbench's default, as ratios to fio. */
+const GOALS = { putLarge: 0.9, getLarge: 0.9, putSmall: 0.5 } as const;
 const repo = join(import.meta.dirname, '..');
 
 function fail(message: string): never {
@@ -54,13 +65,14 @@ function empty(dir: string): void {
   for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }
 
-interface Figures {
-  readonly mibPerSec: number;
-  readonly opsPerSec: number;
+/** One measurement: the rate (MiB/s for large files, files/s for small ones) and client CPU per operation. */
+interface Sample {
+  readonly rate: number;
+  readonly cpuUsPerOp: number;
 }
 
-/** One storbench run through the CLI; the figures of its one result line. */
-function storbench(args: string[], db: string): Figures & { runId: string } {
+/** One storbench run through the CLI: the figures of its measured operation and what the run recorded. */
+function storbench(args: string[], db: string, unit: Unit): Sample & { runId: string; engine: string; writeMode: string } {
   const argv = ['bin/storbench.cjs', 'run', ...args, '--json', '--db', db];
   const r = spawnSync(process.execPath, argv, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) fail(`storbench ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
@@ -68,29 +80,64 @@ function storbench(args: string[], db: string): Figures & { runId: string } {
     runId: string;
     status: string;
     results: { op: string; count: number; errors: number; opsPerSec: number; mibPerSec: number }[];
+    clientCpu?: { usPerOp: number; cores: number };
   };
   if (doc.status !== 'completed') fail(`storbench ${args.join(' ')}: status ${doc.status}`);
   // The measured operation is the one with the most operations (a get run may also report its prepare writes apart).
   const main = doc.results.filter((x) => x.errors === 0 || x.count > 0).sort((a, b) => b.count - a.count)[0];
   if (!main) fail(`storbench ${args.join(' ')}: no results`);
   if (doc.results.some((x) => x.errors > 0)) fail(`storbench ${args.join(' ')}: errors ${JSON.stringify(doc.results)}`);
-  return { runId: doc.runId, mibPerSec: main.mibPerSec, opsPerSec: main.opsPerSec };
+  // which engine and write mode ran, as the run recorded them
+  const shown = spawnSync(process.execPath, ['bin/storbench.cjs', 'show', doc.runId, '--json', '--db', db], { cwd: repo, encoding: 'utf8' });
+  const run = JSON.parse(shown.stdout || '{}') as { environment?: Record<string, unknown>; semantics?: Record<string, unknown> };
+  return {
+    runId: doc.runId,
+    rate: unit === 'MiB/s' ? main.mibPerSec : main.opsPerSec,
+    cpuUsPerOp: doc.clientCpu?.usPerOp ?? Number.NaN,
+    engine: String(run.environment?.ioEngine ?? '?'),
+    writeMode: String(run.semantics?.writeMode ?? '?'),
+  };
 }
 
-/** One fio job (group reporting) with JSON output; bandwidth and IOPS of its read or write side. */
-function fio(args: string[], side: 'read' | 'write'): Figures {
+/**
+ * One fio job (group reporting) with JSON output: bandwidth or IOPS of its read or write side, and its CPU per
+ * I/O: usr_cpu + sys_cpu are percentages of the jobs' runtime (job_runtime, ms, summed over the jobs).
+ */
+function fio(args: string[], side: 'read' | 'write', unit: Unit): Sample {
   const r = spawnSync('fio', ['--output-format=json', '--group_reporting', '--ioengine=psync', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) fail(`fio ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
-  const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: Record<'read' | 'write', { bw_bytes: number; iops: number }>[] };
-  const job = json.jobs[0]![side];
-  return { mibPerSec: job.bw_bytes / 1048576, opsPerSec: job.iops };
+  type Side = { bw_bytes: number; iops: number; total_ios: number };
+  const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
+    jobs: ({ usr_cpu: number; sys_cpu: number; job_runtime: number } & Record<'read' | 'write', Side>)[];
+  };
+  const job = json.jobs[0]!;
+  const io = job[side];
+  const cpuUs = ((job.usr_cpu + job.sys_cpu) / 100) * job.job_runtime * 1000;
+  return { rate: unit === 'MiB/s' ? io.bw_bytes / 1048576 : io.iops, cpuUsPerOp: io.total_ios > 0 ? cpuUs / io.total_ios : Number.NaN };
 }
 
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 const median = (v: readonly number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
+  const s = [...v].filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+type Unit = 'MiB/s' | 'files/s';
+type WorkloadName = 'putLarge' | 'getLarge' | 'putSmall';
+/** storbench's modes: the target options each adds to the plain URL. */
+const MODES = {
+  default: '',
+  'io=sync': '?io=sync',
+  'io=async': '?io=async',
+  'writeMode=in-place': '?writeMode=in-place',
+} as const;
+type Mode = keyof typeof MODES;
+const WORKLOADS: Record<WorkloadName, { readonly label: string; readonly unit: Unit; readonly modes: readonly Mode[] }> = {
+  putLarge: { label: 'put-large', unit: 'MiB/s', modes: ['default', 'io=sync', 'io=async'] },
+  getLarge: { label: 'get-large', unit: 'MiB/s', modes: ['default', 'io=sync', 'io=async'] },
+  putSmall: { label: 'put-small', unit: 'files/s', modes: ['default', 'io=sync', 'io=async', 'writeMode=in-place'] },
 };
 
 const fioVersion = ensureFio();
@@ -101,9 +148,7 @@ const sbDir = join(dir, 'storbench');
 const fioDir = join(dir, 'fio');
 mkdirSync(fioDir, { recursive: true });
 const db = join(dir, 'results.db');
-const ENGINES = ['async', 'sync'] as const;
-type Engine = (typeof ENGINES)[number];
-const targetOf = (io: Engine): string => `file://${sbDir}?io=${io}`;
+const targetOf = (mode: Mode): string => `file://${sbDir}${MODES[mode]}`;
 const perWorker = `${MIB_PER_WORKER}MiB`;
 console.log(
   `bench:posix on ${dir} (tmpfs): ${WORKERS} workers, ${MIB_PER_WORKER} MiB per worker in 1 MiB blocks, 4 KiB small files; ${fioVersion}, node ${process.version}`,
@@ -112,154 +157,115 @@ console.log(
 const loadBefore = loadavg()[0]!;
 console.log(`host: ${cpus().length} CPUs, load average ${loadBefore.toFixed(2)} at start`);
 
-// Each figure is the median of ROUNDS short runs, the two tools taking turns within each round, so that
-// both see the same machine while other load comes and goes. Every sample is printed as well.
-const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
-const samples = {
-  sbPutLarge: [] as number[],
-  sbSyncPutLarge: [] as number[],
-  fioPutLarge: [] as number[],
-  sbGetLarge: [] as number[],
-  sbSyncGetLarge: [] as number[],
-  fioGetLarge: [] as number[],
-  sbPutSmall: [] as number[],
-  sbSyncPutSmall: [] as number[],
-  fioPutSmall: [] as number[],
+const common = ['--concurrency', String(WORKERS)];
+/** storbench's arguments per workload (large: one file per worker, written then read in 1 MiB blocks). */
+const sbArgs: Record<WorkloadName, string[]> = {
+  putLarge: ['--workload', 'put-large', ...common, '--size', perWorker, '--ops', String(WORKERS)],
+  getLarge: ['--workload', 'get-large', ...common, '--size', perWorker, '--objects', String(WORKERS), '--ops', String(WORKERS)],
+  // --warmup 1s: each worker thread is a V8 isolate whose JIT warms up on its own (fio is compiled code);
+  // --no-cleanup: the files are removed below in one sweep, not through the driver one by one
+  putSmall: ['--workload', 'put-small', ...common, '--size', '4KiB', '--warmup', '1s', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'],
 };
-const key = (io: Engine, name: 'PutLarge' | 'GetLarge' | 'PutSmall') => (io === 'sync' ? `sbSync${name}` : `sb${name}`) as keyof typeof samples;
-const runIds: string[] = [];
+const large = [`--directory=${fioDir}`, `--numjobs=${WORKERS}`, `--size=${MIB_PER_WORKER}m`, '--bs=1m', '--fallocate=none'];
+// fio makes about as many 4 KiB files per job as storbench's fastest mode did in round 0 (fio runs last there)
 let filesPerJob = 0;
-for (let round = 0; round < ROUNDS; round++) {
-  for (const io of ENGINES) {
-    // Large sequential: one 256 MiB file per worker, written (then read) in 1 MiB blocks.
-    const putLarge = storbench(
-      ['--target', targetOf(io), '--workload', 'put-large', '--concurrency', String(WORKERS), '--size', perWorker, '--ops', String(WORKERS)],
-      db,
-    );
+const fioSmall = (): string[] => [
+  '--name=put-small',
+  '--rw=write',
+  `--directory=${fioDir}`,
+  `--numjobs=${WORKERS}`,
+  `--nrfiles=${filesPerJob}`,
+  '--filesize=4k',
+  '--bs=4k',
+  '--openfiles=1',
+  '--file_service_type=sequential',
+  '--create_on_open=1',
+  '--fallocate=none',
+];
+
+type Samples = Record<WorkloadName, Record<Mode | 'fio', Sample[]>>;
+const samples = Object.fromEntries(
+  (Object.keys(WORKLOADS) as WorkloadName[]).map((w) => [w, Object.fromEntries([...WORKLOADS[w].modes, 'fio'].map((m) => [m, [] as Sample[]]))]),
+) as Samples;
+const recorded = new Map<Mode, { engine: string; writeMode: string }>();
+const runIds: string[] = [];
+const loads: number[] = [];
+
+/** storbench's three workloads in one mode (large write, large read of fresh files, small files). */
+function storbenchRound(mode: Mode): void {
+  for (const w of Object.keys(WORKLOADS) as WorkloadName[]) {
+    if (!WORKLOADS[w].modes.includes(mode)) continue;
+    const s = storbench(['--target', targetOf(mode), ...sbArgs[w]], db, WORKLOADS[w].unit);
     empty(sbDir);
-    const getLarge = storbench(
-      [
-        '--target',
-        targetOf(io),
-        '--workload',
-        'get-large',
-        '--concurrency',
-        String(WORKERS),
-        '--size',
-        perWorker,
-        '--objects',
-        String(WORKERS),
-        '--ops',
-        String(WORKERS),
-      ],
-      db,
-    );
-    empty(sbDir);
-    // Small files: 4 KiB each, created, written and closed.
-    // (--no-cleanup: the files are removed below in one sweep, not through the driver one by one)
-    const putSmall = storbench(
-      [
-        '--target',
-        targetOf(io),
-        '--workload',
-        'put-small',
-        '--concurrency',
-        String(WORKERS),
-        '--size',
-        '4KiB',
-        '--duration',
-        `${SMALL_SECONDS}s`,
-        '--no-cleanup',
-      ],
-      db,
-    );
-    empty(sbDir);
-    samples[key(io, 'PutLarge')].push(putLarge.mibPerSec);
-    samples[key(io, 'GetLarge')].push(getLarge.mibPerSec);
-    samples[key(io, 'PutSmall')].push(putSmall.opsPerSec);
-    runIds.push(putLarge.runId, getLarge.runId, putSmall.runId);
+    samples[w][mode].push(s);
+    runIds.push(s.runId);
+    if (w === 'putSmall' || !recorded.has(mode)) recorded.set(mode, { engine: s.engine, writeMode: s.writeMode });
   }
-  samples.fioPutLarge.push(fio(['--name=put-large', '--rw=write', ...large], 'write').mibPerSec);
-  samples.fioGetLarge.push(fio(['--name=put-large', '--rw=read', ...large], 'read').mibPerSec); // the files just written
+}
+
+function fioRound(): void {
+  samples.putLarge.fio.push(fio(['--name=put-large', '--rw=write', ...large], 'write', 'MiB/s'));
+  samples.getLarge.fio.push(fio(['--name=put-large', '--rw=read', ...large], 'read', 'MiB/s')); // the files just written
   empty(fioDir);
-  // fio makes about as many 4 KiB files per job as the faster storbench engine did
-  filesPerJob ||= Math.max(1000, Math.round((Math.max(...samples.sbPutSmall, ...samples.sbSyncPutSmall) * SMALL_SECONDS) / WORKERS));
-  samples.fioPutSmall.push(
-    fio(
-      [
-        '--name=put-small',
-        '--rw=write',
-        `--directory=${fioDir}`,
-        `--numjobs=${WORKERS}`,
-        `--nrfiles=${filesPerJob}`,
-        '--filesize=4k',
-        '--bs=4k',
-        '--openfiles=1',
-        '--file_service_type=sequential',
-        '--create_on_open=1',
-        '--fallocate=none',
-      ],
-      'write',
-    ).opsPerSec,
-  );
+  filesPerJob ||= Math.max(1000, Math.round((Math.max(...Object.values(samples.putSmall).flatMap((v) => v.map((x) => x.rate))) * SMALL_SECONDS) / WORKERS));
+  samples.putSmall.fio.push(fio(fioSmall(), 'write', 'files/s'));
   empty(fioDir);
 }
-// The default engine at 32 operations in flight: Node does file I/O as threadpool round trips, so at 4 in
-// flight it is bound by their latency where fio's 4 processes make the system calls directly.
-const sbPutSmall32 = storbench(
-  ['--target', targetOf('async'), '--workload', 'put-small', '--concurrency', '32', '--size', '4KiB', '--duration', `${SMALL_SECONDS}s`, '--no-cleanup'],
-  db,
-);
-empty(sbDir);
-runIds.push(sbPutSmall32.runId);
 
-const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
-const rows = [
-  {
-    name: 'put-large',
-    unit: 'MiB/s',
-    sb: m.sbPutLarge,
-    sync: m.sbSyncPutLarge,
-    fio: m.fioPutLarge,
-    all: [samples.sbPutLarge, samples.sbSyncPutLarge, samples.fioPutLarge],
-  },
-  {
-    name: 'get-large',
-    unit: 'MiB/s',
-    sb: m.sbGetLarge,
-    sync: m.sbSyncGetLarge,
-    fio: m.fioGetLarge,
-    all: [samples.sbGetLarge, samples.sbSyncGetLarge, samples.fioGetLarge],
-  },
-  {
-    name: 'put-small',
-    unit: 'files/s',
-    sb: m.sbPutSmall,
-    sync: m.sbSyncPutSmall,
-    fio: m.fioPutSmall,
-    all: [samples.sbPutSmall, samples.sbSyncPutSmall, samples.fioPutSmall],
-  },
-];
-const list = (v: number[]): string => v.map((x) => round(x).toFixed(0)).join(' ');
-const num = (x: number, w: number, d = 1) => round(x, d).toFixed(d).padStart(w);
+const allModes = Object.keys(MODES) as Mode[];
+for (let r = 0; r < ROUNDS; r++) {
+  // ABBA: fio last in even rounds (round 0 sizes fio's small-file job from storbench's rates), first in odd ones
+  const order: (Mode | 'fio')[] = r % 2 === 0 ? [...allModes, 'fio'] : ['fio', ...[...allModes].reverse()];
+  const load = loadavg()[0]!;
+  loads.push(round(load, 2));
+  for (const step of order) {
+    if (step === 'fio') fioRound();
+    else storbenchRound(step);
+  }
+  const line = (Object.keys(WORKLOADS) as WorkloadName[])
+    .map((w) => `${WORKLOADS[w].label} ${[...WORKLOADS[w].modes, 'fio' as const].map((m) => round(samples[w][m][r]!.rate).toFixed(0)).join('/')}`)
+    .join('  ');
+  console.log(`round ${r + 1}/${ROUNDS} (${order.join(', ')}): load average ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${line}`);
+}
+
+const med = (list: Sample[]) => ({ rate: median(list.map((s) => s.rate)), cpuUsPerOp: median(list.map((s) => s.cpuUsPerOp)) });
+const num = (x: number, w: number, d = 1) => (Number.isNaN(x) ? '-' : round(x, d).toFixed(d)).padStart(w);
 console.log('');
 console.log(
-  `${'workload'.padEnd(10)} ${'unit'.padEnd(8)} ${'io=async'.padStart(10)} ${'io=sync'.padStart(10)} ${'fio'.padStart(10)} ` +
-    `${'async/fio'.padStart(9)} ${'sync/fio'.padStart(9)}   samples (io=async | io=sync | fio)`,
+  `${'workload'.padEnd(10)} ${'mode'.padEnd(20)} ${'engine'.padEnd(6)} ${'write'.padEnd(8)} ${'rate'.padStart(10)} ${'unit'.padEnd(7)} ${'x fio'.padStart(6)} ${'CPU µs/op'.padStart(10)}   samples`,
 );
-for (const r of rows) {
-  console.log(
-    `${r.name.padEnd(10)} ${r.unit.padEnd(8)} ${num(r.sb, 10)} ${num(r.sync, 10)} ${num(r.fio, 10)} ` +
-      `${num(r.sb / r.fio, 9, 2)} ${num(r.sync / r.fio, 9, 2)}   ${r.all.map(list).join(' | ')}`,
-  );
+const summary: Record<string, unknown> = {};
+for (const w of Object.keys(WORKLOADS) as WorkloadName[]) {
+  const { label, unit, modes } = WORKLOADS[w];
+  const f = med(samples[w].fio);
+  const rows: Record<string, unknown> = { unit, fio: { rate: round(f.rate), cpuUsPerOp: round(f.cpuUsPerOp, 2) } };
+  for (const m of [...modes, 'fio' as const]) {
+    const s = med(samples[w][m]);
+    const rec = m === 'fio' ? { engine: 'psync', writeMode: w === 'getLarge' ? '-' : 'in-place' } : recorded.get(m)!;
+    const list = samples[w][m].map((x) => round(x.rate).toFixed(0)).join(' ');
+    console.log(
+      `${label.padEnd(10)} ${m.padEnd(20)} ${rec.engine.padEnd(6)} ${(w === 'getLarge' ? '-' : rec.writeMode).padEnd(8)} ${num(s.rate, 10)} ${unit.padEnd(7)} ` +
+        `${num(s.rate / f.rate, 6, 2)} ${num(s.cpuUsPerOp, 10)}   ${list}`,
+    );
+    if (m !== 'fio')
+      rows[m] = { rate: round(s.rate), ratio: round(s.rate / f.rate, 3), cpuUsPerOp: round(s.cpuUsPerOp, 1), engine: rec.engine, writeMode: rec.writeMode };
+  }
+  summary[w] = rows;
 }
-console.log(
-  `put-small with 32 in flight: storbench ${round(sbPutSmall32.opsPerSec).toFixed(1)} files/s (${round(sbPutSmall32.opsPerSec / m.fioPutSmall, 2).toFixed(2)} of fio at 4 jobs)`,
+const ratioOf = (w: WorkloadName): number => med(samples[w].default).rate / med(samples[w].fio).rate;
+const goals = Object.fromEntries(
+  (Object.keys(GOALS) as WorkloadName[]).map((w) => [w, { target: GOALS[w], ratio: round(ratioOf(w), 3), met: ratioOf(w) >= GOALS[w] }]),
 );
-console.log(`(medians of ${ROUNDS} rounds; ratio = storbench / fio; target >= 0.9 for the large sequential rows. io=async is storbench's`);
-console.log(' default engine (one event loop, libuv threadpool); io=sync makes blocking calls on one thread per worker, as fio psync does.');
-console.log(' storbench put-small also renames each file into place and fans keys out into hash-bucket directories; fio writes one flat directory.)');
-const pair = (sb: number, f: number, unit: 'MiBps' | 'OpsPerSec') => ({ [`storbench${unit}`]: round(sb), [`fio${unit}`]: round(f), ratio: round(sb / f, 3) });
+console.log('');
+console.log(
+  `goals with the default (no option): ${(Object.keys(GOALS) as WorkloadName[])
+    .map((w) => `${WORKLOADS[w].label} ${round(ratioOf(w), 2).toFixed(2)}x fio (>= ${GOALS[w]}: ${ratioOf(w) >= GOALS[w] ? 'met' : 'NOT met'})`)
+    .join(', ')}`,
+);
+console.log(`(medians of ${ROUNDS} rounds; rate for large files in MiB/s, for small ones files/s; CPU: storbench's clientCpu over the measured`);
+console.log(' window, fio usr+sys of its jobs per I/O. Per small file fio makes open(O_CREAT) + pwrite + close at the final name, in one flat');
+console.log(' directory (plus two fadvise calls); storbench in-place the same (open O_CREAT|O_TRUNC), atomic a temporary file and a rename,');
+console.log(" and the first write into each hash bucket of a 1,000-key group one lstat and one mkdir. 'default' is what a user gets with no option.)");
 console.log(
   JSON.stringify({
     bench: 'posix',
@@ -268,19 +274,15 @@ console.log(
     mibPerWorker: MIB_PER_WORKER,
     blockSize: '1MiB',
     smallFile: '4KiB',
+    smallSeconds: SMALL_SECONDS,
     rounds: ROUNDS,
     fio: fioVersion,
-    putLarge: pair(m.sbPutLarge, m.fioPutLarge, 'MiBps'),
-    getLarge: pair(m.sbGetLarge, m.fioGetLarge, 'MiBps'),
-    putSmall: pair(m.sbPutSmall, m.fioPutSmall, 'OpsPerSec'),
-    ioSync: {
-      putLarge: pair(m.sbSyncPutLarge, m.fioPutLarge, 'MiBps'),
-      getLarge: pair(m.sbSyncGetLarge, m.fioGetLarge, 'MiBps'),
-      putSmall: pair(m.sbSyncPutSmall, m.fioPutSmall, 'OpsPerSec'),
-    },
-    putSmall32InFlight: { storbenchOpsPerSec: round(sbPutSmall32.opsPerSec), ratioToFio: round(sbPutSmall32.opsPerSec / m.fioPutSmall, 3) },
+    ...summary,
+    goals,
+    allGoalsMet: Object.values(goals).every((g) => g.met),
     runIds,
     cpus: cpus().length,
+    loadAvgPerRound: loads,
     loadAvgStart: round(loadBefore, 2),
     loadAvgEnd: round(loadavg()[0]!, 2),
   }),

@@ -286,4 +286,10 @@ export interface DriverContext {
   readonly concurrency: number;
   /** The run wants durable writes (fsync, sync replication) when the system offers a choice. */
   readonly durable?: boolean;
+  /**
+   * The threads the run places this driver's workers on: the workload's `threads` (a number, or `auto`) for the
+   * run's own driver, `1` for a worker thread's. A driver that may make blocking calls (file:// `io=auto`) does so
+   * only where each worker gets a thread of its own. @default undefined (not a run: no placement known)
+   */
+  readonly threads?: number | 'auto';
 }

@@ -68,7 +68,7 @@ export class ContractLayer implements Driver {
     this.name = definition.name;
     this.capabilities = typeof definition.capabilities === 'function' ? definition.capabilities(this.options) : definition.capabilities;
     this.processLocal = definition.processLocal ?? false;
-    this.blocking = definition.blocking?.(this.options) ?? false;
+    this.blocking = definition.blocking?.(this.options, context) ?? false;
     this.#definition = definition;
     this.#context = context;
     this.#checkKeys = !definition.uncheckedKeys;
@@ -260,9 +260,9 @@ export class ContractLayer implements Driver {
   }
 
   async #connect(): Promise<void> {
-    const { target, concurrency, durable } = this.#context;
+    const { target, concurrency, durable, threads } = this.#context;
     try {
-      this.#core = await this.#definition.connect({ target, options: this.options, concurrency, durable: durable ?? false });
+      this.#core = await this.#definition.connect({ target, options: this.options, concurrency, durable: durable ?? false, threads });
     } catch (e) {
       if (e instanceof UsageError) throw e;
       throw this.#normalize(e, 'open', undefined, undefined, this.#mapError);

@@ -26,7 +26,10 @@ export interface MeasureRequest {
   readonly environment: Record<string, string | number | boolean>;
 }
 
-export async function measure(request: MeasureRequest): Promise<Figures> {
+/** The figures, and the process's CPU time (µs) when the measured window opened. */
+export type Measured = Figures & { readonly cpuAtStartUs: number };
+
+export async function measure(request: MeasureRequest): Promise<Measured> {
   const { runId, spec, store, stop, cancel, environment } = request;
   const gate = new StartGate(spec);
   const totalS = spec.ops !== undefined ? 0 : (spec.warmup + spec.duration) / 1000;
@@ -106,13 +109,13 @@ export async function measure(request: MeasureRequest): Promise<Figures> {
     const outcome = await Promise.race([running.done, drained]);
     const elu = performance.eventLoopUtilization(elu0);
     environment.eventLoopUtilization = Math.round(elu.utilization * 1000) / 1000;
-    if (outcome !== 'timeout') return outcome;
+    if (outcome !== 'timeout') return { ...outcome, cpuAtStartUs: gate.clock.cpuUs };
     environment.drainTimedOut = true;
     const snapshot = running.snapshot();
     // not awaited: a thread blocked in a system call exits only when the call returns
     running.abandon().catch(() => undefined);
     if (!snapshot) throw new Error(`operations still in flight ${DRAIN_TIMEOUT_MS / 1000}s after the end were abandoned`);
-    return snapshot;
+    return { ...snapshot, cpuAtStartUs: gate.clock.cpuUs };
   } finally {
     clearInterval(timer);
     if (deadline) clearTimeout(deadline);

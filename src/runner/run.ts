@@ -72,7 +72,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const { target, spec } = request;
   const sizes = parseSizeDistribution(spec.size);
-  const driver = await createDriver({ target, concurrency: spec.concurrency, durable: spec.durable });
+  const driver = await createDriver({ target, concurrency: spec.concurrency, durable: spec.durable, threads: spec.threads });
   try {
     // Refused before open, which creates things: file:// its root, WebHDFS its directory, S3 its bucket...
     assertCapabilities(spec, sizes, driver.capabilities, driver.name);
@@ -173,8 +173,21 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     const placement = choosePlacement({ target, driver, spec, sizes, payloads, base, objects, stop: stop.signal, cancel: cancel.signal }, (facts) =>
       Object.assign(environment, facts),
     );
-    cpuAtStart = cpuNow();
-    ({ sets, measuredSeconds } = await measure({ runId, spec, store, placement, stop: stop.signal, cancel, onProgress: request.onProgress, environment }));
+    // from the gate's opening: worker threads starting up (their drivers opening) are not measured work
+    ({
+      sets,
+      measuredSeconds,
+      cpuAtStartUs: cpuAtStart,
+    } = await measure({
+      runId,
+      spec,
+      store,
+      placement,
+      stop: stop.signal,
+      cancel,
+      onProgress: request.onProgress,
+      environment,
+    }));
     cpuAtEnd = cpuNow();
     if (spec.dataset && spec.writes === 'create' && spec.mix.write) await writeDatasetMarker(driver, spec, sets, objects);
     if (request.signal?.aborted) status = 'interrupted';

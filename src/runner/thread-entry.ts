@@ -20,7 +20,7 @@ port.on('message', (m) => {
 
 try {
   const { spec, target } = input;
-  const driver = await createDriver({ target, concurrency: input.workers, durable: spec.durable });
+  const driver = await createDriver({ target, concurrency: input.workers, durable: spec.durable, threads: 1 });
   await driver.open();
   const recorder = new Recorder(target.secrets);
   const keys = loopKeySpace(input.base, input.objects, spec, input.thread, input.threads, input.workers);

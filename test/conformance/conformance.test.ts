@@ -1,5 +1,5 @@
 /**
- * ONE behavior suite for every driver. Targets: mem:// and file:// (both I/O engines) always, null:// for the behaviors
+ * ONE behavior suite for every driver. Targets: mem:// and file:// (both I/O engines, both write modes) always, null:// for the behaviors
  * its capabilities allow, and every STORBENCH_TEST_<NAME> target that scripts/test.sh started
  * (or that you set). A new driver joins by configuration alone. Each target is opened a second time with
  * `opTimeout` set, for the behaviors that need a deadline. A driver with two request paths is run on each:
@@ -27,7 +27,14 @@ interface Case {
 /** Per scheme, the option sets each of its targets is also run with: s3:// on the full SDK as well as the lean path. */
 const VARIANTS: Readonly<Record<string, readonly Readonly<Record<string, string>>[]>> = { s3: [{ client: 'sdk' }] };
 
-const cases: Case[] = ['mem://conformance', 'null://', `file://${scratch}/async`, `file://${scratch}/sync?io=sync`].map((url) => ({ url, options: {} }));
+const cases: Case[] = [
+  'mem://conformance',
+  'null://',
+  `file://${scratch}/async?io=async`,
+  `file://${scratch}/sync?io=sync`,
+  `file://${scratch}/in-place?writeMode=in-place&io=async`,
+  `file://${scratch}/in-place-sync?writeMode=in-place&io=sync`,
+].map((url) => ({ url, options: {} }));
 for (const [name, value] of Object.entries(process.env)) {
   if (/^STORBENCH_TEST_[A-Z0-9_]+$/.test(name) && value && /^[a-z0-9+]+:\/\//.test(value)) {
     cases.push({ url: value, options: {} });

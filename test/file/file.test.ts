@@ -4,8 +4,9 @@
  * dir, and on /dev/shm (tmpfs) when the host has it.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, type TestContext, test } from 'node:test';
 import { behaviors, runBehavior } from '../../src/conformance/behaviors.js';
@@ -209,7 +210,7 @@ describe('file:// driver', () => {
     await assert.rejects(() => createDriver({ target: parseTarget('file://somehost/x'), concurrency: 1 }), /takes no host/);
     // options when the target is parsed, every problem together
     assert.throws(() => parseTarget('file:///x?fanout=9'), /target option fanout: expected a whole number from 0 to 4, got "9"/);
-    assert.throws(() => parseTarget('file:///x?io=mmap'), /target option io: expected async or sync, got "mmap"/);
+    assert.throws(() => parseTarget('file:///x?io=mmap'), /target option io: expected one of auto, async, sync, got "mmap"/);
     assert.throws(() => parseTarget('file:///x?fsnyc=true'), /unknown option fsnyc for file:\/\/ \(known: profile, /);
     assert.throws(
       () => parseTarget('file:///x?readChunk=1KiB&direct=maybe&stripeSize=1X'),
@@ -437,5 +438,164 @@ describe('file:// profiles and cache honesty', () => {
     else assert.match(result.detail, /root/);
     assert.match(String(d.environment().dropCaches), result.dropped ? /^dropped/ : /^not dropped/);
     assert.equal(warningCodes(d).includes('page-cache'), !result.dropped);
+  });
+});
+
+/** A streamed body that yields `first` and then waits until `release()` (which makes it fail). */
+function stalledBody(first: Uint8Array): { body: AsyncIterable<Uint8Array>; release: () => void } {
+  let release: () => void = () => undefined;
+  const released = new Promise<never>((_, reject) => {
+    release = () => reject(new Error('released'));
+  });
+  released.catch(() => undefined);
+  async function* body(): AsyncIterable<Uint8Array> {
+    yield first;
+    await released;
+  }
+  return { body: body(), release };
+}
+
+/** Files under `dir` whose names start with `#tmp.` (the driver's temporary files). */
+const tmpFilesUnder = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.startsWith('#tmp.'))
+    .map((e) => join(e.parentPath, e.name));
+
+describe('file:// write modes', () => {
+  test('atomic (the local default): a reader never sees a partial file, only the old object or none', async () => {
+    const root = join(scratch, 'atomic');
+    const d = await driverAt(`file://${root}`);
+    assert.equal(d.semantics().writeMode, 'atomic');
+    assert.equal(d.environment().writeModeSource, 'profile');
+    const old = Buffer.alloc(10_000, 0x6f);
+    await d.write('k/old', old);
+    for (const [key, before] of [
+      ['k/new', undefined],
+      ['k/old', old],
+    ] as const) {
+      const { body, release } = stalledBody(Buffer.alloc(64 * 1024, 0x5a));
+      const writing = d.write(key, body);
+      writing.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50)); // the first chunk is on disk, in the temporary file
+      assert.equal(tmpFilesUnder(root).length, 1, 'the partial write is in a temporary file');
+      if (before) assert.ok((await readAll(d, key)).equals(before), 'the old object, whole');
+      else await expectKind('NotFound', () => d.stat(key));
+      assert.deepEqual(await listKeys(d, 'k/'), ['k/old'], 'the listing hides the temporary file');
+      release();
+      await assert.rejects(writing, /released/);
+      assert.deepEqual(tmpFilesUnder(root), [], 'a failed write removes its temporary file');
+    }
+  });
+
+  test('atomic: a process killed mid-write leaves only a temporary file, which the listing hides', async () => {
+    const root = join(scratch, 'atomic-killed');
+    const d = await driverAt(`file://${root}`);
+    await d.write('k/kept', Buffer.from('kept'));
+    // a child writes a streamed body that never ends, says so, and is killed (SIGKILL: no cleanup of any kind)
+    const script = [
+      "import { openDriver } from './test/support/drivers.ts';",
+      `const d = await openDriver(${JSON.stringify(`file://${root}`)}, 1);`,
+      "async function* body() { yield Buffer.alloc(65536, 1); process.stdout.write('writing\\n'); await new Promise(() => setInterval(() => {}, 1000)); }",
+      "await d.write('k/torn', body());",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '../..') });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => b.toString().includes('writing') && resolve());
+      child.on('exit', (code) => reject(new Error(`the writer exited (${code}) before writing`)));
+    });
+    await new Promise((r) => setTimeout(r, 100)); // the chunk reaches the file
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const left = tmpFilesUnder(root);
+    assert.equal(left.length, 1, 'the torn write is a temporary file');
+    assert.equal(readFileSync(left[0]!).length, 65536);
+    await expectKind('NotFound', () => d.stat('k/torn'));
+    assert.deepEqual(await listKeys(d, 'k/'), ['k/kept']);
+    assert.equal(await d.deletePrefix('k/'), 1);
+    assert.deepEqual(tmpFilesUnder(root), [], 'deletePrefix removes what the killed write left');
+  });
+
+  test('in-place: the file is created at its final name and written there; a failed write removes it', async () => {
+    for (const io of ['async', 'sync']) {
+      const root = join(scratch, `in-place-${io}`);
+      const d = await driverAt(`file://${root}?writeMode=in-place&io=${io}`);
+      assert.equal(d.semantics().writeMode, 'in-place');
+      assert.match(String(d.semantics().writeDurability), /in place/);
+      assert.equal(d.environment().writeModeSource, 'given');
+      const path = join(root, locate('k/a', { levels: Number(d.environment().fanoutLevels), width: Number(d.environment().fanoutWidth) }).file);
+      const { body, release } = stalledBody(Buffer.alloc(64 * 1024, 0x5a));
+      const writing = d.write('k/a', body);
+      writing.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(readFileSync(path).length, 64 * 1024, 'the partial write is at the final name');
+      assert.deepEqual(tmpFilesUnder(root), [], 'no temporary file');
+      release();
+      await assert.rejects(writing, /released/);
+      assert.ok(!existsSync(path), 'the failed write left nothing under the key');
+      // a whole write, then an overwrite by a shorter one: the whole object is replaced
+      await d.write('k/a', Buffer.alloc(5000, 1));
+      await d.write('k/a', Buffer.from('short'));
+      assert.equal(readFileSync(path, 'utf8'), 'short');
+      assert.deepEqual(tmpFilesUnder(root), []);
+    }
+  });
+
+  test('writeMode: each profile has one (lustre and gpfs in place, as mdtest), the URL overrides it, a bad value is refused by name', async () => {
+    const at = (q: string) => driverAt(`file://${join(scratch, 'modes')}?${q}`);
+    assert.equal((await at('profile=lustre')).semantics().writeMode, 'in-place');
+    assert.equal((await at('profile=gpfs')).semantics().writeMode, 'in-place');
+    assert.equal((await at('profile=nfs')).semantics().writeMode, 'atomic');
+    assert.equal((await at('profile=local')).semantics().writeMode, 'atomic');
+    assert.equal((await at('profile=lustre&writeMode=atomic')).semantics().writeMode, 'atomic');
+    assert.throws(() => parseTarget('file:///x?writeMode=sideways'), /target option writeMode: expected atomic or in-place, got "sideways"/);
+  });
+});
+
+describe('file:// io=auto (the default engine)', () => {
+  const created = async (url: string, concurrency: number, threads?: number | 'auto') => {
+    const d = await createDriver({ target: parseTarget(url), concurrency, ...(threads === undefined ? {} : { threads }) });
+    await d.open();
+    return d;
+  };
+
+  test('blocking calls where each worker has a thread of its own, else the threadpool; recorded with why', async () => {
+    const url = `file://${join(scratch, 'auto')}`;
+    const most = Math.min(64, 2 * availableParallelism()); // threads that fit the cores (and the runner's limit)
+    const cases: [number, number | 'auto' | undefined, string][] = [
+      [most, 'auto', 'sync'],
+      [most, most, 'sync'],
+      [1, 1, 'sync'], // a worker thread's own driver, one worker
+      [most + 1, 'auto', 'async'], // more threads than the cores take
+      [4, 2, 'async'], // workers share threads
+      [8, undefined, 'async'], // not a run: an embedder keeps its event loop free
+    ];
+    for (const [concurrency, threads, engine] of cases) {
+      const d = await created(url, concurrency, threads);
+      const what = `concurrency ${concurrency}, threads ${threads}`;
+      assert.equal(d.environment().ioEngine, engine, what);
+      assert.equal(d.blocking, engine === 'sync', what);
+      assert.match(String(d.environment().ioEngineWhy), new RegExp(`^auto: ${engine} `), what);
+      await d.close();
+    }
+    const given = await created(`${url}?io=async`, 4, 'auto');
+    assert.equal(given.environment().ioEngine, 'async');
+    assert.equal(given.environment().ioEngineWhy, 'given (io)');
+  });
+
+  test('a run with no engine option runs blocking calls on one thread per worker, and records it', async () => {
+    const store = openStore(':memory:');
+    const target = parseTarget(`file://${join(scratch, 'auto-run')}`);
+    const r = await runBenchmark({ target, spec: loadWorkload('put-small', { ops: 400, concurrency: 2, size: '4KiB' }), store });
+    assert.equal(r.status, 'completed', r.error);
+    assert.equal(r.ops[0]!.count, 400);
+    const run = store.getRun(r.runId)!;
+    assert.equal(run.environment.ioEngine, 'sync');
+    assert.equal(run.environment.threads, 2);
+    assert.equal(run.semantics.writeMode, 'atomic');
+    // fewer threads than workers: the same target falls back to the threadpool instead of refusing
+    const shared = await runBenchmark({ target, spec: loadWorkload('put-small', { ops: 100, concurrency: 4, threads: 2 }), store });
+    assert.equal(shared.status, 'completed', shared.error);
+    assert.equal(store.getRun(shared.runId)!.environment.ioEngine, 'async');
+    store.close();
   });
 });

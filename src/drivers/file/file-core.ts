@@ -32,11 +32,13 @@ import type { RootPaths } from './file-paths.js';
 import { prune, walk } from './file-walk.js';
 import { type FileSystemInfo, isNetworkFileSystem } from './fs-type.js';
 import type { IoEngine, IoHandle } from './io-engine.js';
-import type { Profile } from './profiles.js';
+import type { Profile, WriteMode } from './profiles.js';
 
 // O_NOFOLLOW: a symlink as the last component of a key is never followed (it could point anywhere).
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+// writeMode=in-place: the key's own file, new or emptied (an overwrite replaces the whole object)
+const REPLACE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 // writeAt: the key's own file, in place (no O_TRUNC: other writers' ranges live there too).
 const IN_PLACE_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW;
@@ -61,6 +63,12 @@ export interface FileSetup {
   /** The profile came from the URL (else it was detected from the mount). */
   readonly profileGiven: boolean;
   readonly fsync: boolean;
+  /** Temporary file and rename, or the key's file written in place. */
+  readonly writeMode: WriteMode;
+  /** Where the write mode came from (recorded). */
+  readonly writeModeSource: 'profile' | 'given';
+  /** Why this I/O engine (`io`: given, or auto's choice; recorded). */
+  readonly ioWhy: string;
   /** O_DIRECT's pool of aligned buffers, when O_DIRECT is on. */
   readonly direct: AlignedPool | undefined;
   /** Why O_DIRECT is on or off (recorded). */
@@ -76,7 +84,7 @@ export interface FileSetup {
 
 /** The file:// core over a connected root. */
 export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise<CacheDrop> } {
-  const { paths, io, fs, profile, fsync, direct, readChunk, tmpPrefix } = setup;
+  const { paths, io, fs, profile, fsync, direct, readChunk, tmpPrefix, writeMode } = setup;
   const { layout } = paths;
   // One kernel: close and rename may go to the threadpool together (see write).
   const localFs = fs.type !== 'unknown' && !isNetworkFileSystem(fs.type);
@@ -93,13 +101,17 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
     }
   }
 
-  /** Open a new file in `dir`, creating the directory (and its buckets) on first use. */
-  async function create(dir: string, path: string, flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS): Promise<IoHandle> {
+  /**
+   * Open a file to write in a key's directory, which `paths.placeForWrite` made or found. A directory known to
+   * exist may have gone since (a deleted prefix prunes its directories): then it is made again, once.
+   */
+  async function create(rel: string, key: string, path: string, flags = direct ? CREATE_FLAGS | DIRECT_FLAG : CREATE_FLAGS): Promise<IoHandle> {
     try {
       return await io.open(path, flags, 0o644);
     } catch (e) {
-      if (errnoOf(e) !== 'ENOENT') throw e;
-      await io.mkdir(dir, { recursive: true });
+      if (errnoOf(e) !== 'ENOENT' || rel === '') throw e;
+      paths.forget();
+      await paths.placeForWrite(key);
       return io.open(path, flags, 0o644);
     }
   }
@@ -108,14 +120,14 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
    * Open a key's file to write into it in place: the existing file, else a new one. `created`: this call
    * made it, so with fsync its directory entry must be synced too.
    */
-  async function openInPlace(dir: string, file: string, flags: number): Promise<{ fh: IoHandle; created: boolean }> {
+  async function openInPlace(rel: string, key: string, file: string, flags: number): Promise<{ fh: IoHandle; created: boolean }> {
     try {
       return { fh: await io.open(file, flags), created: false };
     } catch (e) {
       if (errnoOf(e) !== 'ENOENT') throw e;
     }
     try {
-      return { fh: await create(dir, file, flags | NEW_FLAGS), created: true };
+      return { fh: await create(rel, key, file, flags | NEW_FLAGS), created: true };
     } catch (e) {
       if (errnoOf(e) !== 'EEXIST') throw e; // another writer created it first
       return { fh: await io.open(file, flags), created: false };
@@ -151,19 +163,82 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
     return found.filter((i): i is ObjectInfo => i !== undefined);
   }
 
+  /**
+   * A whole in-memory body written by the engine's one call (writeWhole), when it has one and O_DIRECT is off:
+   * true when done, false when the body must go the composed way. A directory found missing is made again, once.
+   */
+  async function writeWhole(rel: string, key: string, path: string, flags: number, body: Body): Promise<boolean> {
+    if (!io.writeWhole || direct || !(body instanceof Uint8Array)) return false;
+    try {
+      await io.writeWhole(path, flags, body, fsync);
+    } catch (e) {
+      if (errnoOf(e) !== 'ENOENT' || rel === '') throw e;
+      paths.forget();
+      await paths.placeForWrite(key);
+      await io.writeWhole(path, flags, body, fsync);
+    }
+    return true;
+  }
+
+  /**
+   * writeMode=in-place: create (or truncate) the key's file, write, close: one `open` fewer than a temporary
+   * name and a `rename` (mdtest's create-write-close). A failed or aborted write removes the file: the object it
+   * replaced was truncated already, so what is left would be neither. The abort is acted on at once, even while
+   * a streamed body is stalled, so no part of the write outlives its deadline under the key.
+   */
+  async function writeInPlace(rel: string, key: string, dir: string, file: string, body: Body, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      if (await writeWhole(rel, key, file, REPLACE_FLAGS, body)) {
+        if (fsync) await syncDir(dir);
+        return;
+      }
+    } catch (e) {
+      await io.unlink(file).catch(() => undefined);
+      throw e;
+    }
+    const fh = await create(rel, key, file, direct ? REPLACE_FLAGS | DIRECT_FLAG : REPLACE_FLAGS);
+    // only streamed writes get a signal (the runner's rule), so this closure is not made per small write
+    const remove = signal && ((): void => void io.unlink(file).catch(() => undefined));
+    if (remove) signal.addEventListener('abort', remove, { once: true });
+    try {
+      if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, signal);
+      else await writeBody(fh, body, signal);
+      if (fsync) await fh.sync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await io.unlink(file).catch(() => undefined);
+      throw e;
+    } finally {
+      if (remove) signal.removeEventListener('abort', remove);
+    }
+    try {
+      await fh.close(); // NFS and FUSE report deferred write errors here
+    } catch (e) {
+      await io.unlink(file).catch(() => undefined);
+      throw e;
+    }
+    if (fsync) await syncDir(dir);
+  }
+
   function semantics(): Semantics {
     const network = isNetworkFileSystem(fs.type);
     return {
-      writeDurability: fsync
-        ? 'fsync of the file before rename into place, then fsync of its directory'
-        : 'page cache: written to a temporary file and renamed into place, no fsync (lost on a host crash, never seen partial)',
+      writeDurability:
+        writeMode === 'atomic'
+          ? fsync
+            ? 'fsync of the file before rename into place, then fsync of its directory'
+            : 'page cache: written to a temporary file and renamed into place, no fsync (lost on a host crash, never seen partial)'
+          : fsync
+            ? 'fsync of the file (created or truncated in place), then of its directory'
+            : 'page cache: the file created (or truncated) in place, written and closed, no fsync (lost on a host crash; a reader may see part of a write)',
+      writeMode,
       readAfterWrite: network ? `what ${fs.display} gives after close and rename (close-to-open on NFS; clients may cache attributes)` : 'strong (one kernel)',
       listConsistency: 'readdir of the directory tree: every completed rename is seen; directory order, not sorted',
       fileSystem: fs.type,
       profile: profile.name,
       fsync,
       directIO: direct !== undefined,
-      fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} levels x ${layout.width} buckets`,
+      fanout: layout.levels === 0 ? 'none (keys are paths)' : `${layout.levels} level${layout.levels === 1 ? '' : 's'} x ${layout.width} buckets`,
       positionalWrite:
         `in place (pwrite${direct ? ' with O_DIRECT for whole pages, unaligned edges buffered' : ''}), no temporary file; ` +
         (fsync ? 'fsync of the file, and of its directory when created' : 'no fsync'),
@@ -185,6 +260,8 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
       fanoutLevels: layout.levels,
       fanoutWidth: layout.width,
       fsync,
+      writeMode,
+      writeModeSource: setup.writeModeSource,
       readChunk,
       directIO: setup.directNote,
       ...(direct ? { directSlots: direct.slots } : {}),
@@ -193,6 +270,7 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
       dropCaches: lastDrop ? (lastDrop.dropped ? 'dropped before measuring' : `not dropped: ${lastDrop.detail}`) : 'not asked',
       // `async`: node:fs/promises through libuv's threadpool; `sync`: blocking calls on the worker's own thread (fio psync)
       ioEngine: io.name,
+      ioEngineWhy: setup.ioWhy,
       ...(io.name === 'async'
         ? {
             uvThreadpoolSize: tp.size,
@@ -227,11 +305,17 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
     warnings,
 
     async write(key: string, body: Body, options: WriteOptions = {}) {
-      const { dir, file } = await paths.place('write', key);
+      const { dir, file, rel } = await paths.placeForWrite(key);
+      if (writeMode === 'in-place') return writeInPlace(rel, key, dir, file, body, options.signal);
       const tmp = `${dir}/${tmpPrefix}${++tmpSeq}`;
       let fh: IoHandle | undefined;
       try {
-        fh = await create(dir, tmp);
+        if (await writeWhole(rel, key, tmp, CREATE_FLAGS, body)) {
+          await io.rename(tmp, file);
+          if (fsync) await syncDir(dir);
+          return;
+        }
+        fh = await create(rel, key, tmp);
         if (direct) await writeDirect(fh, direct, body instanceof Uint8Array ? [body] : body, options.signal);
         else await writeBody(fh, body, options.signal);
         if (fsync) await fh.sync();
@@ -254,12 +338,12 @@ export function fileCore(setup: FileSetup): DriverCore & { dropCaches(): Promise
     },
 
     async writeAt(key: string, offset: number, body: Body, options: WriteOptions = {}) {
-      const { dir, file } = await paths.place('write', key);
+      const { dir, file, rel } = await paths.placeForWrite(key);
       // In place, not through a temporary file and a rename: the file holds other writers' ranges. So a
       // reader may see part of this write, and a failed one leaves what it wrote (the file is not removed).
       const handles: IoHandle[] = [];
       try {
-        const opened = await openInPlace(dir, file, direct ? IN_PLACE_FLAGS | DIRECT_FLAG : IN_PLACE_FLAGS);
+        const opened = await openInPlace(rel, key, file, direct ? IN_PLACE_FLAGS | DIRECT_FLAG : IN_PLACE_FLAGS);
         handles.push(opened.fh);
         if (direct) {
           // O_DIRECT for the pages wholly inside the range; its unaligned edges through a buffered handle

@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { defineCapabilities } from '../kernel/capabilities.js';
@@ -20,7 +21,7 @@ import { mapFileError } from './file-errors.js';
 import { FILE_OPTIONS, type FileOptions } from './file-options.js';
 import { RootPaths } from './file-paths.js';
 import { detectFileSystem, type FileSystemInfo } from './fs-type.js';
-import { asyncIo, type IoEngine, syncIo } from './io-engine.js';
+import { asyncIo, chooseEngine, type IoEngine, syncIo } from './io-engine.js';
 import { type DirectMode, detectProfile, PROFILES, type Profile } from './profiles.js';
 
 /** Where the O_DIRECT probe is made: the directory of every key a run writes (`storbench/<run>/...`). */
@@ -53,15 +54,17 @@ export const fileDriver = defineDriver({
   name: 'file',
   options: FILE_OPTIONS,
   capabilities,
-  blocking: (o) => o.io === 'sync',
+  blocking: (o, { concurrency, threads }) => chooseEngine(o.io, { concurrency, threads, cores: availableParallelism() }).engine === 'sync',
   checkTarget,
   mapError: mapFileError,
-  async connect({ target, options, concurrency, durable }) {
+  async connect({ target, options, concurrency, durable, threads }) {
     await mkdir(target.path, { recursive: true });
     const root = await realpath(target.path);
     const fs = await detectFileSystem(root);
     const profile = PROFILES[options.profile ?? detectProfile(fs)];
-    const io = options.io === 'sync' ? syncIo : asyncIo;
+    // the same choice as `blocking` above, which the runner placed the workers by
+    const engine = chooseEngine(options.io, { concurrency, threads, cores: availableParallelism() });
+    const io = engine.engine === 'sync' ? syncIo : asyncIo;
     const paths = new RootPaths(root, { levels: options.fanout ?? profile.fanout, width: options.fanoutWidth ?? profile.fanoutWidth }, io);
     // Unique per driver instance: worker threads share a pid, and NFS clients on many hosts share a directory.
     const tmpPrefix = `#tmp.${randomBytes(6).toString('hex')}.`;
@@ -73,6 +76,9 @@ export const fileDriver = defineDriver({
       profile,
       profileGiven: options.profile !== undefined,
       fsync: (options.fsync ?? profile.fsync) || durable,
+      writeMode: options.writeMode ?? profile.writeMode,
+      writeModeSource: options.writeMode === undefined ? 'profile' : 'given',
+      ioWhy: engine.why,
       direct: direct.pool,
       directNote: direct.note,
       stripe: await setStripe(root, fs, options, profile),

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { defineOptions, type OptionSchema, option } from '../kernel/options.js';
-import { IO_ENGINES } from './io-engine.js';
-import { type DirectMode, PROFILE_NAMES } from './profiles.js';
+import { IO_CHOICES } from './io-engine.js';
+import { type DirectMode, PROFILE_NAMES, WRITE_MODES } from './profiles.js';
 
 const MiB = 1024 * 1024;
 /** The smallest and largest `readChunk`. */
@@ -54,11 +54,20 @@ export const FILE_OPTIONS = defineOptions({
    */
   direct: directMode(),
   /**
-   * The engine of object calls: `async` (node:fs/promises, libuv's threadpool) or `sync` (blocking calls, one
-   * thread per worker, like fio's `psync`).
-   * @default async
+   * What a write does: `atomic` (a temporary file renamed over the key's: a reader never sees part of an object)
+   * or `in-place` (the key's file created or truncated and written, then closed: mdtest's and fio's
+   * create-write-close; a reader may see part of a write, and a failed one removes the file).
+   * @default the profile's (atomic; lustre and gpfs: in-place)
    */
-  io: option.choice(IO_ENGINES, 'async'),
+  writeMode: option.choice(WRITE_MODES, undefined),
+  /**
+   * The engine of object calls: `async` (node:fs/promises, libuv's threadpool), `sync` (blocking calls, one
+   * thread per worker, like fio's `psync`), or `auto`: `sync` where the run gives each worker a thread of its own
+   * (threads `auto` or at least the concurrency) and they fit the cores (concurrency at most twice the cores, and
+   * 64), else `async` (./io-engine.ts chooseEngine).
+   * @default auto
+   */
+  io: option.choice(IO_CHOICES, 'auto'),
   /**
    * The largest single read(2) of a streamed body, 4KiB–64MiB.
    * @default 1MiB

@@ -9,6 +9,14 @@ import type { FileSystemInfo } from './fs-type.js';
 export const PROFILE_NAMES = ['local', 'nfs', 'mapr-nfs', 'isilon', 'lustre', 'gpfs', 'glusterfs'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+/**
+ * What a write does: `atomic` writes a temporary file and renames it over the key's (a reader sees the old object
+ * or the new one, never part of one); `in-place` creates (or truncates) the key's file itself and writes into it,
+ * mdtest's and fio's create-write-close (a reader may see part of a write in progress).
+ */
+export const WRITE_MODES = ['atomic', 'in-place'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
 /** `auto`: use O_DIRECT when a probe at open shows the file system accepts it. */
 export type DirectMode = 'auto' | 'on' | 'off';
 
@@ -16,6 +24,8 @@ export interface Profile {
   readonly name: ProfileName;
   /** fsync each file before it is renamed into place (and its directory after). */
   readonly fsync: boolean;
+  /** Temporary file and rename, or the key's file written in place (`WRITE_MODES`). */
+  readonly writeMode: WriteMode;
   /** O_DIRECT for object reads and writes: bypass the client's page cache. */
   readonly direct: DirectMode;
   /** Hash-bucket levels and width (./layout.ts): bounds files per directory. */
@@ -41,18 +51,20 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   local: {
     name: 'local',
     fsync: false,
+    writeMode: 'atomic',
     direct: 'off',
-    fanout: 2,
+    fanout: 1,
     fanoutWidth: 64,
     largeFileMode: 'file-per-worker',
     why: 'a local file system: the page cache is part of what it offers; use --drop-caches for cold reads',
   },
-  nfs: { name: 'nfs', fsync: true, direct: 'auto', fanout: 2, fanoutWidth: 64, largeFileMode: 'file-per-worker', why: NFS_WHY },
+  nfs: { name: 'nfs', fsync: true, writeMode: 'atomic', direct: 'auto', fanout: 1, fanoutWidth: 64, largeFileMode: 'file-per-worker', why: NFS_WHY },
   'mapr-nfs': {
     name: 'mapr-nfs',
     fsync: true,
+    writeMode: 'atomic',
     direct: 'auto',
-    fanout: 2,
+    fanout: 1,
     fanoutWidth: 64,
     largeFileMode: 'file-per-worker',
     why: `MapR-FS through its NFS gateway: ${NFS_WHY}; the gateway is one server per mount, so spread clients over gateways`,
@@ -60,8 +72,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   isilon: {
     name: 'isilon',
     fsync: true,
+    writeMode: 'atomic',
     direct: 'auto',
-    fanout: 2,
+    fanout: 1,
     fanoutWidth: 64,
     largeFileMode: 'file-per-worker',
     why: `Isilon OneFS over NFS: ${NFS_WHY}; OneFS itself stripes and protects files across nodes`,
@@ -69,8 +82,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   lustre: {
     name: 'lustre',
     fsync: false,
+    writeMode: 'in-place',
     direct: 'auto',
-    fanout: 2,
+    fanout: 1,
     fanoutWidth: 64,
     stripeCount: 1,
     stripeSize: '1M',
@@ -82,8 +96,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   gpfs: {
     name: 'gpfs',
     fsync: false,
+    writeMode: 'in-place',
     direct: 'auto',
-    fanout: 2,
+    fanout: 1,
     fanoutWidth: 64,
     largeFileMode: 'file-per-worker',
     why: 'GPFS: O_DIRECT bypasses the pagepool; bounded directories avoid directory-token contention between nodes',
@@ -91,8 +106,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   glusterfs: {
     name: 'glusterfs',
     fsync: true,
+    writeMode: 'atomic',
     direct: 'auto',
-    fanout: 2,
+    fanout: 1,
     fanoutWidth: 64,
     largeFileMode: 'file-per-worker',
     why:

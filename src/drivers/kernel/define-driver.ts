@@ -6,7 +6,7 @@
  * What a driver writes is only its protocol: a {@link DriverCore}.
  */
 import type { Target } from '../target.js';
-import type { Capabilities, Driver, Operation, StorageError } from '../types.js';
+import type { Capabilities, Driver, DriverContext, Operation, StorageError } from '../types.js';
 import type { LayerOptions, OptionsSchema } from './options.js';
 
 /** What `connect` gets: the target, its options parsed by the driver's schema, and what the run asks of it. */
@@ -17,6 +17,8 @@ export interface ConnectContext<O> {
   readonly concurrency: number;
   /** The run wants durable writes (fsync, sync replication) when the system offers a choice. */
   readonly durable: boolean;
+  /** The threads the run places the driver's workers on (DriverContext.threads). @default undefined (not a run) */
+  readonly threads?: number | 'auto';
 }
 
 /**
@@ -38,8 +40,11 @@ export interface DriverDefinition<O extends Record<string, unknown> = Record<str
   readonly capabilities: Capabilities | ((options: O) => Capabilities);
   /** Its objects live in this thread's memory: the runner never fans such a run out to threads. @default false */
   readonly processLocal?: boolean;
-  /** Its calls block the calling thread (one operation in flight per thread), given these options. @default false */
-  readonly blocking?: (options: O) => boolean;
+  /**
+   * Its calls block the calling thread (one operation in flight per thread), given these options and the run's
+   * concurrency and thread placement (DriverContext). @default false
+   */
+  readonly blocking?: (options: O, context: DriverContext) => boolean;
   /**
    * Keys need no check: the driver stores nothing, so there is no root to escape (`null://`, the harness ceiling,
    * where a key check would be a storing driver's cost). @default false

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { WorkloadSpec } from '../../workloads/spec.js';
+import { cpuNow } from '../client-cpu.js';
 import type { ThreadTiming } from '../threads.js';
 
 /** One measured window, in performance.now() times. */
@@ -15,6 +16,8 @@ export class Clock {
   readonly warmupEndMs: number;
   /** The planned stop; Infinity when bounded by an op count. */
   readonly stopMs: number;
+  /** This process's CPU time (µs, ../client-cpu.ts) when the window started: worker threads' start-up is not the run's cost. */
+  readonly cpuUs = cpuNow();
 
   constructor(spec: Pick<WorkloadSpec, 'warmup' | 'duration' | 'ops'>, now = performance.now()) {
     this.startMs = now;
