@@ -212,7 +212,9 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     environment.cacheHonesty = `read by another client: dataset ${spec.dataset} was written by host ${readOnlyFrom}, so this host's page cache never held it`;
   }
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
-  const clientCpu = cpuAtEnd > cpuAtStart ? clientCpuOf(cpuAtEnd - cpuAtStart, measuredSeconds, result.ops) : undefined;
+  // the CPU is counted from the gate's opening, the operations from the warm-up's end: the warm-up's share goes
+  const warmupShare = spec.ops === undefined && measuredSeconds > 0 ? measuredSeconds / (measuredSeconds + spec.warmup / 1000) : 1;
+  const clientCpu = cpuAtEnd > cpuAtStart ? clientCpuOf((cpuAtEnd - cpuAtStart) * warmupShare, measuredSeconds, result.ops) : undefined;
   if (clientCpu) Object.assign(environment, { clientCpuUsPerOp: clientCpu.usPerOp, clientCpuCores: clientCpu.cores });
   if (status === 'completed') ({ status, error } = judgeRun(result.ops, result.errors, measuredSeconds, spec.maxErrorRate));
   // The figures are stored before the cleanup, which can take long: a kill or a second Ctrl-C then leaves
