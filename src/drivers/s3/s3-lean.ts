@@ -1,17 +1,18 @@
 /**
  * The lean request path of s3:// (`client=lean`, the default): the measured hot path (PutObject as one PUT,
  * UploadPart, GetObject, HeadObject, DeleteObject) as plain HTTP/1.1 requests on one undici Pool, signed with
- * SigV4 by @smithy/signature-v4, the signer the SDK itself uses. Everything that is not protocol comes from the
- * driver's S3Client: its credentials provider (static keys, a profile, or the AWS chain; memoized and refreshed
- * before expiry by the SDK), its endpoint rules (path-style or virtual-host URL and signing scope), its clock
- * offset, its sha256 and its standard retry strategy. Failures are mapped by s3-errors.ts, as the SDK's are.
+ * SigV4 by s3-sign.ts (node:crypto; its signatures are checked against @smithy/signature-v4, the SDK's signer, by
+ * test/s3/s3-sign.test.ts). Everything that is not protocol comes from the driver's S3Client: its credentials
+ * provider (static keys, a profile, or the AWS chain; memoized and refreshed before expiry by the SDK), its
+ * endpoint rules (path-style or virtual-host URL and signing scope), its clock offset and its standard retry
+ * strategy. Failures are mapped by s3-errors.ts, as the SDK's are.
  * What goes on the wire, and why this path exists: README.md beside this file.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { type Dispatcher, Pool } from 'undici';
 import { type Operation, StorageError } from '../types.js';
 import { mapS3Error } from './s3-errors.js';
+import { createSigner, EMPTY_SHA256, type SigningCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEscape } from './s3-sign.js';
 
 /** What the lean path needs of the driver's settings. */
 export interface LeanSettings {
@@ -53,14 +54,15 @@ export interface LeanClient {
   send(request: LeanRequest): Promise<LeanResponse>;
   /** Retries made so far (attempts beyond the first). */
   readonly retries: () => number;
+  /** SigV4 signing keys derived so far (one per day and credentials). */
+  readonly derivedKeys: () => number;
   /** Close every connection at once. */
   close(): Promise<void>;
 }
 
 /** The SDK client's resolved configuration members this path reuses. */
 interface SdkConfig {
-  credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'];
-  sha256: ConstructorParameters<typeof SignatureV4>[0]['sha256'];
+  credentials: SigningCredentials | (() => Promise<SigningCredentials>);
   systemClockOffset?: number;
   endpointProvider(
     params: Record<string, unknown>,
@@ -78,11 +80,6 @@ interface RetryStrategy {
   /** Sleeps the backoff and returns the next token, or throws when no retry is allowed (attempts, quota). */
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: { errorType: 'THROTTLING' | 'TRANSIENT' }): Promise<RetryToken>;
   recordSuccess(token: RetryToken): void;
-}
-
-/** RFC 3986 percent-encoding of every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`), as SigV4 wants. */
-export function uriEscape(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** An object key as S3 wants it in the path: every byte percent-encoded but the unreserved ones and `/`. */
@@ -141,16 +138,13 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
   const scheme = resolved.properties?.authSchemes?.[0];
   /** `/bucket` with path-style addressing, empty with virtual-host (the bucket is in the host name). */
   const base = url.pathname.replace(/\/+$/, '');
-  const { protocol, hostname, host } = url;
-  const port = url.port ? Number(url.port) : undefined;
-  const signer = new SignatureV4({
+  const { host } = url;
+  // S3 paths are signed as sent, not encoded twice (the endpoint rules' disableDoubleEncoding).
+  const signer = createSigner({
     credentials: config.credentials,
     region: scheme?.signingRegion ?? settings.region,
     service: scheme?.signingName ?? 's3',
-    sha256: config.sha256,
-    // S3 paths are signed as sent, not encoded twice (the endpoint rules' disableDoubleEncoding).
-    uriEscapePath: false,
-    applyChecksum: true,
+    now: () => Date.now() + (config.systemClockOffset ?? 0),
   });
   const pool = new Pool(url.origin, {
     connections: maxSockets,
@@ -164,17 +158,14 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
 
   async function once(r: LeanRequest): Promise<LeanResponse> {
     const path = `${base}/${encodeKey(r.key)}`;
-    const headers: Record<string, string> = { host, ...r.headers };
+    const headers: Record<string, string> = r.headers ? { host, ...r.headers } : { host };
     const buffered = r.body instanceof Uint8Array ? r.body : undefined;
     if (r.body !== undefined) {
       headers['content-length'] = String(r.size ?? buffered?.length ?? 0);
       headers['content-type'] = 'application/octet-stream';
-      if (!buffered) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     }
-    const signed = await signer.sign(
-      { method: r.method, protocol, hostname, ...(port ? { port } : {}), path, query: { ...r.query }, headers, ...(buffered ? { body: buffered } : {}) },
-      { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
-    );
+    const payloadHash = buffered ? sha256Hex(buffered) : r.body !== undefined ? UNSIGNED_PAYLOAD : EMPTY_SHA256;
+    await signer.sign({ method: r.method, path, query: r.query, headers, payloadHash });
     let query = '';
     if (r.query) for (const [k, v] of Object.entries(r.query)) query += `${query ? '&' : '?'}${uriEscape(k)}=${uriEscape(v)}`;
     let res: Dispatcher.ResponseData;
@@ -182,7 +173,7 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
       res = await pool.request({
         method: r.method,
         path: path + query,
-        headers: signed.headers,
+        headers,
         // undici takes an AsyncIterable body (docs/api/Dispatcher.md); its type declaration lists only Readable.
         body: (r.body ?? null) as Dispatcher.RequestOptions['body'],
         signal: r.signal ?? null,
@@ -222,6 +213,7 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
       }
     },
     retries: () => retries,
+    derivedKeys: signer.derivedKeys,
     async close() {
       await pool.destroy();
     },
