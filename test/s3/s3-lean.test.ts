@@ -258,7 +258,7 @@ describe('s3:// request paths on Ceph RGW', { skip }, () => {
       });
       const lean = await createLeanClient(client, settings, 1);
       try {
-        await (await lean.send({ method: 'PUT', key: `${base}signed`, operation: 'write', shownKey: 'signed', body: Buffer.from('y') })).body.dump();
+        await lean.send({ method: 'PUT', key: `${base}signed`, operation: 'write', shownKey: 'signed', body: Buffer.from('y') });
         for (let i = 0; i < 9; i++) {
           const res = await lean.send({ method: 'GET', key: `${base}signed`, operation: 'read', shownKey: 'signed' });
           assert.equal((await collect(res.body)).toString(), 'y');

@@ -9,7 +9,7 @@
  * What goes on the wire, and why this path exists: README.md beside this file.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type Dispatcher, Pool } from 'undici';
+import { type Dispatcher, errors, Pool, util } from 'undici';
 import { type Operation, StorageError } from '../types.js';
 import { mapS3Error } from './s3-errors.js';
 import { createSigner, EMPTY_SHA256, type SigningCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEscape } from './s3-sign.js';
@@ -41,12 +41,17 @@ export interface LeanRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A successful response (status < 300). Its body must be consumed or destroyed by the caller. */
+/**
+ * A successful response (status < 300). A GET's body arrives as it is read (a reader that stops early ends the
+ * request); any other request's response has been read to its end (S3 sends none worth reading) and its body
+ * is empty.
+ */
 export interface LeanResponse {
   readonly status: number;
-  readonly headers: Dispatcher.ResponseData['headers'];
-  readonly body: Dispatcher.ResponseData['body'];
+  readonly headers: Headers;
+  readonly body: AsyncIterable<Uint8Array>;
 }
+type Headers = Record<string, string | string[] | undefined>;
 
 /** The lean path of one driver: one pool, one signer. */
 export interface LeanClient {
@@ -118,6 +123,143 @@ function retryTypeOf(e: StorageError): 'THROTTLING' | 'TRANSIENT' | undefined {
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
+/** Bytes of a GET body queued unread before the socket is paused (undici's Readable default). */
+const HIGH_WATER = 64 * 1024;
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * A GET body as undici's dispatcher hands it over: chunks wait in a queue until read; past HIGH_WATER the socket
+ * is paused until the reader catches up; a reader that stops early aborts the request, so its socket is not stuck.
+ * (What undici's own Readable body does, without a stream per response.)
+ */
+class BodyQueue implements AsyncIterableIterator<Uint8Array> {
+  private readonly chunks: Buffer[] = [];
+  private queued = 0;
+  private paused = false;
+  private ended = false;
+  private error: Error | undefined;
+  private waiting: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(
+    private readonly resume: () => void,
+    private readonly abort: (e: Error) => void,
+  ) {}
+
+  /** A chunk arrived; false asks undici to pause the socket. */
+  push(chunk: Buffer): boolean {
+    const w = this.waiting;
+    if (w) {
+      this.waiting = undefined;
+      w.resolve({ done: false, value: chunk });
+      return true;
+    }
+    this.chunks.push(chunk);
+    this.queued += chunk.length;
+    this.paused = this.queued >= HIGH_WATER;
+    return !this.paused;
+  }
+
+  end(error?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.error = error;
+    const w = this.waiting;
+    this.waiting = undefined;
+    if (w && error) w.reject(error);
+    else w?.resolve(DONE);
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.error) return Promise.reject(this.error);
+    const chunk = this.chunks.shift();
+    if (chunk) {
+      this.queued -= chunk.length;
+      if (this.paused && this.queued < HIGH_WATER) {
+        this.paused = false;
+        this.resume();
+      }
+      return Promise.resolve({ done: false, value: chunk });
+    }
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Uint8Array>> {
+    this.chunks.length = 0;
+    if (!this.ended) {
+      this.ended = true;
+      this.abort(new errors.RequestAbortedError());
+    }
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** A response: an error's body (read whole), or a success, whose GET body is still arriving. */
+type Reply = { readonly status: number; readonly headers: Headers; readonly body: AsyncIterable<Uint8Array>; readonly error?: string };
+
+const EMPTY: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: async () => DONE }) };
+
+/**
+ * One request on undici's dispatcher API, with a handler that keeps only what the lean path needs: the status,
+ * the headers, a GET body as a BodyQueue, an error's body as text; other bodies are dropped as they arrive (the
+ * connection is reused once the response ends). The signal aborts it at any point, as undici's request() does:
+ * with the signal's reason, or RequestAbortedError.
+ */
+function exchange(pool: Pool, options: Dispatcher.DispatchOptions, signal: AbortSignal | undefined): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    let abort: ((e: Error) => void) | undefined;
+    let status = 0;
+    let headers: Headers = {};
+    let body: BodyQueue | undefined;
+    let failure: Buffer[] | undefined;
+    const reasonOf = (s: AbortSignal): Error => (s.reason as Error | undefined) ?? new errors.RequestAbortedError();
+    const onAbort = (): void => abort?.(reasonOf(signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => signal?.removeEventListener('abort', onAbort);
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+        if (signal?.aborted) abortRequest(reasonOf(signal));
+      },
+      onHeaders(statusCode, raw, resume) {
+        if (statusCode < 200) return true; // 1xx
+        status = statusCode;
+        headers = util.parseHeaders(raw) as Headers;
+        if (statusCode >= 300) failure = [];
+        else if (options.method === 'GET') {
+          body = new BodyQueue(resume, (e) => abort?.(e));
+          resolve({ status, headers, body });
+        }
+        return true;
+      },
+      onData(chunk) {
+        if (body) return body.push(chunk);
+        failure?.push(chunk);
+        return true;
+      },
+      onComplete() {
+        settle();
+        if (body) body.end();
+        else resolve({ status, headers, body: EMPTY, ...(failure ? { error: Buffer.concat(failure).toString() } : {}) });
+      },
+      onError(e) {
+        settle();
+        if (body) body.end(e);
+        // An error response whose body broke off is still that error, named by its status.
+        else if (failure) resolve({ status, headers, body: EMPTY, error: '' });
+        else reject(e);
+      },
+    };
+    pool.dispatch(options, handler);
+  });
+}
+
 /**
  * The lean path for the driver's bucket: the URL, signing region and service from the SDK's endpoint rules for
  * that bucket (the same `ForcePathStyle`, FIPS and dual-stack inputs), one Pool of `maxSockets` keep-alive
@@ -168,26 +310,28 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
     await signer.sign({ method: r.method, path, query: r.query, headers, payloadHash });
     let query = '';
     if (r.query) for (const [k, v] of Object.entries(r.query)) query += `${query ? '&' : '?'}${uriEscape(k)}=${uriEscape(v)}`;
-    let res: Dispatcher.ResponseData;
+    let res: Reply;
     try {
-      res = await pool.request({
-        method: r.method,
-        path: path + query,
-        headers,
-        // undici takes an AsyncIterable body (docs/api/Dispatcher.md); its type declaration lists only Readable.
-        body: (r.body ?? null) as Dispatcher.RequestOptions['body'],
-        signal: r.signal ?? null,
-        // undici closes the connection after a HEAD unless told not to (for servers that send a body with it,
-        // which S3 servers do not): without this, every stat would pay a new TCP connection.
-        reset: false,
-      });
+      res = await exchange(
+        pool,
+        {
+          method: r.method,
+          path: path + query,
+          headers,
+          // undici takes an AsyncIterable body (docs/api/Dispatcher.md); its type declaration lists only Readable.
+          body: (r.body ?? null) as Dispatcher.DispatchOptions['body'],
+          // undici closes the connection after a HEAD unless told not to (for servers that send a body with it,
+          // which S3 servers do not): without this, every stat would pay a new TCP connection.
+          reset: false,
+        },
+        r.signal,
+      );
     } catch (e) {
       throw mapS3Error(e, r.operation, r.shownKey);
     }
-    if (res.statusCode < 300) return { status: res.statusCode, headers: res.headers, body: res.body };
-    // An error body is a small XML document (HEAD's is empty): read whole, so the connection is reused.
-    const xml = await res.body.text().catch(() => '');
-    throw mapS3Error(s3ErrorOf(res.statusCode, xml, header(res.headers['x-amz-request-id'])), r.operation, r.shownKey);
+    if (res.error === undefined) return res;
+    // An error body is a small XML document (HEAD's is empty), read whole, so the connection is reused.
+    throw mapS3Error(s3ErrorOf(res.status, res.error, header(res.headers['x-amz-request-id'])), r.operation, r.shownKey);
   }
 
   return {
