@@ -205,58 +205,84 @@ type Reply = { readonly status: number; readonly headers: Headers; readonly body
 
 const EMPTY: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: async () => DONE }) };
 
+const reasonOf = (signal: AbortSignal): Error => (signal.reason as Error | undefined) ?? new errors.RequestAbortedError();
+
 /**
- * One request on undici's dispatcher API, with a handler that keeps only what the lean path needs: the status,
- * the headers, a GET body as a BodyQueue, an error's body as text; other bodies are dropped as they arrive (the
+ * One request on undici's dispatcher API: a handler that keeps only what the lean path needs (the status, the
+ * headers, a GET body as a BodyQueue, an error's body as text) and drops other bodies as they arrive (the
  * connection is reused once the response ends). The signal aborts it at any point, as undici's request() does:
- * with the signal's reason, or RequestAbortedError.
+ * with the signal's reason, or RequestAbortedError. A class, not closures: nothing is allocated per request
+ * but the handler itself.
  */
+class Exchange implements Dispatcher.DispatchHandler {
+  private abort: ((e: Error) => void) | undefined;
+  private status = 0;
+  private headers: Headers = {};
+  private body: BodyQueue | undefined;
+  private failure: Buffer[] | undefined;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly method: string,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (reply: Reply) => void,
+    private readonly reject: (e: Error) => void,
+  ) {
+    if (signal) {
+      this.onAbort = () => this.abort?.(reasonOf(signal));
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  onConnect(abort: (e?: Error) => void): void {
+    this.abort = abort;
+    if (this.signal?.aborted) abort(reasonOf(this.signal));
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx
+    this.status = statusCode;
+    this.headers = util.parseHeaders(raw) as Headers;
+    if (statusCode >= 300) this.failure = [];
+    else if (this.method === 'GET') {
+      this.body = new BodyQueue(resume, (e) => this.abort?.(e));
+      this.resolve({ status: statusCode, headers: this.headers, body: this.body });
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.body) return this.body.push(chunk);
+    this.failure?.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.settle();
+    if (this.body) this.body.end();
+    else this.reply(this.failure ? Buffer.concat(this.failure).toString() : undefined);
+  }
+
+  onError(e: Error): void {
+    this.settle();
+    if (this.body) this.body.end(e);
+    // An error response whose body broke off is still that error, named by its status.
+    else if (this.failure) this.reply('');
+    else this.reject(e);
+  }
+
+  private reply(error: string | undefined): void {
+    this.resolve({ status: this.status, headers: this.headers, body: EMPTY, ...(error !== undefined ? { error } : {}) });
+  }
+
+  private settle(): void {
+    if (this.onAbort) this.signal?.removeEventListener('abort', this.onAbort);
+  }
+}
+
 function exchange(pool: Pool, options: Dispatcher.DispatchOptions, signal: AbortSignal | undefined): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
-    let abort: ((e: Error) => void) | undefined;
-    let status = 0;
-    let headers: Headers = {};
-    let body: BodyQueue | undefined;
-    let failure: Buffer[] | undefined;
-    const reasonOf = (s: AbortSignal): Error => (s.reason as Error | undefined) ?? new errors.RequestAbortedError();
-    const onAbort = (): void => abort?.(reasonOf(signal as AbortSignal));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (): void => signal?.removeEventListener('abort', onAbort);
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(abortRequest) {
-        abort = abortRequest;
-        if (signal?.aborted) abortRequest(reasonOf(signal));
-      },
-      onHeaders(statusCode, raw, resume) {
-        if (statusCode < 200) return true; // 1xx
-        status = statusCode;
-        headers = util.parseHeaders(raw) as Headers;
-        if (statusCode >= 300) failure = [];
-        else if (options.method === 'GET') {
-          body = new BodyQueue(resume, (e) => abort?.(e));
-          resolve({ status, headers, body });
-        }
-        return true;
-      },
-      onData(chunk) {
-        if (body) return body.push(chunk);
-        failure?.push(chunk);
-        return true;
-      },
-      onComplete() {
-        settle();
-        if (body) body.end();
-        else resolve({ status, headers, body: EMPTY, ...(failure ? { error: Buffer.concat(failure).toString() } : {}) });
-      },
-      onError(e) {
-        settle();
-        if (body) body.end(e);
-        // An error response whose body broke off is still that error, named by its status.
-        else if (failure) resolve({ status, headers, body: EMPTY, error: '' });
-        else reject(e);
-      },
-    };
-    pool.dispatch(options, handler);
+    pool.dispatch(options, new Exchange(options.method, signal, resolve, reject));
   });
 }
 
