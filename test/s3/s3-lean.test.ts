@@ -102,7 +102,7 @@ describe('s3:// request paths on Ceph RGW', { skip }, () => {
     const sdk = drivers.get('sdk')!;
     assert.equal(lean.semantics().client, 'lean');
     assert.equal(sdk.semantics().client, 'sdk');
-    assert.match(String(lean.environment().requestPath), /^undici 7\.\d+\.\d+ \+ @smithy\/signature-v4 5\.7\.5$/);
+    assert.match(String(lean.environment().requestPath), /^undici 7\.\d+\.\d+ \+ SigV4 on node:crypto$/);
     assert.match(String(sdk.environment().requestPath), /^@aws-sdk\/client-s3 3\.\d+\.\d+ \+ @smithy\/node-http-handler 4\.\d+\.\d+$/);
     for (const d of [lean, sdk]) assert.match(String(d.environment().sdk), /^@aws-sdk\/client-s3 3\.\d+\.\d+$/);
     const store = openStore(':memory:');
@@ -135,6 +135,7 @@ describe('s3:// request paths on Ceph RGW', { skip }, () => {
       'brackets[]{}^`|"<>',
     ];
     assert.equal(encodeKey("a b/ü+%~*!'()"), 'a%20b/%C3%BC%2B%25~%2A%21%27%28%29', 'every byte but unreserved ones and / is encoded');
+    assert.equal(encodeKey('Az09-._~/k/'), 'Az09-._~/k/', 'a key of unreserved bytes and / is sent as it is');
     const lean = drivers.get('lean')!;
     const sdk = drivers.get('sdk')!;
     for (const [writer, reader] of [

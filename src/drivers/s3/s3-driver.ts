@@ -619,7 +619,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       server: serverHeader,
       sdk: `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')}`,
       requestPath: lean
-        ? `undici ${versionOf('undici')} + @smithy/signature-v4 ${versionOf('@smithy/signature-v4')}`
+        ? `undici ${versionOf('undici')} + SigV4 on node:crypto`
         : `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')} + @smithy/node-http-handler ${versionOf('@smithy/node-http-handler')}`,
       maxSockets,
     }),

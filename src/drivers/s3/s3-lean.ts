@@ -87,9 +87,12 @@ interface RetryStrategy {
   recordSuccess(token: RetryToken): void;
 }
 
+const PLAIN_KEY = /^[A-Za-z0-9\-._~/]*$/;
+
 /** An object key as S3 wants it in the path: every byte percent-encoded but the unreserved ones and `/`. */
 export function encodeKey(key: string): string {
-  return uriEscape(key).replace(/%2F/g, '/');
+  // A benchmark's keys are plain: one regular-expression test instead of an encoding and two replacements.
+  return PLAIN_KEY.test(key) ? key : uriEscape(key).replace(/%2F/g, '/');
 }
 
 const XML_CODE = /<Code>([^<]*)<\/Code>/;
