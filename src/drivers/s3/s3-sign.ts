@@ -7,7 +7,7 @@
  * second, and a request costs three hashes: its payload (when it has a buffer body), its canonical form and the
  * HMAC of the string to sign.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 /** The SHA-256 of no bytes, which S3 wants as `x-amz-content-sha256` of a request without a body. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -50,8 +50,8 @@ export function uriEscape(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** The hex SHA-256 of `data`. */
-export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+/** The hex SHA-256 of `data` (node:crypto's one-shot hash: no hash object per call). */
+export const sha256Hex = (data: Uint8Array | string): string => hash('sha256', data, 'hex');
 
 /** SigV4's canonical query string: encoded names and values, sorted by encoded name. */
 export function canonicalQuery(query: Readonly<Record<string, string>> | undefined): string {
