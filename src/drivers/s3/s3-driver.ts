@@ -270,14 +270,14 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
   }
   const full = (key: string): string => root + key;
 
-  /** One request of the hot path on the lean client, its response body drained (it has none worth reading). */
+  /** One request of the hot path on the lean client (its response has no body worth reading: the client drops it). */
   async function leanSend(
     method: 'PUT' | 'HEAD' | 'DELETE',
     operation: Operation,
     key: string,
     rest: { body?: Uint8Array | AsyncIterable<Uint8Array>; size?: number; query?: Record<string, string>; signal?: AbortSignal | undefined } = {},
   ): Promise<LeanResponse> {
-    const res = await (lean as LeanClient).send({
+    return (lean as LeanClient).send({
       method,
       key: full(key),
       operation,
@@ -285,8 +285,6 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       ...rest,
       signal: rest.signal ? shareable(rest.signal) : undefined,
     });
-    await res.body.dump();
-    return res;
   }
 
   async function putOnce(key: string, body: Uint8Array | AsyncIterable<Uint8Array>, size: number, signal?: AbortSignal): Promise<void> {
@@ -466,7 +464,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
           signal: opts.signal ? shareable(opts.signal) : undefined,
         });
         const length = headerOf(res.headers['content-length']);
-        return { ...(length !== undefined ? { size: Number(length) } : {}), body: bodyOf(res.body) };
+        return { ...(length !== undefined ? { size: Number(length) } : {}), body: res.body };
       }
       const out = await send<{ Body?: unknown; ContentLength?: number }>(
         new GetObjectCommand({
@@ -621,7 +619,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       server: serverHeader,
       sdk: `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')}`,
       requestPath: lean
-        ? `undici ${versionOf('undici')} + @smithy/signature-v4 ${versionOf('@smithy/signature-v4')}`
+        ? `undici ${versionOf('undici')} + SigV4 on node:crypto`
         : `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')} + @smithy/node-http-handler ${versionOf('@smithy/node-http-handler')}`,
       maxSockets,
     }),
