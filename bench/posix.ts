@@ -182,6 +182,9 @@ const fioSmall = (): string[] => [
   '--file_service_type=sequential',
   '--create_on_open=1',
   '--fallocate=none',
+  // fio keeps each file's entry in its shared-memory pools (16 MiB by default, out of room past ~50,000 files
+  // in all): about 1 KiB per file, in KiB
+  `--alloc-size=${Math.max(16384, filesPerJob * WORKERS)}`,
 ];
 
 type Samples = Record<WorkloadName, Record<Mode | 'fio', Sample[]>>;
