@@ -8,6 +8,16 @@ import type { Target } from '../drivers/target.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { RecordSet } from './recorder.js';
 
+/**
+ * The process's Node options, for its worker threads, without those only an entry script may have: a thread started
+ * from an embedder run by `node --input-type=module -e ...` fails on `--input-type` ("can only be used with string input").
+ */
+const THREAD_EXEC_ARGV = process.execArgv.filter((arg, i, all) => {
+  const entryOnly = (a: string | undefined) => a !== undefined && /^(--input-type(=.*)?|--eval(=.*)?|--print(=.*)?|-e|-p|-pe)$/.test(a);
+  const takesValue = (a: string | undefined) => a !== undefined && /^(--eval|--print|-e|-p|-pe)$/.test(a);
+  return !entryOnly(arg) && !takesValue(all[i - 1]);
+});
+
 export interface ThreadPlan {
   readonly target: Target;
   readonly spec: WorkloadSpec;
@@ -147,7 +157,7 @@ export function runThreads(plan: ThreadPlan): {
           ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
           gate: gate.buffer,
         };
-        const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env });
+        const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env, execArgv: THREAD_EXEC_ARGV });
         workers.push(worker);
         worker.on('message', (m: ThreadMessage) => {
           if (m.type === 'totals') latest[t] = m;

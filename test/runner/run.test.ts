@@ -527,3 +527,21 @@ test("a run records storbench's own CPU per operation: a driver burning 400 µs 
   assert.equal(env.clientCpuCores, r.clientCpu.cores);
   store.close();
 });
+
+test('worker threads start from a process run by `node --input-type=module -e` (entry-only options are not passed to them)', async () => {
+  const script = `
+    const { runBenchmark } = await import(${JSON.stringify(new URL('../../src/runner/run.ts', import.meta.url).href)});
+    const { parseTarget } = await import(${JSON.stringify(new URL('../../src/drivers/target.ts', import.meta.url).href)});
+    const { openStore } = await import(${JSON.stringify(new URL('../../src/results/sqlite-store.ts', import.meta.url).href)});
+    const { loadWorkload } = await import(${JSON.stringify(new URL('../../src/workloads/spec.ts', import.meta.url).href)});
+    const r = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '300ms', concurrency: 2, threads: 2 }), store: openStore(':memory:') });
+    console.log(JSON.stringify({ status: r.status, error: r.error ?? '' }));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { status: 'completed', error: '' });
+});
