@@ -34,7 +34,7 @@ export const FILE_OPTIONS = defineOptions({
   profile: option.choice(PROFILE_NAMES, undefined),
   /**
    * Levels of hash buckets between a key's directory and its file, 0–4; `0`: keys are plain paths.
-   * @default the profile's (2)
+   * @default the profile's (1)
    */
   fanout: option.integer(undefined, 0, 4),
   /**
