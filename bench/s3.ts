@@ -23,7 +23,6 @@
  * Environment: STORBENCH_TEST_CEPH (a target URL; otherwise `npm run services -- up ceph` is run),
  * BENCH_S3_DURATION (seconds per measured phase, default 8), BENCH_S3_ROUNDS (rounds of all sides, default 2).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +38,7 @@ import { parseSize } from '../src/workloads/size.js';
 import { loadWorkload } from '../src/workloads/spec.js';
 import { runMinimal } from './s3-minimal.js';
 import { type PeerOptions, peerBinary, runPeer } from './s3-peer.js';
+import { serviceTarget } from './support/services.js';
 
 const CONCURRENCY = 32;
 const WORKLOADS = [
@@ -131,16 +131,6 @@ const cpuNow = () => {
   const c = process.cpuUsage();
   return c.user + c.system;
 };
-
-function targetUrl(): string {
-  if (process.env.STORBENCH_TEST_CEPH) return process.env.STORBENCH_TEST_CEPH;
-  console.log('starting Ceph RGW (npm run services -- up ceph)...');
-  const out = execFileSync('bash', [new URL('../scripts/services.sh', import.meta.url).pathname, 'up', 'ceph'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return out.trim().split('\n').at(-1)!;
-}
 
 /** storbench: the full runner. CPU is counted from the end of prepare to the start of cleanup. */
 async function storbenchPhase(target: Target, store: ResultsStore, workload: string, size: string, durationMs: number): Promise<Phase> {
@@ -274,7 +264,7 @@ async function main(): Promise<void> {
   const durationS = Number(process.env.BENCH_S3_DURATION ?? 8);
   const rounds = Number(process.env.BENCH_S3_ROUNDS ?? 2);
   const loadStart = loadavg().map((l) => round(l));
-  const url = targetUrl();
+  const url = serviceTarget('STORBENCH_TEST_CEPH', 'ceph');
   const target = parseTarget(url);
   const sdkTarget = HAS_CLIENT_OPTION ? parseTarget(url, { client: 'sdk' }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'storbench-bench-s3-'));

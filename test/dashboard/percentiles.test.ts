@@ -3,18 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PERCENTILE_AXIS, percentileCurve, valuesAtPercentiles } from '../../src/dashboard/percentiles.js';
 import { decodeHistogram, encodeHistogram, HIGHEST_TRACKABLE_US, newHistogram } from '../../src/runner/histogram.js';
-
-/** mulberry32, seeded: the same histograms on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './seed.js';
 
 /** Histograms of different shapes: one value, a few, uniform, log-normal with a long tail, huge values, odd counts. */
 function histograms() {

@@ -43,7 +43,7 @@ export const WORKLOAD_OPS: Readonly<Record<string, readonly string[]>> = {
 export const ALL_OPS = ['write', 'read', 'stat', 'list', 'delete', 'rename', 'append', 'scan'] as const;
 
 /** mulberry32: small, seeded, good enough for test data. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

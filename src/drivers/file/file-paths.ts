@@ -63,10 +63,7 @@ export class RootPaths {
   async #ensure(key: string, dirRel: string): Promise<void> {
     const checked = this.#checked;
     if (checked.size > MAX_CHECKED_DIRS) checked.clear();
-    let at = 0;
-    while (at >= 0) {
-      at = dirRel.indexOf('/', at + 1);
-      const rel = at < 0 ? dirRel : dirRel.slice(0, at);
+    for (const rel of ancestorsOf(dirRel)) {
       if (checked.has(rel)) continue;
       const path = this.abs(rel);
       // Look before making: other threads and processes write into the same directories, and a failed mkdir
@@ -96,10 +93,7 @@ export class RootPaths {
     const checked = this.#checked;
     if (dirRel === '' || checked.has(dirRel)) return;
     if (checked.size > MAX_CHECKED_DIRS) checked.clear();
-    let at = 0;
-    while (at >= 0) {
-      at = dirRel.indexOf('/', at + 1);
-      const rel = at < 0 ? dirRel : dirRel.slice(0, at);
+    for (const rel of ancestorsOf(dirRel)) {
       if (checked.has(rel)) continue;
       let st;
       try {
@@ -124,5 +118,16 @@ export class RootPaths {
     }
     this.#checked.add(rel);
     return true;
+  }
+}
+
+/** `a`, `a/b`, `a/b/c` for `a/b/c`: each directory from the root's child down to `dirRel` itself. */
+function* ancestorsOf(dirRel: string): Iterable<string> {
+  for (let at = dirRel.indexOf('/', 1); ; at = dirRel.indexOf('/', at + 1)) {
+    if (at < 0) {
+      yield dirRel;
+      return;
+    }
+    yield dirRel.slice(0, at);
   }
 }
