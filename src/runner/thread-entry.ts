@@ -25,6 +25,9 @@ try {
   const recorder = new Recorder(target.secrets);
   const keys = loopKeySpace(input.base, input.objects, spec, input.thread, input.threads, input.workers);
   const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
+  // A thread's first performance.now() builds its Performance object (perf_hooks loads: milliseconds of CPU,
+  // measured): done here, not inside the measured window where it would delay this thread's first operation.
+  performance.now();
   post({ type: 'ready' });
   // Wait at the shared gate (blocking this thread is fine: it has nothing else to do until then).
   const gate = new Gate(input.gate);

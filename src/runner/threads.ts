@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Target } from '../drivers/target.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { RecordSet } from './recorder.js';
+import { threadEntryUrl } from './thread-bundle.js';
 
 /**
  * The process's Node options, for its worker threads, without those only an entry script may have: a thread started
@@ -141,37 +142,41 @@ export function runThreads(plan: ThreadPlan): {
     failed = reject;
   });
   ready.catch(() => undefined); // also reported through done
-  const results = Array.from(
-    { length: n },
-    (_, t) =>
-      new Promise<{ records: RecordSet; measuredMs: number }>((resolve, reject) => {
-        const input: ThreadInput = {
-          target: plan.target,
-          spec,
-          base: plan.base,
-          objects: plan.objects,
-          thread: t,
-          threads: n,
-          workers: share(spec.concurrency, n, t),
-          ...(spec.rate ? { rate: spec.rate / n } : {}),
-          ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
-          gate: gate.buffer,
-        };
-        const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), { workerData: input, env: process.env, execArgv: THREAD_EXEC_ARGV });
-        workers.push(worker);
-        worker.on('message', (m: ThreadMessage) => {
-          if (m.type === 'totals') latest[t] = m;
-          else if (m.type === 'partial') partial[t] = m.records;
-          else if (m.type === 'ready') {
-            if (++waiting === n) allReady();
-          } else if (m.type === 'done') resolve(m);
-          else reject(new Error(`thread ${t}: ${m.message}`));
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => {
-          if (code !== 0) reject(new Error(`thread ${t} exited with code ${code}`));
-        });
-      }),
+  let abandoned = false;
+  const entry = threadEntryUrl();
+  const results = Array.from({ length: n }, (_, t) =>
+    entry.then(
+      (url) =>
+        new Promise<{ records: RecordSet; measuredMs: number }>((resolve, reject) => {
+          if (abandoned) return reject(new Error('the run was abandoned before its threads started'));
+          const input: ThreadInput = {
+            target: plan.target,
+            spec,
+            base: plan.base,
+            objects: plan.objects,
+            thread: t,
+            threads: n,
+            workers: share(spec.concurrency, n, t),
+            ...(spec.rate ? { rate: spec.rate / n } : {}),
+            ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),
+            gate: gate.buffer,
+          };
+          const worker = new Worker(url, { workerData: input, env: process.env, execArgv: THREAD_EXEC_ARGV });
+          workers.push(worker);
+          worker.on('message', (m: ThreadMessage) => {
+            if (m.type === 'totals') latest[t] = m;
+            else if (m.type === 'partial') partial[t] = m.records;
+            else if (m.type === 'ready') {
+              if (++waiting === n) allReady();
+            } else if (m.type === 'done') resolve(m);
+            else reject(new Error(`thread ${t}: ${m.message}`));
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`thread ${t} exited with code ${code}`));
+          });
+        }),
+    ),
   );
   const onStop = () => {
     gate.open(GATE_STOPPED); // threads still waiting at the gate wake up stopped
@@ -179,6 +184,7 @@ export function runThreads(plan: ThreadPlan): {
   };
   plan.stop.addEventListener('abort', onStop, { once: true });
   const abandon = async () => {
+    abandoned = true;
     gate.open(GATE_STOPPED);
     gate.release();
     await Promise.all(workers.map((w) => w.terminate()));
