@@ -21,7 +21,8 @@
  * 1.0x) and storbench/minimal, the load average at the start and end of every phase, and ends with one JSON line.
  *
  * Environment: STORBENCH_TEST_CEPH (a target URL; otherwise `npm run services -- up ceph` is run),
- * BENCH_S3_DURATION (seconds per measured phase, default 8), BENCH_S3_ROUNDS (rounds of all sides, default 2).
+ * BENCH_S3_DURATION (seconds per measured phase, default 8), BENCH_S3_ROUNDS (rounds of all sides, default 2),
+ * BENCH_S3_ONLY (workloads to run, comma-separated: put-small,get-small,put-large,get-large; default all).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -263,6 +264,9 @@ const PEER = { client: 'minio-go v7.4.1', payload: { small: 'signed', large: 'un
 async function main(): Promise<void> {
   const durationS = Number(process.env.BENCH_S3_DURATION ?? 8);
   const rounds = Number(process.env.BENCH_S3_ROUNDS ?? 2);
+  const only = process.env.BENCH_S3_ONLY?.split(',').map((x) => x.trim());
+  const unknown = only?.filter((x) => !WORKLOADS.some((w) => w.name === x));
+  if (unknown?.length) throw new Error(`BENCH_S3_ONLY: no workload ${unknown.join(', ')} (${WORKLOADS.map((w) => w.name).join(', ')})`);
   const loadStart = loadavg().map((l) => round(l));
   const url = serviceTarget('STORBENCH_TEST_CEPH', 'ceph');
   const target = parseTarget(url);
@@ -305,7 +309,7 @@ async function main(): Promise<void> {
     return peerPhase(target, peer, w, durationMs, r);
   };
   try {
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.filter((x) => only === undefined || only.includes(x.name))) {
       const phases = Object.fromEntries(SIDES.map((s) => [s, [] as Phase[]])) as Record<Side, Phase[]>;
       const small = parseSize(w.size, 'size') <= 4 * 1048576;
       if (small) {

@@ -159,6 +159,11 @@ export interface ReadOptions {
    * driver may read every chunk into the same buffer instead of allocating one per chunk. @default false
    */
   readonly reuseChunks?: boolean;
+  /**
+   * The bytes the caller expects to read, when it knows (the runner: the workload's object size): a driver may
+   * choose its read path by it (s3:// reads more than 1 MiB on a connection of its own). Not a limit.
+   */
+  readonly expectedBytes?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -132,7 +132,7 @@ export async function runLoop(o: LoopOptions): Promise<void> {
     } else if (shared) {
       result = await driver.read(key, { offset: g * size, length: size, reuseChunks: true, signal: cancelFor(size) });
     } else {
-      result = await driver.read(key, { reuseChunks: true, signal: cancelFor(size) });
+      result = await driver.read(key, { reuseChunks: true, expectedBytes: size, signal: cancelFor(size) });
     }
     return consume(result.body, name, key, spec.verify ? saltOf(seed, g) : undefined, offset, w.onFirstByte);
   }

@@ -48,7 +48,11 @@ describe('worker threads start on a JavaScript bundle of their entry', () => {
     assert.equal(again.href, first.href, 'the same sources give the same folder');
     assert.equal((await bundleThreadEntry(cache)).href, first.href);
     const left = readdirSync(cache).sort();
-    assert.deepEqual(left, [...stale.slice(1), fileURLToPath(new URL('.', first)).split('/').at(-2)].sort(), 'the newest 4 older bundles stay; the oldest and the partial one go');
+    assert.deepEqual(
+      left,
+      [...stale.slice(1), fileURLToPath(new URL('.', first)).split('/').at(-2)].sort(),
+      'the newest 4 older bundles stay; the oldest and the partial one go',
+    );
   });
 
   it('runs a threaded run from the bundle in the package cache', async () => {
@@ -56,7 +60,11 @@ describe('worker threads start on a JavaScript bundle of their entry', () => {
     assert.match(fileURLToPath(entry), /node_modules\/\.cache\/storbench\/threads-[0-9a-f]{16}\/thread-entry\.mjs$/);
     const store = openStore(':memory:');
     try {
-      const result = await runBenchmark({ target: parseTarget('null://'), spec: loadWorkload('put-small', { duration: '1s', concurrency: 4, threads: 2 }), store });
+      const result = await runBenchmark({
+        target: parseTarget('null://'),
+        spec: loadWorkload('put-small', { duration: '1s', concurrency: 4, threads: 2 }),
+        store,
+      });
       assert.equal(result.status, 'completed');
       assert.equal(store.getRun(result.runId)!.environment.threads, 2);
     } finally {

@@ -38,12 +38,17 @@ function withOptions(extra: Record<string, string>, bucket?: string): string {
   return `${bucket ? where!.replace(/^s3:\/\/[^/?]+/, `s3://${bucket}`) : where}?${params.toString()}`;
 }
 
-/** A TCP relay to RGW that can freeze: from then on nothing is forwarded either way, and no answer ever comes. */
-async function freezableRelay(): Promise<{ endpoint: string; freeze: () => void; close: () => void }> {
+/**
+ * A TCP relay to RGW that counts the connections it relays and can freeze: from then on nothing is forwarded either
+ * way, and no answer ever comes.
+ */
+async function freezableRelay(): Promise<{ endpoint: string; freeze: () => void; close: () => void; connections: () => number }> {
   const rgw = new URL(parseS3Options(parseTarget(url!)).endpoint!);
   let frozen = false;
+  let connections = 0;
   const sockets = new Set<Socket>();
   const relay = createServer((client) => {
+    connections++;
     const server = connectTcp(Number(rgw.port || 80), rgw.hostname);
     for (const [from, to] of [
       [client, server],
@@ -67,6 +72,7 @@ async function freezableRelay(): Promise<{ endpoint: string; freeze: () => void;
       relay.close();
       for (const s of sockets) s.destroy();
     },
+    connections: () => connections,
   };
 }
 
@@ -102,7 +108,7 @@ describe('s3:// request paths on Ceph RGW', { skip }, () => {
     const sdk = drivers.get('sdk')!;
     assert.equal(lean.semantics().client, 'lean');
     assert.equal(sdk.semantics().client, 'sdk');
-    assert.match(String(lean.environment().requestPath), /^undici 7\.\d+\.\d+ \+ SigV4 on node:crypto$/);
+    assert.match(String(lean.environment().requestPath), /^undici 7\.\d+\.\d+ \+ SigV4 on node:crypto; reads over 1 MiB on a connection of their own$/);
     assert.match(String(sdk.environment().requestPath), /^@aws-sdk\/client-s3 3\.\d+\.\d+ \+ @smithy\/node-http-handler 4\.\d+\.\d+$/);
     for (const d of [lean, sdk]) assert.match(String(d.environment().sdk), /^@aws-sdk\/client-s3 3\.\d+\.\d+$/);
     const store = openStore(':memory:');
@@ -239,6 +245,82 @@ describe('s3:// request paths on Ceph RGW', { skip }, () => {
         relay.close();
         await d.close();
       }
+    }
+  });
+
+  test('lean: a read expected past 1 MiB takes a connection of its own into reused buffers; smaller ones reuse the pool', async () => {
+    const relay = await freezableRelay();
+    const d = await openDriver(withOptions({ endpoint: relay.endpoint, socketTimeoutMs: '400' }), 1);
+    try {
+      const data = randomBytes(3 * 1048576 + 17);
+      await d.write(`${base}large`, data);
+      await d.write(`${base}small`, data.subarray(0, 4096));
+      const read = async (key: string, o: { expectedBytes?: number; offset?: number; length?: number; reuseChunks?: boolean }) => {
+        const parts: Buffer[] = [];
+        for await (const chunk of (await d.read(key, o)).body) parts.push(Buffer.from(chunk)); // a copy: a reused chunk is overwritten
+        return Buffer.concat(parts);
+      };
+      const before = relay.connections();
+      assert.ok((await read(`${base}large`, { expectedBytes: data.length, reuseChunks: true })).equals(data), 'whole, chunks reused');
+      assert.ok((await read(`${base}large`, { expectedBytes: data.length })).equals(data), 'whole, chunks copied');
+      assert.ok((await read(`${base}large`, { offset: 1048576 + 5, length: 2 * 1048576 })).equals(data.subarray(1048576 + 5, 3 * 1048576 + 5)), 'a range');
+      assert.equal(relay.connections() - before, 3, 'each large read on a connection of its own');
+      for (let i = 0; i < 3; i++) assert.ok((await read(`${base}small`, { expectedBytes: 4096 })).equals(data.subarray(0, 4096)));
+      assert.ok(relay.connections() - before <= 4, 'small reads share the keep-alive pool');
+      // errors as on the pool: a missing key, a range past the end, a reader that stops early, an abort, a dead server
+      assert.equal((await expectKind('NotFound', () => read(`${base}missing`, { expectedBytes: data.length }))).code, 'NoSuchKey');
+      assert.equal((await read(`${base}large`, { offset: data.length + 10, length: 2 * 1048576 })).length, 0);
+      const early = await d.read(`${base}large`, { expectedBytes: data.length, reuseChunks: true });
+      for await (const _ of early.body) break;
+      assert.ok((await read(`${base}large`, { expectedBytes: data.length })).equals(data), 'the next read after one that stopped early');
+      const abort = new AbortController();
+      const aborted = await d.read(`${base}large`, { expectedBytes: data.length, signal: abort.signal });
+      abort.abort();
+      await expectKind('Cancelled', () => collect(aborted.body));
+      relay.freeze();
+      const t0 = performance.now();
+      const e = await expectKind('Timeout', () => read(`${base}large`, { expectedBytes: data.length }));
+      assert.ok(performance.now() - t0 < 5000, `timed out after ${performance.now() - t0} ms`);
+      assert.equal(e.temporary, true);
+    } finally {
+      relay.close();
+      await d.close();
+    }
+    await drivers.get('lean')!.delete(`${base}large`);
+    await drivers.get('lean')!.delete(`${base}small`);
+  });
+
+  test('lean: a large read answered in chunked encoding is fetched again on the pool', async () => {
+    const settings = parseS3Options(parseTarget(withOptions({ endpoint: 'http://127.0.0.1:1' })));
+    const requests: string[] = [];
+    const server = createServer((socket) => {
+      let head = '';
+      socket.on('data', (chunk) => {
+        head += chunk.toString('latin1');
+        while (head.includes('\r\n\r\n')) {
+          const end = head.indexOf('\r\n\r\n');
+          const lines = head.slice(0, end).split('\r\n');
+          head = head.slice(end + 4);
+          requests.push(`${lines[0]} ${lines.find((l) => /^connection:/i.test(l)) ?? 'keep-alive'}`);
+          socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+        }
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const client = createS3Client(parseTarget(withOptions({ endpoint })), { ...settings, endpoint }, 1);
+    const lean = await createLeanClient(client, { ...settings, endpoint }, 1);
+    try {
+      const res = await lean.download({ key: 'k', operation: 'read', shownKey: 'k', reuse: true });
+      assert.equal((await collect(res.body)).toString(), 'hello');
+      assert.equal(requests.length, 2, requests.join('; '));
+      assert.match(requests[0]!, /^GET \/storbench\/k HTTP\/1\.1 Connection: close$/i);
+      assert.match(requests[1]!, /^GET \/storbench\/k HTTP\/1\.1 (connection: )?keep-alive$/i);
+    } finally {
+      client.destroy();
+      await lean.close();
+      server.close();
     }
   });
 

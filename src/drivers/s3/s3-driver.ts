@@ -54,6 +54,12 @@ import { S3_OPTIONS } from './s3-options.js';
 const MAX_PARTS = 10_000;
 /** DeleteObjects takes at most 1000 keys, ListObjectsV2 returns at most 1000. */
 const BATCH = 1000;
+/**
+ * On the lean path, a read expected to be larger than this (ReadOptions.length or expectedBytes) takes a connection
+ * of its own that reads into reused buffers (LeanClient.download); smaller ones, the keep-alive pool: there a new
+ * TCP connection per read would cost more than the copies it saves.
+ */
+const OWN_CONNECTION_READ_BYTES = 1 << 20;
 
 /** Where the endpoint runs, detected at `open` from the response headers (README: "Endpoint kind"). */
 export type EndpointKind = 'aws' | 'ceph-rgw' | 'minio' | 'other';
@@ -455,14 +461,18 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
     const Range = offset > 0 || opts.length !== undefined ? `bytes=${offset}-${opts.length !== undefined ? offset + opts.length - 1 : ''}` : undefined;
     try {
       if (lean) {
-        const res = await lean.send({
-          method: 'GET',
+        const request = {
           key: full(key),
           operation: 'read',
           shownKey: key,
           ...(Range ? { headers: { range: Range } } : {}),
           signal: opts.signal ? shareable(opts.signal) : undefined,
-        });
+        } as const;
+        const expected = opts.length ?? opts.expectedBytes;
+        const res =
+          expected !== undefined && expected > OWN_CONNECTION_READ_BYTES
+            ? await lean.download({ ...request, reuse: opts.reuseChunks === true })
+            : await lean.send({ method: 'GET', ...request });
         const length = headerOf(res.headers['content-length']);
         return { ...(length !== undefined ? { size: Number(length) } : {}), body: res.body };
       }
@@ -619,7 +629,7 @@ async function connectS3(target: Target, options: S3Settings, maxSockets: number
       server: serverHeader,
       sdk: `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')}`,
       requestPath: lean
-        ? `undici ${versionOf('undici')} + SigV4 on node:crypto`
+        ? `undici ${versionOf('undici')} + SigV4 on node:crypto; reads over ${OWN_CONNECTION_READ_BYTES / 1048576} MiB on a connection of their own`
         : `@aws-sdk/client-s3 ${versionOf('@aws-sdk/client-s3')} + @smithy/node-http-handler ${versionOf('@smithy/node-http-handler')}`,
       maxSockets,
     }),

@@ -10,6 +10,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Dispatcher, errors, Pool, util } from 'undici';
+import { plainGet, UNHANDLED } from '../kernel/plain-get.js';
 import { type Operation, StorageError } from '../types.js';
 import { mapS3Error } from './s3-errors.js';
 import { createSigner, EMPTY_SHA256, type SigningCredentials, sha256Hex, UNSIGNED_PAYLOAD, uriEscape } from './s3-sign.js';
@@ -53,10 +54,29 @@ export interface LeanResponse {
 }
 type Headers = Record<string, string | string[] | undefined>;
 
+/** A GET of a large object (or range), on a connection of its own: see {@link LeanClient.download}. */
+export interface LeanDownload {
+  readonly key: string;
+  readonly operation: Operation;
+  readonly shownKey: string;
+  /** Extra headers (Range), signed. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The caller drops each chunk before asking for the next (ReadOptions.reuseChunks). */
+  readonly reuse: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** The lean path of one driver: one pool, one signer. */
 export interface LeanClient {
   /** Send one request, retried as `retries` says when it can be repeated whole. @throws StorageError */
   send(request: LeanRequest): Promise<LeanResponse>;
+  /**
+   * GetObject on a connection of its own whose socket reads into 1 MiB buffers that are reused
+   * (../kernel/plain-get.ts), closed after the body: for large reads, where undici's per-chunk buffers and parser
+   * copies cost about 1 ms of CPU per MiB. Retried as `send`, until the body starts. An answer that is not of
+   * Content-Length (chunked) is fetched again on the pool.
+   */
+  download(request: LeanDownload): Promise<LeanResponse>;
   /** Retries made so far (attempts beyond the first). */
   readonly retries: () => number;
   /** SigV4 signing keys derived so far (one per day and credentials). */
@@ -363,27 +383,65 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
     throw mapS3Error(s3ErrorOf(res.status, res.error, header(res.headers['x-amz-request-id'])), r.operation, r.shownKey);
   }
 
-  return {
-    async send(r) {
-      // Only what can be sent again whole is retried: no stream body (the SDK does not retry those either).
-      if (!strategy || (r.body !== undefined && !(r.body instanceof Uint8Array))) return once(r);
-      let token = await strategy.acquireInitialRetryToken('s3');
-      for (;;) {
+  /** Read buffers of finished downloads, for the next ones. */
+  const spare: Buffer[] = [];
+  async function downloadOnce(r: LeanDownload): Promise<LeanResponse | typeof UNHANDLED> {
+    const path = `${base}/${encodeKey(r.key)}`;
+    const headers: Record<string, string> = r.headers ? { host, ...r.headers } : { host };
+    await signer.sign({ method: 'GET', path, query: undefined, headers, payloadHash: EMPTY_SHA256 });
+    try {
+      const answer = await plainGet(url, {
+        server: `the S3 endpoint ${host}`,
+        path,
+        headers,
+        errorOf: (status, h, text) => s3ErrorOf(status, text, h.get('x-amz-request-id')),
+        timeoutMs: settings.socketTimeoutMs,
+        insecure: false,
+        reuse: r.reuse,
+        spare,
+        ...(r.signal ? { signal: r.signal } : {}),
+      });
+      return answer === UNHANDLED ? UNHANDLED : { status: 200, headers: { 'content-length': String(answer.size) }, body: answer.body };
+    } catch (e) {
+      throw mapS3Error(e, r.operation, r.shownKey);
+    }
+  }
+
+  /** `attempt`, again while the retry strategy allows (none: once). */
+  async function retried<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    if (!strategy) return attempt();
+    let token = await strategy.acquireInitialRetryToken('s3');
+    for (;;) {
+      try {
+        const res = await attempt();
+        strategy.recordSuccess(token);
+        return res;
+      } catch (e) {
+        const type = e instanceof StorageError && !signal?.aborted ? retryTypeOf(e) : undefined;
+        if (type === undefined) throw e;
         try {
-          const res = await once(r);
-          strategy.recordSuccess(token);
-          return res;
-        } catch (e) {
-          const type = e instanceof StorageError && !r.signal?.aborted ? retryTypeOf(e) : undefined;
-          if (type === undefined) throw e;
-          try {
-            token = await strategy.refreshRetryTokenForRetry(token, { errorType: type });
-          } catch {
-            throw e; // attempts or the retry quota used up
-          }
-          retries++;
+          token = await strategy.refreshRetryTokenForRetry(token, { errorType: type });
+        } catch {
+          throw e; // attempts or the retry quota used up
         }
+        retries++;
       }
+    }
+  }
+
+  function send(r: LeanRequest): Promise<LeanResponse> {
+    // Only what can be sent again whole is retried: no stream body (the SDK does not retry those either).
+    if (r.body !== undefined && !(r.body instanceof Uint8Array)) return once(r);
+    return retried(r.signal, () => once(r));
+  }
+
+  return {
+    send,
+    async download(r) {
+      const res = await retried(r.signal, () => downloadOnce(r));
+      if (res !== UNHANDLED) return res;
+      const { key, operation, shownKey, headers, signal } = r;
+      return send({ method: 'GET', key, operation, shownKey, ...(headers ? { headers } : {}), signal });
     },
     retries: () => retries,
     derivedKeys: signer.derivedKeys,

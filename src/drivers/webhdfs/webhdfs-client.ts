@@ -12,7 +12,7 @@
  * - A standby NameNode answers 403 StandbyException; a NameNode that is down refuses the connection. Both are safe
  *   to retry on the next NameNode: the standby did nothing and the refused request was never sent.
  * - The DataNode leg of OPEN (the bytes of a read) reads a plain socket into reused buffers
- *   (webhdfs-datanode-read.ts): node:http's per-chunk allocations and copies made it the client's main cost.
+ *   (../kernel/plain-get.ts): node:http's per-chunk allocations and copies made it the client's main cost.
  * - The DataNode legs of CREATE and APPEND use node:http, not undici v7, for two reasons found on a real cluster:
  *   the DataNode answers every CREATE/APPEND with an unsolicited `100 Continue`, which undici's HTTP/1.1 parser
  *   rejects as "bad response" (nodejs/undici#197, wontfix); and it ends every response with `connection: close`
@@ -28,7 +28,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { readFromDataNode, UNHANDLED } from './webhdfs-datanode-read.js';
+import { plainGet, UNHANDLED } from '../kernel/plain-get.js';
 import { isConnectionRefused, parseRemoteException, WebHdfsError } from './webhdfs-errors.js';
 
 export interface WebHdfsClientOptions {
@@ -86,9 +86,9 @@ async function drain(res: Dispatcher.ResponseData): Promise<string> {
 
 export class WebHdfsClient {
   private readonly agent: Agent;
-  /** For the DataNode legs of writes, and of reads in a shape webhdfs-datanode-read.ts leaves to node:http. */
+  /** For the DataNode legs of writes, and of reads in a shape ../kernel/plain-get.ts leaves to node:http. */
   private readonly dataAgent: http.Agent;
-  /** Read buffers of finished DataNode reads, for the next ones (webhdfs-datanode-read.ts). */
+  /** Read buffers of finished DataNode reads, for the next ones (../kernel/plain-get.ts). */
   private readonly readBuffers: Buffer[] = [];
   private readonly scheme: string;
   /** Index in `hosts` of the NameNode believed active. */
@@ -316,7 +316,9 @@ export class WebHdfsClient {
       }
       const url = await this.location(res);
       try {
-        const answer = await readFromDataNode(url, {
+        const answer = await plainGet(url, {
+          server: 'the DataNode',
+          errorOf: (status, _headers, text) => new WebHdfsError(status, parseRemoteException(text), text),
           timeoutMs: this.options.timeoutMs,
           insecure: this.options.insecure,
           reuse,

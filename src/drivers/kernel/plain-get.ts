@@ -1,31 +1,41 @@
 /**
- * The DataNode leg of OPEN (the bytes of a read) on a plain socket that reads into buffers it owns.
+ * One HTTP GET on a connection of its own that reads into buffers it owns: the bytes of a large read (a WebHDFS
+ * DataNode's OPEN, an S3 GetObject of a large object).
  *
- * Why not node:http, as the other DataNode legs: profiled on a 4 × 256 MiB dfsio-read, node:http's client cost
- * about 1.6 ms of CPU per MiB, most of it per chunk: libuv allocates a fresh 64 KiB buffer for every socket read,
- * the HTTP parser copies each body piece into another new Buffer (garbage collection was a third of the busy
- * time), and the stream's async iterator adds a promise and a `read()` per chunk. On a machine the client shares
- * with the DataNode, that CPU is taken from the DataNode. Hadoop's WebHdfsFileSystem reads the same response
- * into one 1 MiB array. Here the socket reads (`onread`) straight into 1 MiB buffers that are reused: with
- * `reuse` (ReadOptions.reuseChunks) two of them alternate and the caller gets views of them, else each chunk
- * is copied once. Reads are stopped while a chunk waits for the caller (backpressure).
+ * Why not undici or node:http: profiled on a 4 × 256 MiB dfsio-read, node:http's client cost about 1.6 ms of CPU
+ * per MiB, most of it per chunk: libuv allocates a fresh 64 KiB buffer for every socket read, the HTTP parser
+ * copies each body piece into another new Buffer (garbage collection was a third of the busy time), and the
+ * stream's async iterator adds a promise and a `read()` per chunk; undici's dispatcher on RGW, about 1 ms per MiB
+ * (bench:s3 get-large, against minio-go's 0.74). On a machine the client shares with the server, that CPU is
+ * taken from the server. Hadoop's WebHdfsFileSystem reads the same response into one 1 MiB array. Here the socket
+ * reads (`onread`) straight into 1 MiB buffers that are reused: with `reuse` (ReadOptions.reuseChunks) two of
+ * them alternate and the caller gets views of them, else each chunk is copied once. Reads are stopped while a
+ * chunk waits for the caller (backpressure). The connection is closed after the body (`Connection: close`): at
+ * a MiB or more per read, a TCP connect per read costs little beside the bytes.
  *
- * Only the one answer shape a DataNode gives is parsed here: a status line, headers, and a body of
- * `Content-Length` bytes (the DataNode's WebHdfsHandler always sets it, with `Connection: close`). An answer
- * in chunked transfer encoding is reported as {@link UNHANDLED} so that the caller can fetch it through node:http.
+ * Only the answer shape both servers give is parsed here: a status line, headers, and a body of `Content-Length`
+ * bytes. An answer in chunked transfer encoding is reported as {@link UNHANDLED} so that the caller can fetch it
+ * through its usual client.
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { parseRemoteException, WebHdfsError } from './webhdfs-errors.js';
 
 /** Bytes each socket read may fill: as Hadoop's client reads, and enough to drain the socket in one call. */
 export const READ_BUFFER_BYTES = 1 << 20;
 /** Buffers a client keeps for the next reads (two per concurrent read). */
 const MAX_SPARE_BUFFERS = 64;
-/** A longer head is not a DataNode's answer. */
+/** A longer head is not an answer of these servers. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
-export interface DataNodeReadOptions {
+export interface PlainGetOptions {
+  /** Who answers, for messages: "the DataNode". */
+  readonly server: string;
+  /** The request target as sent (already percent-encoded, never normalized); default the URL's path and query. */
+  readonly path?: string;
+  /** Request headers besides Host and Connection (signed ones: Authorization, x-amz-date...). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The error an answer of status >= 300 is, from its status, headers and body (read whole). */
+  readonly errorOf: (status: number, headers: ReadonlyMap<string, string>, body: string) => Error;
   readonly timeoutMs: number;
   /** With https: accept any certificate. */
   readonly insecure: boolean;
@@ -36,8 +46,8 @@ export interface DataNodeReadOptions {
   readonly spare: Buffer[];
 }
 
-/** The answer of the DataNode: the byte count and the body, which owns the connection until it ends or is returned. */
-export interface DataNodeAnswer {
+/** The answer: the byte count and the body, which owns the connection until it ends or is returned. */
+export interface PlainAnswer {
   readonly size: number;
   readonly body: AsyncIterableIterator<Uint8Array>;
   destroy(): void;
@@ -67,10 +77,10 @@ function parseHead(text: string): Head | undefined {
 const transportError = (message: string, code: string): Error => Object.assign(new Error(message), { code });
 
 /**
- * GET `url` from a DataNode. Resolves once the head has arrived: with the body of a 2xx answer, or {@link UNHANDLED};
- * an answer of status >= 300 is read whole and thrown as WebHdfsError, as node:http's path does.
+ * GET `url`. Resolves once the head has arrived: with the body of a 2xx answer, or {@link UNHANDLED}; an answer of
+ * status >= 300 is read whole and thrown as `errorOf` makes it.
  */
-export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<DataNodeAnswer | typeof UNHANDLED> {
+export function plainGet(url: URL, o: PlainGetOptions): Promise<PlainAnswer | typeof UNHANDLED> {
   return new Promise((resolve, reject) => {
     const buffers: Buffer[] = [];
     let turn = 0;
@@ -79,7 +89,7 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
     /** The promise above is settled: from then on, failures go to the body's caller. */
     let settled = false;
     /** The error answer being collected (status >= 300). */
-    let failed: { status: number; parts: Buffer[]; left: number } | undefined;
+    let failed: { status: number; headers: ReadonlyMap<string, string>; parts: Buffer[]; left: number } | undefined;
     /** Body bytes still to come (once the head is in). */
     let left = -1;
     /** A chunk read while the caller was not waiting; reading is stopped until it is taken. */
@@ -117,7 +127,7 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
       }
     };
     const onAbort = (): void => fail(Object.assign(new Error('the read was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: o.signal?.reason }));
-    const settle = (value: DataNodeAnswer | typeof UNHANDLED): void => {
+    const settle = (value: PlainAnswer | typeof UNHANDLED): void => {
       settled = true;
       resolve(value);
     };
@@ -133,8 +143,9 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
         return false;
       }
       if (h.status >= 300) {
-        // An error answer (a RemoteException) is small: read it whole, to its length or to the connection's end.
-        failed = { status: h.status, parts: [], left: length };
+        // An error answer (a RemoteException, an S3 error document) is small: read it whole, to its length or to
+        // the connection's end.
+        failed = { status: h.status, headers: h.headers, parts: [], left: length };
         return collectError(rest);
       }
       left = length;
@@ -155,8 +166,7 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
       return false;
     };
     const throwError = (): void => {
-      const text = Buffer.concat(failed!.parts).toString();
-      fail(new WebHdfsError(failed!.status, parseRemoteException(text), text));
+      fail(o.errorOf(failed!.status, failed!.headers, Buffer.concat(failed!.parts).toString()));
     };
     /** A piece of the body, in the read buffer: to the waiting caller, else kept (and reading stopped). */
     const deliver = (data: Buffer): boolean => {
@@ -166,7 +176,7 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
       if (o.reuse)
         turn ^= 1; // the caller holds this buffer until it asks for the next chunk: read into the other
       else chunk = Buffer.from(piece);
-      if (left === 0) socket.destroy(); // all there: the DataNode's FIN is not worth waiting for
+      if (left === 0) socket.destroy(); // all there: the server's FIN is not worth waiting for
       if (!waiter) {
         queued = chunk;
         return false;
@@ -186,12 +196,12 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
         if (head.length < MAX_HEAD_BYTES) return true;
-        fail(transportError(`the DataNode's answer has no end of headers in its first ${MAX_HEAD_BYTES} bytes`, 'EPROTO'));
+        fail(transportError(`${o.server}'s answer has no end of headers in its first ${MAX_HEAD_BYTES} bytes`, 'EPROTO'));
         return false;
       }
       const h = parseHead(head.slice(0, end));
       if (h) return answer(h, data.subarray(end + 4 - before));
-      fail(transportError(`not an HTTP answer from the DataNode: ${JSON.stringify(head.slice(0, 40))}`, 'EPROTO'));
+      fail(transportError(`not an HTTP answer from ${o.server}: ${JSON.stringify(head.slice(0, 40))}`, 'EPROTO'));
       return false;
     };
 
@@ -229,14 +239,16 @@ export function readFromDataNode(url: URL, o: DataNodeReadOptions): Promise<Data
     const socket = secure
       ? tls.connect({ ...connect, ...(net.isIP(url.hostname) ? {} : { servername: url.hostname }), ...(o.insecure ? { rejectUnauthorized: false } : {}) })
       : net.connect(connect);
-    socket.setTimeout(o.timeoutMs, () => fail(transportError('the DataNode went silent', 'ETIMEDOUT')));
+    socket.setTimeout(o.timeoutMs, () => fail(transportError(`${o.server} went silent`, 'ETIMEDOUT')));
     socket.on('error', fail);
     socket.on('end', () => {
       if (failed) throwError();
-      else if (left < 0) fail(transportError('the DataNode closed the connection without answering', 'ECONNRESET'));
-      else if (left > 0) fail(transportError(`the DataNode closed the connection with ${left} bytes of the body still to come`, 'ECONNRESET'));
+      else if (left < 0) fail(transportError(`${o.server} closed the connection without answering`, 'ECONNRESET'));
+      else if (left > 0) fail(transportError(`${o.server} closed the connection with ${left} bytes of the body still to come`, 'ECONNRESET'));
     });
-    socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+    let request = `GET ${o.path ?? `${url.pathname}${url.search}`} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+    for (const [name, value] of Object.entries(o.headers ?? {})) if (name.toLowerCase() !== 'host') request += `${name}: ${value}\r\n`;
+    socket.write(`${request}Connection: close\r\n\r\n`);
     if (o.signal?.aborted) onAbort();
     else o.signal?.addEventListener('abort', onAbort, { once: true });
   });
