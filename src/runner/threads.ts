@@ -9,15 +9,39 @@ import type { WorkloadSpec } from '../workloads/spec.js';
 import type { RecordSet } from './recorder.js';
 import { threadEntryUrl } from './thread-bundle.js';
 
+/** Options that only an entry script may have, alone or with their value (`-e CODE`). */
+const ENTRY_ONLY = /^(--input-type(=.*)?|--eval(=.*)?|--print(=.*)?|-e|-p|-pe)$/;
+const ENTRY_ONLY_WITH_VALUE = /^(--eval|--print|-e|-p|-pe)$/;
+/** Options that load a module first, and a module that is tsx. */
+const PRELOAD = /^(--import|--loader|--experimental-loader|--require|-r)$/;
+const PRELOAD_INLINE = /^(--import|--loader|--experimental-loader|--require)=(.*)$/;
+const TSX = /^tsx(\/.*)?$/;
+
 /**
- * The process's Node options, for its worker threads, without those only an entry script may have: a thread started
- * from an embedder run by `node --input-type=module -e ...` fails on `--input-type` ("can only be used with string input").
+ * The process's Node options, for its worker threads, without those only an entry script may have (a thread
+ * started from an embedder run by `node --input-type=module -e ...` fails on `--input-type`: "can only be used
+ * with string input") and without tsx's loader (`--import tsx`, as tests and benches run): a thread runs a
+ * JavaScript bundle (./thread-bundle.ts), or registers tsx itself, and tsx given again would start another loader
+ * thread beside it. Other preloads (instrumentation, say) are kept.
  */
-const THREAD_EXEC_ARGV = process.execArgv.filter((arg, i, all) => {
-  const entryOnly = (a: string | undefined) => a !== undefined && /^(--input-type(=.*)?|--eval(=.*)?|--print(=.*)?|-e|-p|-pe)$/.test(a);
-  const takesValue = (a: string | undefined) => a !== undefined && /^(--eval|--print|-e|-p|-pe)$/.test(a);
-  return !entryOnly(arg) && !takesValue(all[i - 1]);
-});
+export function threadExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (ENTRY_ONLY.test(arg)) {
+      if (ENTRY_ONLY_WITH_VALUE.test(arg)) i++;
+      continue;
+    }
+    if (PRELOAD.test(arg) && TSX.test(execArgv[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    if (TSX.test(PRELOAD_INLINE.exec(arg)?.[2] ?? '')) continue;
+    kept.push(arg);
+  }
+  return kept;
+}
+const THREAD_EXEC_ARGV = threadExecArgv(process.execArgv);
 
 export interface ThreadPlan {
   readonly target: Target;

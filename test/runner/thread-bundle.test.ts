@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseTarget } from '../../src/drivers/target.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import { runBenchmark } from '../../src/runner/run.js';
 import { bundleThreadEntry, threadEntryUrl } from '../../src/runner/thread-bundle.js';
+import { threadExecArgv } from '../../src/runner/threads.js';
 import { loadWorkload } from '../../src/workloads/spec.js';
 
 describe('worker threads start on a JavaScript bundle of their entry', () => {
@@ -71,4 +72,16 @@ describe('worker threads start on a JavaScript bundle of their entry', () => {
       store.close();
     }
   });
+});
+
+test("threads get the process's Node options but entry-only ones and tsx's loader", () => {
+  assert.deepEqual(threadExecArgv(['--import', 'tsx', '--input-type=module', '-e', 'code', '--max-old-space-size=512']), ['--max-old-space-size=512']);
+  assert.deepEqual(threadExecArgv(['--import=tsx', '--loader', 'tsx/esm', '-r', 'tsx/cjs', '--require=tsx/cjs', '--eval=x', '-p', 'y']), []);
+  assert.deepEqual(threadExecArgv(['--import', './otel.mjs', '--import=tsx-like', '--enable-source-maps', '--cpu-prof']), [
+    '--import',
+    './otel.mjs',
+    '--import=tsx-like',
+    '--enable-source-maps',
+    '--cpu-prof',
+  ]);
 });
