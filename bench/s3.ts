@@ -5,8 +5,7 @@
  * every side once, in ABBA order (the order reversed every other round) so drift (the shared machine, the OSD
  * filling) hits all alike, after an untimed warm-up of every side for the 4 KiB workloads:
  * - storbench: runBenchmark (driver, workers, recorder, results store) on the target as given;
- * - storbench `client=sdk`: the same with the full SDK request path, only when the s3 driver has a `client`
- *   option (detected from its options schema);
+ * - storbench `client=sdk`: the same with the full SDK request path;
  * - minimal: a closed loop of the same requests on the same SDK client configuration (bench/s3-minimal.ts);
  * - peer: a warp-style Go loop on minio-go (bench/s3-peer/, built with the machine's `go` into
  *   ~/.cache/storbench/s3-peer/ on first use, rebuilt when its source changes), its credentials resolved here
@@ -28,7 +27,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client, parseS3Options } from '../src/drivers/s3/s3-driver.js';
-import { S3_OPTIONS } from '../src/drivers/s3/s3-options.js';
 import { parseTarget, type Target } from '../src/drivers/target.js';
 import { openStore } from '../src/results/sqlite-store.js';
 import type { ResultsStore } from '../src/results/types.js';
@@ -52,10 +50,9 @@ type Workload = (typeof WORKLOADS)[number];
 /** The aim of issue 15: storbench at least this many times the compiled peer's throughput. */
 const PEER_TARGET = 1.0;
 
-/** `client=lean|sdk` is another branch's option of the s3 driver: compare both paths once it exists. */
-const HAS_CLIENT_OPTION = 'client' in S3_OPTIONS.shape;
+/** storbench on its default request path (client=lean) and on the full SDK (client=sdk), the minimal SDK loop, the peer. */
 type Side = 'storbench' | 'storbenchSdk' | 'minimal' | 'peer';
-const SIDES: readonly Side[] = ['storbench', ...(HAS_CLIENT_OPTION ? (['storbenchSdk'] as const) : []), 'minimal', 'peer'];
+const SIDES: readonly Side[] = ['storbench', 'storbenchSdk', 'minimal', 'peer'];
 const LABEL: Record<Side, string> = { storbench: 'storbench', storbenchSdk: 'sb client=sdk', minimal: 'minimal', peer: 'peer (Go)' };
 
 /**
@@ -270,7 +267,7 @@ async function main(): Promise<void> {
   const loadStart = loadavg().map((l) => round(l));
   const url = serviceTarget('STORBENCH_TEST_CEPH', 'ceph');
   const target = parseTarget(url);
-  const sdkTarget = HAS_CLIENT_OPTION ? parseTarget(url, { client: 'sdk' }) : undefined;
+  const sdkTarget = parseTarget(url, { client: 'sdk' });
   const dir = mkdtempSync(join(tmpdir(), 'storbench-bench-s3-'));
   const store = openStore(join(dir, 'bench.db'));
   const probe = await openDriver(target, CONCURRENCY);
@@ -285,11 +282,11 @@ async function main(): Promise<void> {
   );
   const sdkPath = 'the SDK request path, as the minimal loop';
   console.log(
-    `  storbench: ${HAS_CLIENT_OPTION ? `client ${String(semantics.client)} (its default)` : sdkPath}; one PutObject up to ` +
+    `  storbench: client ${String(semantics.client)} (its default); one PutObject up to ` +
       `multipartThreshold ${String(semantics.multipartThreshold)} B, ${String(semantics.addressingStyle)}-style, checksum ${String(semantics.checksumMode)}, ` +
       `keep-alive maxSockets ${String(environment.maxSockets)}, ${String(semantics.sdkMaxAttempts)} attempt(s)`,
   );
-  if (HAS_CLIENT_OPTION) console.log(`  ${LABEL.storbenchSdk}: the same target with client=sdk: ${sdkPath}`);
+  console.log(`  ${LABEL.storbenchSdk}: the same target with client=sdk: ${sdkPath}`);
   console.log(
     '  minimal:   the same SDK client (createS3Client); over http the SDK signs a buffer body (4 KiB) with its SHA-256 and sends a stream ' +
       '(16 MiB, 1 MiB blocks) as UNSIGNED-PAYLOAD with Expect: 100-continue; no checksum header',
@@ -300,11 +297,11 @@ async function main(): Promise<void> {
       `no checksum trailer, keep-alive MaxIdleConnsPerHost ${CONCURRENCY * 2}, 1 attempt; GET read to the end (io.Copy)`,
   );
 
-  const rows: Record<string, Partial<Record<Side, Figures>> & { ratio: Ratio; peerRatio: Ratio; sdkPeerRatio?: Ratio }> = {};
+  const rows: Record<string, Partial<Record<Side, Figures>> & { ratio: Ratio; peerRatio: Ratio; sdkPeerRatio: Ratio }> = {};
   const loads: PhaseLoad[] = [];
   const phase = (side: Side, w: Workload, durationMs: number, r: number): Promise<Phase> => {
     if (side === 'storbench') return storbenchPhase(target, store, w.name, w.size, durationMs);
-    if (side === 'storbenchSdk') return storbenchPhase(sdkTarget!, store, w.name, w.size, durationMs);
+    if (side === 'storbenchSdk') return storbenchPhase(sdkTarget, store, w.name, w.size, durationMs);
     if (side === 'minimal') return minimalPhase(target, w, durationMs, r);
     return peerPhase(target, peer, w, durationMs, r);
   };
@@ -340,7 +337,7 @@ async function main(): Promise<void> {
         ...f,
         ratio: ratio(f.storbench, f.minimal),
         peerRatio: ratio(f.storbench, f.peer),
-        ...(HAS_CLIENT_OPTION ? { sdkPeerRatio: ratio(f.storbenchSdk, f.peer) } : {}),
+        sdkPeerRatio: ratio(f.storbenchSdk, f.peer),
       };
     }
   } finally {
