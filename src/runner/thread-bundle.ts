@@ -33,7 +33,7 @@ function withOwnImportMeta(source: string, path: string): string {
     .replaceAll('import.meta.filename', JSON.stringify(path));
 }
 
-/** Bundle the thread entry into `dir` (created); its entry file's URL. */
+/** Bundle the thread entry into a folder of `cacheDir` named by a hash of the bundle; the URL of its entry file. */
 export async function bundleThreadEntry(cacheDir = CACHE_DIR): Promise<URL> {
   const esbuild = await import('esbuild');
   const out = join(cacheDir, 'threads-build');
