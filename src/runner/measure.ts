@@ -44,6 +44,9 @@ export async function measure(request: MeasureRequest): Promise<Measured> {
   const flush = (now: number, t: Totals) => {
     const window = gate.clock;
     const { sets, measuredSeconds } = running.partial();
+    // Threads that have just taken over from the probe (threads: auto) have sent no records yet: what is stored
+    // (the probe's figures) stays until they have, so a run killed in between still has figures.
+    if (sets.length === 0) return;
     const figures = aggregate(sets, measuredSeconds, MIX_OPS);
     const from = flushed.window === window ? flushed.second : 0;
     const segments = figures.segments.filter((x) => x.second >= from);
