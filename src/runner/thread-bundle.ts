@@ -2,8 +2,8 @@
  * The code a worker thread runs, as plain JavaScript. storbench runs from its TypeScript sources through tsx, and a
  * thread started on a .ts entry has to register tsx again: on Node 20 that starts a loader thread of its own
  * beside it (module.register), and the two then transpile every module the thread imports. Measured on a 2-core
- * VM: about a second of CPU per thread before it is ready, and 30 MB of RSS per thread (a put-large run of
- * 2 x 1 GiB on two threads peaked at 223 MB, 163 MB from a bundle). So the first threaded run of a process bundles
+ * VM with a put-large run of 2 x 1 GiB on two threads: 3.25-3.6 s of user CPU and 223-229 MB peak RSS from the
+ * sources, 1.8-2.2 s and 163-172 MB from a bundle (about 0.7 s of CPU and 30 MB per thread). So the first threaded run of a process bundles
  * the thread entry with esbuild (the transpiler tsx itself uses; about 250 ms) and starts threads on the bundle.
  *
  * The bundle keeps packages external (imported from node_modules as usual) and splits at each dynamic import, so

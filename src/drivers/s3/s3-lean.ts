@@ -407,9 +407,11 @@ export async function createLeanClient(client: S3Client, settings: LeanSettings,
     }
   }
 
-  /** `attempt`, again while the retry strategy allows (none: once). */
-  async function retried<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
-    if (!strategy) return attempt();
+  /** `attempt`, again while the retry strategy allows; with none (retries=0), the attempt itself, no wrapper. */
+  function retried<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    return strategy ? withRetries(strategy, signal, attempt) : attempt();
+  }
+  async function withRetries<T>(strategy: RetryStrategy, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
     let token = await strategy.acquireInitialRetryToken('s3');
     for (;;) {
       try {
