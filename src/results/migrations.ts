@@ -185,4 +185,44 @@ export const migrations: readonly string[] = [
     SELECT 1 FROM json_each('["nfs","fuse","lustre","gpfs","ceph","beegfs","cifs","smb","9p","ocfs2","gfs2"]') AS network
     WHERE coalesce(json_extract(environment_json, '$.fsType'), '') GLOB network.value || '*');
   `,
+  // 5: the clients of multi-client runs (`run --engine E --clients N`): one row per rank, and each client's own
+  // per-operation figures (the run's run_ops are all clients merged exactly).
+  `
+  CREATE TABLE run_clients (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    rank INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('completed','failed','lost','never-registered')),
+    error TEXT,
+    host TEXT,
+    pid INTEGER,
+    engine_task TEXT,
+    clock_offset_ms REAL,
+    rtt_ms REAL,
+    start_skew_ms REAL,
+    measured_seconds REAL,
+    environment_json TEXT NOT NULL,
+    PRIMARY KEY (run_id, rank)
+  );
+  CREATE TABLE run_client_ops (
+    run_id TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    errors_json TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    ops_per_sec REAL NOT NULL,
+    mib_per_sec REAL NOT NULL,
+    latency_json TEXT NOT NULL,
+    service_json TEXT,
+    ttfb_json TEXT,
+    mean_io_rate REAL,
+    histogram TEXT NOT NULL,
+    service_histogram TEXT,
+    ttfb_histogram TEXT,
+    PRIMARY KEY (run_id, rank, op),
+    FOREIGN KEY (run_id, rank) REFERENCES run_clients (run_id, rank) ON DELETE CASCADE
+  );
+  `,
 ];

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { migrations } from './migrations.js';
 import type {
   CleanupState,
+  ClientStatus,
   ErrorSample,
   JobRecord,
   LatencySummary,
@@ -18,6 +19,7 @@ import type {
   OpResult,
   PartialResults,
   ResultsStore,
+  RunClient,
   RunDetail,
   RunFilter,
   RunOutcome,
@@ -331,6 +333,14 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
   const getOps = db.prepare(`SELECT * FROM run_ops WHERE run_id = ? ORDER BY rowid`);
   const getSegments = db.prepare(`SELECT * FROM run_segments WHERE run_id = ? ORDER BY second, op`);
   const getErrors = db.prepare(`SELECT * FROM run_errors WHERE run_id = ? ORDER BY count DESC`);
+  const deleteClients = db.prepare(`DELETE FROM run_clients WHERE run_id = ?`);
+  const insertClient = db.prepare(`INSERT INTO run_clients (run_id, rank, status, error, host, pid, engine_task, clock_offset_ms,
+    rtt_ms, start_skew_ms, measured_seconds, environment_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertClientOp = db.prepare(`INSERT INTO run_client_ops (run_id, rank, op, count, errors, errors_json, bytes, items,
+    ops_per_sec, mib_per_sec, latency_json, service_json, ttfb_json, mean_io_rate, histogram, service_histogram, ttfb_histogram)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const getClients = db.prepare(`SELECT * FROM run_clients WHERE run_id = ? ORDER BY rank`);
+  const getClientOps = db.prepare(`SELECT * FROM run_client_ops WHERE run_id = ? ORDER BY rank, rowid`);
   const summaryOps = db.prepare(`SELECT run_id, op, count, errors, errors_json, bytes, items, ops_per_sec, mib_per_sec,
     latency_json, service_json, ttfb_json, mean_io_rate FROM run_ops WHERE run_id IN (SELECT value FROM json_each(?))
     ORDER BY rowid`);
@@ -345,32 +355,54 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
   const writeSegments = (runId: string, segments: readonly Segment[]): void => {
     for (const s of segments) upsertSegment.run(runId, s.second, s.op, s.ops, s.bytes, s.errors, s.latencySumUs, s.latencyMaxUs);
   };
+  /** The columns of one operation's figures, in run_ops' (and run_client_ops') order after the keys. */
+  const opColumns = (r: OpResult): unknown[] => [
+    r.op,
+    r.count,
+    r.errors,
+    JSON.stringify(r.errorsByKind),
+    r.bytes,
+    r.items,
+    r.opsPerSec,
+    r.mibPerSec,
+    JSON.stringify(r.latencyUs),
+    json(r.serviceUs),
+    json(r.ttfbUs),
+    r.meanIoRateMibPerSec ?? null,
+    r.histogram,
+    r.serviceHistogram ?? null,
+    r.ttfbHistogram ?? null,
+  ];
   /** Replace the run's per-operation figures and error samples. */
   const writeFigures = (runId: string, ops: readonly OpResult[], errors: readonly ErrorSample[]): void => {
     deleteOps.run(runId);
     deleteErrors.run(runId);
-    for (const r of ops) {
-      insertOp.run(
-        runId,
-        r.op,
-        r.count,
-        r.errors,
-        JSON.stringify(r.errorsByKind),
-        r.bytes,
-        r.items,
-        r.opsPerSec,
-        r.mibPerSec,
-        JSON.stringify(r.latencyUs),
-        json(r.serviceUs),
-        json(r.ttfbUs),
-        r.meanIoRateMibPerSec ?? null,
-        r.histogram,
-        r.serviceHistogram ?? null,
-        r.ttfbHistogram ?? null,
-      );
-    }
+    for (const r of ops) insertOp.run(runId, ...opColumns(r));
     for (const e of errors) insertError.run(runId, e.op, e.kind, e.count, e.message);
   };
+
+  function clientsOf(runId: string): RunClient[] {
+    const ops = new Map<number, OpResult[]>();
+    for (const r of getClientOps.all(runId) as Row[]) {
+      const list = ops.get(r.rank as number) ?? [];
+      list.push(rowToOp(r, true));
+      ops.set(r.rank as number, list);
+    }
+    return (getClients.all(runId) as Row[]).map((r) => ({
+      rank: r.rank as number,
+      status: r.status as ClientStatus,
+      ...opt('error', r.error as string | null),
+      ...opt('host', r.host as string | null),
+      ...opt('pid', r.pid as number | null),
+      ...opt('engineTask', r.engine_task as string | null),
+      ...opt('clockOffsetMs', r.clock_offset_ms as number | null),
+      ...opt('rttMs', r.rtt_ms as number | null),
+      ...opt('startSkewMs', r.start_skew_ms as number | null),
+      ...opt('measuredSeconds', r.measured_seconds as number | null),
+      ops: ops.get(r.rank as number) ?? [],
+      environment: parse(r.environment_json) ?? {},
+    }));
+  }
 
   function summaries(rows: Row[]): RunSummary[] {
     const runs = rows.map(rowToRun);
@@ -421,6 +453,27 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       writeSegments(runId, o.segments);
       setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, json(o.environment), json(o.warnings), runId);
     }),
+    recordClients: db.transaction((runId: string, clients: readonly RunClient[]) => {
+      localWrites++;
+      deleteClients.run(runId); // cascades to run_client_ops
+      for (const c of clients) {
+        insertClient.run(
+          runId,
+          c.rank,
+          c.status,
+          c.error ?? null,
+          c.host ?? null,
+          c.pid ?? null,
+          c.engineTask ?? null,
+          c.clockOffsetMs ?? null,
+          c.rttMs ?? null,
+          c.startSkewMs ?? null,
+          c.measuredSeconds ?? null,
+          JSON.stringify(c.environment),
+        );
+        for (const o of c.ops) insertClientOp.run(runId, c.rank, ...opColumns(o));
+      }
+    }),
     setCleanup(runId: string, state: CleanupState, error?: string) {
       localWrites++;
       const note = error ?? null;
@@ -450,6 +503,7 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
           count: r.count as number,
           message: r.message as string,
         })),
+        clients: clientsOf(id),
       };
     },
     listRuns(filter: RunFilter = {}) {

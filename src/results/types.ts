@@ -79,6 +79,37 @@ export interface ErrorSample {
   readonly message: string;
 }
 
+/** What became of one client (agent) of a multi-client run. */
+export type ClientStatus = 'completed' | 'failed' | 'lost' | 'never-registered';
+export const CLIENT_STATUSES: readonly ClientStatus[] = ['completed', 'failed', 'lost', 'never-registered'];
+
+/**
+ * One client (agent process) of a multi-client run: who it was, how well its clock and start were
+ * synchronized, and its own figures (per-client breakdown; the run's figures are all clients merged exactly).
+ */
+export interface RunClient {
+  readonly rank: number;
+  readonly status: ClientStatus;
+  /** Why it failed, was lost or never came (secrets scrubbed). */
+  readonly error?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  /** The engine's id for this task: a YARN container id, `<job>.<step>` of Slurm, an MPI job id and rank... */
+  readonly engineTask?: string;
+  /** Agent clock minus coordinator clock (ms), estimated by the minimum-RTT ping. */
+  readonly clockOffsetMs?: number;
+  /** The round-trip time of that ping (ms). */
+  readonly rttMs?: number;
+  /** When this client actually started measuring, minus the planned common start, in coordinator time (ms). */
+  readonly startSkewMs?: number;
+  /** Seconds this client measured, from the common start to its last operation (first-done / last-done). */
+  readonly measuredSeconds?: number;
+  /** This client's own figures (histograms included). */
+  readonly ops: readonly OpResult[];
+  /** Facts about the agent: storbenchVersion, nodeVersion, cpus, threads, clientCpuUsPerOp... */
+  readonly environment: Environment;
+}
+
 /** Everything known when a run starts. */
 export interface NewRun {
   readonly id: string;
@@ -135,6 +166,8 @@ export interface RunDetail extends RunRecord {
   readonly ops: readonly OpResult[];
   readonly segments: readonly Segment[];
   readonly errors: readonly ErrorSample[];
+  /** The clients of a multi-client run (`run --engine ... --clients N`), by rank; `[]` for a run of one process. */
+  readonly clients: readonly RunClient[];
 }
 
 export interface RunSummary extends RunRecord {
@@ -279,6 +312,8 @@ export interface ResultsStore {
   recordProgress(runId: string, segments: readonly Segment[], progress: Readonly<Record<string, number>>, partial?: PartialResults): void;
   /** Store the outcome; its ops, segments and errors replace everything flushed while the run was going on. */
   finishRun(runId: string, outcome: RunOutcome): void;
+  /** Store the clients of a multi-client run (replacing any stored before for it). */
+  recordClients(runId: string, clients: readonly RunClient[]): void;
   /** Record what became of the run's objects; `error` (a failed cleanup) is added to the run's error. */
   setCleanup(runId: string, state: CleanupState, error?: string): void;
   /** Runs no longer running whose objects may still be there: cleanup `pending`, `failed` or `kept`; oldest first. */
