@@ -16,6 +16,8 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   schedule: async () => (await import('./schedule-command.js')).scheduleCommand,
   clean: async () => (await import('./clean-command.js')).cleanCommand,
+  agent: async () => (await import('./agent-command.js')).agentCommand,
+  'k8s-manifest': async () => (await import('./k8s-manifest-command.js')).k8sManifestCommand,
 };
 
 /** The command called `name`, or undefined when there is none (optional commands such as `serve`). */
@@ -25,7 +27,8 @@ export async function loadCommand(name: string): Promise<Command | undefined> {
 
 async function help(): Promise<string> {
   const lines = ['usage: storbench <command> [flags]   (storbench <command> --help for its flags)', '', 'commands:'];
-  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(width)} ${(await load()).summary}`);
   return lines.join('\n');
 }
 

@@ -8,6 +8,7 @@ import { type RunResult, runBenchmark } from '../runner/run.js';
 import { targetNameSchema } from '../suite/targets-file.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { type Command, parseFlags } from './command.js';
+import { engineFlagOptions, engineFlagUsage, engineFleet } from './engine-flags.js';
 import { toJsonRun } from './json-result.js';
 import { progressPrinter } from './progress.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
@@ -69,12 +70,15 @@ export const runCommand: Command = {
   usage: `usage: storbench run --target URL --workload NAME|FILE [flags]
 
   --target URL          mem://, null://, file:///path, s3://..., webhdfs://..., cassandra://..., nfs://...
+  --target-env NAME     read the target URL from environment variable NAME (keeps its secrets out of arguments)
   --workload NAME|FILE  a preset (put-small, get-small, put-large, get-large, mixed, metadata, list, scan,
                         dfsio-write, dfsio-read, nnbench, ycsb-a ... ycsb-f) or a YAML/JSON workload file
   --name NAME           a name for the target in reports (default: the URL, secrets redacted)
   --db PATH             results database (default results/storbench.db)
   --json                print exactly one JSON document with the results
-${workloadFlagUsage}`,
+${workloadFlagUsage}
+
+${engineFlagUsage}`,
   async run(argv) {
     const { values } = parseFlags('run', argv, {
       target: { type: 'string' },
@@ -82,20 +86,38 @@ ${workloadFlagUsage}`,
       name: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
+      'target-env': { type: 'string' },
       ...workloadFlagOptions,
+      ...engineFlagOptions,
     });
+    const targetVariable = values['target-env'];
+    if (targetVariable !== undefined) {
+      if (values.target) throw new UsageError('run: give --target or --target-env, not both');
+      const fromEnv = process.env[targetVariable];
+      if (!fromEnv) throw new UsageError(`run: --target-env: environment variable ${targetVariable} is not set`);
+      values.target = fromEnv;
+    }
     if (!values.target) throw new UsageError('run: --target is required (example: --target file:///tmp/bench)');
     if (!values.workload) throw new UsageError('run: --workload is required (example: --workload put-small)');
     const name = values.name === undefined ? undefined : targetNameSchema.safeParse(values.name);
     if (name?.success === false) throw new UsageError(`run: --name: ${name.error.issues[0]!.message}`);
     const target = parseTarget(values.target, {}, values.name);
     const spec = loadWorkload(values.workload, workloadOverrides(values));
+    const fleetOf = await engineFleet(values, values.target, targetVariable, spec);
+    let coordinator: ReturnType<NonNullable<typeof fleetOf>> | undefined;
     let store: ResultsStore | undefined;
     const interrupt = interruptSignal();
     const progress = progressPrinter(`${spec.name} on ${target.name}:`);
     try {
       // the database is opened only once the target is open and accepts the workload: bad input writes nothing
-      const result = await runBenchmark({ target, spec, store: () => (store = openStore(values.db)), signal: interrupt.signal, onProgress: progress.update });
+      const result = await runBenchmark({
+        target,
+        spec,
+        store: () => (store = openStore(values.db)),
+        signal: interrupt.signal,
+        onProgress: progress.update,
+        ...(fleetOf ? { fleet: (driver, runSpec) => (coordinator = fleetOf(driver, target, runSpec)) } : {}),
+      });
       progress.end();
       if (values.json) {
         const { runId, status, target: t, workload, results, error, cleanup } = toJsonRun(result);
@@ -134,6 +156,7 @@ ${workloadFlagUsage}`,
     } finally {
       progress.end();
       interrupt.dispose();
+      await coordinator?.close();
       store?.close();
     }
   },

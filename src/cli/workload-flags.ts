@@ -55,7 +55,7 @@ function fraction(value: string, flag: string): number {
 }
 
 /** Turn parsed flags into workload overrides (validated again with the whole spec). */
-export function workloadOverrides(v: Record<string, string | boolean | undefined>): Partial<WorkloadInput> {
+export function workloadOverrides(v: Readonly<Record<string, string | boolean | readonly string[] | undefined>>): Partial<WorkloadInput> {
   const o: Record<string, unknown> = {};
   const put = (field: string, value: unknown) => {
     if (value !== undefined) o[field] = value;

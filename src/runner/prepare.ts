@@ -8,6 +8,7 @@ import { needsObjects, type WorkloadSpec } from '../workloads/spec.js';
 import { markerMatches, readMarker, writeMarker } from './dataset.js';
 import { KeySpace } from './keyspace.js';
 import { sharedFileKey } from './large-files.js';
+import type { KeyShare } from './placement/context.js';
 import { type Progress, progressOf } from './progress.js';
 import { saltOf } from './workers.js';
 
@@ -21,6 +22,18 @@ export interface PrepareRequest {
   readonly runId: string;
   readonly stop: AbortSignal;
   readonly onProgress?: ((progress: Progress) => void) | undefined;
+  /** Write only the objects of `count` global threads from `first` (one client of a multi-client run). */
+  readonly owned?: OwnedThreads;
+}
+
+/** Global threads `first`..`first + count - 1` of `of`. */
+export type OwnedThreads = KeyShare & { readonly count: number };
+
+/** The indices of the objects owned by these threads (see KeySpace); all when none are given. */
+export function ownedIndices(objects: number, share: OwnedThreads | undefined): number[] {
+  const all = Array.from({ length: objects }, (_, i) => i);
+  if (!share) return all;
+  return all.filter((i) => i % share.of >= share.first && i % share.of < share.first + share.count);
 }
 
 /**
@@ -28,7 +41,7 @@ export interface PrepareRequest {
  * `writtenBy`: the host that wrote a dataset found in place (absent when this run wrote it, or unknown).
  */
 export async function prepare(request: PrepareRequest): Promise<{ objects: number; writtenBy?: string }> {
-  const { spec, driver, sizes, payloads, base, runId, stop } = request;
+  const { spec, driver, sizes, payloads, base, runId, stop, owned } = request;
   if (!needsObjects(spec) || spec.objects === 0) return { objects: 0 };
   if (spec.dataset) {
     const marker = await readMarker(driver, spec.dataset);
@@ -41,18 +54,19 @@ export async function prepare(request: PrepareRequest): Promise<{ objects: numbe
   }
   const keys = new KeySpace(base, spec.objects, 0, 1, spec.groupSize, 0);
   const shared = spec.largeFiles === 'shared' ? sharedFileKey(base) : undefined;
+  const indices = ownedIndices(spec.objects, owned);
   let next = 0;
   let done = 0;
   let firstError: unknown;
   const t0 = performance.now();
   const timer = setInterval(() => {
-    request.onProgress?.({ ...progressOf(runId, 'prepare', (performance.now() - t0) / 1000, 0, done, spec.objects) });
+    request.onProgress?.({ ...progressOf(runId, 'prepare', (performance.now() - t0) / 1000, 0, done, indices.length) });
   }, 1000);
   try {
     await Promise.all(
-      Array.from({ length: Math.min(spec.concurrency, spec.objects) }, async () => {
-        while (next < spec.objects && firstError === undefined && !stop.aborted) {
-          const i = next++;
+      Array.from({ length: Math.min(spec.concurrency, indices.length) }, async () => {
+        while (next < indices.length && firstError === undefined && !stop.aborted) {
+          const i = indices[next++]!;
           const size = sizes.sizeOf(spec.seed, i);
           try {
             const body = payloads.body(saltOf(spec.seed, i), size);

@@ -11,7 +11,7 @@ import { createDriver } from '../drivers/registry.js';
 import { redactString, type Target } from '../drivers/target.js';
 import type { Driver, Environment, Warning } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
-import type { CleanupState, OpResult, ResultsStore, RunOutcome, RunStatus } from '../results/types.js';
+import type { CleanupState, OpResult, ResultsStore, RunClient, RunOutcome, RunStatus } from '../results/types.js';
 import { threadpoolInfo } from '../threadpool/threadpool.js';
 import { STORBENCH_VERSION } from '../version.js';
 import { PayloadSource } from '../workloads/payload.js';
@@ -24,7 +24,7 @@ import { datasetBase, writeDatasetMarker } from './dataset.js';
 import { chooseLargeFiles } from './large-files.js';
 import { measure } from './measure.js';
 import { openCreated } from './open-driver.js';
-import type { Figures } from './placement/placement.js';
+import { FailedWithFigures, type Figures, type Placement } from './placement/placement.js';
 import { prepare } from './prepare.js';
 import { type Progress, progressOf } from './progress.js';
 import { newRunId } from './run-id.js';
@@ -46,6 +46,31 @@ export interface RunRequest {
   /** Called between prepare and measure (dropping caches, for example). */
   // biome-ignore lint/suspicious/noConfusingVoidType: a hook that adds nothing returns nothing
   readonly beforeMeasure?: (driver: Driver) => Promise<Readonly<Record<string, string | number | boolean>> | void>;
+  /** Measure on other processes (a multi-client run): they prepare and measure, this process records. */
+  readonly fleet?: (driver: Driver, spec: WorkloadSpec) => Fleet;
+}
+
+/**
+ * The clients of a multi-client run (src/distributed/coordinator.ts): agent processes placed by an engine,
+ * each preparing and measuring its share while this process coordinates and is the only writer of the store.
+ */
+export interface Fleet {
+  /**
+   * Before the run is recorded: launch the agents and wait for them to register. Throws UsageError (nothing
+   * is written) when they cannot take part (another storbench version); a registration that timed out is
+   * thrown by `prepare`, once the run is recorded.
+   */
+  admit(runId: string, base: string, signal: AbortSignal, onProgress?: (progress: Progress) => void): Promise<void>;
+  /** Instead of prepare: each agent writes its share; resolves once all wait at the barrier. */
+  prepare(signal: AbortSignal, onProgress?: (progress: Progress) => void): Promise<void>;
+  /** Where the run measures: the agents, released together. */
+  readonly placement: Placement;
+  /** Facts for the run's environment (engine, clients, start skew...). */
+  environment(): Environment;
+  /** Caveats found while running (a start skew past its limit). */
+  warnings(): Warning[];
+  /** Each client's own figures and facts, once measured. */
+  clients(measuredSeconds: number): RunClient[];
 }
 
 /** A finished run: its outcome and figures (the CLI prints them; src/cli/json-result.ts is its `--json` shape). */
@@ -110,6 +135,8 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   const outlives = driver.capabilities.persistent && !driver.processLocal;
   let cleanup: CleanupState = !cleans ? 'kept' : outlives ? 'pending' : 'done';
   const warnings = driver.warnings?.() ?? [];
+  const fleet = request.fleet?.(driver, spec);
+  if (fleet) await fleet.admit(runId, base, request.signal ?? new AbortController().signal, request.onProgress);
   try {
     store.createRun({
       id: runId,
@@ -158,7 +185,10 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   try {
     // write bodies for prepare and measure alike (filling a 1 MiB block takes milliseconds)
     const payloads = new PayloadSource(spec.seed, spec.blockSize, spec.verify);
-    const prepared = await prepare({ spec, driver, sizes, payloads, base, runId, stop: stop.signal, onProgress: request.onProgress });
+    if (fleet) await fleet.prepare(stop.signal, request.onProgress);
+    const prepared = fleet
+      ? { objects: spec.objects }
+      : await prepare({ spec, driver, sizes, payloads, base, runId, stop: stop.signal, onProgress: request.onProgress });
     const objects = prepared.objects;
     readOnlyFrom = prepared.writtenBy !== undefined && !writesIn(spec) ? prepared.writtenBy : undefined;
     if (prepared.writtenBy) environment.datasetWrittenBy = prepared.writtenBy;
@@ -170,9 +200,11 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     }
     const extra = await request.beforeMeasure?.(driver);
     if (extra) Object.assign(environment, extra);
-    const placement = choosePlacement({ target, driver, spec, sizes, payloads, base, objects, stop: stop.signal, cancel: cancel.signal }, (facts) =>
-      Object.assign(environment, facts),
-    );
+    const placement: Placement =
+      fleet?.placement ??
+      choosePlacement({ target, driver, spec, sizes, payloads, base, objects, stop: stop.signal, cancel: cancel.signal }, (facts) =>
+        Object.assign(environment, facts),
+      );
     // from the gate's opening: worker threads starting up (their drivers opening) are not measured work
     ({
       sets,
@@ -195,6 +227,7 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     if (e instanceof Interrupted) {
       status = 'interrupted';
     } else {
+      if (e instanceof FailedWithFigures) ({ sets, measuredSeconds } = e.figures);
       status = 'failed';
       error = redactString(e instanceof Error ? e.message : String(e), target.secrets);
     }
@@ -205,7 +238,8 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
 
   // counters the driver kept while running (retries, failovers...) belong to the run, as `counters.<name>`
   for (const [name, n] of Object.entries(driver.counters?.() ?? {})) environment[`counters.${name}`] = n;
-  let finalWarnings: readonly Warning[] = driver.warnings?.() ?? [];
+  let finalWarnings: readonly Warning[] = [...(driver.warnings?.() ?? []), ...(fleet?.warnings() ?? [])];
+  if (fleet) Object.assign(environment, fleet.environment());
   if (readOnlyFrom !== undefined && readOnlyFrom !== hostname() && finalWarnings.some((w) => w.code === 'page-cache')) {
     // Reading with another client than the one that wrote: this host's page cache never held the data.
     finalWarnings = finalWarnings.filter((w) => w.code !== 'page-cache');
@@ -214,7 +248,8 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   const result = aggregate(sets, measuredSeconds, MIX_OPS);
   // the CPU is counted from the gate's opening, the operations from the warm-up's end: the warm-up's share goes
   const warmupShare = spec.ops === undefined && measuredSeconds > 0 ? measuredSeconds / (measuredSeconds + spec.warmup / 1000) : 1;
-  const clientCpu = cpuAtEnd > cpuAtStart ? clientCpuOf((cpuAtEnd - cpuAtStart) * warmupShare, measuredSeconds, result.ops) : undefined;
+  // a multi-client run's clients report their own CPU (their environment); this process only coordinates
+  const clientCpu = !fleet && cpuAtEnd > cpuAtStart ? clientCpuOf((cpuAtEnd - cpuAtStart) * warmupShare, measuredSeconds, result.ops) : undefined;
   if (clientCpu) Object.assign(environment, { clientCpuUsPerOp: clientCpu.usPerOp, clientCpuCores: clientCpu.cores });
   if (status === 'completed') ({ status, error } = judgeRun(result.ops, result.errors, measuredSeconds, spec.maxErrorRate));
   // The figures are stored before the cleanup, which can take long: a kill or a second Ctrl-C then leaves
@@ -230,6 +265,13 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
     environment,
     warnings: finalWarnings,
   });
+  if (fleet && !storeError) {
+    try {
+      store.recordClients(runId, fleet.clients(measuredSeconds));
+    } catch {
+      // the run and its merged figures are stored; only the per-client breakdown is missing
+    }
+  }
   if (cleans) {
     request.onProgress?.(progressOf(runId, 'cleanup', 0, 0, 0, 0));
     let cleanupError: string | undefined;

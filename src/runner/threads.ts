@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Target } from '../drivers/target.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
+import type { KeyShare } from './placement/context.js';
 import type { RecordSet } from './recorder.js';
 import { threadEntryUrl } from './thread-bundle.js';
 
@@ -50,6 +51,8 @@ export interface ThreadPlan {
   readonly objects: number;
   readonly threads: number;
   readonly stop: AbortSignal;
+  /** The global threads whose objects these threads own (one client of a multi-client run). */
+  readonly keyShare?: KeyShare;
 }
 
 /** When the measured phase of the threads starts: set as the gate opens, read by every thread as it wakes. */
@@ -178,8 +181,9 @@ export function runThreads(plan: ThreadPlan): {
             spec,
             base: plan.base,
             objects: plan.objects,
-            thread: t,
-            threads: n,
+            // the objects' owner: global thread first + t of all threads (of every client)
+            thread: (plan.keyShare?.first ?? 0) + t,
+            threads: plan.keyShare?.of ?? n,
             workers: share(spec.concurrency, n, t),
             ...(spec.rate ? { rate: spec.rate / n } : {}),
             ...(spec.ops !== undefined ? { opsBudget: share(spec.ops, n, t) } : {}),

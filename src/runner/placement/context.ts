@@ -19,4 +19,15 @@ export interface MeasureContext {
   readonly stop: AbortSignal;
   /** Aborted: cancel operations in flight (the drain timed out). */
   readonly cancel: AbortSignal;
+  /**
+   * The objects this process owns when it is one client of a multi-client run: its loops are global threads
+   * `first`.. of `of` (see KeySpace). @default { first: 0, of: the process's own thread count }
+   */
+  readonly keyShare?: KeyShare;
+}
+
+/** Which global threads' objects a process's loops own. */
+export interface KeyShare {
+  readonly first: number;
+  readonly of: number;
 }

@@ -15,10 +15,10 @@ export class MainLoop implements Placement {
 
   /** Opens the gate at once: nothing to wait for. */
   start(gate: StartGate): Running {
-    const { driver, spec, sizes, target, base, objects, payloads, cancel } = this.run;
+    const { driver, spec, sizes, target, base, objects, payloads, cancel, keyShare } = this.run;
     const clock = gate.open();
     const recorder = new Recorder(target.secrets);
-    const keys = loopKeySpace(base, objects, spec, 0, 1, spec.concurrency);
+    const keys = loopKeySpace(base, objects, spec, keyShare?.first ?? 0, keyShare?.of ?? 1, spec.concurrency);
     const soFar = (): Figures => ({ sets: [recorder.snapshot()], measuredSeconds: clock.measuredSeconds() });
     return {
       live: () => recorder.totals(),
@@ -33,7 +33,7 @@ export class MainLoop implements Placement {
         keys,
         recorder,
         workers: spec.concurrency,
-        stream: 0,
+        stream: keyShare?.first ?? 0,
         ...(spec.rate ? { rate: spec.rate } : {}),
         ...(spec.ops !== undefined ? { opsBudget: spec.ops } : {}),
         warmupEndMs: clock.warmupEndMs,

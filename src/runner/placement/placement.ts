@@ -34,6 +34,16 @@ export interface Running {
   readonly abandon: () => Promise<void>;
 }
 
+/** A measuring loop that failed, with what it measured until then (kept with the failed run). */
+export class FailedWithFigures extends Error {
+  constructor(
+    message: string,
+    readonly figures: Figures,
+  ) {
+    super(message);
+  }
+}
+
 export interface Placement {
   /** Start measuring; the placement opens `gate` as its workers are released. */
   start(gate: StartGate): Running;

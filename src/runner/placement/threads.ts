@@ -14,8 +14,8 @@ export interface StartedThreads {
 }
 
 export function startThreads(run: MeasureContext, n: number): StartedThreads {
-  const { target, spec, base, objects, stop } = run;
-  const threads = runThreads({ target, spec, base, objects, threads: n, stop });
+  const { target, spec, base, objects, stop, keyShare } = run;
+  const threads = runThreads({ target, spec, base, objects, threads: n, stop, ...(keyShare ? { keyShare } : {}) });
   let release!: () => void;
   let measuring: Clock | undefined;
   const released = new Promise<void>((resolve) => {
