@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Coordinator } from '../distributed/coordinator.js';
 import { ENGINES } from '../distributed/engines/registry.js';
+import { planShares } from '../distributed/plan.js';
 import { parseHostPort, TOKEN_VARIABLE } from '../distributed/protocol.js';
 import type { Target } from '../drivers/target.js';
 import type { Driver } from '../drivers/types.js';
@@ -66,6 +67,7 @@ export async function engineFleet(
   const bind = parseHostPort(values['coordinator-bind'] ?? '127.0.0.1:0');
   if (!bind) throw new UsageError(`--coordinator-bind: expected HOST:PORT (example: 0.0.0.0:18190), got "${values['coordinator-bind']}"`);
   const registrationTimeoutMs = parseDuration(values['registration-timeout'] ?? '120s', '--registration-timeout');
+  planShares(spec, clients, false); // refused here, before the target is opened (threads are settled again once it is)
   if (spec.dataset) throw new UsageError('--dataset: named datasets are not shared among the clients of a multi-client run yet; leave it out');
   if (spec.dropCaches) throw new UsageError('--drop-caches: each client host would have to drop its own caches; not supported with --engine');
   let token = process.env[TOKEN_VARIABLE];

@@ -106,8 +106,12 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
     // once open, the target's own default may choose a shared file, which needs capabilities of its own
     const largeFiles = chooseLargeFiles(spec, sizes, driver);
     assertCapabilities(largeFiles.spec, sizes, driver.capabilities, driver.name);
+    const runId = newRunId();
+    // the agents of a multi-client run register before anything is written: one that cannot take part is bad input
+    const fleet = request.fleet?.(driver, largeFiles.spec);
+    if (fleet) await fleet.admit(runId, datasetBase(largeFiles.spec, runId), request.signal ?? new AbortController().signal, request.onProgress);
     const store = typeof request.store === 'function' ? request.store() : request.store;
-    return await execute({ ...request, spec: largeFiles.spec, store }, driver, sizes, largeFiles.environment);
+    return await execute({ ...request, spec: largeFiles.spec, store }, driver, sizes, largeFiles.environment, runId, fleet);
   } finally {
     await driver.close().catch(() => undefined);
   }
@@ -115,9 +119,15 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
 
 type OpenRequest = RunRequest & { readonly store: ResultsStore };
 
-async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribution, largeFiles: Environment): Promise<RunResult> {
+async function execute(
+  request: OpenRequest,
+  driver: Driver,
+  sizes: SizeDistribution,
+  largeFiles: Environment,
+  runId: string,
+  fleet: Fleet | undefined,
+): Promise<RunResult> {
   const { target, spec, store } = request;
-  const runId = newRunId();
   const base = datasetBase(spec, runId);
   const environment: Record<string, string | number | boolean> = {
     ...driver.environment(),
@@ -135,8 +145,6 @@ async function execute(request: OpenRequest, driver: Driver, sizes: SizeDistribu
   const outlives = driver.capabilities.persistent && !driver.processLocal;
   let cleanup: CleanupState = !cleans ? 'kept' : outlives ? 'pending' : 'done';
   const warnings = driver.warnings?.() ?? [];
-  const fleet = request.fleet?.(driver, spec);
-  if (fleet) await fleet.admit(runId, base, request.signal ?? new AbortController().signal, request.onProgress);
   try {
     store.createRun({
       id: runId,
