@@ -9,6 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { createDriver } from '../../src/drivers/registry.js';
+import { parseTarget } from '../../src/drivers/target.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { RunDetail } from '../../src/results/types.js';
 import { decodeHistogram, encodeHistogram, newHistogram } from '../../src/runner/histogram.js';
@@ -81,70 +84,246 @@ function processesWith(text: string): number[] {
   return pids;
 }
 
-describe('run --engine local --clients 3', () => {
-  it('writes on file:// from 3 agent processes: one merged run, exact, each rank in its own key share, started together', () => {
-    const root = fresh('fs');
-    const db = fresh('db');
-    const r = runCli([
-      'run',
-      '--engine',
-      'local',
-      '--clients',
-      '3',
-      '--target',
-      `file://${root}`,
-      '--workload',
-      'put-small',
-      '--duration',
-      '3s',
-      '--warmup',
-      '0s',
-      '--concurrency',
-      '6',
-      '--no-cleanup',
-      '--db',
-      db,
-      '--json',
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
-    assert.equal(out.status, 'completed');
-    const run = stored(db, out.runId);
-    assert.deepEqual(
-      run.clients.map((c) => c.rank),
-      [0, 1, 2],
-    );
-    assert.ok(run.clients.every((c) => c.status === 'completed' && c.host && c.measuredSeconds! > 2.5));
-    const pids = new Set(run.clients.map((c) => c.pid));
-    assert.equal(pids.size, 3, 'three distinct agent processes');
-    assert.ok(!pids.has(run.pid), 'none of them the coordinator');
-    assert.equal(run.environment.engine, 'local');
-    assert.equal(run.environment.clients, 3);
-    for (const c of run.clients) {
-      assert.ok(Math.abs(c.startSkewMs!) < 250, `rank ${c.rank} started ${c.startSkewMs} ms from the common start`);
-      assert.equal(typeof c.clockOffsetMs, 'number');
-      assert.ok(c.ops[0]!.count > 0);
-    }
-    assertExactMerge(run);
-    // one thread per agent: rank r owns the key indices r, r+3, r+6... and writes them from its first on
-    const indices = keyIndices(join(root, 'storbench', out.runId));
-    assert.equal(new Set(indices).size, indices.length);
-    for (const c of run.clients) {
-      const mine = indices.filter((i) => i % 3 === c.rank).sort((a, b) => a - b);
-      assert.deepEqual(
-        mine,
-        mine.map((_, k) => c.rank + 3 * k),
-        `rank ${c.rank} wrote a contiguous share from its first key`,
-      );
-      const written = c.ops.find((o) => o.op === 'write')!.count;
-      // counted writes, plus at most its in-flight ones that ended after the window
-      assert.ok(
-        mine.length >= written && mine.length <= written + 2 * Number(c.environment.workers),
-        `rank ${c.rank}: ${mine.length} files for ${written} writes`,
-      );
-    }
-  });
+/** The engines under test: local always; the others when the project's scripts started them (npm test does). */
+const ENGINE_CASES: { engine: string; env?: Record<string, string>; skip?: string }[] = [
+  { engine: 'local' },
+  process.env.STORBENCH_TEST_SLURM
+    ? { engine: 'slurm', env: { SLURM_CONF: process.env.STORBENCH_TEST_SLURM } }
+    : { engine: 'slurm', skip: 'STORBENCH_TEST_SLURM is not set (npm run services -- up slurm)' },
+  process.env.STORBENCH_TEST_MPI ? { engine: 'mpi' } : { engine: 'mpi', skip: 'STORBENCH_TEST_MPI is not set (npm run services -- up mpi)' },
+  process.env.STORBENCH_TEST_YARN
+    ? { engine: 'yarn', env: { HADOOP_HOME: process.env.STORBENCH_TEST_YARN, HADOOP_CONF_DIR: join(process.env.STORBENCH_TEST_YARN, 'etc', 'hadoop') } }
+    : { engine: 'yarn', skip: 'STORBENCH_TEST_YARN is not set (npm run services -- up yarn)' },
+];
 
+/** The agent process of `rank` in run `runId` (the node process, not its launcher), found by its command line and environment. */
+function agentPid(runId: string, rank: number): number | undefined {
+  for (const pid of processesWith(`--run ${runId}`)) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv[0] !== process.execPath || !argv.includes('agent')) continue;
+      const env = Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      const i = argv.indexOf('--rank');
+      const own =
+        i >= 0 ? Number(argv[i + 1]) : env.YARN_SHELL_ID !== undefined ? Number(env.YARN_SHELL_ID) - 1 : Number(env.SLURM_PROCID ?? env.OMPI_COMM_WORLD_RANK);
+      if (own === rank) return pid;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** The checks every run of 3 clients passes: 3 real agents, not the coordinator, engine ids, synchronized, exact. */
+function assertThreeClients(run: RunDetail, engine: string): void {
+  assert.deepEqual(
+    run.clients.map((c) => c.rank),
+    [0, 1, 2],
+  );
+  assert.ok(
+    run.clients.every((c) => c.status === 'completed' && c.host),
+    JSON.stringify(run.clients.map((c) => [c.status, c.error])),
+  );
+  const pids = new Set(run.clients.map((c) => c.pid));
+  assert.equal(pids.size, 3, 'three distinct agent processes');
+  assert.ok(!pids.has(run.pid), 'none of them the coordinator');
+  assert.equal(run.environment.engine, engine);
+  assert.equal(run.environment.clients, 3);
+  if (engine !== 'local')
+    assert.ok(
+      run.clients.every((c) => c.engineTask),
+      `${engine} task ids: ${run.clients.map((c) => c.engineTask)}`,
+    );
+  if (engine === 'yarn') assert.equal(new Set(run.clients.map((c) => c.engineTask)).size, 3, 'three distinct containers');
+  for (const c of run.clients) {
+    assert.ok(Math.abs(c.startSkewMs!) < 250, `rank ${c.rank} started ${c.startSkewMs} ms from the common start`);
+    assert.equal(typeof c.clockOffsetMs, 'number');
+    assert.ok(c.ops[0]!.count > 0);
+  }
+  assertExactMerge(run);
+}
+
+/** Key indices owned by each rank (one thread per agent: rank r owns r, r+3, ...) hold a contiguous share from its first. */
+function assertKeyShares(run: RunDetail, indices: number[]): void {
+  assert.equal(new Set(indices).size, indices.length);
+  for (const c of run.clients) {
+    const mine = indices.filter((i) => i % 3 === c.rank).sort((a, b) => a - b);
+    assert.deepEqual(
+      mine,
+      mine.map((_, k) => c.rank + 3 * k),
+      `rank ${c.rank} wrote a contiguous share from its first key`,
+    );
+    const written = c.ops.find((o) => o.op === 'write')!.count;
+    // counted writes, plus at most its in-flight ones that ended after the window
+    assert.ok(
+      mine.length >= written && mine.length <= written + 2 * Number(c.environment.workers),
+      `rank ${c.rank}: ${mine.length} objects for ${written} writes`,
+    );
+  }
+}
+
+for (const { engine, env, skip } of ENGINE_CASES) {
+  const flags = ['--engine', engine, '--clients', '3', '--registration-timeout', '180s'];
+  describe(`run --engine ${engine} --clients 3`, { skip }, () => {
+    it('writes on file:// from 3 agent processes: one merged run, exact, each rank in its own key share, started together', () => {
+      const root = fresh('fs');
+      const db = fresh('db');
+      const r = runCli(
+        [
+          'run',
+          ...flags,
+          '--target',
+          `file://${root}`,
+          '--workload',
+          'put-small',
+          '--duration',
+          '3s',
+          '--warmup',
+          '0s',
+          '--concurrency',
+          '6',
+          '--no-cleanup',
+          '--db',
+          db,
+          '--json',
+        ],
+        {
+          ...(env ? { env } : {}),
+          timeoutMs: 240_000,
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.status, 'completed');
+      const run = stored(db, out.runId);
+      assertThreeClients(run, engine);
+      assert.ok(run.clients.every((c) => c.measuredSeconds! > 2.5));
+      assertKeyShares(run, keyIndices(join(root, 'storbench', out.runId)));
+    });
+
+    it('writes on S3 (Ceph RGW) from 3 agents, each in its own key share', {
+      skip: process.env.STORBENCH_TEST_CEPH ? undefined : 'STORBENCH_TEST_CEPH is not set',
+    }, async () => {
+      const db = fresh('db');
+      const url = process.env.STORBENCH_TEST_CEPH!;
+      const r = runCli(
+        [
+          'run',
+          ...flags,
+          '--target',
+          url,
+          '--workload',
+          'put-small',
+          '--duration',
+          '3s',
+          '--warmup',
+          '0s',
+          '--concurrency',
+          '6',
+          '--no-cleanup',
+          '--db',
+          db,
+          '--json',
+        ],
+        {
+          ...(env ? { env } : {}),
+          timeoutMs: 240_000,
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      const run = stored(db, out.runId);
+      assert.equal(run.status, 'completed', run.error);
+      assertThreeClients(run, engine);
+      const driver = await createDriver({ target: parseTarget(url), concurrency: 4 });
+      await driver.open();
+      try {
+        const keys: string[] = [];
+        for await (const page of driver.list(`storbench/${out.runId}/`)) keys.push(...page.map((o) => o.key));
+        assertKeyShares(
+          run,
+          keys.map((k) => Number(k.slice(k.lastIndexOf('/') + 1))),
+        );
+      } finally {
+        await driver.deletePrefix(`storbench/${out.runId}/`);
+        await driver.close();
+      }
+    });
+
+    it('a rank killed mid-run fails the run at once, naming it; the others stop and keep their figures; no agent survives', async () => {
+      const root = fresh('fs');
+      const db = fresh('db');
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          'run',
+          ...flags,
+          '--target',
+          `file://${root}`,
+          '--workload',
+          'put-small',
+          '--duration',
+          '60s',
+          '--warmup',
+          '0s',
+          '--concurrency',
+          '3',
+          '--db',
+          db,
+          '--json',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const guard = setTimeout(() => child.kill('SIGKILL'), 240_000);
+      // once the run measures (its live progress counts operations), SIGKILL rank 1: a dead client host, as far as the run can tell
+      let killedAt = 0;
+      for (let i = 0; i < 900 && !killedAt && child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        if (!existsSync(db)) continue;
+        const conn = new Database(db, { readonly: true, fileMustExist: true });
+        const row = conn.prepare(`SELECT id, progress_json FROM runs`).get() as { id: string; progress_json: string | null } | undefined;
+        conn.close();
+        if (!row?.progress_json || JSON.parse(row.progress_json).ops <= 0) continue;
+        const pid = agentPid(row.id, 1);
+        if (pid === undefined) continue;
+        process.kill(pid, 'SIGKILL');
+        killedAt = Date.now();
+      }
+      assert.ok(killedAt, `rank 1 was found measuring and killed; ${stderr}`);
+      const code = await exited;
+      clearTimeout(guard);
+      const afterKill = (Date.now() - killedAt) / 1000;
+      assert.equal(code, 1, stderr);
+      const out = JSON.parse(stdout);
+      assert.equal(out.status, 'failed');
+      assert.match(out.error, /rank 1\b/);
+      assert.ok(afterKill < 15, `the command ended ${afterKill}s after the kill (the run was planned for 60s)`);
+      const run = stored(db, out.runId);
+      assert.equal(run.status, 'failed');
+      assert.equal(run.clients.find((c) => c.rank === 1)!.status, 'lost');
+      const survivors = run.clients.filter((c) => c.rank !== 1);
+      assert.ok(
+        survivors.every((c) => c.ops[0]!.count > 0),
+        'the other ranks sent what they measured',
+      );
+      assert.ok(run.ops[0]!.count > 0, 'the failed run keeps the figures measured');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(processesWith(`--run ${out.runId}`), [], 'no agent process survives');
+    });
+  });
+}
+
+describe('run --engine local: reads', () => {
   it('reads on file:// from objects each agent prepared for itself, then cleans up', () => {
     const root = fresh('fs');
     const db = fresh('db');
@@ -179,79 +358,6 @@ describe('run --engine local --clients 3', () => {
     assertExactMerge(run);
     assert.equal(run.cleanup, 'done');
     assert.deepEqual(keyIndices(join(root, 'storbench')), [], 'the run removed its objects');
-  });
-
-  it('a rank killed mid-run fails the run at once, naming it; the others stop and keep their figures; no agent survives', async () => {
-    const root = fresh('fs');
-    const db = fresh('db');
-    const t0 = Date.now();
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'run',
-        '--engine',
-        'local',
-        '--clients',
-        '3',
-        '--target',
-        `file://${root}`,
-        '--workload',
-        'put-small',
-        '--duration',
-        '60s',
-        '--warmup',
-        '0s',
-        '--concurrency',
-        '3',
-        '--db',
-        db,
-        '--json',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    // once the run measures (its live progress counts operations), SIGKILL rank 1: a dead client host, as far as the run can tell
-    let killedAt = 0;
-    for (let i = 0; i < 300 && !killedAt; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      if (!existsSync(db)) continue;
-      const { default: Database } = await import('better-sqlite3');
-      const conn = new Database(db, { readonly: true, fileMustExist: true });
-      const row = conn.prepare(`SELECT id, progress_json FROM runs`).get() as { id: string; progress_json: string | null } | undefined;
-      conn.close();
-      if (!row?.progress_json || JSON.parse(row.progress_json).ops <= 0) continue;
-      const [pid] = processesWith(`--run ${row.id} --rank 1`);
-      if (pid === undefined) continue;
-      process.kill(pid, 'SIGKILL');
-      killedAt = Date.now();
-    }
-    assert.ok(killedAt, 'rank 1 was found measuring and killed');
-    const code = await exited;
-    clearTimeout(guard);
-    const afterKill = (Date.now() - killedAt) / 1000;
-    assert.equal(code, 1, stderr);
-    const out = JSON.parse(stdout);
-    assert.equal(out.status, 'failed');
-    assert.match(out.error, /rank 1\b/);
-    assert.ok(afterKill < 15, `the command ended ${afterKill}s after the kill (the run was planned for 60s)`);
-    const run = stored(db, out.runId);
-    assert.equal(run.status, 'failed');
-    assert.equal(run.clients.find((c) => c.rank === 1)!.status, 'lost');
-    const survivors = run.clients.filter((c) => c.rank !== 1);
-    assert.ok(
-      survivors.every((c) => c.status === 'completed' && c.ops[0]!.count > 0),
-      'the other ranks sent what they measured',
-    );
-    assert.ok(run.ops[0]!.count > 0, 'the failed run keeps the figures measured');
-    assert.ok(Date.now() - t0 < 60_000);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(processesWith(`--run ${out.runId}`), [], 'no agent process survives');
   });
 });
 

@@ -7,9 +7,8 @@
  * Found through HADOOP_HOME (bin/yarn, share/hadoop/yarn/hadoop-yarn-applications-distributedshell-*.jar) or
  * `yarn` on PATH; the ResourceManager's address comes from yarn-site.xml in HADOOP_CONF_DIR.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { TOKEN_VARIABLE } from '../protocol.js';
@@ -56,17 +55,21 @@ export function resourceManagerWeb(yarnSite: string | undefined): string {
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The ResourceManager's web address of this install. */
+function webOf(install: YarnInstall): string {
+  let site: string | undefined;
+  try {
+    site = install.confDir ? readFileSync(join(install.confDir, 'yarn-site.xml'), 'utf8') : undefined;
+  } catch {
+    // YARN's defaults
+  }
+  return resourceManagerWeb(site);
+}
+
 export const yarnEngine: Engine = {
   name: 'yarn',
   async check() {
-    const install = findInstall();
-    let site: string | undefined;
-    try {
-      site = install.confDir ? readFileSync(join(install.confDir, 'yarn-site.xml'), 'utf8') : undefined;
-    } catch {
-      // YARN's defaults
-    }
-    const web = resourceManagerWeb(site);
+    const web = webOf(findInstall());
     try {
       const answer = await fetch(`http://${web}/ws/v1/cluster/info`, { signal: AbortSignal.timeout(5000) });
       if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
@@ -77,7 +80,8 @@ export const yarnEngine: Engine = {
     }
   },
   async launch(r, onFailure) {
-    const { yarn, dsJar } = findInstall(r.env);
+    const install = findInstall(r.env);
+    const { yarn, dsJar } = install;
     // the agent's command, localized into each container (no token in it)
     const dir = mkdtempSync(join(tmpdir(), 'storbench-yarn-'));
     const script = join(dir, 'storbench-agent.sh');
@@ -122,18 +126,18 @@ export const yarnEngine: Engine = {
       jobId: () => appId,
       stop: async () => {
         if (appId && client.child.exitCode === null) {
-          // the application outlives its client: kill it in YARN, bounded
-          await new Promise<void>((resolve) => {
-            const kill = spawn(yarn, ['application', '-kill', appId!], { env: r.env, stdio: 'ignore' });
-            const timer = setTimeout(() => kill.kill('SIGKILL'), 30_000);
-            kill.on('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            kill.on('error', () => resolve());
-          });
+          // the application outlives its client: kill it in YARN through the RM's REST API (what `yarn application
+          // -kill` does, without starting a JVM), bounded; its agents have stopped already (their coordinator closed)
+          const url = `http://${webOf(install)}/ws/v1/cluster/apps/${appId}/state?user.name=${encodeURIComponent(userInfo().username)}`;
+          await fetch(url, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ state: 'KILLED' }),
+            signal: AbortSignal.timeout(10_000),
+          }).catch(() => undefined);
         }
         await client.stop();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   },
