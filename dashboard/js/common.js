@@ -227,6 +227,45 @@ export function barGroup(parent, title, bars, fmt) {
   );
 }
 
+/**
+ * A `table.data`: `head` = [label, numeric?] pairs (numeric columns are right-aligned), `rows` = `tr` elements
+ * (see {@link dataRow}).
+ */
+export function dataTable(attrs, head, rows) {
+  return el(
+    'table',
+    { class: 'data', ...attrs },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        head.map(([label, numeric]) => el('th', { class: numeric ? 'num' : undefined }, label)),
+      ),
+    ),
+    el('tbody', {}, rows),
+  );
+}
+
+/** A row of {@link dataTable}: `cells` as text or nodes, `numeric` the right-aligned ones by index. */
+export function dataRow(attrs, cells, numeric = () => false) {
+  return el(
+    'tr',
+    attrs,
+    cells.map((c, i) => el('td', { class: numeric(i) ? 'num' : undefined }, c)),
+  );
+}
+
+/** A signed offset in milliseconds: "+1.20 ms", "-400 µs", "0 µs". */
+export function fmtOffsetMs(ms) {
+  if (ms === null || ms === undefined) return '–';
+  return `${ms < 0 ? '-' : ms > 0 ? '+' : ''}${fmtUs(Math.abs(ms) * 1000)}`;
+}
+
+/** Seconds: "12.5 s", "850 ms". */
+export const fmtSeconds = (s) => (s === null || s === undefined ? '–' : fmtUs(s * 1e6));
+
 /** A two-column table of key/value pairs (environment, semantics...). */
 export function kvTable(obj) {
   const entries = Object.entries(obj ?? {});

@@ -1,11 +1,15 @@
-// Run page: one run's figures, throughput and latency over time, percentiles, errors, environment, semantics.
+// Run page: one run's figures, its clients (a multi-client run), throughput and latency over time, percentiles, errors, environment, semantics.
 import {
   chartCard,
+  dataRow,
+  dataTable,
   el,
   fmtCount,
   fmtDate,
   fmtMib,
+  fmtOffsetMs,
   fmtProgress,
+  fmtSeconds,
   fmtUs,
   getJson,
   kvTable,
@@ -27,6 +31,59 @@ function perSecond(segments, value) {
   const series = ops.map((op) => ({ label: op, values: seconds.map(() => null) }));
   for (const s of segments) series[ops.indexOf(s.op)].values[index.get(s.second)] = value(s);
   return { x: seconds, series };
+}
+
+const CLIENT_HEAD = [
+  ['rank', true],
+  ['host'],
+  ['status'],
+  ['ops/s', true],
+  ['MiB/s', true],
+  ['p99', true],
+  ['errors', true],
+  ['start skew', true],
+  ['clock offset', true],
+  ['RTT', true],
+  ['measured', true],
+  ['flagged'],
+];
+
+/** The per-client breakdown (`/api/runs/:id/clients`): a row per client, stragglers flagged in words, first and last done. */
+function clientsSection(b) {
+  const flagged = b.rows.filter((c) => c.flags.length).length;
+  return [
+    el('h2', { id: 'clients-heading' }, `Clients (${b.rows.length})`),
+    el(
+      'p',
+      { class: 'note', id: 'clients-done' },
+      `First done ${fmtSeconds(b.firstDoneSeconds)} · last done ${fmtSeconds(b.lastDoneSeconds)} · median ${fmtCount(b.medianOpsPerSec)} ops/s · `,
+      flagged ? `${flagged} of ${b.rows.length} clients flagged` : 'no stragglers',
+    ),
+    dataTable(
+      { id: 'clients' },
+      CLIENT_HEAD,
+      b.rows.map((c) =>
+        dataRow(
+          { class: c.flags.length ? 'straggler' : undefined, dataset: { rank: c.rank, flags: c.flags.join(' ') } },
+          [
+            String(c.rank),
+            c.host ?? '–',
+            el('span', { class: `status ${c.status}` }, c.status),
+            fmtCount(c.opsPerSec),
+            fmtMib(c.mibPerSec),
+            fmtUs(c.p99Us),
+            fmtCount(c.errors),
+            fmtOffsetMs(c.startSkewMs),
+            fmtOffsetMs(c.clockOffsetMs),
+            c.rttMs === undefined ? '–' : fmtUs(c.rttMs * 1000),
+            fmtSeconds(c.measuredSeconds),
+            c.notes.length ? [el('b', {}, 'flagged: '), c.notes.join('; ')] : '',
+          ],
+          (i) => CLIENT_HEAD[i][1],
+        ),
+      ),
+    ),
+  ];
 }
 
 async function render() {
@@ -75,42 +132,37 @@ async function render() {
   if (r.ops.length) {
     const head = ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'];
     main.append(
-      el(
-        'table',
-        { class: 'data', id: 'ops' },
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
+      dataTable(
+        { id: 'ops' },
+        head.map((h, i) => [h, i > 0]),
+        r.ops.map((o) =>
+          dataRow(
             {},
-            head.map((h, i) => el('th', { class: i ? 'num' : undefined }, h)),
-          ),
-        ),
-        el(
-          'tbody',
-          {},
-          r.ops.map((o) =>
-            el(
-              'tr',
-              {},
-              el('td', {}, o.op),
-              [
-                fmtCount(o.count),
-                fmtCount(o.errors),
-                fmtCount(o.opsPerSec),
-                fmtMib(o.mibPerSec),
-                fmtUs(o.latencyUs.p50),
-                fmtUs(o.latencyUs.p90),
-                fmtUs(o.latencyUs.p99),
-                fmtUs(o.latencyUs.p999),
-                fmtUs(o.latencyUs.max),
-              ].map((v) => el('td', { class: 'num' }, v)),
-            ),
+            [
+              o.op,
+              fmtCount(o.count),
+              fmtCount(o.errors),
+              fmtCount(o.opsPerSec),
+              fmtMib(o.mibPerSec),
+              fmtUs(o.latencyUs.p50),
+              fmtUs(o.latencyUs.p90),
+              fmtUs(o.latencyUs.p99),
+              fmtUs(o.latencyUs.p999),
+              fmtUs(o.latencyUs.max),
+            ],
+            (i) => i > 0,
           ),
         ),
       ),
     );
+  }
+  // Only a multi-client run has clients: a run of one process shows no such section.
+  if (r.clients?.length) {
+    try {
+      main.append(...clientsSection(await getJson(`/api/runs/${encodeURIComponent(id)}/clients`)));
+    } catch (e) {
+      showError(main, e);
+    }
   }
 
   const grid = el('div', { class: 'grid' });
@@ -153,23 +205,10 @@ async function render() {
   main.append(el('h2', {}, 'Errors by kind'));
   main.append(
     r.errors.length
-      ? el(
-          'table',
-          { class: 'data', id: 'errors' },
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              ['op', 'kind', 'count', 'first message'].map((h) => el('th', {}, h)),
-            ),
-          ),
-          el(
-            'tbody',
-            {},
-            r.errors.map((e) => el('tr', {}, el('td', {}, e.op), el('td', {}, e.kind), el('td', { class: 'num' }, fmtCount(e.count)), el('td', {}, e.message))),
-          ),
+      ? dataTable(
+          { id: 'errors' },
+          [['op'], ['kind'], ['count', true], ['first message']],
+          r.errors.map((e) => dataRow({}, [e.op, e.kind, fmtCount(e.count), e.message], (i) => i === 2)),
         )
       : el('p', { class: 'note' }, 'No errors.'),
   );

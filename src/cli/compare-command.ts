@@ -44,12 +44,35 @@ export function renderComparison(c: Comparison, format: Exclude<Format, 'json'>)
         cell.p99Us,
         cell.p99Ratio ?? '',
         cell.errors,
+        run.clients,
+        run.engine ?? '',
       ]);
     });
   }
   if (format === 'csv')
-    return csv(['op', 'run', 'target', 'workload', 'ops_per_sec', 'ops_ratio', 'mib_per_sec', 'mib_ratio', 'p50_us', 'p99_us', 'p99_ratio', 'errors'], raw);
-  const notes = c.warnings.map((w) => `warning: ${w}`).join('\n');
+    return csv(
+      [
+        'op',
+        'run',
+        'target',
+        'workload',
+        'ops_per_sec',
+        'ops_ratio',
+        'mib_per_sec',
+        'mib_ratio',
+        'p50_us',
+        'p99_us',
+        'p99_ratio',
+        'errors',
+        'clients',
+        'engine',
+      ],
+      raw,
+    );
+  const notes = [
+    ...c.runs.filter((r) => r.clients > 1).map((r) => `note: ${r.id} (${r.targetName}): ${r.clients} clients${r.engine ? `, engine ${r.engine}` : ''}`),
+    ...c.warnings.map((w) => `warning: ${w}`),
+  ].join('\n');
   const table =
     format === 'md'
       ? markdownTable(header, rows)

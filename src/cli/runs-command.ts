@@ -1,7 +1,8 @@
 /** `storbench runs` (list) and `storbench show ID` (one run in full). */
 import { UsageError } from '../errors.js';
-import { runWarnings } from '../report/compare.js';
-import { formatLatency, formatRate, textTable } from '../report/format.js';
+import { type ClientBreakdown, clientBreakdown, clientSummary } from '../report/clients.js';
+import { runClients, runWarnings } from '../report/compare.js';
+import { formatLatency, formatOffsetMs, formatRate, textTable } from '../report/format.js';
 import { openStore } from '../results/sqlite-store.js';
 import { RUN_STATUSES, type RunFilter, type RunStatus } from '../results/types.js';
 import { type Command, parseFlags, positiveInt } from './command.js';
@@ -77,6 +78,31 @@ export const runsCommand: Command = {
   },
 };
 
+const seconds = (s: number | undefined) => (s === undefined ? '-' : formatLatency(s * 1_000_000));
+
+/** The clients of a multi-client run: a table by rank, then first and last done, then the stragglers and why. */
+export function clientsSection(b: ClientBreakdown): string {
+  const table = textTable(
+    ['rank', 'host', 'status', 'ops/s', 'MiB/s', 'p99', 'errors', 'skew', 'measured', 'flags'],
+    b.rows.map((r) => [
+      String(r.rank),
+      r.host ?? '-',
+      r.status,
+      formatRate(r.opsPerSec),
+      r.mibPerSec.toFixed(2),
+      formatLatency(r.p99Us),
+      String(r.errors),
+      r.startSkewMs === undefined ? '-' : formatOffsetMs(r.startSkewMs),
+      seconds(r.measuredSeconds),
+      r.flags.join(' '),
+    ]),
+    ['right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
+  const done = `first done ${seconds(b.firstDoneSeconds)}, last done ${seconds(b.lastDoneSeconds)}${b.firstDoneSeconds === undefined ? ' (no client completed)' : ''}`;
+  const flagged = b.rows.filter((r) => r.flags.length).map((r) => `rank ${r.rank}${r.host ? ` on ${r.host}` : ''} (${r.notes.join('; ')})`);
+  return `${table}\n${done}\nstragglers: ${flagged.join(', ') || 'none'}`;
+}
+
 export const showCommand: Command = {
   name: 'show',
   summary: 'show one run: figures, semantics, environment, errors',
@@ -89,7 +115,7 @@ export const showCommand: Command = {
       const run = store.getRun(positionals[0]!);
       if (!run) throw new UsageError(`show: no run "${positionals[0]}" in ${store.path}`, 'STORBENCH_ERR_NOT_FOUND');
       if (values.json) {
-        console.log(JSON.stringify(run));
+        console.log(JSON.stringify({ ...run, clients: run.clients.map(clientSummary) }));
         return 0;
       }
       console.log(`run ${run.id}: ${run.workload} on ${run.targetName} (${run.system})`);
@@ -98,6 +124,7 @@ export const showCommand: Command = {
       if (run.error) console.log(`error: ${run.error}`);
       console.log(`cleanup: ${run.cleanup}${leftObjects(run) ? `: ${leftoverNote(run.id)}` : ''}`);
       console.log(`\n${resultTable(run)}`);
+      if (run.clients.length) console.log(`\nclients (engine ${runClients(run).engine ?? '-'}):\n${clientsSection(clientBreakdown(run))}`);
       const ttfb = run.ops.filter((o) => o.ttfbUs);
       if (ttfb.length)
         console.log(`\ntime to first byte: ${ttfb.map((o) => `${o.op} p50 ${formatLatency(o.ttfbUs!.p50)} p99 ${formatLatency(o.ttfbUs!.p99)}`).join('; ')}`);

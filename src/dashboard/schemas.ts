@@ -94,3 +94,47 @@ export const jsonArray = (description: string) => ({ description, type: 'array',
 
 /** For routes that take no query fields: any field sent is an error. */
 export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+const number = (description: string) => ({ type: 'number', description }) as const;
+
+/** `/api/runs/:id/clients`: the per-client breakdown of src/report/clients.ts, field by field. */
+export const clientBreakdownAnswer = {
+  description: 'The clients by rank (none for a run of one process), first and last done, and the flagged clients',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rows', 'stragglers'],
+  properties: {
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rank', 'status', 'opsPerSec', 'mibPerSec', 'p99Us', 'errors', 'flags', 'notes'],
+        properties: {
+          rank: { type: 'integer', minimum: 0 },
+          host: { type: 'string' },
+          status: { type: 'string', enum: ['completed', 'failed', 'lost', 'never-registered'] },
+          error: { type: 'string', description: 'Why it failed, was lost or never came' },
+          opsPerSec: number('All its operation types together'),
+          mibPerSec: number('All its operation types together'),
+          p99Us: number('The worst p99 latency among its operation types, µs'),
+          errors: { type: 'integer', minimum: 0, description: 'Failed operations' },
+          startSkewMs: number('When it started measuring minus the planned common start (coordinator clock), ms'),
+          clockOffsetMs: number('Its clock minus the coordinator clock, ms'),
+          rttMs: number('Round-trip time of the ping that estimated the offset, ms'),
+          measuredSeconds: number('Seconds it measured, from the common start to its last operation'),
+          flags: {
+            type: 'array',
+            description: 'slow: below 80% of the median ops/s; late: done more than max(1 s, 10% of the run) after the first; or its status when not completed',
+            items: { type: 'string', enum: ['slow', 'late', 'failed', 'lost', 'never-registered'] },
+          },
+          notes: { type: 'array', description: 'One phrase per flag, in the same order', items: { type: 'string' } },
+        },
+      },
+    },
+    medianOpsPerSec: number('Median ops/s of the completed clients'),
+    firstDoneSeconds: number('Seconds measured by the completed client that finished first'),
+    lastDoneSeconds: number('Seconds measured by the completed client that finished last'),
+    stragglers: { type: 'array', description: 'Ranks of the flagged clients', items: { type: 'integer', minimum: 0 } },
+  },
+} as const;

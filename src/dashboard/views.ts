@@ -1,5 +1,6 @@
 /** What the API returns for runs: the store's records reshaped for readers (histograms become curves). */
 
+import { clientSummary } from '../report/clients.js';
 import { runWarnings } from '../report/compare.js';
 import type { RunDetail, RunSummary } from '../results/types.js';
 import { PERCENTILE_AXIS, percentileCurve } from './percentiles.js';
@@ -43,9 +44,13 @@ export function runListItem(r: RunSummary) {
   };
 }
 
-/** One run in full: per-op figures with decoded percentile curves, segments, errors, environment, semantics. */
+/**
+ * One run in full: per-op figures with decoded percentile curves, segments, errors, environment, semantics,
+ * and the clients of a multi-client run with their own figures (summaries only: a curve per client and op
+ * would make the answer many times larger; the run's curves are all clients merged).
+ */
 export function runView(r: RunDetail) {
-  const { ops, ...rest } = r;
+  const { ops, clients, ...rest } = r;
   return {
     ...rest,
     warnings: runWarnings(r),
@@ -58,5 +63,6 @@ export function runView(r: RunDetail) {
         ttfbUs: percentileCurve(ttfbHistogram),
       },
     })),
+    clients: clients.map(clientSummary),
   };
 }

@@ -28,10 +28,23 @@ export interface CompareRow {
 }
 
 export interface Comparison {
-  readonly runs: readonly Pick<RunSummary, 'id' | 'targetName' | 'system' | 'workload' | 'status' | 'startedAt' | 'concurrency' | 'semantics'>[];
+  readonly runs: readonly (Pick<RunSummary, 'id' | 'targetName' | 'system' | 'workload' | 'status' | 'startedAt' | 'concurrency' | 'semantics'> & RunClients)[];
   readonly rows: readonly CompareRow[];
   /** What may make a run's figures lie (page cache, saturated client), one line each, naming the run. */
   readonly warnings: readonly string[];
+}
+
+/** How many clients (agent processes) measured a run, and under which engine (`slurm`, `mpi`...). */
+export interface RunClients {
+  /** 1 for a run of one process. */
+  readonly clients: number;
+  readonly engine?: string;
+}
+
+/** A run's clients as its environment records them (`run --engine E --clients N`). */
+export function runClients(run: Pick<RunSummary, 'environment'>): RunClients {
+  const { clients, engine } = run.environment;
+  return { clients: typeof clients === 'number' ? clients : 1, ...(typeof engine === 'string' && { engine }) };
 }
 
 /**
@@ -62,6 +75,10 @@ export function runWarnings(run: Pick<RunSummary, 'environment' | 'ops' | 'warni
       `small files on a local file system through the async engine: every call is a threadpool hand-off, which ` +
         'can cost more than the call itself; compare with ?io=sync (blocking calls, one thread per worker, like fio psync)',
     );
+  }
+  const skew = caveat('start-skew');
+  if (skew) {
+    warnings.push(`the clients did not start together (${skew.text}): part of the measured window ran with fewer clients than the rest`);
   }
   return warnings;
 }
@@ -106,8 +123,14 @@ export function compareRuns(runs: readonly RunSummary[]): Comparison {
       }),
     };
   });
+  const clients = runs.map(runClients);
+  const warnings = runs.flatMap((r) => runWarnings(r).map((w) => `${r.id} (${r.targetName}): ${w}`));
+  if (new Set(clients.map((c) => c.clients)).size > 1) {
+    const counts = runs.map((r, i) => `${r.id}: ${clients[i]!.clients}`).join(', ');
+    warnings.push(`the runs differ in client count (${counts}): each run's figures are the total of its clients`);
+  }
   return {
-    runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }) => ({
+    runs: runs.map(({ id, targetName, system, workload, status, startedAt, concurrency, semantics }, i) => ({
       id,
       targetName,
       system,
@@ -116,9 +139,10 @@ export function compareRuns(runs: readonly RunSummary[]): Comparison {
       startedAt,
       concurrency,
       semantics,
+      ...clients[i]!,
     })),
     rows,
-    warnings: runs.flatMap((r) => runWarnings(r).map((w) => `${r.id} (${r.targetName}): ${w}`)),
+    warnings,
   };
 }
 
@@ -152,14 +176,24 @@ export interface Matrix {
   readonly rows: readonly MatrixRow[];
 }
 
+/**
+ * All operation types of a run (or of one client) together: ops/s and MiB/s added (rounded to 2 and 3
+ * decimals), errors added, and the worst p99.
+ */
+export function opTotals(ops: readonly Pick<OpFigures, 'opsPerSec' | 'mibPerSec' | 'latencyUs' | 'errors'>[]) {
+  return {
+    opsPerSec: Math.round(ops.reduce((s, o) => s + o.opsPerSec, 0) * 100) / 100,
+    mibPerSec: Math.round(ops.reduce((s, o) => s + o.mibPerSec, 0) * 1000) / 1000,
+    p99Us: Math.max(0, ...ops.map((o) => o.latencyUs.p99)),
+    errors: ops.reduce((s, o) => s + o.errors, 0),
+  };
+}
+
 function totals(run: RunSummary) {
   return {
     runId: run.id,
     startedAt: run.startedAt,
-    opsPerSec: Math.round(run.ops.reduce((s, o) => s + o.opsPerSec, 0) * 100) / 100,
-    mibPerSec: Math.round(run.ops.reduce((s, o) => s + o.mibPerSec, 0) * 1000) / 1000,
-    p99Us: Math.max(0, ...run.ops.map((o) => o.latencyUs.p99)),
-    errors: run.ops.reduce((s, o) => s + o.errors, 0),
+    ...opTotals(run.ops),
     regressed: Boolean(run.regression && (run.regression as { regressed?: boolean }).regressed),
   };
 }

@@ -7,6 +7,11 @@ export function formatLatency(us: number): string {
   return `${(us / 1_000_000).toFixed(2)}s`;
 }
 
+/** A signed offset given in milliseconds, in the units of {@link formatLatency}: `+3.40ms`, `-812µs`, `0µs`. */
+export function formatOffsetMs(ms: number): string {
+  return `${ms < 0 ? '-' : ms > 0 ? '+' : ''}${formatLatency(Math.abs(ms) * 1000)}`;
+}
+
 /** `12,345` or `3.42` for small rates. */
 export function formatRate(v: number): string {
   if (v >= 100) return Math.round(v).toLocaleString('en-US');

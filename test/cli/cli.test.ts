@@ -4,8 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { openStore } from '../../src/results/sqlite-store.js';
+import { MULTI_CLIENT_RUN, seedMultiClientRun, seedStore } from '../dashboard/seed.js';
 import { bin, runCli } from './cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'storbench-cli-'));
@@ -370,6 +372,66 @@ async function storedRuns(db: string) {
     store.close();
   }
 }
+
+describe('a multi-client run: show and compare give its clients', () => {
+  const db = join(dir, 'clients.db');
+  before(() => {
+    const store = openStore(db);
+    seedStore(store, { runs: 1, extras: false });
+    seedMultiClientRun(store);
+    store.close();
+  });
+
+  test('show: a clients table by rank, first and last done, and the stragglers with why', () => {
+    const r = storbench(['show', MULTI_CLIENT_RUN, '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^clients \(engine slurm\):\n\s*rank +host +status +ops\/s +MiB\/s +p99 +errors +skew +measured +flags$/m);
+    assert.match(r.stdout, /^ +0 +node-a +completed +1,000 +3\.91 +1\.50ms +0 +\+1\.20ms +10\.00s$/m);
+    assert.match(r.stdout, /^ +1 +node-b +completed +980 +3\.83 +1\.40ms +1 +-400µs +10\.20s$/m);
+    assert.match(r.stdout, /^ +2 +node-c +completed +600 +2\.34 +2\.00ms +2 +\+2\.50ms +10\.10s +slow$/m);
+    assert.match(r.stdout, /^ +3 +node-d +completed +1,010 +3\.94 +1\.60ms +3 +\+800µs +12\.50s +late$/m);
+    assert.match(r.stdout, /^ +4 +node-e +lost +400 +1\.56 +1\.50ms +4 +\+1\.90ms +4\.00s +lost$/m);
+    assert.match(r.stdout, /^first done 10\.00s, last done 12\.50s$/m);
+    assert.match(
+      r.stdout,
+      /^stragglers: rank 2 on node-c \(slow: 60% of the median 990 ops\/s\), rank 3 on node-d \(late: done 2\.5 s after the first\), rank 4 on node-e \(lost: no heartbeat for 30 s\)$/m,
+    );
+    const single = storbench(['show', 'run-00001', '--db', db]);
+    assert.equal(single.code, 0, single.stderr);
+    assert.doesNotMatch(single.stdout, /^clients|stragglers|first done/m, 'a run of one process has no clients section');
+  });
+
+  test('show --json: the clients with their latency summaries, without their histograms', () => {
+    const r = storbench(['show', MULTI_CLIENT_RUN, '--db', db, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      ops: { histogram?: string }[];
+      clients: { rank: number; ops: { histogram?: string; latencyUs: { p99: number } }[] }[];
+    };
+    assert.deepEqual(
+      doc.clients.map((c) => c.rank),
+      [0, 1, 2, 3, 4],
+    );
+    assert.equal(doc.clients[2]!.ops[0]!.latencyUs.p99, 2000);
+    assert.ok(
+      doc.clients.every((c) => c.ops.every((o) => !('histogram' in o))),
+      'no client histograms',
+    );
+    assert.ok(doc.ops[0]!.histogram, "the run's own histogram stays, as before");
+  });
+
+  test("compare: each multi-client run's clients and engine, and a warning when the counts differ", () => {
+    const r = storbench(['compare', 'run-00001', MULTI_CLIENT_RUN, '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^note: run-multi \(ceph-rgw\): 5 clients, engine slurm$/m);
+    assert.doesNotMatch(r.stdout, /^note: run-00001/m);
+    assert.match(r.stdout, /^warning: the runs differ in client count \(run-00001: 1, run-multi: 5\): each run's figures are the total of its clients$/m);
+    const csv = storbench(['compare', 'run-00001', MULTI_CLIENT_RUN, '--format', 'csv', '--db', db]).stdout.trim().split('\n');
+    assert.match(csv[0]!, /,errors,clients,engine$/);
+    assert.match(csv[1]!, /^write,run-00001,.*,1,$/);
+    assert.match(csv[2]!, /^write,run-multi,.*,5,slurm$/);
+  });
+});
 
 describe('bad --db paths: one line naming --db and why, exit 2, no stack trace, no database created', () => {
   const aFile = join(dir, 'db-a-file');

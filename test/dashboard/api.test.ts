@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { buildApp } from '../../src/dashboard/app.js';
 import { DATE_PATTERN, RUN_ID_PATTERN } from '../../src/dashboard/schemas.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore } from '../../src/results/types.js';
-import { MARKUP_TARGET, seedStore, TARGETS, WORKLOAD_OPS } from './seed.js';
+import { MARKUP_TARGET, MULTI_CLIENT_RUN, SEEDED_CLIENTS, seedMultiClientRun, seedStore, TARGETS, WORKLOAD_OPS } from './seed.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'storbench-api-'));
@@ -225,6 +225,7 @@ test('OpenAPI document at /docs/json describes every API route', async () => {
   for (const path of [
     '/api/runs',
     '/api/runs/{id}',
+    '/api/runs/{id}/clients',
     '/api/compare',
     '/api/matrix',
     '/api/export/runs',
@@ -313,6 +314,8 @@ test('the error answers the server gives are documented on their routes', async 
     ['GET', '/api/matrix', { url: '/api/matrix?baseline=no-such-target' }, 404],
     ['GET', '/api/export/matrix', { url: '/api/export/matrix?baseline=no-such-target' }, 404],
     ['GET', '/api/export/compare', { url: '/api/export/compare?ids=nope' }, 404],
+    ['GET', '/api/runs/{id}/clients', { url: '/api/runs/nope/clients' }, 404],
+    ['GET', '/api/runs/{id}/clients', { url: '/api/runs/run-00001/clients?rank=1' }, 400],
   ];
   // The header-size limit is node's own (431): only a real socket meets it.
   const served = await buildApp({ store, token: TOKEN });
@@ -330,6 +333,55 @@ test('the error answers the server gives are documented on their routes', async 
   } finally {
     await served.close();
   }
+});
+
+/** What is wrong with `value` by `schema` (through fastify's own validator, strictly: nothing coerced or dropped); '' when nothing. */
+async function violations(schema: object, value: unknown): Promise<string> {
+  const checker = Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } } });
+  checker.post('/', { schema: { body: schema } }, async () => 'ok');
+  const r = await checker.inject({ method: 'POST', url: '/', payload: value as object });
+  await checker.close();
+  return r.statusCode === 200 ? '' : r.body;
+}
+
+test('a multi-client run: its clients without histograms, and the per-client breakdown as documented', async () => {
+  seedMultiClientRun(store);
+  try {
+    const run = (await get(`/api/runs/${MULTI_CLIENT_RUN}`)).json();
+    assert.equal(run.clients.length, SEEDED_CLIENTS.length);
+    const lost = run.clients[4];
+    assert.deepEqual([lost.rank, lost.status, lost.host, lost.error, lost.engineTask], [4, 'lost', 'node-e', 'no heartbeat for 30 s', '812.0.4']);
+    assert.equal(lost.ops[0].latencyUs.p99, 1500, 'the latency summaries stay');
+    assert.equal(lost.ops[0].histogram, undefined, 'the histograms stay on the server');
+    assert.equal(lost.ops[0].curves, undefined);
+    assert.deepEqual((await get('/api/runs/run-00001')).json().clients, [], 'a run of one process has none');
+
+    const answer = await get(`/api/runs/${MULTI_CLIENT_RUN}/clients`);
+    assert.equal(answer.status, 200);
+    const b = answer.json();
+    assert.deepEqual(
+      b.rows.map((r: any) => [r.rank, r.host, r.status, r.opsPerSec, r.p99Us, r.errors, r.measuredSeconds, r.flags]),
+      [
+        [0, 'node-a', 'completed', 1000, 1500, 0, 10, []],
+        [1, 'node-b', 'completed', 980, 1400, 1, 10.2, []],
+        [2, 'node-c', 'completed', 600, 2000, 2, 10.1, ['slow']],
+        [3, 'node-d', 'completed', 1010, 1600, 3, 12.5, ['late']],
+        [4, 'node-e', 'lost', 400, 1500, 4, 4, ['lost']],
+      ],
+    );
+    assert.deepEqual(b.rows[2].notes, ['slow: 60% of the median 990 ops/s']);
+    assert.deepEqual([b.medianOpsPerSec, b.firstDoneSeconds, b.lastDoneSeconds, b.stragglers], [990, 10, 12.5, [2, 3, 4]]);
+    const schema = (await documented('GET', '/api/runs/{id}/clients')).responses['200'].content['application/json'].schema;
+    assert.equal(await violations(schema, b), '', 'the answer is what the document describes');
+    assert.notEqual(await violations(schema, { ...b, rows: [{ ...b.rows[0], stray: 1 }] }), '', 'and the check can fail');
+    assert.equal(await violations(schema, (await get('/api/runs/run-00001/clients')).json()), '');
+  } finally {
+    store.deleteRun(MULTI_CLIENT_RUN);
+  }
+  assert.deepEqual((await get('/api/runs/run-00001/clients')).json(), { rows: [], stragglers: [] });
+  const missing = await get(`/api/runs/${MULTI_CLIENT_RUN}/clients`);
+  assert.equal(missing.status, 404);
+  assert.match(missing.json().message, /no run "run-multi"/);
 });
 
 test('requests that the document allows are not refused: real dates, repeated ids, any baseline name, the longest run id', async () => {

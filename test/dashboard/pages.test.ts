@@ -12,7 +12,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../../src/dashboard/app.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore } from '../../src/results/types.js';
-import { MARKUP_TARGET, SEEDED_SCHEDULE, seedSchedule, seedStore, TARGETS } from './seed.js';
+import { MARKUP_TARGET, MULTI_CLIENT_RUN, SEEDED_SCHEDULE, seedMultiClientRun, seedSchedule, seedStore, TARGETS } from './seed.js';
 
 const CHROMIUM = process.env.STORBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
@@ -142,6 +142,88 @@ test('a run page charts throughput over time and its percentiles, and lists erro
   assert.match((await page.textContent('main')) ?? '', /writeDurability/);
   await screenshot('run');
   noProblems();
+});
+
+test('a multi-client run page has a Clients section: a row per client, stragglers flagged in words, first and last done', async () => {
+  seedMultiClientRun(store);
+  try {
+    await page.goto(`${base}/run.html?id=${MULTI_CLIENT_RUN}`);
+    await page.waitForSelector('#clients tbody tr');
+    assert.equal(await page.textContent('#clients-heading'), 'Clients (5)');
+    assert.deepEqual(await page.$$eval('#clients thead th', (ths) => ths.map((th) => th.textContent)), [
+      'rank',
+      'host',
+      'status',
+      'ops/s',
+      'MiB/s',
+      'p99',
+      'errors',
+      'start skew',
+      'clock offset',
+      'RTT',
+      'measured',
+      'flagged',
+    ]);
+    const rows = await page.$$eval('#clients tbody tr', (trs) =>
+      trs.map((tr) => ({ cls: tr.className, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
+    );
+    assert.deepEqual(rows, [
+      { cls: '', cells: ['0', 'node-a', 'completed', '1.0k', '3.9 MiB/s', '1.50 ms', '0', '+1.20 ms', '-2.00 ms', '300 µs', '10.00 s', ''] },
+      { cls: '', cells: ['1', 'node-b', 'completed', '980', '3.8 MiB/s', '1.40 ms', '1', '-400 µs', '-1.00 ms', '300 µs', '10.20 s', ''] },
+      {
+        cls: 'straggler',
+        cells: [
+          '2',
+          'node-c',
+          'completed',
+          '600',
+          '2.3 MiB/s',
+          '2.00 ms',
+          '2',
+          '+2.50 ms',
+          '0 µs',
+          '300 µs',
+          '10.10 s',
+          'flagged: slow: 60% of the median 990 ops/s',
+        ],
+      },
+      {
+        cls: 'straggler',
+        cells: [
+          '3',
+          'node-d',
+          'completed',
+          '1.0k',
+          '3.9 MiB/s',
+          '1.60 ms',
+          '3',
+          '+800 µs',
+          '+1.00 ms',
+          '300 µs',
+          '12.50 s',
+          'flagged: late: done 2.5 s after the first',
+        ],
+      },
+      {
+        cls: 'straggler',
+        cells: ['4', 'node-e', 'lost', '400', '1.6 MiB/s', '1.50 ms', '4', '+1.90 ms', '+2.00 ms', '300 µs', '4.00 s', 'flagged: lost: no heartbeat for 30 s'],
+      },
+    ]);
+    assert.equal(await page.textContent('#clients-done'), 'First done 10.00 s · last done 12.50 s · median 990 ops/s · 3 of 5 clients flagged');
+    const shaded = await page.$eval('#clients tr.straggler td', (td) => getComputedStyle(td).backgroundColor);
+    const plain = await page.$eval('#clients tbody tr:not(.straggler) td', (td) => getComputedStyle(td).backgroundColor);
+    assert.notEqual(shaded, plain, 'straggler rows are shaded too');
+    await screenshot('run-clients');
+    noProblems();
+
+    await page.goto(`${base}/run.html?id=run-00004`);
+    await page.waitForSelector('#ops');
+    assert.equal(await page.$('#clients'), null, 'a run of one process has no Clients section');
+    assert.doesNotMatch((await page.textContent('main')) ?? '', /Clients/);
+    noProblems();
+  } finally {
+    store.deleteRun(MULTI_CLIENT_RUN);
+  }
 });
 
 test('a running run shows its live progress', async () => {

@@ -4,8 +4,8 @@
  */
 
 import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
-import type { NewRun, OpResult, ResultsStore, Segment } from '../../src/results/types.js';
-import { encodeHistogram, newHistogram, summarize } from '../../src/runner/histogram.js';
+import type { ClientStatus, NewRun, OpResult, ResultsStore, RunClient, Segment } from '../../src/results/types.js';
+import { encodeHistogram, type Histogram, mergeHistograms, newHistogram, summarize } from '../../src/runner/histogram.js';
 
 /** A target name carrying markup: the pages must show it as text. */
 export const MARKUP_TARGET = '<img src=x onerror="window.__xss=1">evil';
@@ -288,4 +288,95 @@ export function seedSchedule(store: ResultsStore): { regressedRun: string } {
     crossed: [{ op: 'write', metric: 'opsPerSec', baseline: 3000, value: 1500, changePct: -50, thresholdPct: 10 }],
   });
   return { regressedRun: last };
+}
+
+/** The multi-client run of {@link seedMultiClientRun}. */
+export const MULTI_CLIENT_RUN = 'run-multi';
+
+/**
+ * Its clients, with figures chosen to be checked by hand: the median of the completed clients' ops/s is
+ * 990, so rank 2 (600) is slow; the first is done at 10 s and the run measured 12.5 s, so rank 3 (done
+ * 2.5 s later, more than 1.25 s) is late; rank 4 was lost. Each client's latencies are `latencyUs` but for
+ * a 1% tail at four times that, so its p99 is `latencyUs` exactly.
+ */
+export const SEEDED_CLIENTS: readonly {
+  host: string;
+  status: ClientStatus;
+  opsPerSec: number;
+  seconds: number;
+  latencyUs: number;
+  startSkewMs: number;
+}[] = [
+  { host: 'node-a', status: 'completed', opsPerSec: 1000, seconds: 10, latencyUs: 1500, startSkewMs: 1.2 },
+  { host: 'node-b', status: 'completed', opsPerSec: 980, seconds: 10.2, latencyUs: 1400, startSkewMs: -0.4 },
+  { host: 'node-c', status: 'completed', opsPerSec: 600, seconds: 10.1, latencyUs: 2000, startSkewMs: 2.5 },
+  { host: 'node-d', status: 'completed', opsPerSec: 1010, seconds: 12.5, latencyUs: 1600, startSkewMs: 0.8 },
+  { host: 'node-e', status: 'lost', opsPerSec: 400, seconds: 4, latencyUs: 1500, startSkewMs: 1.9 },
+];
+
+/** A put-small write op: `count` objects of 4 KiB in `seconds`, with the latencies of `h`. */
+function writeOp(count: number, errors: number, seconds: number, h: Histogram): OpResult {
+  return {
+    op: 'write',
+    count,
+    errors,
+    errorsByKind: errors ? { Timeout: errors } : {},
+    bytes: count * 4096,
+    items: 0,
+    opsPerSec: count / seconds,
+    mibPerSec: (count * 4096) / seconds / 1048576,
+    latencyUs: summarize(h),
+    histogram: encodeHistogram(h),
+  };
+}
+
+/**
+ * Write a completed put-small run of five clients (`run --engine slurm --clients 5`) on ceph-rgw, older
+ * than every seeded run (so the matrix still shows the seeded ones): the run's figures are its clients'
+ * merged, each client keeps its own.
+ */
+export function seedMultiClientRun(store: ResultsStore, startedAt = '2026-11-20T07:00:00.000Z'): void {
+  const measuredSeconds = 12.5;
+  const clients: RunClient[] = SEEDED_CLIENTS.map((c, rank) => {
+    const h = newHistogram();
+    h.recordValueWithCount(c.latencyUs, 495);
+    h.recordValueWithCount(4 * c.latencyUs, 5);
+    return {
+      rank,
+      status: c.status,
+      ...(c.status === 'lost' && { error: 'no heartbeat for 30 s' }),
+      host: c.host,
+      pid: 4000 + rank,
+      engineTask: `812.0.${rank}`,
+      clockOffsetMs: rank - 2,
+      rttMs: 0.3,
+      startSkewMs: c.startSkewMs,
+      measuredSeconds: c.seconds,
+      ops: [writeOp(Math.round(c.opsPerSec * c.seconds), rank, c.seconds, h)],
+      environment: { host: c.host, threads: 2, storbenchVersion: '0.1.0' },
+    };
+  });
+  const ops = clients.map((c) => c.ops[0]!);
+  const count = ops.reduce((n, o) => n + o.count, 0);
+  const errors = ops.reduce((n, o) => n + o.errors, 0);
+  const perSecond = Math.round(count / measuredSeconds);
+  const run = newRun(MULTI_CLIENT_RUN, TARGETS[1]!, 'put-small', startedAt);
+  store.createRun({ ...run, environment: { ...run.environment, engine: 'slurm', clients: clients.length, startSkewMaxMs: 2.5 } });
+  store.finishRun(MULTI_CLIENT_RUN, {
+    status: 'completed',
+    endedAt: new Date(Date.parse(startedAt) + measuredSeconds * 1000).toISOString(),
+    measuredSeconds,
+    ops: [writeOp(count, errors, measuredSeconds, mergeHistograms(ops.map((o) => o.histogram)))],
+    segments: Array.from({ length: 12 }, (_, second) => ({
+      second,
+      op: 'write',
+      ops: perSecond,
+      bytes: perSecond * 4096,
+      errors: 0,
+      latencySumUs: perSecond * 1600,
+      latencyMaxUs: 8000,
+    })),
+    errors: [{ op: 'write', kind: 'Timeout', count: errors, message: 'write timed out after 30 s' }],
+  });
+  store.recordClients(MULTI_CLIENT_RUN, clients);
 }

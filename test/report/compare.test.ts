@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defineCapabilities } from '../../src/drivers/kernel/capabilities.js';
-import { buildMatrix, compareRuns, defaultBaseline, runWarnings } from '../../src/report/compare.js';
+import { buildMatrix, compareRuns, defaultBaseline, runClients, runWarnings } from '../../src/report/compare.js';
 import type { RunSummary } from '../../src/results/types.js';
 
 const lat = (p50: number, p99: number) => ({ min: 1, mean: p50, p50, p90: p50 * 2, p99, p999: p99 * 2, max: p99 * 3 });
@@ -138,6 +138,26 @@ test("runWarnings switches on the caveats' codes, never on environment prose", (
     1,
     'page-cache only when the run read; the hand-off for small objects moved',
   );
+});
+
+test('multi-client runs: clients and engine per run, a warning when the counts differ, and one for a start skew', () => {
+  const slurm = { ...ceph, environment: { engine: 'slurm', clients: 4, startSkewMaxMs: 240 } };
+  assert.deepEqual(runClients(hdfs), { clients: 1 }, 'a run of one process');
+  assert.deepEqual(runClients(slurm), { clients: 4, engine: 'slurm' });
+  const c = compareRuns([hdfs, slurm]);
+  assert.deepEqual(
+    c.runs.map((r) => [r.clients, r.engine]),
+    [
+      [1, undefined],
+      [4, 'slurm'],
+    ],
+  );
+  assert.deepEqual(c.warnings, ["the runs differ in client count (r1: 1, r2: 4): each run's figures are the total of its clients"]);
+  assert.deepEqual(compareRuns([slurm, { ...slurm, id: 'r9' }]).warnings, [], 'the same count: nothing to warn about');
+  const skewed = { ...slurm, warnings: [{ code: 'start-skew', text: 'the clients started up to 240 ms apart' }] };
+  assert.deepEqual(runWarnings(skewed), [
+    'the clients did not start together (the clients started up to 240 ms apart): part of the measured window ran with fewer clients than the rest',
+  ]);
 });
 
 test('buildMatrix: the baseline row first, cells sum throughput and keep the slowest p99', () => {

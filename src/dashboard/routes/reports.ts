@@ -1,5 +1,6 @@
 /** `/api/compare` and `/api/matrix`: runs side by side, and systems × workloads against a baseline. */
 import type { FastifyInstance } from 'fastify';
+import { withoutHistograms } from '../../report/clients.js';
 import { buildMatrix, type Comparison, compareRuns, type Matrix } from '../../report/compare.js';
 import type { ResultsStore, RunSummary } from '../../results/types.js';
 import { jsonAnswer } from '../cache.js';
@@ -14,7 +15,7 @@ export function runsByIds(store: ResultsStore, ids: readonly string[]): RunSumma
   const details = ids.map((id) => store.getRun(id));
   const missing = ids.filter((_, i) => !details[i]);
   if (missing.length) throw notFound(`no run ${missing.map((id) => `"${id}"`).join(', ')}`);
-  return details.map((d) => ({ ...d!, ops: d!.ops.map(({ histogram: _h, serviceHistogram: _s, ttfbHistogram: _t, ...o }) => o) }));
+  return details.map((d) => ({ ...d!, ops: d!.ops.map(withoutHistograms) }));
 }
 
 /** The comparison plus each run's latency curve per op, for the overlaid percentile plot. */
