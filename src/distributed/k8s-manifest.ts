@@ -305,12 +305,16 @@ export function k8sManifestHeader(o: K8sManifestOptions): string {
   return `${lines.map((l) => (l ? `# ${l}` : '#')).join('\n')}\n`;
 }
 
-/** The manifest as multi-document YAML, opened by {@link k8sManifestHeader}. */
+/**
+ * The manifest as multi-document YAML, opened by {@link k8sManifestHeader}. Written as YAML 1.1, which quotes
+ * `yes`, `on`, `n`...: kubectl's parser (and PyYAML) read those bare as booleans, so `--dataset yes` would
+ * reach the coordinator as `true`, or be refused as not a string.
+ */
 export function k8sManifestYaml(o: K8sManifestOptions): string {
   return (
     k8sManifestHeader(o) +
     k8sManifestObjects(o)
-      .map((obj) => stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false }))
+      .map((obj) => stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' }))
       .join('---\n')
   );
 }
