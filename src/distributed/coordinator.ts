@@ -105,6 +105,8 @@ export class Coordinator implements Fleet {
   private admission: string | undefined;
   private startAt = 0;
   private registrationMs = 0;
+  /** Coordinator time (ms) when the last agent registered. */
+  private registeredAt = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private wakers: (() => void)[] = [];
 
@@ -146,6 +148,7 @@ export class Coordinator implements Fleet {
         this.admission = this.agents.size < this.o.clients ? `${this.failure}; ${this.missingRanks()} never registered` : this.failure;
       }
       this.registrationMs = Date.now() - t0;
+      this.registeredAt = clockMs();
     } finally {
       clearInterval(progress);
     }
@@ -202,6 +205,7 @@ export class Coordinator implements Fleet {
       threads: this.shares[0]!.ofThreads,
       threadsChoice: `${this.o.clients} clients: ${this.shares.map((s) => s.threads).join('+')} thread(s)`,
       registrationMs: this.registrationMs,
+      ...(this.startAt ? { startAfterRegistrationMs: Math.round(this.startAt - this.registeredAt) } : {}),
       ...(skews.length ? { startSkewMaxMs: round(Math.max(...skews), 2) } : {}),
       ...(this.launch?.jobId() ? { engineJob: this.launch.jobId()! } : {}),
     };
