@@ -290,9 +290,15 @@ for (const { engine, env, skip } of ENGINE_CASES) {
       for (let i = 0; i < 900 && !killedAt && child.exitCode === null; i++) {
         await new Promise((r) => setTimeout(r, 200));
         if (!existsSync(db)) continue;
+        let row: { id: string; progress_json: string | null } | undefined;
         const conn = new Database(db, { readonly: true, fileMustExist: true });
-        const row = conn.prepare(`SELECT id, progress_json FROM runs`).get() as { id: string; progress_json: string | null } | undefined;
-        conn.close();
+        try {
+          row = conn.prepare(`SELECT id, progress_json FROM runs`).get() as typeof row;
+        } catch {
+          continue; // the database is being created
+        } finally {
+          conn.close();
+        }
         if (!row?.progress_json || JSON.parse(row.progress_json).ops <= 0) continue;
         const pid = agentPid(row.id, 1);
         if (pid === undefined) continue;
