@@ -130,9 +130,9 @@ function recordSet(seed: number, seconds: number): ReturnType<Recorder['snapshot
 const simulator = `
 const net = await import('node:net');
 const { performance } = await import('node:perf_hooks');
-const [host, port] = process.argv[2].split(':');
-const n = Number(process.argv[3]); const seconds = Number(process.argv[4]);
-const sets = JSON.parse((await import('node:fs')).readFileSync(process.argv[5], 'utf8'));
+const [host, port] = process.argv[1].split(':');
+const n = Number(process.argv[2]); const seconds = Number(process.argv[3]);
+const sets = JSON.parse((await import('node:fs')).readFileSync(process.argv[4], 'utf8'));
 const clock = () => performance.timeOrigin + performance.now();
 let finished = 0;
 for (let rank = 0; rank < n; rank++) {

@@ -17,6 +17,8 @@ export function progressPrinter(label: string, stream: NodeJS.WriteStream = proc
       lastPlain = now;
       let text: string;
       if (p.phase === 'prepare') text = `${label} preparing ${p.done}/${p.planned} objects`;
+      else if (p.phase === 'register') text = `${label} ${p.done}/${p.planned} clients registered (${p.elapsedS.toFixed(0)}s)`;
+      else if (p.phase === 'barrier') text = `${label} ${p.done}/${p.planned} clients prepared and ready (${p.elapsedS.toFixed(0)}s)`;
       else if (p.phase === 'cleanup') text = `${label} cleaning up`;
       else {
         const total = p.totalS ? `/${p.totalS.toFixed(0)}s` : p.planned ? ` ${p.done}/${p.planned} ops` : '';

@@ -103,8 +103,7 @@ ${engineFlagUsage}`,
     if (name?.success === false) throw new UsageError(`run: --name: ${name.error.issues[0]!.message}`);
     const target = parseTarget(values.target, {}, values.name);
     const spec = loadWorkload(values.workload, workloadOverrides(values));
-    const fleetOf = await engineFleet(values, values.target, targetVariable, spec);
-    let coordinator: ReturnType<NonNullable<typeof fleetOf>> | undefined;
+    const fleetOf = await engineFleet(values, targetVariable, [spec]);
     let store: ResultsStore | undefined;
     const interrupt = interruptSignal();
     const progress = progressPrinter(`${spec.name} on ${target.name}:`);
@@ -116,7 +115,7 @@ ${engineFlagUsage}`,
         store: () => (store = openStore(values.db)),
         signal: interrupt.signal,
         onProgress: progress.update,
-        ...(fleetOf ? { fleet: (driver, runSpec) => (coordinator = fleetOf(driver, target, runSpec)) } : {}),
+        ...(fleetOf ? { fleet: (driver, runSpec) => fleetOf(driver, target, runSpec) } : {}),
       });
       progress.end();
       if (values.json) {
@@ -156,7 +155,6 @@ ${engineFlagUsage}`,
     } finally {
       progress.end();
       interrupt.dispose();
-      await coordinator?.close();
       store?.close();
     }
   },

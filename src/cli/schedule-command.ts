@@ -10,6 +10,7 @@ import { loadTargetsFile } from '../suite/targets-file.js';
 import { parseDecimal } from '../workloads/size.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { type Command, parseFlags, positiveInt } from './command.js';
+import { engineFlagOptions, fleetSettings } from './engine-flags.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 const usage = `usage: storbench schedule <action> [NAME] [flags]   (all actions take --db PATH)
@@ -26,6 +27,7 @@ const usage = `usage: storbench schedule <action> [NAME] [flags]   (all actions 
       --p99-rise PCT         regression when p99 rises by more than PCT% (default 20)
       --webhook URL|env:VAR  POST regressions as JSON there (a URL with a token: env:VAR)
       --disabled             store it disabled
+      --engine E --clients N  run each workload on N clients placed by E (and the other flags of run --engine)
 ${workloadFlagUsage.replace(/^/gm, '  ')}
   list [--json]              every schedule, its next due time and last job
   show NAME [--jobs N] [--json]  one schedule with its latest jobs and runs (regressions flagged)
@@ -73,9 +75,11 @@ async function add(argv: string[]): Promise<number> {
       disabled: { type: 'boolean' },
       db: { type: 'string' },
       ...workloadFlagOptions,
+      ...engineFlagOptions,
     },
     true,
   );
+  const distributed = fleetSettings(values);
   const id = oneName('add', positionals);
   if (!values.cron) throw new UsageError('schedule add: --cron EXPR is required');
   if (values.targets && values.target) throw new UsageError('schedule add: give --targets FILE or --target URL, not both');
@@ -109,6 +113,7 @@ async function add(argv: string[]): Promise<number> {
     overrides: workloadOverrides({ ...values, target: undefined }),
     enabled: !values.disabled,
     ...(baseline !== undefined ? { baseline } : {}),
+    ...(distributed ? { distributed } : {}),
     ...(values.missed !== undefined ? { missed: values.missed } : {}),
     thresholds: {
       ...(values['throughput-drop'] !== undefined ? { throughputDropPct: percentFlag(values['throughput-drop'], '--throughput-drop') } : {}),
@@ -225,6 +230,8 @@ function show(store: ResultsStore, name: string, limit: number, json: boolean): 
   console.log(
     `workloads: ${view.suite.workloads.map(workloadLabel).join(', ')}${Object.keys(view.suite.overrides).length ? ` with ${JSON.stringify(view.suite.overrides)}` : ''}`,
   );
+  const d = view.suite.distributed;
+  if (d) console.log(`clients: ${d.clients} placed by ${d.engine}${d.launcherArgs?.length ? ` (launcher arguments: ${d.launcherArgs.join(' ')})` : ''}`);
   console.log(
     `missed runs: ${view.missed}; regression when ops/s -${t.throughputDropPct}% or p99 +${t.p99RisePct}% vs the median of the last 5 runs${view.webhook ? `; webhook ${view.webhook}` : ''}`,
   );

@@ -10,6 +10,7 @@ import { checkSuiteTargets, type ProgressSink, runSuite } from '../suite/run-sui
 import { loadTargetsFile } from '../suite/targets-file.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import { type Command, parseFlags } from './command.js';
+import { engineFlagOptions, engineFlagUsage, engineFleet } from './engine-flags.js';
 import { toJsonRun } from './json-result.js';
 import { progressPrinter } from './progress.js';
 import { exitCodeOf, interruptSignal } from './run-command.js';
@@ -33,7 +34,9 @@ export const suiteCommand: Command = {
                         (env maps an option to an environment variable: secrets never live in the file;
                         baseline: the target the matrix compares the others to, default the first)
   --workloads a,b       presets or workload files (default: the file's workloads list)
-${workloadFlagUsage}`,
+${workloadFlagUsage}
+
+${engineFlagUsage}`,
   async run(argv) {
     const { values } = parseFlags('suite', argv, {
       targets: { type: 'string' },
@@ -41,6 +44,7 @@ ${workloadFlagUsage}`,
       db: { type: 'string' },
       json: { type: 'boolean' },
       ...workloadFlagOptions,
+      ...engineFlagOptions,
     });
     if (!values.targets) throw new UsageError('suite: --targets FILE is required');
     const file = loadTargetsFile(values.targets);
@@ -52,10 +56,11 @@ ${workloadFlagUsage}`,
       : (file.workloads ?? []);
     const plan = planSuite(file.targets, names, workloadOverrides(values), file.baseline);
     await checkSuiteTargets(plan);
+    const fleet = await engineFleet(values, undefined, plan.workloads);
     const store = openStore(values.db);
     const interrupt = interruptSignal();
     try {
-      const { suiteId, results } = await runSuite(plan, store, interrupt.signal, console.error, { progress: suiteProgress });
+      const { suiteId, results } = await runSuite(plan, store, interrupt.signal, console.error, { progress: suiteProgress, ...(fleet ? { fleet } : {}) });
       if (values.json) {
         console.log(JSON.stringify({ suiteId, runs: results.map(toJsonRun) }));
       } else {

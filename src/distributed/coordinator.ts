@@ -137,7 +137,7 @@ export class Coordinator implements Fleet {
       (why) => this.fail(redactString(why, this.o.secrets)),
     );
     this.watchdog = setInterval(() => this.checkSilence(), 1000);
-    const progress = setInterval(() => onProgress?.(progressOf(runId, 'prepare', (Date.now() - t0) / 1000, 0, this.agents.size, this.o.clients)), 1000);
+    const progress = setInterval(() => onProgress?.(progressOf(runId, 'register', (Date.now() - t0) / 1000, 0, this.agents.size, this.o.clients)), 1000);
     try {
       const outcome = await this.waitFor(() => this.agents.size === this.o.clients || this.refusal !== undefined, this.o.registrationTimeoutMs, signal);
       if (this.refusal) throw new UsageError(this.refusal);
@@ -158,7 +158,7 @@ export class Coordinator implements Fleet {
     if (this.admission) throw new Error(this.admission);
     const t0 = Date.now();
     const ready = () => [...this.agents.values()].filter((a) => a.status === 'ready').length;
-    const progress = setInterval(() => onProgress?.(progressOf(this.runId, 'prepare', (Date.now() - t0) / 1000, 0, ready(), this.o.clients)), 1000);
+    const progress = setInterval(() => onProgress?.(progressOf(this.runId, 'barrier', (Date.now() - t0) / 1000, 0, ready(), this.o.clients)), 1000);
     try {
       await this.waitFor(() => ready() === this.o.clients, Infinity, signal);
       if (this.failure) throw new Error(this.failure);
@@ -433,14 +433,14 @@ export class Coordinator implements Fleet {
       const left = deadline - Date.now();
       if (left <= 0) return 'timeout';
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 1000));
-        const onAbort = () => resolve();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.wakers.push(() => {
+        const done = () => {
           clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', done);
           resolve();
-        });
+        };
+        const timer = setTimeout(done, Math.min(left, 1000));
+        signal?.addEventListener('abort', done, { once: true });
+        this.wakers.push(done);
       });
     }
   }

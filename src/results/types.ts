@@ -245,6 +245,19 @@ export interface ScheduleSuite {
   readonly overrides: Readonly<Record<string, unknown>>;
   /** The target (a name) the matrix compares the others to, as a targets file's `baseline`; stored with every run. */
   readonly baseline?: string;
+  /** Run each workload on many clients placed by an engine (`--engine E --clients N`). @default one process */
+  readonly distributed?: ScheduleDistributed;
+}
+
+/** The multi-client settings of a schedule (the flags of `run --engine`; src/distributed/fleet.ts). */
+export interface ScheduleDistributed {
+  readonly engine: string;
+  readonly clients: number;
+  readonly coordinatorBind?: string;
+  readonly coordinatorHost?: string;
+  readonly registrationTimeout?: string;
+  readonly launcherArgs?: readonly string[];
+  readonly agentCommand?: string;
 }
 
 export interface NewSchedule {

@@ -1,6 +1,7 @@
 /** What a run reports of itself while it runs. */
 
-export type Phase = 'prepare' | 'measure' | 'drain' | 'cleanup';
+/** `register` and `barrier`: the clients of a multi-client run registering, then preparing until all are ready. */
+export type Phase = 'register' | 'barrier' | 'prepare' | 'measure' | 'drain' | 'cleanup';
 
 /** Live state, once a second: for progress lines, the dashboard and /metrics. */
 export interface Progress {

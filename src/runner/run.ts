@@ -71,6 +71,8 @@ export interface Fleet {
   warnings(): Warning[];
   /** Each client's own figures and facts, once measured. */
   clients(measuredSeconds: number): RunClient[];
+  /** Stop the agents and their launcher, whatever state the run is in; called once the run has ended. */
+  close(): Promise<void>;
 }
 
 /** A finished run: its outcome and figures (the CLI prints them; src/cli/json-result.ts is its `--json` shape). */
@@ -98,6 +100,7 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const { target, spec } = request;
   const sizes = parseSizeDistribution(spec.size);
   const driver = await createDriver({ target, concurrency: spec.concurrency, durable: spec.durable, threads: spec.threads });
+  let fleet: Fleet | undefined;
   try {
     // Refused before open, which creates things: file:// its root, WebHDFS its directory, S3 its bucket...
     assertCapabilities(spec, sizes, driver.capabilities, driver.name);
@@ -108,11 +111,12 @@ export async function runBenchmark(request: RunRequest): Promise<RunResult> {
     assertCapabilities(largeFiles.spec, sizes, driver.capabilities, driver.name);
     const runId = newRunId();
     // the agents of a multi-client run register before anything is written: one that cannot take part is bad input
-    const fleet = request.fleet?.(driver, largeFiles.spec);
+    fleet = request.fleet?.(driver, largeFiles.spec);
     if (fleet) await fleet.admit(runId, datasetBase(largeFiles.spec, runId), request.signal ?? new AbortController().signal, request.onProgress);
     const store = typeof request.store === 'function' ? request.store() : request.store;
     return await execute({ ...request, spec: largeFiles.spec, store }, driver, sizes, largeFiles.environment, runId, fleet);
   } finally {
+    await fleet?.close();
     await driver.close().catch(() => undefined);
   }
 }

@@ -6,10 +6,20 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { ENGINES } from '../distributed/engines/registry.js';
+import { planShares } from '../distributed/plan.js';
 import { knownSchemes } from '../drivers/registry.js';
 import { isSecretOption, parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
-import { MISSED_POLICIES, type NewSchedule, type ScheduleRecord, type ScheduleSuite, type ScheduleWorkload, type Thresholds } from '../results/types.js';
+import {
+  MISSED_POLICIES,
+  type NewSchedule,
+  type ScheduleDistributed,
+  type ScheduleRecord,
+  type ScheduleSuite,
+  type ScheduleWorkload,
+  type Thresholds,
+} from '../results/types.js';
 import { checkBaseline } from '../suite/plan.js';
 import { targetEntrySchema, targetNameSchema } from '../suite/targets-file.js';
 import { PRESETS } from '../workloads/presets.js';
@@ -34,6 +44,17 @@ export const scheduleInputSchema = z.strictObject({
     .max(100),
   overrides: z.record(z.string(), z.unknown()).default({}),
   baseline: targetNameSchema.optional(),
+  distributed: z
+    .strictObject({
+      engine: z.enum(Object.keys(ENGINES) as [string, ...string[]]),
+      clients: z.number().int().min(1).max(10_000),
+      coordinatorBind: z.string().min(1).max(300).optional(),
+      coordinatorHost: z.string().min(1).max(300).optional(),
+      registrationTimeout: z.string().min(1).max(50).optional(),
+      launcherArgs: z.array(z.string().max(2000)).max(100).optional(),
+      agentCommand: z.string().min(1).max(2000).optional(),
+    })
+    .optional(),
   enabled: z.boolean().default(true),
   missed: z.enum(MISSED_POLICIES as [string, ...string[]]).default('skip'),
   thresholds: z.strictObject({ throughputDropPct: percent.optional(), p99RisePct: percent.optional() }).default({}),
@@ -165,8 +186,11 @@ export function validateSchedule(input: unknown): NewSchedule {
     workloads: s.workloads,
     overrides: s.overrides,
     ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
+    ...(s.distributed ? { distributed: s.distributed as ScheduleDistributed } : {}),
   };
-  scheduleWorkloads(suite);
+  const specs = scheduleWorkloads(suite);
+  // shared among the clients: refused now, not when the job starts (the engine's launcher is checked then)
+  if (s.distributed) for (const spec of specs) planShares(spec, s.distributed.clients, false);
   if (s.webhook !== undefined) checkWebhook(s.webhook);
   return {
     id: s.id,

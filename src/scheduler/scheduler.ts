@@ -4,7 +4,9 @@
  * regressions. Time is injected: `tick(now)` does everything due at `now`, so tests need no real minutes;
  * `start()` only adds a timer calling `tick` with the clock.
  */
+
 import type { Cron } from 'croner';
+import { prepareFleet } from '../distributed/fleet.js';
 import { parseTarget, type Target } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
 import type { JobRecord, JobStatus, ResultsStore, ScheduleRecord } from '../results/types.js';
@@ -207,7 +209,9 @@ export class Scheduler {
   private async execute(s: ScheduleRecord, job: JobRecord, plan: SuitePlan, signal: AbortSignal): Promise<JobRecord> {
     const log = (line: string) => this.log(`schedule ${s.id} job ${job.id}: ${line}`);
     try {
-      const { results, notRun } = await runSuite(plan, this.store, signal, log, { suiteId: job.suiteId!, scheduleId: s.id });
+      // an engine whose launcher is missing at job time fails the job with that line (caught below)
+      const fleet = s.suite.distributed ? await prepareFleet(s.suite.distributed, plan.workloads) : undefined;
+      const { results, notRun } = await runSuite(plan, this.store, signal, log, { suiteId: job.suiteId!, scheduleId: s.id, ...(fleet ? { fleet } : {}) });
       for (const r of results) if (r.status === 'completed') this.judge(s, r);
       const problems = [
         ...notRun.map((n) => `${n.workload} on ${n.target}: ${n.error}`),

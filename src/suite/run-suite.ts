@@ -1,10 +1,11 @@
 /** Running a suite: each workload on each target in turn, all under one suite id (the CLI's and the scheduler's). */
 import { createDriver } from '../drivers/registry.js';
 import type { Target } from '../drivers/target.js';
+import type { Driver } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
 import type { ResultsStore } from '../results/types.js';
 import type { Progress } from '../runner/progress.js';
-import { type RunResult, runBenchmark } from '../runner/run.js';
+import { type Fleet, type RunResult, runBenchmark } from '../runner/run.js';
 import { newRunId } from '../runner/run-id.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { SuitePlan } from './plan.js';
@@ -43,6 +44,8 @@ export interface SuiteOptions {
   readonly scheduleId?: string;
   /** A progress sink for each run (the CLI's printer). @default none: progress is not shown */
   readonly progress?: (spec: WorkloadSpec, target: Target) => ProgressSink;
+  /** Run each workload on many clients (`--engine E --clients N`): a run's coordinator. @default one process */
+  readonly fleet?: (driver: Driver, target: Target, spec: WorkloadSpec) => Fleet;
 }
 
 /** A workload that could not run on a target (unreachable, missing capability), with the reason. */
@@ -81,6 +84,7 @@ export async function runSuite(
           ...(options.scheduleId ? { scheduleId: options.scheduleId } : {}),
           ...(plan.baseline !== undefined ? { suiteBaseline: plan.baseline } : {}),
           ...(progress ? { onProgress: progress.update } : {}),
+          ...(options.fleet ? { fleet: (driver: Driver, runSpec: WorkloadSpec) => options.fleet!(driver, target, runSpec) } : {}),
         });
         progress?.end();
         results.push(r);

@@ -83,6 +83,21 @@ const scheduleBody = {
       pattern: '\\S',
       description: 'Name of the target the matrix compares the others to (one of targets, not a null:// one)',
     },
+    distributed: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['engine', 'clients'],
+      description: 'Run each workload on many clients placed by an engine (storbench run --engine E --clients N)',
+      properties: {
+        engine: { type: 'string', enum: ['local', 'slurm', 'mpi', 'yarn', 'external'] },
+        clients: { type: 'integer', minimum: 1, maximum: 10000 },
+        coordinatorBind: { type: 'string', minLength: 1, maxLength: 300 },
+        coordinatorHost: { type: 'string', minLength: 1, maxLength: 300 },
+        registrationTimeout: { type: 'string', minLength: 1, maxLength: 50 },
+        launcherArgs: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2000 } },
+        agentCommand: { type: 'string', minLength: 1, maxLength: 2000 },
+      },
+    },
     enabled: { type: 'boolean', default: true },
     missed: { type: 'string', enum: ['skip', 'run-once'], default: 'skip' },
     thresholds: {
