@@ -487,3 +487,82 @@ describe('an engine that never starts all agents', () => {
     assert.deepEqual(processesWith('setTimeout(()=>{},60000)'), [], 'the launched processes were stopped');
   });
 });
+
+describe('suites and schedules on many clients', () => {
+  it('suite --engine local --clients 2: every run of the suite is a 2-client run; a targets file secret reaches no agent argument', () => {
+    const root = fresh('fs');
+    const db = fresh('db');
+    const targets = join(dir, 'targets.yaml');
+    writeFileSync(targets, `targets:\n  - name: ceiling\n    url: null://\n  - name: disk\n    url: file://${root}\nworkloads: [put-small]\n`);
+    const r = runCli(['suite', '--targets', targets, '--engine', 'local', '--clients', '2', '--duration', '1s', '--warmup', '0s', '--db', db, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.runs.length, 2);
+    for (const { runId } of out.runs) {
+      const run = stored(db, runId);
+      assert.equal(run.status, 'completed');
+      assert.equal(run.clients.length, 2);
+      assertExactMerge(run);
+    }
+  });
+
+  it('a schedule naming an engine and a client count runs its jobs on that many clients', () => {
+    const db = fresh('db');
+    const add = runCli([
+      'schedule',
+      'add',
+      'fleet',
+      '--cron',
+      '0 3 * * *',
+      '--target',
+      'null://',
+      '--workloads',
+      'put-small',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+      '--engine',
+      'local',
+      '--clients',
+      '2',
+      '--db',
+      db,
+    ]);
+    assert.equal(add.code, 0, add.stderr);
+    const show = runCli(['schedule', 'show', 'fleet', '--db', db]);
+    assert.match(show.stdout, /clients: 2 placed by local/);
+    const ran = runCli(['schedule', 'run-now', 'fleet', '--json', '--db', db]);
+    assert.equal(ran.code, 0, ran.stderr);
+    const store = openStore(db);
+    try {
+      const [run] = store.listRuns({ scheduleId: 'fleet' }).runs;
+      const detail = store.getRun(run!.id)!;
+      assert.equal(detail.clients.length, 2);
+      assert.equal(detail.environment.engine, 'local');
+    } finally {
+      store.close();
+    }
+    const bad = runCli([
+      'schedule',
+      'add',
+      'bad',
+      '--cron',
+      '0 3 * * *',
+      '--target',
+      'null://',
+      '--workloads',
+      'put-small',
+      '--engine',
+      'local',
+      '--clients',
+      '8',
+      '--concurrency',
+      '4',
+      '--db',
+      fresh('db'),
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--concurrency: 4 is shared among the 8 clients/);
+  });
+});
