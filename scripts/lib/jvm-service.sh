@@ -1,4 +1,18 @@
-# Shared by the JVM services (hdfs, cassandra): sourced, not run.
+# Shared by the JVM services (hdfs, cassandra, yarn): sourced, not run.
+
+# The JPMS opens of Hadoop's own launcher (hadoop-functions.sh, hadoop_finalize_jpms_opts) plus nio for Netty:
+# what Hadoop's daemons and clients need on Java 17.
+HADOOP_JPMS_OPTS=(
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.math=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.zip=ALL-UNNAMED --add-opens=java.base/sun.security.util=ALL-UNNAMED
+  --add-opens=java.base/sun.security.x509=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
+  --enable-native-access=ALL-UNNAMED
+)
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Target } from '../drivers/target.js';
 import type { Driver } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
+import type { ScheduleDistributed } from '../results/types.js';
 import { parseDuration } from '../workloads/size.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import { Coordinator } from './coordinator.js';
@@ -15,18 +16,8 @@ import { ENGINES } from './engines/registry.js';
 import { planShares } from './plan.js';
 import { type AgentPlan, parseHostPort, TOKEN_VARIABLE } from './protocol.js';
 
-/** How a run is spread over clients. */
-export interface FleetSettings {
-  readonly engine: string;
-  readonly clients: number;
-  /** `HOST:PORT` to listen on. @default 127.0.0.1:0 */
-  readonly coordinatorBind?: string;
-  readonly coordinatorHost?: string;
-  /** @default 120s */
-  readonly registrationTimeout?: string;
-  readonly launcherArgs?: readonly string[];
-  /** @default this node and this storbench */
-  readonly agentCommand?: string;
+/** How a run is spread over clients: a schedule's settings, or the flags of `run --engine`. */
+export interface FleetSettings extends ScheduleDistributed {
   /** The environment variable the target came from: kept from the agents' environment. */
   readonly targetVariable?: string;
 }

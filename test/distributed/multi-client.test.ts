@@ -169,87 +169,41 @@ function assertKeyShares(run: RunDetail, indices: number[]): void {
 for (const { engine, env, skip } of ENGINE_CASES) {
   const flags = ['--engine', engine, '--clients', '3', '--registration-timeout', '180s'];
   describe(`run --engine ${engine} --clients 3`, { skip }, () => {
-    it('writes on file:// from 3 agent processes: one merged run, exact, each rank in its own key share, started together', () => {
-      const root = fresh('fs');
+    /** A 3 s put-small on 3 clients of this engine, its objects kept: the stored run, checked. */
+    const putOnThree = (target: string): RunDetail => {
       const db = fresh('db');
-      const r = runCli(
-        [
-          'run',
-          ...flags,
-          '--target',
-          `file://${root}`,
-          '--workload',
-          'put-small',
-          '--duration',
-          '3s',
-          '--warmup',
-          '0s',
-          '--concurrency',
-          '6',
-          '--no-cleanup',
-          '--db',
-          db,
-          '--json',
-        ],
-        {
-          ...(env ? { env } : {}),
-          timeoutMs: 240_000,
-        },
-      );
+      const args = ['run', ...flags, '--target', target, '--workload', 'put-small', '--duration', '3s', '--warmup', '0s'];
+      const r = runCli([...args, '--concurrency', '6', '--no-cleanup', '--db', db, '--json'], { ...(env ? { env } : {}), timeoutMs: 240_000 });
       assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout);
-      assert.equal(out.status, 'completed');
-      const run = stored(db, out.runId);
+      const run = stored(db, JSON.parse(r.stdout).runId);
+      assert.equal(run.status, 'completed', run.error);
       assertThreeClients(run, engine);
       assert.ok(run.clients.every((c) => c.measuredSeconds! > 2.5));
-      assertKeyShares(run, keyIndices(join(root, 'storbench', out.runId)));
+      return run;
+    };
+
+    it('writes on file:// from 3 agent processes: one merged run, exact, each rank in its own key share, started together', () => {
+      const root = fresh('fs');
+      const run = putOnThree(`file://${root}`);
+      assertKeyShares(run, keyIndices(join(root, 'storbench', run.id)));
     });
 
     it('writes on S3 (Ceph RGW) from 3 agents, each in its own key share', {
       skip: process.env.STORBENCH_TEST_CEPH ? undefined : 'STORBENCH_TEST_CEPH is not set',
     }, async () => {
-      const db = fresh('db');
       const url = process.env.STORBENCH_TEST_CEPH!;
-      const r = runCli(
-        [
-          'run',
-          ...flags,
-          '--target',
-          url,
-          '--workload',
-          'put-small',
-          '--duration',
-          '3s',
-          '--warmup',
-          '0s',
-          '--concurrency',
-          '6',
-          '--no-cleanup',
-          '--db',
-          db,
-          '--json',
-        ],
-        {
-          ...(env ? { env } : {}),
-          timeoutMs: 240_000,
-        },
-      );
-      assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout);
-      const run = stored(db, out.runId);
-      assert.equal(run.status, 'completed', run.error);
-      assertThreeClients(run, engine);
+      const run = putOnThree(url);
       const driver = await createDriver({ target: parseTarget(url), concurrency: 4 });
       await driver.open();
       try {
         const keys: string[] = [];
-        for await (const page of driver.list(`storbench/${out.runId}/`)) keys.push(...page.map((o) => o.key));
+        for await (const page of driver.list(`storbench/${run.id}/`)) keys.push(...page.map((o) => o.key));
         assertKeyShares(
           run,
           keys.map((k) => Number(k.slice(k.lastIndexOf('/') + 1))),
         );
       } finally {
-        await driver.deletePrefix(`storbench/${out.runId}/`);
+        await driver.deletePrefix(`storbench/${run.id}/`);
         await driver.close();
       }
     });

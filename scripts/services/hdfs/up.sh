@@ -16,15 +16,7 @@ ensure_jvm_jars hdfs "$JAVA" "$HADOOP_LIB" "$here"
 # --- JVM options ---------------------------------------------------------------------------------------------------
 # The JPMS opens of Hadoop's own launcher (hadoop-functions.sh, hadoop_finalize_jpms_opts) plus nio for Netty.
 OPTS=(
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.math=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.zip=ALL-UNNAMED --add-opens=java.base/sun.security.util=ALL-UNNAMED
-  --add-opens=java.base/sun.security.x509=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
-  --enable-native-access=ALL-UNNAMED
+  "${HADOOP_JPMS_OPTS[@]}"
   # Four JVMs share 2 cores and must stay under ~1.5 GB together: serial GC, small code cache, bounded heaps.
   -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m
   -Djava.net.preferIPv4Stack=true -Dhadoop.home.dir="$STATE" -Dhadoop.log.dir="$STATE/logs"

@@ -29,15 +29,7 @@ ensure_jvm_jars yarn "$JAVA" "$YARN_LIB" "$here"
 
 # --- JVM options (as the HDFS service): Hadoop's JPMS opens, serial GC, bounded heaps ------------------------------
 OPTS=(
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.math=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.zip=ALL-UNNAMED --add-opens=java.base/sun.security.util=ALL-UNNAMED
-  --add-opens=java.base/sun.security.x509=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
-  --enable-native-access=ALL-UNNAMED
+  "${HADOOP_JPMS_OPTS[@]}"
   # Three JVMs (plus each app's AM and client) share 2 cores with other servers: serial GC, small code cache,
   # bounded heaps and metaspace.
   -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=160m
@@ -116,6 +108,7 @@ YARN_JAVA='$JAVA'
 YARN_LIB='$YARN_LIB'
 YARN_USER_HOME='$STATE/home'
 YARN_TMP='$STATE/tmp'
+$(declare -p HADOOP_JPMS_OPTS)
 ENV
 cp "$here/log4j.properties" "$here/capacity-scheduler.xml" "$CONF/"
 # fs.defaultFS file:///: YARN keeps staging files, localized resources and logs on the local disk; it never

@@ -17,15 +17,7 @@ home="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 conf="${HADOOP_CONF_DIR:-$home/etc/hadoop}"
 cp="$conf:$YARN_LIB/*"
 opts=(
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.math=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.zip=ALL-UNNAMED --add-opens=java.base/sun.security.util=ALL-UNNAMED
-  --add-opens=java.base/sun.security.x509=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
-  --enable-native-access=ALL-UNNAMED
+  "${HADOOP_JPMS_OPTS[@]}"
   # short-lived clients on 2 shared cores: C1 only (faster start-up), serial GC, a small heap
   -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -XX:MaxMetaspaceSize=128m
   -Djava.net.preferIPv4Stack=true -Dhadoop.home.dir="$home" -Duser.home="$YARN_USER_HOME"

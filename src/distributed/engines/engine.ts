@@ -63,9 +63,13 @@ export class OutputTail {
   }
 }
 
+/** How long a launcher may take to end by itself once its agents have (srun and mpirun at once, DS when its AM ends). */
+export const LAUNCHER_GRACE_MS = 3000;
+
 /**
  * A launcher child (srun, mpirun, the DistributedShell client) in a process group of its own, so stopping it
  * reaches what it started on this host. `onExit` gets its exit code (or 128+signal) and its output's tail.
+ * `stop` gives it LAUNCHER_GRACE_MS to end by itself, then SIGTERM, then SIGKILL 5 s later.
  */
 export function spawnLauncher(
   command: string,
@@ -73,7 +77,7 @@ export function spawnLauncher(
   env: NodeJS.ProcessEnv,
   onExit: (code: number, tail: string) => void,
   onOutput?: (chunk: string) => void,
-): { child: ChildProcess; stop: () => Promise<void> } {
+): { child: ChildProcess; exited: Promise<void>; stop: () => Promise<void> } {
   const tail = new OutputTail();
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const collect = (chunk: Buffer) => {
@@ -94,6 +98,7 @@ export function spawnLauncher(
   });
   return {
     child,
+    exited,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       const group = -child.pid;
@@ -104,10 +109,14 @@ export function spawnLauncher(
           // already gone
         }
       };
-      kill('SIGTERM');
-      const timer = setTimeout(() => kill('SIGKILL'), 5000);
+      let term: NodeJS.Timeout | undefined;
+      const grace = setTimeout(() => {
+        kill('SIGTERM');
+        term = setTimeout(() => kill('SIGKILL'), 5000);
+      }, LAUNCHER_GRACE_MS);
       await exited;
-      clearTimeout(timer);
+      clearTimeout(grace);
+      if (term) clearTimeout(term);
     },
   };
 }

@@ -12,7 +12,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { TOKEN_VARIABLE } from '../protocol.js';
-import { agentArgs, type Engine, findOnPath, spawnLauncher } from './engine.js';
+import { agentArgs, type Engine, findOnPath, LAUNCHER_GRACE_MS, spawnLauncher } from './engine.js';
 
 const DS_CLIENT = 'org.apache.hadoop.yarn.applications.distributedshell.Client';
 /** DistributedShell kills its application after `-timeout` ms (10 minutes by default): a day, unless overridden. */
@@ -125,6 +125,8 @@ export const yarnEngine: Engine = {
     return {
       jobId: () => appId,
       stop: async () => {
+        // a finished application's client ends by itself soon after its containers
+        await Promise.race([client.exited, new Promise((r) => setTimeout(r, LAUNCHER_GRACE_MS).unref())]);
         if (appId && client.child.exitCode === null) {
           // the application outlives its client: kill it in YARN through the RM's REST API (what `yarn application
           // -kill` does, without starting a JVM), bounded; its agents have stopped already (their coordinator closed)
