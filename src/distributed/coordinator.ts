@@ -192,6 +192,13 @@ export class Coordinator implements Fleet {
       released,
       done,
       abandon: async () => this.broadcast({ t: 'stop' }),
+      // the live view and /metrics: how many clients the merged totals come from
+      facts: () => ({
+        clients: this.o.clients,
+        clientsReporting: [...this.agents.values()].filter(
+          (a) => a.status === 'done' || (a.status === 'measuring' && Date.now() - a.lastSeen < 2 * HEARTBEAT_MS),
+        ).length,
+      }),
     };
   }
 

@@ -53,7 +53,7 @@ export async function measure(request: MeasureRequest): Promise<Measured> {
     store.recordProgress(
       runId,
       segments,
-      { elapsedS: Math.round((now - window.startMs) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us },
+      { elapsedS: Math.round((now - window.startMs) / 100) / 10, totalS, ops: t.ops, errors: t.errors, p99Us: t.p99Us, ...running.facts?.() },
       {
         measuredSeconds: Math.round(measuredSeconds * 1000) / 1000,
         ops: figures.ops,

@@ -12,6 +12,9 @@ import type { KeyShare } from './placement/context.js';
 import { type Progress, progressOf } from './progress.js';
 import { saltOf } from './workers.js';
 
+/** How long prepare runs between turns of the event loop, ms. */
+const YIELD_EVERY_MS = 20;
+
 export interface PrepareRequest {
   readonly spec: WorkloadSpec;
   readonly driver: Driver;
@@ -57,6 +60,7 @@ export async function prepare(request: PrepareRequest): Promise<{ objects: numbe
   const indices = ownedIndices(spec.objects, owned);
   let next = 0;
   let done = 0;
+  let lastYield = performance.now();
   let firstError: unknown;
   const t0 = performance.now();
   const timer = setInterval(() => {
@@ -74,6 +78,12 @@ export async function prepare(request: PrepareRequest): Promise<{ objects: numbe
             done++;
           } catch (e) {
             firstError ??= e;
+          }
+          // a driver whose calls complete at once (mem://, blocking file:// calls) would starve timers: the
+          // progress line, Ctrl-C, and an agent's heartbeats (10 s without one fails a multi-client run)
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            lastYield = performance.now();
+            await new Promise((r) => setImmediate(r));
           }
         }
       }),

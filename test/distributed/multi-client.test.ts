@@ -254,6 +254,8 @@ for (const { engine, env, skip } of ENGINE_CASES) {
           conn.close();
         }
         if (!row?.progress_json || JSON.parse(row.progress_json).ops <= 0) continue;
+        // the live progress (what /metrics and the live view read) counts every client
+        assert.equal(JSON.parse(row.progress_json).clients, 3);
         const pid = agentPid(row.id, 1);
         if (pid === undefined) continue;
         process.kill(pid, 'SIGKILL');

@@ -32,6 +32,8 @@ export interface Running {
   readonly snapshot: () => Figures | undefined;
   /** Stop what still runs (operations hung past the drain); not awaited by the run. */
   readonly abandon: () => Promise<void>;
+  /** More live figures for the run's progress record (/metrics, the live view): a multi-client run's clients. */
+  readonly facts?: () => Readonly<Record<string, number>>;
 }
 
 /** A measuring loop that failed, with what it measured until then (kept with the failed run). */
