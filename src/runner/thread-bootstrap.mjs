@@ -2,4 +2,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./thread-entry.ts');
+// not awaited: no top-level await in a thread's modules (see thread-entry.ts)
+import('./thread-entry.ts');
