@@ -31,9 +31,7 @@ type EngineValues = { [K in keyof typeof engineFlagOptions]?: K extends 'launche
 /** The flags as settings; undefined when no --engine is given (and none of its flags either). */
 export function fleetSettings(values: EngineValues, targetVariable?: string): FleetSettings | undefined {
   if (values.engine === undefined) {
-    const stray = (['clients', 'coordinator-bind', 'coordinator-host', 'registration-timeout', 'launcher-arg', 'agent-command'] as const).find(
-      (f) => values[f] !== undefined,
-    );
+    const stray = (Object.keys(engineFlagOptions) as (keyof EngineValues)[]).find((f) => values[f] !== undefined);
     if (stray) throw new UsageError(`--${stray} needs --engine (local, slurm, mpi, yarn or external)`);
     return undefined;
   }

@@ -6,30 +6,28 @@
  * opens the results store. It stops when told, and at once when the coordinator's connection is lost.
  */
 import { connect, type Socket } from 'node:net';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createDriver } from '../drivers/registry.js';
 import { parseTarget, redactString } from '../drivers/target.js';
 import type { Driver } from '../drivers/types.js';
-import { aggregate } from '../runner/aggregate.js';
 import { clientCpuOf, cpuNow } from '../runner/client-cpu.js';
+import { drained } from '../runner/measure.js';
 import type { MeasureContext } from '../runner/placement/context.js';
 import { MainLoop } from '../runner/placement/main-loop.js';
-import type { Figures, Running } from '../runner/placement/placement.js';
+import { NO_TOTALS, type Running } from '../runner/placement/placement.js';
 import { StartGate } from '../runner/placement/start-gate.js';
 import { startThreads } from '../runner/placement/threads.js';
 import { prepare } from '../runner/prepare.js';
+import { hostFacts } from '../runner/run.js';
 import { STORBENCH_VERSION } from '../version.js';
 import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution } from '../workloads/sizes.js';
-import { MIX_OPS } from '../workloads/spec.js';
 import { agentSpec } from './plan.js';
 import { type AgentMessage, type AgentPlan, type CoordinatorMessage, clockMs, HEARTBEAT_MS, readMessages, send } from './protocol.js';
 
 /** Pings taken to estimate the clock offset; the one with the shortest round trip counts. */
 const CLOCK_PINGS = 7;
-/** Operations still running this long after the end (or a stop) are cancelled, as in a run of one process. */
-const DRAIN_TIMEOUT_MS = 30_000;
 /** How long to keep trying to reach the coordinator (it may start after the agents: Kubernetes). */
 const CONNECT_TIMEOUT_MS = 60_000;
 
@@ -161,7 +159,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   const plan = answer.plan;
   let running: Running | undefined;
   const heartbeat = setInterval(() => {
-    if (!running) return say({ t: 'beat', totals: { ops: 0, bytes: 0, errors: 0, p99Us: 0 } });
+    if (!running) return say({ t: 'beat', totals: NO_TOTALS });
     const { sets, measuredSeconds } = running.partial();
     say({ t: 'beat', totals: running.live(), sets, measuredSeconds });
   }, HEARTBEAT_MS);
@@ -241,7 +239,7 @@ async function measureShare(
 
   const go = await inbox.next(['start', 'stop']);
   if (!go) return undefined;
-  const environment = { host: hostname(), nodeVersion: process.version, storbenchVersion: STORBENCH_VERSION, cpus: availableParallelism() };
+  const environment = hostFacts();
   if (go.t === 'stop') {
     await threads?.running.abandon();
     return { sets: [], measuredSeconds: 0, startSkewMs: 0, environment };
@@ -255,38 +253,18 @@ async function measureShare(
   const running = threads ? threads.go(gate) : new MainLoop(context).start(gate);
   const cpu0 = cpuNow();
   onRunning(running);
-  const figures = await drained(running, gate, spec.ops === undefined, stop.signal, cancel);
-  const cpu = clientCpuOf(cpuNow() - cpu0, figures.measuredSeconds, aggregate(figures.sets, figures.measuredSeconds, MIX_OPS).ops);
+  const outcome = await drained(running, gate, spec.ops === undefined, stop.signal, cancel);
+  if (outcome === 'timeout') running.abandon().catch(() => undefined); // its figures so far are still sent
+  const figures = outcome === 'timeout' ? (running.snapshot() ?? running.partial()) : outcome;
+  const cpu = clientCpuOf(
+    cpuNow() - cpu0,
+    figures.measuredSeconds,
+    figures.sets.flatMap((s) => s.ops),
+  );
   return {
     sets: figures.sets,
     measuredSeconds: figures.measuredSeconds,
     startSkewMs: opened - best.offsetMs - go.at,
     environment: { ...environment, ...(cpu ? { clientCpuUsPerOp: cpu.usPerOp, clientCpuCores: cpu.cores } : {}) },
   };
-}
-
-/** The loop's figures; operations still in flight DRAIN_TIMEOUT_MS after the end or a stop are abandoned. */
-async function drained(running: Running, gate: StartGate, timed: boolean, stop: AbortSignal, cancel: AbortController): Promise<Figures> {
-  let timer: NodeJS.Timeout | undefined;
-  let deadline: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    const arm = () => {
-      timer ??= setTimeout(() => {
-        cancel.abort();
-        resolve('timeout');
-      }, DRAIN_TIMEOUT_MS);
-    };
-    if (stop.aborted) arm();
-    else stop.addEventListener('abort', arm, { once: true });
-    if (timed) running.released.then(() => (deadline = setTimeout(arm, Math.max(0, gate.clock.stopMs - performance.now()))));
-  });
-  try {
-    const outcome = await Promise.race([running.done, timeout]);
-    if (outcome !== 'timeout') return outcome;
-    running.abandon().catch(() => undefined);
-    return running.snapshot() ?? running.partial();
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (deadline) clearTimeout(deadline);
-  }
 }

@@ -14,7 +14,7 @@ import type { Environment, Warning } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
 import type { RunClient } from '../results/types.js';
 import { aggregate } from '../runner/aggregate.js';
-import { FailedWithFigures, type Figures, type Placement, type Running, type Totals } from '../runner/placement/placement.js';
+import { addTotals, FailedWithFigures, type Figures, NO_TOTALS, type Placement, type Running, type Totals } from '../runner/placement/placement.js';
 import type { StartGate } from '../runner/placement/start-gate.js';
 import type { Progress } from '../runner/progress.js';
 import { progressOf } from '../runner/progress.js';
@@ -85,13 +85,12 @@ interface Agent {
   error?: string;
 }
 
-const ZERO: Totals = { ops: 0, bytes: 0, errors: 0, p99Us: 0 };
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 export class Coordinator implements Fleet {
-  readonly shares: readonly AgentShare[];
+  private readonly shares: readonly AgentShare[];
   private readonly agents = new Map<number, Agent>();
   private server: Server | undefined;
   private launch: Launch | undefined;
@@ -113,11 +112,6 @@ export class Coordinator implements Fleet {
   constructor(private readonly o: CoordinatorOptions) {
     if (!Number.isInteger(o.clients) || o.clients < 1) throw new UsageError(`--clients: give a whole number of at least 1 (got ${o.clients})`);
     this.shares = planShares(o.spec, o.clients, o.blocking);
-  }
-
-  /** `host:port` agents dial; set once listening. */
-  get coordinatorAddress(): string {
-    return this.address;
   }
 
   async admit(runId: string, base: string, signal: AbortSignal, onProgress?: (p: Progress) => void): Promise<void> {
@@ -186,7 +180,7 @@ export class Coordinator implements Fleet {
     });
     done.catch(() => undefined); // observed by the runner
     return {
-      live: () => [...this.agents.values()].reduce((s, a) => this.sum(s, a.totals), ZERO),
+      live: () => [...this.agents.values()].reduce((s, a) => addTotals(s, a.totals), NO_TOTALS),
       partial: () => this.figures(),
       snapshot: () => this.figures(),
       released,
@@ -336,7 +330,7 @@ export class Coordinator implements Fleet {
       ...(m.engineTask ? { engineTask: String(m.engineTask) } : {}),
       status: 'registered',
       lastSeen: Date.now(),
-      totals: ZERO,
+      totals: NO_TOTALS,
       partial: [],
       partialSeconds: 0,
     };
@@ -374,7 +368,7 @@ export class Coordinator implements Fleet {
         return;
       case 'done':
         a.final = m;
-        a.totals = m.sets.reduce((s, set) => this.sum(s, this.totalsOf(set)), ZERO);
+        a.totals = m.sets.reduce((s, set) => addTotals(s, this.totalsOf(set)), NO_TOTALS);
         a.status = 'done';
         send(a.socket, { t: 'bye' }); // its results are in: the agent may exit (and its engine task end)
         break;
@@ -440,14 +434,16 @@ export class Coordinator implements Fleet {
       const left = deadline - Date.now();
       if (left <= 0) return 'timeout';
       await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
+        // every change a wait can be waiting for (a message, a failure) calls wake()
+        const wake = () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', wake);
+          this.wakers = this.wakers.filter((w) => w !== wake);
           resolve();
         };
-        const timer = setTimeout(done, Math.min(left, 1000));
-        signal?.addEventListener('abort', done, { once: true });
-        this.wakers.push(done);
+        const timer = left === Infinity ? undefined : setTimeout(wake, left);
+        signal?.addEventListener('abort', wake, { once: true });
+        this.wakers.push(wake);
       });
     }
   }
@@ -470,10 +466,6 @@ export class Coordinator implements Fleet {
   }
 
   private totalsOf(set: RecordSet): Totals {
-    return set.ops.reduce((t, o) => ({ ops: t.ops + o.count, bytes: t.bytes + o.bytes, errors: t.errors + o.errors, p99Us: t.p99Us }), ZERO);
-  }
-
-  private sum(a: Totals, b: Totals): Totals {
-    return { ops: a.ops + b.ops, bytes: a.bytes + b.bytes, errors: a.errors + b.errors, p99Us: Math.max(a.p99Us, b.p99Us) };
+    return set.ops.reduce((t, o) => addTotals(t, { ops: o.count, bytes: o.bytes, errors: o.errors, p99Us: 0 }), NO_TOTALS);
   }
 }

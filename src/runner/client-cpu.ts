@@ -5,8 +5,6 @@
  * system being measured; on a cluster it is the number of client hosts a load needs. Stored with each run as
  * `clientCpuUsPerOp` and `clientCpuCores` in its environment.
  */
-import type { OpResult } from '../results/types.js';
-
 export interface ClientCpu {
   /** CPU microseconds (user + system, every thread) per operation that ended in the window. */
   readonly usPerOp: number;
@@ -20,8 +18,8 @@ export function cpuNow(): number {
   return user + system;
 }
 
-/** The figures of `cpuUs` spent over `seconds` measuring `ops`. */
-export function clientCpuOf(cpuUs: number, seconds: number, ops: readonly OpResult[]): ClientCpu | undefined {
+/** The figures of `cpuUs` spent over `seconds` measuring `ops` (per-operation results or records: their counts). */
+export function clientCpuOf(cpuUs: number, seconds: number, ops: readonly { readonly count: number }[]): ClientCpu | undefined {
   const count = ops.reduce((n, o) => n + o.count, 0);
   if (count === 0 || seconds <= 0) return undefined;
   return { usPerOp: Math.round((cpuUs / count) * 10) / 10, cores: Math.round((cpuUs / 1e6 / seconds) * 100) / 100 };

@@ -87,29 +87,8 @@ export async function measure(request: MeasureRequest): Promise<Measured> {
     last = { ops: t.ops, bytes: t.bytes, at: now };
   };
   const timer = setInterval(tick, 1000);
-  let deadline: NodeJS.Timeout | undefined;
-  let drainTimer: NodeJS.Timeout | undefined;
-  const drained = new Promise<'timeout'>((resolve) => {
-    const arm = () => {
-      drainTimer ??= setTimeout(() => {
-        cancel.abort();
-        resolve('timeout');
-      }, DRAIN_TIMEOUT_MS);
-    };
-    if (stop.aborted) arm();
-    else stop.addEventListener('abort', arm, { once: true });
-    if (spec.ops === undefined) {
-      // armed from the window the workers were released into (threads auto: after the probe)
-      running.released.then(
-        () => {
-          deadline = setTimeout(arm, Math.max(0, gate.clock.stopMs - performance.now()));
-        },
-        () => undefined,
-      );
-    }
-  });
   try {
-    const outcome = await Promise.race([running.done, drained]);
+    const outcome = await drained(running, gate, spec.ops === undefined, stop, cancel);
     const elu = performance.eventLoopUtilization(elu0);
     environment.eventLoopUtilization = Math.round(elu.utilization * 1000) / 1000;
     if (outcome !== 'timeout') return { ...outcome, cpuAtStartUs: gate.clock.cpuUs };
@@ -121,6 +100,38 @@ export async function measure(request: MeasureRequest): Promise<Measured> {
     return { ...snapshot, cpuAtStartUs: gate.clock.cpuUs };
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * What the placement measured, or `timeout`: operations still in flight DRAIN_TIMEOUT_MS after the planned end
+ * (`timed` runs: from the window the workers were released into, so after threads: auto's probe) or after a
+ * stop were cancelled. Shared by this process's runs and a multi-client run's agents.
+ */
+export async function drained(running: Running, gate: StartGate, timed: boolean, stop: AbortSignal, cancel: AbortController): Promise<Figures | 'timeout'> {
+  let deadline: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    const arm = () => {
+      drainTimer ??= setTimeout(() => {
+        cancel.abort();
+        resolve('timeout');
+      }, DRAIN_TIMEOUT_MS);
+    };
+    if (stop.aborted) arm();
+    else stop.addEventListener('abort', arm, { once: true });
+    if (timed) {
+      running.released.then(
+        () => {
+          deadline = setTimeout(arm, Math.max(0, gate.clock.stopMs - performance.now()));
+        },
+        () => undefined,
+      );
+    }
+  });
+  try {
+    return await Promise.race([running.done, timeout]);
+  } finally {
     if (deadline) clearTimeout(deadline);
     if (drainTimer) clearTimeout(drainTimer);
   }

@@ -95,6 +95,18 @@ export interface RunResult {
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The facts of the measuring host every run stores (a multi-client run's agents store their own). */
+export function hostFacts(): Environment {
+  return {
+    host: hostname(),
+    nodeVersion: process.version,
+    storbenchVersion: STORBENCH_VERSION,
+    // libuv's threadpool as this process has it (bin/storbench.cjs sizes it first, by src/threadpool's one rule)
+    threadpoolSize: threadpoolInfo().size,
+    cpus: availableParallelism(),
+  };
+}
+
 /** Run one workload against one target. */
 export async function runBenchmark(request: RunRequest): Promise<RunResult> {
   const { target, spec } = request;
@@ -135,12 +147,7 @@ async function execute(
   const base = datasetBase(spec, runId);
   const environment: Record<string, string | number | boolean> = {
     ...driver.environment(),
-    host: hostname(),
-    nodeVersion: process.version,
-    storbenchVersion: STORBENCH_VERSION,
-    // libuv's threadpool as this process has it (bin/storbench.cjs sizes it first, by src/threadpool's one rule)
-    threadpoolSize: threadpoolInfo().size,
-    cpus: availableParallelism(),
+    ...hostFacts(),
     keyPrefix: `${base}/`,
     ...largeFiles,
   };

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Target } from '../drivers/target.js';
 import type { WorkloadSpec } from '../workloads/spec.js';
 import type { KeyShare } from './placement/context.js';
+import { addTotals } from './placement/placement.js';
 import type { RecordSet } from './recorder.js';
 import { threadEntryUrl } from './thread-bundle.js';
 
@@ -230,7 +231,7 @@ export function runThreads(plan: ThreadPlan): {
       plan.stop.removeEventListener('abort', onStop);
     });
   return {
-    totals: () => latest.reduce((a, b) => ({ ops: a.ops + b.ops, bytes: a.bytes + b.bytes, errors: a.errors + b.errors, p99Us: Math.max(a.p99Us, b.p99Us) })),
+    totals: () => latest.reduce(addTotals),
     partial: () => partial.filter((r) => r !== undefined),
     ready,
     start: (timing) => gate.open(GATE_OPEN, timing),

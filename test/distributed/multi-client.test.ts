@@ -323,6 +323,10 @@ describe('run --engine local: reads', () => {
   });
 });
 
+/** `storbench run` of put-small on null:// with these flags (the multi-client flags under test) into `db`. */
+const putOnNull = (flags: readonly string[], db: string, options: Parameters<typeof runCli>[1] = {}) =>
+  runCli(['run', '--target', 'null://', '--workload', 'put-small', ...flags, '--db', db], options);
+
 describe('multi-client bad input: one line, exit 2, nothing written', () => {
   const cases: [string, string[], RegExp][] = [
     ['--clients 0', ['--engine', 'local', '--clients', '0'], /--clients: expected a whole number from 1/],
@@ -335,7 +339,7 @@ describe('multi-client bad input: one line, exit 2, nothing written', () => {
   for (const [what, flags, message] of cases) {
     it(what, () => {
       const db = fresh('db');
-      const r = runCli(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '1s', ...flags, '--db', db]);
+      const r = putOnNull(['--duration', '1s', ...flags], db);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -346,7 +350,7 @@ describe('multi-client bad input: one line, exit 2, nothing written', () => {
   it('an engine whose launcher is not installed', () => {
     for (const engine of ['slurm', 'mpi', 'yarn']) {
       const db = fresh('db');
-      const r = runCli(['run', '--target', 'null://', '--workload', 'put-small', '--engine', engine, '--clients', '2', '--db', db], {
+      const r = putOnNull(['--engine', engine, '--clients', '2'], db, {
         env: { PATH: '/nonexistent', HADOOP_HOME: '/nonexistent', HADOOP_YARN_HOME: '/nonexistent' },
       });
       assert.equal(r.code, 2, `${engine}: ${r.stderr}`);
@@ -357,12 +361,7 @@ describe('multi-client bad input: one line, exit 2, nothing written', () => {
 
   it('--engine external without a token (the coordinator never listens without one)', () => {
     const db = fresh('db');
-    const r = runCli(
-      ['run', '--target', 'null://', '--workload', 'put-small', '--engine', 'external', '--clients', '2', '--coordinator-bind', '0.0.0.0:0', '--db', db],
-      {
-        env: { STORBENCH_AGENT_TOKEN: '' },
-      },
-    );
+    const r = putOnNull(['--engine', 'external', '--clients', '2', '--coordinator-bind', '0.0.0.0:0'], db, { env: { STORBENCH_AGENT_TOKEN: '' } });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /STORBENCH_AGENT_TOKEN/);
     assert.equal(existsSync(db), false);
@@ -380,24 +379,7 @@ const s = connect({ host, port: Number(port) }, () => s.write(JSON.stringify({ t
   rank: Number(a[a.indexOf('--rank') + 1]), host: 'old', pid: process.pid, version: '0.0.1-old' }) + '\\n'));
 s.on('data', () => {}); s.on('close', () => process.exit(0)); setTimeout(() => process.exit(0), 20000);`,
     );
-    const r = runCli(
-      [
-        'run',
-        '--target',
-        'null://',
-        '--workload',
-        'put-small',
-        '--engine',
-        'local',
-        '--clients',
-        '2',
-        '--agent-command',
-        `${process.execPath} ${old}`,
-        '--db',
-        db,
-      ],
-      { timeoutMs: 60_000 },
-    );
+    const r = putOnNull(['--engine', 'local', '--clients', '2', '--agent-command', `${process.execPath} ${old}`], db, { timeoutMs: 60_000 });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /runs storbench 0\.0\.1-old, this coordinator \S+: install the same version on every client/);
     assert.equal(existsSync(db), false);
@@ -409,27 +391,10 @@ describe('an engine that never starts all agents', () => {
     const db = fresh('db');
     const t0 = Date.now();
     // agents that never dial in
-    const r = runCli(
-      [
-        'run',
-        '--target',
-        'null://',
-        '--workload',
-        'put-small',
-        '--engine',
-        'local',
-        '--clients',
-        '2',
-        '--registration-timeout',
-        '3s',
-        '--agent-command',
-        `${process.execPath} -e setTimeout(()=>{},60000)`,
-        '--db',
-        db,
-        '--json',
-      ],
-      { timeoutMs: 60_000 },
-    );
+    const agents = `${process.execPath} -e setTimeout(()=>{},60000)`;
+    const r = putOnNull(['--engine', 'local', '--clients', '2', '--registration-timeout', '3s', '--agent-command', agents, '--json'], db, {
+      timeoutMs: 60_000,
+    });
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.status, 'failed');

@@ -3,7 +3,9 @@
  * one now need the bearer token. Bodies are closed JSON schemas; what a schema cannot check (the cron
  * expression, workloads, secrets in clear) is checked by `validateSchedule`, and every problem is a 400.
  */
+
 import type { FastifyInstance } from 'fastify';
+import { ENGINES } from '../../distributed/engines/registry.js';
 import { UsageError } from '../../errors.js';
 import type { ResultsStore } from '../../results/types.js';
 import { SCHEDULE_ID_PATTERN, scheduleView, validateSchedule } from '../../scheduler/schedule.js';
@@ -89,7 +91,7 @@ const scheduleBody = {
       required: ['engine', 'clients'],
       description: 'Run each workload on many clients placed by an engine (storbench run --engine E --clients N)',
       properties: {
-        engine: { type: 'string', enum: ['local', 'slurm', 'mpi', 'yarn', 'external'] },
+        engine: { type: 'string', enum: Object.keys(ENGINES) },
         clients: { type: 'integer', minimum: 1, maximum: 10000 },
         coordinatorBind: { type: 'string', minLength: 1, maxLength: 300 },
         coordinatorHost: { type: 'string', minLength: 1, maxLength: 300 },

@@ -13,8 +13,3 @@ export const ENGINES: Readonly<Record<string, Engine>> = {
   yarn: yarnEngine,
   external: externalEngine,
 };
-
-/** The engine called `name`. @throws UsageError naming the known ones */
-export function engineNamed(name: string): Engine | undefined {
-  return ENGINES[name];
-}

@@ -17,7 +17,7 @@ import { agentArgs, type Engine, findOnPath, LAUNCHER_GRACE_MS, spawnLauncher } 
 const DS_CLIENT = 'org.apache.hadoop.yarn.applications.distributedshell.Client';
 /** DistributedShell kills its application after `-timeout` ms (10 minutes by default): a day, unless overridden. */
 const DS_TIMEOUT_MS = 24 * 3600 * 1000;
-/** Memory per agent container (MiB); an agent uses 80-90 MiB of RSS, more with worker threads. */
+/** Memory per agent container (MiB): the research prototype's Node agents used 78-89 MiB of RSS here (../shared/notes/distributed-engine.md), worker threads add more. */
 const CONTAINER_MEMORY_MB = 512;
 
 interface YarnInstall {

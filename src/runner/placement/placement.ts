@@ -14,6 +14,16 @@ export interface Totals {
   readonly p99Us: number;
 }
 
+export const NO_TOTALS: Totals = { ops: 0, bytes: 0, errors: 0, p99Us: 0 };
+
+/** Live totals of two loops together (the p99 shown is the worse one: percentiles do not add). */
+export const addTotals = (a: Totals, b: Totals): Totals => ({
+  ops: a.ops + b.ops,
+  bytes: a.bytes + b.bytes,
+  errors: a.errors + b.errors,
+  p99Us: Math.max(a.p99Us, b.p99Us),
+});
+
 /** What a measuring loop recorded, and over how long. */
 export interface Figures {
   readonly sets: RecordSet[];
