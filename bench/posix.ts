@@ -11,8 +11,8 @@
  * file into place). Each round runs every mode and fio, in ABBA order (fio first in even rounds, last in odd ones),
  * and prints the load average; figures are medians over the rounds.
  *
- * Printed per workload and mode: MiB/s or files/s, the ratio to fio, and client CPU in µs per operation
- * (storbench: the run's `clientCpu`, this process's CPU over the measured window; fio: its usr_cpu + sys_cpu
+ * Printed per workload and mode: MiB/s or files/s, the ratio to fio, and client CPU in µs per MiB (large files)
+ * or per file (small ones) (storbench: the run's `clientCpu`, this process's CPU over the measured window; fio: its usr_cpu + sys_cpu
  * percentages of its jobs' runtime). Ends with ONE JSON line of all of it and whether each goal of issue 15 is
  * met with no engine option: put-large and get-large >= 0.9x fio (the default), put-small >= 0.5x fio's create rate
  * for the same operations (`writeMode=in-place`, the default engine; the default `atomic` row is printed beside it).
@@ -66,10 +66,13 @@ function empty(dir: string): void {
   for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }
 
-/** One measurement: the rate (MiB/s for large files, files/s for small ones) and client CPU per operation. */
+/**
+ * One measurement: the rate (MiB/s for large files, files/s for small ones) and client CPU in µs per unit of
+ * that rate (per MiB for large files, per file for small ones), so storbench's and fio's CPU compare.
+ */
 interface Sample {
   readonly rate: number;
-  readonly cpuUsPerOp: number;
+  readonly cpuUs: number;
 }
 
 /** One storbench run through the CLI: the figures of its measured operation and what the run recorded. */
@@ -94,7 +97,8 @@ function storbench(args: string[], db: string, unit: Unit): Sample & { runId: st
   return {
     runId: doc.runId,
     rate: unit === 'MiB/s' ? main.mibPerSec : main.opsPerSec,
-    cpuUsPerOp: doc.clientCpu?.usPerOp ?? Number.NaN,
+    // one operation is one file: MIB_PER_WORKER MiB for large files
+    cpuUs: (doc.clientCpu?.usPerOp ?? Number.NaN) / (unit === 'MiB/s' ? MIB_PER_WORKER : 1),
     engine: String(run.environment?.ioEngine ?? '?'),
     writeMode: String(run.semantics?.writeMode ?? '?'),
   };
@@ -102,7 +106,8 @@ function storbench(args: string[], db: string, unit: Unit): Sample & { runId: st
 
 /**
  * One fio job (group reporting) with JSON output: bandwidth or IOPS of its read or write side, and its CPU per
- * I/O: usr_cpu + sys_cpu are percentages of the jobs' runtime (job_runtime, ms, summed over the jobs).
+ * I/O (one 1 MiB block of a large file, one small file): usr_cpu + sys_cpu are percentages of the jobs' runtime
+ * (job_runtime, ms, summed over the jobs).
  */
 function fio(args: string[], side: 'read' | 'write', unit: Unit): Sample {
   const r = spawnSync('fio', ['--output-format=json', '--group_reporting', '--ioengine=psync', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -114,7 +119,7 @@ function fio(args: string[], side: 'read' | 'write', unit: Unit): Sample {
   const job = json.jobs[0]!;
   const io = job[side];
   const cpuUs = ((job.usr_cpu + job.sys_cpu) / 100) * job.job_runtime * 1000;
-  return { rate: unit === 'MiB/s' ? io.bw_bytes / 1048576 : io.iops, cpuUsPerOp: io.total_ios > 0 ? cpuUs / io.total_ios : Number.NaN };
+  return { rate: unit === 'MiB/s' ? io.bw_bytes / 1048576 : io.iops, cpuUs: io.total_ios > 0 ? cpuUs / io.total_ios : Number.NaN };
 }
 
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
@@ -232,27 +237,29 @@ for (let r = 0; r < ROUNDS; r++) {
   console.log(`round ${r + 1}/${ROUNDS} (${order.join(', ')}): load average ${load.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${line}`);
 }
 
-const med = (list: Sample[]) => ({ rate: median(list.map((s) => s.rate)), cpuUsPerOp: median(list.map((s) => s.cpuUsPerOp)) });
+const med = (list: Sample[]) => ({ rate: median(list.map((s) => s.rate)), cpuUs: median(list.map((s) => s.cpuUs)) });
+/** The JSON name of a CPU figure: per MiB for large files, per file for small ones. */
+const cpuKey = (unit: Unit) => (unit === 'MiB/s' ? 'cpuUsPerMiB' : 'cpuUsPerFile');
 const num = (x: number, w: number, d = 1) => (Number.isNaN(x) ? '-' : round(x, d).toFixed(d)).padStart(w);
 console.log('');
 console.log(
-  `${'workload'.padEnd(10)} ${'mode'.padEnd(20)} ${'engine'.padEnd(6)} ${'write'.padEnd(8)} ${'rate'.padStart(10)} ${'unit'.padEnd(7)} ${'x fio'.padStart(6)} ${'CPU µs/op'.padStart(10)}   samples`,
+  `${'workload'.padEnd(10)} ${'mode'.padEnd(20)} ${'engine'.padEnd(6)} ${'write'.padEnd(8)} ${'rate'.padStart(10)} ${'unit'.padEnd(7)} ${'x fio'.padStart(6)} ${'CPU µs/unit'.padStart(11)}   samples`,
 );
 const summary: Record<string, unknown> = {};
 for (const w of Object.keys(WORKLOADS) as WorkloadName[]) {
   const { label, unit, modes } = WORKLOADS[w];
   const f = med(samples[w].fio);
-  const rows: Record<string, unknown> = { unit, fio: { rate: round(f.rate), cpuUsPerOp: round(f.cpuUsPerOp, 2) } };
+  const rows: Record<string, unknown> = { unit, fio: { rate: round(f.rate), [cpuKey(unit)]: round(f.cpuUs, 2) } };
   for (const m of [...modes, 'fio' as const]) {
     const s = med(samples[w][m]);
     const rec = m === 'fio' ? { engine: 'psync', writeMode: w === 'getLarge' ? '-' : 'in-place' } : recorded.get(m)!;
     const list = samples[w][m].map((x) => round(x.rate).toFixed(0)).join(' ');
     console.log(
       `${label.padEnd(10)} ${m.padEnd(20)} ${rec.engine.padEnd(6)} ${(w === 'getLarge' ? '-' : rec.writeMode).padEnd(8)} ${num(s.rate, 10)} ${unit.padEnd(7)} ` +
-        `${num(s.rate / f.rate, 6, 2)} ${num(s.cpuUsPerOp, 10)}   ${list}`,
+        `${num(s.rate / f.rate, 6, 2)} ${num(s.cpuUs, 11)}   ${list}`,
     );
     if (m !== 'fio')
-      rows[m] = { rate: round(s.rate), ratio: round(s.rate / f.rate, 3), cpuUsPerOp: round(s.cpuUsPerOp, 1), engine: rec.engine, writeMode: rec.writeMode };
+      rows[m] = { rate: round(s.rate), ratio: round(s.rate / f.rate, 3), [cpuKey(unit)]: round(s.cpuUs, 1), engine: rec.engine, writeMode: rec.writeMode };
   }
   summary[w] = rows;
 }
@@ -273,9 +280,10 @@ console.log(
     )
     .join(', ')}`,
 );
-console.log(`(medians of ${ROUNDS} rounds; rate for large files in MiB/s, for small ones files/s; CPU: storbench's clientCpu over the measured`);
-console.log(' window, fio usr+sys of its jobs per I/O. Per small file fio makes open(O_CREAT) + pwrite + close at the final name, in one flat');
-console.log(' directory (plus two fadvise calls); storbench in-place the same (open O_CREAT|O_TRUNC), atomic a temporary file and a rename,');
+console.log(`(medians of ${ROUNDS} rounds; rate for large files in MiB/s, for small ones files/s; CPU µs per MiB for large files, per file`);
+console.log(" for small ones: storbench's clientCpu over the measured window, fio usr+sys of its jobs. Per small file fio makes");
+console.log(' open(O_CREAT) + pwrite + close at the final name, in one flat directory (plus two fadvise calls); storbench in-place');
+console.log(' the same (open O_CREAT|O_TRUNC), atomic a temporary file and a rename,');
 console.log(" and the first write into each hash bucket of a 1,000-key group one lstat and one mkdir. 'default' is what a user gets with no option.)");
 console.log(
   JSON.stringify({
