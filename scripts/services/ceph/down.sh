@@ -6,6 +6,8 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 export STORBENCH_SERVICES_STATE="${STORBENCH_SERVICES_STATE:-$(cd "$here/../../.." && pwd)/.services}"
 . "$here/common.sh"
+# CephFS (scripts/services/cephfs) runs on this cluster: its mount and MDS go first, while the mon still answers.
+[ -d "$STORBENCH_SERVICES_STATE/cephfs" ] && { "$here/../cephfs/down.sh" || true; }
 gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 n=0
 for name in client.rgw.a osd.0 mon.a; do

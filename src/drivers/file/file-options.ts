@@ -28,7 +28,7 @@ function directMode(): OptionSchema<DirectMode | undefined> {
 
 export const FILE_OPTIONS = defineOptions({
   /**
-   * The profile whose defaults apply: `local`, `nfs`, `mapr-nfs`, `isilon`, `lustre`, `gpfs` or `glusterfs`.
+   * The profile whose defaults apply: `local`, `nfs`, `mapr-nfs`, `isilon`, `lustre`, `gpfs`, `glusterfs` or `cephfs`.
    * @default detected from the mount (./profiles.ts detectProfile)
    */
   profile: option.choice(PROFILE_NAMES, undefined),

@@ -6,7 +6,7 @@
 import type { LargeFileMode } from '../types.js';
 import type { FileSystemInfo } from './fs-type.js';
 
-export const PROFILE_NAMES = ['local', 'nfs', 'mapr-nfs', 'isilon', 'lustre', 'gpfs', 'glusterfs'] as const;
+export const PROFILE_NAMES = ['local', 'nfs', 'mapr-nfs', 'isilon', 'lustre', 'gpfs', 'glusterfs', 'cephfs'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 /**
@@ -115,11 +115,24 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       'GlusterFS: flush-behind lets close() return before the bricks have the data, so fsync marks the write; ' +
       'DHT readdir of a huge directory visits every brick, so directories stay bounded',
   },
+  cephfs: {
+    name: 'cephfs',
+    fsync: true,
+    writeMode: 'atomic',
+    direct: 'auto',
+    fanout: 1,
+    fanoutWidth: 64,
+    largeFileMode: 'file-per-worker',
+    why:
+      'CephFS: with buffer caps close() only starts the write-back of the client cache, so fsync marks the write ' +
+      '(data acknowledged by the OSDs, metadata in the MDS journal); caps keep clients coherent; rename is one journaled MDS operation',
+  },
 };
 
 /**
  * The profile a mount calls for. NFS mounts of `/mapr/...` are MapR's gateway and `/ifs/...` Isilon's
- * (their usual export paths); any other NFS is `nfs`; file systems without their own profile are `local`.
+ * (their usual export paths); any other NFS is `nfs`; CephFS (ceph-fuse or the kernel client) is `cephfs`;
+ * file systems without their own profile are `local`.
  */
 export function detectProfile(fs: FileSystemInfo): ProfileName {
   const type = fs.type;
@@ -132,5 +145,7 @@ export function detectProfile(fs: FileSystemInfo): ProfileName {
   if (type === 'lustre') return 'lustre';
   if (type === 'gpfs') return 'gpfs';
   if (type === 'fuse.glusterfs') return 'glusterfs';
+  // ceph-fuse and the kernel client: the same MDS, caps and OSDs underneath
+  if (type === 'fuse.ceph-fuse' || type === 'ceph') return 'cephfs';
   return 'local';
 }
