@@ -1,4 +1,5 @@
-// Every page is the same HTML shell (index.html); its address picks the page module to load.
+// Every page is the same HTML shell (index.html); its address picks the page module to load. The server
+// answers an unknown address a browser asks for with the same shell and a 404: the not-found page.
 const PAGES = {
   '/': 'matrix',
   '/index.html': 'matrix',
@@ -8,4 +9,4 @@ const PAGES = {
   '/schedules.html': 'schedules',
 };
 
-await import(`/js/${PAGES[location.pathname] ?? 'matrix'}.js`);
+await import(`/js/${PAGES[location.pathname] ?? 'not-found'}.js`);

@@ -1,6 +1,6 @@
-// Schedules page: every schedule (or `?id=NAME`), its settings and its history: jobs with their outcomes,
-// runs with their figures and regressions.
-import { el, fmtCount, fmtDate, fmtUs, getJson, page, pageQuery, showError } from './common.js';
+// Schedules page: every schedule (or `?id=NAME`), its settings and its history: a trend per target × workload
+// with regressions marked, jobs with their outcomes, runs with their figures and regressions.
+import { chartCard, el, fmtCount, fmtDate, fmtUs, getJson, lineChart, page, pageQuery, showError } from './common.js';
 
 const main = page('Schedules', 'Schedules');
 const JOBS = 20;
@@ -31,11 +31,54 @@ function settings(s) {
   );
 }
 
+const totalOpsPerSec = (r) => r.ops.reduce((n, o) => n + o.opsPerSec, 0);
+const slowestP99 = (r) => Math.max(...r.ops.map((o) => o.p99Us));
+const REGRESSED_COLOR = '#b91c1c';
+
+/**
+ * A trend per target × workload of the schedule's completed runs, oldest first: ops/s (all op types) and p99 (the
+ * slowest op type) per run, regressed runs marked in red. The API answers the latest runs: the trend spans those.
+ */
+function drawTrends(grid, runs) {
+  const series = new Map();
+  for (const r of runs) {
+    if (r.status !== 'completed' || !r.ops.length) continue;
+    const key = `${r.targetName} · ${r.workload}`;
+    series.set(key, [...(series.get(key) ?? []), r]);
+  }
+  if (!series.size) grid.append(el('p', { class: 'note' }, 'No completed runs yet.'));
+  for (const [key, list] of series) {
+    list.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    const x = list.map((r) => Date.parse(r.startedAt) / 1000);
+    const regressed = list.some((r) => r.regression?.regressed);
+    const chart = (metric, value, yFmt) => {
+      const box = chartCard(grid, `${key}: ${metric}`, regressed ? 'One point per run; red: regressed.' : 'One point per run.');
+      box.classList.add('trend');
+      box.dataset.trend = key;
+      box.dataset.regressed = String(list.filter((r) => r.regression?.regressed).length);
+      lineChart(
+        box,
+        x,
+        [
+          { label: metric, values: list.map(value) },
+          ...(regressed
+            ? [{ label: 'regressed', color: REGRESSED_COLOR, points: true, values: list.map((r) => (r.regression?.regressed ? value(r) : null)) }]
+            : []),
+        ],
+        { xTime: true, xLabel: 'started (UTC)', height: 200, emptyText: 'One run so far: no trend yet.', ...(yFmt && { yFmt }) },
+      );
+    };
+    chart('ops/s', totalOpsPerSec);
+    chart('p99 (slowest op)', slowestP99, fmtUs);
+  }
+}
+
 function jobsTable(jobs) {
   if (!jobs.length) return el('p', { class: 'note' }, 'No jobs yet: due jobs run inside `storbench serve`.');
   return el(
     'table',
     { class: 'data jobs' },
+    el('caption', { class: 'visually-hidden' }, 'Jobs, newest first'),
     el(
       'thead',
       {},
@@ -68,6 +111,7 @@ function runsTable(runs) {
   return el(
     'table',
     { class: 'data runs' },
+    el('caption', { class: 'visually-hidden' }, 'Runs, newest first'),
     el(
       'thead',
       {},
@@ -96,8 +140,8 @@ function runsTable(runs) {
           el('td', {}, r.targetName),
           el('td', {}, r.workload),
           el('td', {}, el('span', { class: `status ${r.status}` }, r.status)),
-          el('td', { class: 'num' }, r.ops.length ? fmtCount(r.ops.reduce((n, o) => n + o.opsPerSec, 0)) : '–'),
-          el('td', { class: 'num' }, r.ops.length ? fmtUs(Math.max(...r.ops.map((o) => o.p99Us))) : '–'),
+          el('td', { class: 'num' }, r.ops.length ? fmtCount(totalOpsPerSec(r)) : '–'),
+          el('td', { class: 'num' }, r.ops.length ? fmtUs(slowestP99(r)) : '–'),
           el('td', {}, verdict),
         );
       }),
@@ -129,6 +173,7 @@ async function render() {
     }
     const s = d.schedule;
     const regressions = d.runs.filter((r) => r.regression?.regressed).length;
+    const trends = el('div', { class: 'grid trends' });
     main.append(
       el(
         'section',
@@ -142,12 +187,16 @@ async function render() {
           regressions ? el('span', { class: 'status failed' }, `${regressions} regressed`) : null,
         ),
         settings(s),
+        el('h3', {}, 'Trends'),
+        trends,
         el('h3', {}, 'Jobs'),
         jobsTable(d.jobs),
         el('h3', {}, 'Runs'),
         runsTable(d.runs),
       ),
     );
+    // Drawn once in the page: the charts take their width from their cards.
+    drawTrends(trends, d.runs);
   }
 }
 

@@ -55,8 +55,32 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
   } catch (e) {
     // one line: node's advice about '--' and '--flag=-XYZ' does not apply to storbench's flags
     const message = (e as Error).message.replace(/\.?\s*To specify an? (positional|option) argument.*$/s, '').replace(/\s*\n\s*/g, ' ');
-    throw new UsageError(`${command}: ${message}`);
+    const unknown = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
+    const near = unknown === undefined ? undefined : nearest(unknown, [...Object.keys(options), 'help']);
+    throw new UsageError(`${command}: ${message}${near ? ` (did you mean --${near}?)` : ''}`);
   }
+}
+
+/** Levenshtein distance: the edits (insert, delete, replace one character) that turn `a` into `b`. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** The name closest to `typed`, if it is close enough to be what was meant: at most a third of it edited (at least 1, at most 3). */
+export function nearest(typed: string, names: readonly string[]): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(typed.length / 3)));
+  let best: { name: string; d: number } | undefined;
+  for (const name of names) {
+    const d = editDistance(typed, name);
+    if (d <= limit && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
 }
 
 /** A positive whole number flag, or `undefined` when absent. */

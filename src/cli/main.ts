@@ -3,7 +3,7 @@
  * Bad input prints one line `storbench: error: ...` and exits 2; a failed run exits 1.
  */
 import { UsageError } from '../errors.js';
-import type { Command } from './command.js';
+import { type Command, nearest } from './command.js';
 
 const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.js')).runCommand,
@@ -45,7 +45,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const load = commands[name];
-    if (!load) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`);
+    if (!load) {
+      const near = nearest(name, Object.keys(commands));
+      throw new UsageError(`unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''} (commands: ${Object.keys(commands).join(', ')})`);
+    }
     const command = await load();
     if (rest.includes('--help') || rest.includes('-h')) {
       console.log(command.usage);

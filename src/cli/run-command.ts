@@ -1,7 +1,9 @@
 /** `storbench run`: one workload against one target. */
+
 import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
-import { formatLatency, formatRate, textTable } from '../report/format.js';
+import { formatMib, formatRate, latencyColumn, textTable } from '../report/format.js';
+import { runHealth } from '../report/health.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { CleanupState, ResultsStore, RunStatus } from '../results/types.js';
 import { type RunResult, runBenchmark } from '../runner/run.js';
@@ -10,7 +12,9 @@ import { loadWorkload } from '../workloads/spec.js';
 import { type Command, parseFlags } from './command.js';
 import { engineFlagOptions, engineFlagUsage, engineFleet } from './engine-flags.js';
 import { toJsonRun } from './json-result.js';
+import { checkLiveCsv, liveCsvUsage, withLiveCsv } from './live-csv.js';
 import { progressPrinter } from './progress.js';
+import { terminalWidth } from './terminal.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 /** Stop gracefully on the first Ctrl-C (SIGINT/SIGTERM); exit at once on the second. */
@@ -32,22 +36,27 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
   };
 }
 
-/** The figures of a run as a table. */
-export function resultTable(result: Pick<RunResult, 'ops'>): string {
+const PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
+
+/**
+ * The figures of a run as a table, each latency column in one unit; in `width` columns (the terminal's), p90,
+ * p99.9, count, max and p50 are left out in that order while it is too wide.
+ */
+export function resultTable(result: Pick<RunResult, 'ops'>, width = terminalWidth()): string {
+  const latency = PERCENTILES.map((p) => latencyColumn(result.ops.map((o) => o.latencyUs[p])));
   return textTable(
     ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'],
     result.ops.map((o) => [
       o.op,
-      String(o.count),
-      String(o.errors),
+      o.count.toLocaleString('en-US'),
+      o.errors.toLocaleString('en-US'),
       formatRate(o.opsPerSec),
-      o.mibPerSec.toFixed(2),
-      formatLatency(o.latencyUs.p50),
-      formatLatency(o.latencyUs.p90),
-      formatLatency(o.latencyUs.p99),
-      formatLatency(o.latencyUs.p999),
-      formatLatency(o.latencyUs.max),
+      // an op that moved no bytes (null:// reads, stat, list) has no data rate: n/a, not 0
+      o.bytes > 0 ? formatMib(o.mibPerSec) : '–',
+      ...PERCENTILES.map((p, i) => latency[i]!(o.latencyUs[p])),
     ]),
+    undefined,
+    { width, drop: [6, 8, 1, 9, 5] },
   );
 }
 
@@ -76,6 +85,7 @@ export const runCommand: Command = {
   --name NAME           a name for the target in reports (default: the URL, secrets redacted)
   --db PATH             results database (default results/storbench.db)
   --json                print exactly one JSON document with the results
+${liveCsvUsage}
 ${workloadFlagUsage}
 
 ${engineFlagUsage}`,
@@ -87,6 +97,7 @@ ${engineFlagUsage}`,
       db: { type: 'string' },
       json: { type: 'boolean' },
       'target-env': { type: 'string' },
+      'live-csv': { type: 'string' },
       ...workloadFlagOptions,
       ...engineFlagOptions,
     });
@@ -103,6 +114,8 @@ ${engineFlagUsage}`,
     if (name?.success === false) throw new UsageError(`run: --name: ${name.error.issues[0]!.message}`);
     const target = parseTarget(values.target, {}, values.name);
     const spec = loadWorkload(values.workload, workloadOverrides(values));
+    const liveCsv = values['live-csv'];
+    if (liveCsv !== undefined) checkLiveCsv(liveCsv);
     const fleetOf = await engineFleet(values, targetVariable, [spec]);
     let store: ResultsStore | undefined;
     const interrupt = interruptSignal();
@@ -112,7 +125,10 @@ ${engineFlagUsage}`,
       const result = await runBenchmark({
         target,
         spec,
-        store: () => (store = openStore(values.db)),
+        store: () => {
+          store = openStore(values.db);
+          return liveCsv === undefined ? store : (store = withLiveCsv(store, liveCsv));
+        },
         signal: interrupt.signal,
         onProgress: progress.update,
         ...(fleetOf ? { fleet: (driver, runSpec) => fleetOf(driver, target, runSpec) } : {}),
@@ -136,7 +152,7 @@ ${engineFlagUsage}`,
         );
       } else {
         console.log(
-          `run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${result.status} in ${result.measuredSeconds.toFixed(1)}s measured`,
+          `run ${result.runId}: ${spec.name} on ${target.name} (${result.system}) ${runHealth(result).label} in ${result.measuredSeconds.toFixed(1)}s measured`,
         );
         if (result.error) console.log(`note: ${result.error}`);
         if (leftObjects(result)) console.log(`note: ${leftoverNote(result.runId)}`);

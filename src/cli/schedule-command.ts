@@ -11,6 +11,7 @@ import { parseDecimal } from '../workloads/size.js';
 import { loadWorkload } from '../workloads/spec.js';
 import { type Command, parseFlags, positiveInt } from './command.js';
 import { engineFlagOptions, fleetSettings } from './engine-flags.js';
+import { terminalWidth } from './terminal.js';
 import { workloadFlagOptions, workloadFlagUsage, workloadOverrides } from './workload-flags.js';
 
 const usage = `usage: storbench schedule <action> [NAME] [flags]   (all actions take --db PATH)
@@ -209,6 +210,7 @@ function list(store: ResultsStore, json: boolean): number {
         s.lastJob ? `${s.lastJob.status} ${s.lastJob.startedAt.replace('T', ' ').slice(0, 19)}` : '-',
       ]),
       LEFT,
+      { width: terminalWidth() },
     ),
   );
   return 0;
@@ -242,6 +244,7 @@ function show(store: ResultsStore, name: string, limit: number, json: boolean): 
           ['job', 'due', 'trigger', 'status', 'reason'],
           jobs.map((j) => [String(j.id), j.dueAt.replace('T', ' ').slice(0, 19), j.trigger, j.status, j.reason ?? '']),
           ['right', 'left', 'left', 'left', 'left'],
+          { width: terminalWidth() },
         )
       : '  none yet',
   );
@@ -261,6 +264,7 @@ function show(store: ResultsStore, name: string, limit: number, json: boolean): 
             ];
           }),
           LEFT,
+          { width: terminalWidth() },
         )
       : '  none yet',
   );

@@ -10,12 +10,12 @@ import helmet from 'helmet';
 import type { ResultsStore } from '../results/types.js';
 import { STORBENCH_VERSION } from '../version.js';
 import { guardStateChanges } from './auth.js';
-import { AnswerCache } from './cache.js';
+import { AnswerCache, sendPrepared } from './cache.js';
 import { errorBody, formatValidation, HttpError } from './errors.js';
-import { documentCommonAnswers, type RequestLimits, toOpenApi30 } from './openapi.js';
+import { docsUiOptions, documentCommonAnswers, type RequestLimits, toOpenApi30 } from './openapi.js';
 import { exportRoutes } from './routes/exports.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { pageRoutes } from './routes/pages.js';
+import { pageRoutes, readPageShell, wantsPage } from './routes/pages.js';
 import { reportRoutes } from './routes/reports.js';
 import { runsRoutes } from './routes/runs.js';
 import { type JobStarter, scheduleRoutes } from './routes/schedules.js';
@@ -122,9 +122,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(errorBody(500, 'STORBENCH_ERR_INTERNAL', 'internal error (see the server log)'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(404, 'STORBENCH_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  // A browser asking for an unknown address gets the dashboard's 404 page (navigation and a way back); API clients,
+  // and every /api/ address, the JSON error.
+  const shell = await readPageShell();
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (wantsPage(request.method, path, request.headers.accept)) return sendPrepared(reply, shell.notFound);
+    return reply.code(404).send(errorBody(404, 'STORBENCH_ERR_NOT_FOUND', `no route ${request.method} ${path}`));
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -137,11 +142,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     transformObject: (doc) => ('openapiObject' in doc ? toOpenApi30(doc.openapiObject) : doc.swaggerObject),
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // Swagger UI sets inline styles (never inline scripts): allowed under /docs only, the dashboard stays strict.
-    transformStaticCSP: (header) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
-  });
+  await app.register(swaggerUi, await docsUiOptions());
 
   const cache = new AnswerCache(store);
   const deps = { store, cache };
@@ -150,6 +151,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(exportRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(scheduleRoutes, { ...deps, ...(options.scheduler && { scheduler: options.scheduler }) });
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { shell });
   return app;
 }

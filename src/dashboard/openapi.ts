@@ -3,7 +3,11 @@
  * with; OpenAPI 3.0.3 schema objects differ from it in a few keywords, rewritten here in the document only,
  * so validation stays exact and the document stays valid (test/dashboard/schemathesis.test.ts checks it).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { DASHBOARD_DIR } from './routes/pages.js';
 import { errorAnswer } from './schemas.js';
 
 /**
@@ -55,4 +59,29 @@ export function documentCommonAnswers(app: FastifyInstance, limits: RequestLimit
     };
     route.schema = { ...schema, response: { ...common, ...(schema.response as object | undefined) } };
   });
+}
+
+/** Styles of the two things /docs adds to Swagger UI's top bar (dashboard/js/docs-topbar.js). */
+const DOCS_CSS = `.swagger-ui .topbar .topbar-wrapper .link { flex: 0 0 auto; }
+.swagger-ui .topbar .storbench-back { flex: 1; color: #fff; font: 600 14px sans-serif; margin: 0 20px 0 12px; white-space: nowrap; }
+.swagger-ui .topbar .storbench-url-label { color: #fff; font: 13px sans-serif; align-self: center; margin-right: 8px; white-space: nowrap; }`;
+
+/**
+ * Swagger UI at /docs as a page of the dashboard: storbench's logo and title, a link back to the dashboard and a
+ * label on the definition URL box (the plugin's `logo.href` lands on an image, not the link, so a theme script
+ * does both). Swagger UI sets inline styles (never inline scripts): allowed under /docs only, the dashboard stays strict.
+ */
+export async function docsUiOptions(): Promise<FastifySwaggerUiOptions> {
+  const [icon, topbar] = await Promise.all([readFile(join(DASHBOARD_DIR, 'favicon.svg')), readFile(join(DASHBOARD_DIR, 'js', 'docs-topbar.js'), 'utf8')]);
+  return {
+    routePrefix: '/docs',
+    logo: { type: 'image/svg+xml', content: icon },
+    theme: {
+      title: 'storbench API',
+      js: [{ filename: 'storbench-topbar.js', content: topbar }],
+      css: [{ filename: 'storbench.css', content: DOCS_CSS }],
+      favicon: [{ filename: 'favicon.svg', rel: 'icon', type: 'image/svg+xml', sizes: 'any', content: icon }],
+    },
+    transformStaticCSP: (header) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  };
 }

@@ -2,10 +2,32 @@
 
 import { clientSummary } from '../report/clients.js';
 import { runWarnings } from '../report/compare.js';
+import { runHealth } from '../report/health.js';
+import { describeSettings, runSettings } from '../report/settings.js';
 import type { RunDetail, RunSummary } from '../results/types.js';
 import { PERCENTILE_AXIS, percentileCurve } from './percentiles.js';
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * A stored (redacted) target URL as people read it: its query values percent-decoded
+ * (`endpoint=http://127.0.0.1:39999`, not `endpoint=http%3A%2F%2F...`); secrets stay `***`, as stored.
+ */
+export function displayTarget(url: string): string {
+  return url.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** What a run ran and how it went, as every list and page shows them. */
+const setupAndHealth = (r: RunSummary) => {
+  const settings = runSettings(r);
+  return { settings, settingsText: describeSettings(settings), health: runHealth(r) };
+};
 
 /**
  * A run in a list: who, what, when and the headline figures of each op (rates rounded to 3 decimals),
@@ -17,13 +39,16 @@ export function runListItem(r: RunSummary) {
     id: r.id,
     status: r.status,
     targetName: r.targetName,
-    target: r.target,
+    target: displayTarget(r.target),
     system: r.system,
     scheme: r.scheme,
     workload: r.workload,
     loadModel: r.loadModel,
     concurrency: r.concurrency,
     rate: r.rate ?? null,
+    // the settings as text only: a page of 50 runs stays small (the run itself has them field by field)
+    settingsText: describeSettings(runSettings(r)),
+    health: runHealth(r),
     startedAt: r.startedAt,
     endedAt: r.endedAt ?? null,
     measuredSeconds: r.measuredSeconds ?? null,
@@ -37,7 +62,8 @@ export function runListItem(r: RunSummary) {
       count: o.count,
       errors: o.errors,
       opsPerSec: round3(o.opsPerSec),
-      mibPerSec: round3(o.mibPerSec),
+      // an op that moved no bytes has no data rate (n/a), not 0 MiB/s
+      mibPerSec: o.bytes > 0 ? round3(o.mibPerSec) : null,
       p50Us: o.latencyUs.p50,
       p99Us: o.latencyUs.p99,
     })),
@@ -53,6 +79,8 @@ export function runView(r: RunDetail) {
   const { ops, clients, ...rest } = r;
   return {
     ...rest,
+    target: displayTarget(r.target),
+    ...setupAndHealth(r),
     warnings: runWarnings(r),
     percentileAxis: PERCENTILE_AXIS,
     ops: ops.map(({ histogram, serviceHistogram, ttfbHistogram, ...figures }) => ({

@@ -225,4 +225,20 @@ export const migrations: readonly string[] = [
     FOREIGN KEY (run_id, rank) REFERENCES run_clients (run_id, rank) ON DELETE CASCADE
   );
   `,
+  // 6: each second's p50 and p99 latency (src/runner/second-latency.ts), NULL in runs stored before; and each
+  // worker thread's own figures of a run on several threads
+  `
+  ALTER TABLE run_segments ADD COLUMN latency_p50_us REAL;
+  ALTER TABLE run_segments ADD COLUMN latency_p99_us REAL;
+  CREATE TABLE run_threads (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    thread INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    ops_per_sec REAL NOT NULL,
+    p99_us REAL NOT NULL,
+    PRIMARY KEY (run_id, thread, op)
+  );
+  `,
 ];

@@ -24,13 +24,32 @@ import type {
   RunFilter,
   RunOutcome,
   RunRecord,
+  RunSort,
   RunSummary,
   ScheduleRecord,
   Segment,
 } from './types.js';
 
+/** The ORDER BY of each runs-list sort (figures over a run's operations: one indexed lookup per run). */
+const SORT_SQL: Readonly<Record<RunSort, string>> = {
+  started: 'started_at',
+  target: 'target_name COLLATE NOCASE',
+  system: 'system',
+  workload: 'workload',
+  status: 'status',
+  opsPerSec: '(SELECT sum(ops_per_sec) FROM run_ops o WHERE o.run_id = runs.id)',
+  p99Us: "(SELECT max(json_extract(latency_json, '$.p99')) FROM run_ops o WHERE o.run_id = runs.id)",
+  measured: 'measured_seconds',
+};
+
 /** Default location of the results database. */
 export const DEFAULT_DB_PATH = 'results/storbench.db';
+
+/** The ids of runs starting with a prefix (the two bounds of {@link idPrefixRange}, then a limit): an index range search. */
+export const RUN_ID_PREFIX_SQL = 'SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?';
+
+/** Every id starting with `prefix` sorts in [prefix, prefix + U+10FFFF): SQLite compares TEXT bytewise, ids are ASCII. */
+const idPrefixRange = (prefix: string): [string, string] => [prefix, `${prefix}\u{10FFFF}`];
 
 type Row = Record<string, unknown>;
 
@@ -302,6 +321,9 @@ function open(db: Database.Database, path: string, wal: boolean): ResultsStore {
   }
 }
 
+/** A row of run_segments as `getSegments` reads it: the columns of a {@link Segment}, in its order. */
+type SegmentRow = [number, string, number, number, number, number, number, number | null, number | null];
+
 function storeOn(db: Database.Database, path: string): ResultsStore {
   const host = hostname();
   // PRAGMA data_version changes on commits by OTHER connections only; writes through this one are counted here.
@@ -313,9 +335,9 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
     @scheme, @system, @workload, @spec, @loadModel, @concurrency, @rate, @seed, @semantics, @capabilities, @environment,
     @warnings, @dataset, @suiteId, @suiteBaseline, @scheduleId, @startedAt, @host, @pid, @cleanup)`);
   const upsertSegment = db.prepare(`INSERT INTO run_segments (run_id, second, op, ops, bytes, errors, latency_sum_us,
-    latency_max_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, second, op) DO UPDATE SET ops = excluded.ops,
-    bytes = excluded.bytes, errors = excluded.errors, latency_sum_us = excluded.latency_sum_us,
-    latency_max_us = excluded.latency_max_us`);
+    latency_max_us, latency_p50_us, latency_p99_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, second, op)
+    DO UPDATE SET ops = excluded.ops, bytes = excluded.bytes, errors = excluded.errors, latency_sum_us = excluded.latency_sum_us,
+    latency_max_us = excluded.latency_max_us, latency_p50_us = excluded.latency_p50_us, latency_p99_us = excluded.latency_p99_us`);
   const setProgress = db.prepare(`UPDATE runs SET progress_json = ?, measured_seconds = coalesce(?, measured_seconds) WHERE id = ?`);
   const setOutcome = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, measured_seconds = ?, error = ?,
     environment_json = coalesce(?, environment_json), warnings_json = coalesce(?, warnings_json), progress_json = NULL
@@ -330,8 +352,13 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
   const updateCleanup = db.prepare(`UPDATE runs SET cleanup = ?,
     error = CASE WHEN ? IS NULL THEN error WHEN error IS NULL THEN ? ELSE error || '; ' || ? END WHERE id = ?`);
   const getRunRow = db.prepare(`SELECT * FROM runs WHERE id = ?`);
+  const findIds = db.prepare(RUN_ID_PREFIX_SQL).pluck();
   const getOps = db.prepare(`SELECT * FROM run_ops WHERE run_id = ? ORDER BY rowid`);
-  const getSegments = db.prepare(`SELECT * FROM run_segments WHERE run_id = ? ORDER BY second, op`);
+  // rows as arrays: a one-hour run has 3,600 seconds × its op types of them, and objects per row cost a third of the read
+  const getSegments = db
+    .prepare(`SELECT second, op, ops, bytes, errors, latency_sum_us, latency_max_us, latency_p50_us, latency_p99_us FROM run_segments
+      WHERE run_id = ? ORDER BY second, op`)
+    .raw();
   const getErrors = db.prepare(`SELECT * FROM run_errors WHERE run_id = ? ORDER BY count DESC`);
   const deleteClients = db.prepare(`DELETE FROM run_clients WHERE run_id = ?`);
   const insertClient = db.prepare(`INSERT INTO run_clients (run_id, rank, status, error, host, pid, engine_task, clock_offset_ms,
@@ -339,6 +366,9 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
   const insertClientOp = db.prepare(`INSERT INTO run_client_ops (run_id, rank, op, count, errors, errors_json, bytes, items,
     ops_per_sec, mib_per_sec, latency_json, service_json, ttfb_json, mean_io_rate, histogram, service_histogram, ttfb_histogram)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const deleteThreads = db.prepare(`DELETE FROM run_threads WHERE run_id = ?`);
+  const insertThread = db.prepare(`INSERT INTO run_threads (run_id, thread, op, count, errors, ops_per_sec, p99_us) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const getThreads = db.prepare(`SELECT * FROM run_threads WHERE run_id = ? ORDER BY thread, rowid`);
   const getClients = db.prepare(`SELECT * FROM run_clients WHERE run_id = ? ORDER BY rank`);
   const getClientOps = db.prepare(`SELECT * FROM run_client_ops WHERE run_id = ? ORDER BY rank, rowid`);
   const summaryOps = db.prepare(`SELECT run_id, op, count, errors, errors_json, bytes, items, ops_per_sec, mib_per_sec,
@@ -353,7 +383,9 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
     json_each(j.targets_json) a WHERE a.value IN (SELECT value FROM json_each(?))) ORDER BY id LIMIT 1`);
 
   const writeSegments = (runId: string, segments: readonly Segment[]): void => {
-    for (const s of segments) upsertSegment.run(runId, s.second, s.op, s.ops, s.bytes, s.errors, s.latencySumUs, s.latencyMaxUs);
+    for (const s of segments) {
+      upsertSegment.run(runId, s.second, s.op, s.ops, s.bytes, s.errors, s.latencySumUs, s.latencyMaxUs, s.latencyP50Us ?? null, s.latencyP99Us ?? null);
+    }
   };
   /** The columns of one operation's figures, in run_ops' (and run_client_ops') order after the keys. */
   const opColumns = (r: OpResult): unknown[] => [
@@ -451,6 +483,8 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       // segments flushed while the run went on may include some the final figures do not (a probe's, say)
       deleteSegments.run(runId);
       writeSegments(runId, o.segments);
+      deleteThreads.run(runId);
+      for (const t of o.threads ?? []) insertThread.run(runId, t.thread, t.op, t.count, t.errors, t.opsPerSec, t.p99Us);
       setOutcome.run(o.status, o.endedAt, o.measuredSeconds, o.error ?? null, json(o.environment), json(o.warnings), runId);
     }),
     recordClients: db.transaction((runId: string, clients: readonly RunClient[]) => {
@@ -482,21 +516,21 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
     listLeftovers() {
       return (db.prepare(`SELECT * FROM runs WHERE cleanup <> 'done' AND status <> 'running' ORDER BY started_at, id`).all() as Row[]).map(rowToRun);
     },
-    getRun(id: string): RunDetail | undefined {
+    findRunIds(prefix: string, limit: number): string[] {
+      return prefix === '' ? [] : (findIds.all(...idPrefixRange(prefix), limit) as string[]);
+    },
+    getRun(id: string, options: { readonly segments?: boolean } = {}): RunDetail | undefined {
       const row = getRunRow.get(id) as Row | undefined;
       if (!row) return undefined;
       return {
         ...rowToRun(row),
         ops: (getOps.all(id) as Row[]).map((r) => rowToOp(r, true)),
-        segments: (getSegments.all(id) as Row[]).map((r) => ({
-          second: r.second as number,
-          op: r.op as string,
-          ops: r.ops as number,
-          bytes: r.bytes as number,
-          errors: r.errors as number,
-          latencySumUs: r.latency_sum_us as number,
-          latencyMaxUs: r.latency_max_us as number,
-        })),
+        segments: (options.segments === false ? [] : (getSegments.all(id) as SegmentRow[])).map(
+          ([second, op, ops, bytes, errors, latencySumUs, latencyMaxUs, latencyP50Us, latencyP99Us]): Segment =>
+            latencyP99Us === null
+              ? { second, op, ops, bytes, errors, latencySumUs, latencyMaxUs }
+              : { second, op, ops, bytes, errors, latencySumUs, latencyMaxUs, latencyP50Us: latencyP50Us!, latencyP99Us },
+        ),
         errors: (getErrors.all(id) as Row[]).map((r) => ({
           op: r.op as string,
           kind: r.kind as ErrorSample['kind'],
@@ -504,6 +538,14 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
           message: r.message as string,
         })),
         clients: clientsOf(id),
+        threads: (getThreads.all(id) as Row[]).map((r) => ({
+          thread: r.thread as number,
+          op: r.op as string,
+          count: r.count as number,
+          errors: r.errors as number,
+          opsPerSec: r.ops_per_sec as number,
+          p99Us: r.p99_us as number,
+        })),
       };
     },
     listRuns(filter: RunFilter = {}) {
@@ -518,6 +560,18 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       eq('target_name', filter.target);
       eq('system', filter.system);
       eq('workload', filter.workload);
+      const contains = (column: string, part: string | undefined) => {
+        if (part !== undefined) {
+          where.push(`${column} LIKE ? ESCAPE '\\'`);
+          args.push(`%${part.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        }
+      };
+      if (filter.idPrefix !== undefined) {
+        where.push('id >= ? AND id < ?'); // a range on the primary key: an index seek, no scan
+        args.push(...idPrefixRange(filter.idPrefix));
+      }
+      contains('target_name', filter.targetContains);
+      contains('workload', filter.workloadContains);
       eq('status', filter.status);
       eq('suite_id', filter.suiteId);
       eq('schedule_id', filter.scheduleId);
@@ -532,17 +586,55 @@ function storeOn(db: Database.Database, path: string): ResultsStore {
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const total = (db.prepare(`SELECT count(*) AS n FROM runs ${clause}`).get(...args) as { n: number }).n;
       const rows = db
-        .prepare(`SELECT * FROM runs ${clause} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`)
+        .prepare(`SELECT * FROM runs ${clause} ORDER BY ${SORT_SQL[filter.sort ?? 'started']} ${filter.order === 'asc' ? 'ASC' : 'DESC'},
+          started_at DESC, id DESC LIMIT ? OFFSET ?`)
         .all(...args, filter.limit ?? 50, filter.offset ?? 0) as Row[];
       return { runs: summaries(rows), total };
     },
-    latestCompleted() {
+    completedSetups(scope = {}) {
+      const where = [`status = 'completed'`];
+      const args: unknown[] = [];
+      if (scope.suiteId !== undefined) {
+        where.push('suite_id = ?');
+        args.push(scope.suiteId);
+      }
+      if (scope.asOf !== undefined) {
+        where.push('coalesce(ended_at, started_at) <= ?');
+        args.push(scope.asOf);
+      }
+      // only the columns a fingerprint needs: no figures, no semantics, two facts of the environment
       const rows = db
-        .prepare(`SELECT * FROM runs r WHERE status = 'completed' AND started_at = (
-        SELECT max(started_at) FROM runs x WHERE x.status = 'completed' AND x.target_name = r.target_name
-        AND x.workload = r.workload) ORDER BY target_name, workload`)
-        .all() as Row[];
-      return summaries(rows);
+        .prepare(`SELECT id, target_name, workload, started_at, load_model, concurrency, rate, spec_json,
+          json_extract(environment_json, '$.threads') AS threads, json_extract(environment_json, '$.clients') AS clients
+          FROM runs WHERE ${where.join(' AND ')} ORDER BY started_at, id`)
+        .all(...args) as Row[];
+      return rows.map((r) => {
+        const environment: Record<string, number> = {};
+        if (typeof r.threads === 'number') environment.threads = r.threads;
+        if (typeof r.clients === 'number') environment.clients = r.clients;
+        return {
+          id: r.id as string,
+          targetName: r.target_name as string,
+          workload: r.workload as string,
+          startedAt: r.started_at as string,
+          loadModel: r.load_model as 'closed' | 'open',
+          concurrency: r.concurrency as number,
+          ...opt('rate', r.rate as number | null),
+          spec: parse<Record<string, unknown>>(r.spec_json) ?? {},
+          environment,
+        };
+      });
+    },
+    summariesOf(ids) {
+      const rows = db.prepare(`SELECT * FROM runs WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[];
+      const byId = new Map(summaries(rows).map((r) => [r.id, r]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    },
+    listSuites(limit = 50) {
+      return db
+        .prepare(`SELECT suite_id AS id, min(started_at) AS startedAt, count(*) AS runs FROM runs WHERE suite_id IS NOT NULL
+          GROUP BY suite_id ORDER BY startedAt DESC LIMIT ?`)
+        .all(limit) as { id: string; startedAt: string; runs: number }[];
     },
     setRegression(runId, regression) {
       localWrites++;

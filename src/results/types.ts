@@ -69,6 +69,11 @@ export interface Segment {
   readonly errors: number;
   readonly latencySumUs: number;
   readonly latencyMaxUs: number;
+  /** The second's p50 and p99 latency, at most 3.1% high (src/runner/second-latency.ts); absent in runs before they were kept. */
+  readonly latencyP50Us?: number;
+  readonly latencyP99Us?: number;
+  /** The second's latencies as log buckets, to merge threads and clients: in transit only, not stored. */
+  readonly latencyBuckets?: string;
 }
 
 export interface ErrorSample {
@@ -168,14 +173,36 @@ export interface RunDetail extends RunRecord {
   readonly errors: readonly ErrorSample[];
   /** The clients of a multi-client run (`run --engine ... --clients N`), by rank; `[]` for a run of one process. */
   readonly clients: readonly RunClient[];
+  /** Each worker thread's own figures (a run of one process on more than one thread); `[]` otherwise. */
+  readonly threads?: readonly ThreadFigures[];
+}
+
+/** One worker thread's figures for one operation type; the run's own figures are all threads merged. */
+export interface ThreadFigures {
+  /** 0-based, in the order the threads were started. */
+  readonly thread: number;
+  readonly op: string;
+  readonly count: number;
+  readonly errors: number;
+  /** Over the run's measured window. */
+  readonly opsPerSec: number;
+  readonly p99Us: number;
 }
 
 export interface RunSummary extends RunRecord {
   readonly ops: readonly Omit<OpResult, 'histogram' | 'serviceHistogram' | 'ttfbHistogram'>[];
 }
 
+/** What a run ran, as a matrix chooses its cells by (`environment` holds only `threads` and `clients`). */
+export type RunSetup = Pick<RunRecord, 'id' | 'targetName' | 'workload' | 'startedAt' | 'loadModel' | 'rate' | 'concurrency' | 'spec' | 'environment'>;
+
 export interface RunFilter {
   readonly target?: string;
+  /** Runs whose id starts with this (the dashboard's "add a run by id prefix"). */
+  readonly idPrefix?: string;
+  /** Part of the target name, of the workload (any case): the dashboard's filters. */
+  readonly targetContains?: string;
+  readonly workloadContains?: string;
   readonly system?: string;
   readonly workload?: string;
   readonly status?: RunStatus;
@@ -188,7 +215,15 @@ export interface RunFilter {
   readonly limit?: number;
   /** @default 0 */
   readonly offset?: number;
+  /** The order of the list (ties newest first). @default 'started' */
+  readonly sort?: RunSort;
+  /** @default 'desc' */
+  readonly order?: 'asc' | 'desc';
 }
+
+/** What a runs list can be sorted by: a column, or a figure of all its operations (total ops/s, slowest p99). */
+export const RUN_SORTS = ['started', 'target', 'system', 'workload', 'status', 'opsPerSec', 'p99Us', 'measured'] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
 
 /** The figures of a running run so far, flushed with its progress so that a killed run keeps them. */
 export interface PartialResults {
@@ -209,6 +244,8 @@ export interface RunOutcome {
   readonly environment?: Environment;
   /** The caveats again, as they stand at the end of the run (the runner may drop or add some). */
   readonly warnings?: readonly Warning[];
+  /** Each worker thread's figures, when the run had more than one. */
+  readonly threads?: readonly ThreadFigures[];
 }
 
 /** What to do about due times that passed while no scheduler was running. */
@@ -331,10 +368,23 @@ export interface ResultsStore {
   setCleanup(runId: string, state: CleanupState, error?: string): void;
   /** Runs no longer running whose objects may still be there: cleanup `pending`, `failed` or `kept`; oldest first. */
   listLeftovers(): RunRecord[];
-  getRun(id: string): RunDetail | undefined;
+  /** A run in full; `segments: false` leaves its per-second segments out (`[]`), for readers of its figures only. */
+  getRun(id: string, options?: { readonly segments?: boolean }): RunDetail | undefined;
+  /**
+   * The ids that start with `prefix` (git-style short ids), in id order (so an exact id comes first), at most
+   * `limit`; a range over the primary key's index, never a scan.
+   */
+  findRunIds(prefix: string, limit: number): string[];
   listRuns(filter?: RunFilter): { runs: RunSummary[]; total: number };
-  /** The latest completed run of every (target name, workload) pair. */
-  latestCompleted(): RunSummary[];
+  /**
+   * What the completed runs ran, without their figures (for choosing like-for-like matrix cells): of one
+   * suite, and only those ended by `asOf` (an ISO instant) when given.
+   */
+  completedSetups(scope?: { readonly suiteId?: string; readonly asOf?: string }): RunSetup[];
+  /** The summaries of these runs, in the order given (ids not there are left out). */
+  summariesOf(ids: readonly string[]): RunSummary[];
+  /** The suites (and schedule jobs) that stored runs: id, first start, runs; newest first. */
+  listSuites(limit?: number): { id: string; startedAt: string; runs: number }[];
   setRegression(runId: string, regression: Readonly<Record<string, unknown>> | null): void;
   deleteRun(id: string): boolean;
   /**

@@ -3,9 +3,10 @@
  * exactly; rates are totals over the measured window. Tested on recorded data.
  */
 import type { ErrorKind } from '../drivers/types.js';
-import type { ErrorSample, OpResult, Segment } from '../results/types.js';
+import type { ErrorSample, OpResult, Segment, ThreadFigures } from '../results/types.js';
 import { encodeHistogram, mergeHistograms, summarize } from './histogram.js';
 import type { RecordSet } from './recorder.js';
+import { mergeSecondLatencies } from './second-latency.js';
 
 const MIB = 1024 * 1024;
 const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -54,26 +55,30 @@ export function aggregate(sets: readonly RecordSet[], measuredSeconds: number, o
     };
   });
 
-  const segmentMap = new Map<string, Segment>();
+  const segmentMap = new Map<string, Segment[]>();
   for (const s of sets.flatMap((x) => x.segments)) {
     const key = `${s.second}\0${s.op}`;
-    const prev = segmentMap.get(key);
-    segmentMap.set(
-      key,
-      prev
-        ? {
-            second: s.second,
-            op: s.op,
-            ops: prev.ops + s.ops,
-            bytes: prev.bytes + s.bytes,
-            errors: prev.errors + s.errors,
-            latencySumUs: prev.latencySumUs + s.latencySumUs,
-            latencyMaxUs: Math.max(prev.latencyMaxUs, s.latencyMaxUs),
-          }
-        : s,
-    );
+    const parts = segmentMap.get(key);
+    if (parts) parts.push(s);
+    else segmentMap.set(key, [s]);
   }
-  const segments = [...segmentMap.values()].sort((a, b) => a.second - b.second || rank(a.op) - rank(b.op));
+  const merged = [...segmentMap.values()].map((parts): Segment => {
+    if (parts.length === 1) return parts[0]!;
+    const sum = (f: (s: Segment) => number) => parts.reduce((acc, s) => acc + f(s), 0);
+    // a second's p99 only when every part that has operations has their latencies (an older agent's have none)
+    const latency = parts.every((p) => p.ops === 0 || p.latencyBuckets) ? mergeSecondLatencies(parts) : undefined;
+    return {
+      second: parts[0]!.second,
+      op: parts[0]!.op,
+      ops: sum((s) => s.ops),
+      bytes: sum((s) => s.bytes),
+      errors: sum((s) => s.errors),
+      latencySumUs: sum((s) => s.latencySumUs),
+      latencyMaxUs: Math.max(...parts.map((s) => s.latencyMaxUs)),
+      ...latency,
+    };
+  });
+  const segments = merged.sort((a, b) => a.second - b.second || rank(a.op) - rank(b.op));
 
   const errorMap = new Map<string, ErrorSample>();
   for (const e of sets.flatMap((x) => x.errors)) {
@@ -82,4 +87,19 @@ export function aggregate(sets: readonly RecordSet[], measuredSeconds: number, o
     errorMap.set(key, prev ? { ...prev, count: prev.count + e.count } : e);
   }
   return { ops, segments, errors: [...errorMap.values()] };
+}
+
+/** Each thread's own figures (`sets` in thread order), over the run's window: none for a run on one thread. */
+export function perThread(sets: readonly RecordSet[], measuredSeconds: number, order: readonly string[] = []): ThreadFigures[] {
+  if (sets.length < 2) return [];
+  return sets.flatMap((set, thread) =>
+    aggregate([{ ...set, segments: [] }], measuredSeconds, order).ops.map((o) => ({
+      thread,
+      op: o.op,
+      count: o.count,
+      errors: o.errors,
+      opsPerSec: o.opsPerSec,
+      p99Us: o.latencyUs.p99,
+    })),
+  );
 }

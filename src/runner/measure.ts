@@ -47,9 +47,11 @@ export async function measure(request: MeasureRequest): Promise<Measured> {
     // Threads that have just taken over from the probe (threads: auto) have sent no records yet: what is stored
     // (the probe's figures) stays until they have, so a run killed in between still has figures.
     if (sets.length === 0) return;
-    const figures = aggregate(sets, measuredSeconds, MIX_OPS);
     const from = flushed.window === window ? flushed.second : 0;
-    const segments = figures.segments.filter((x) => x.second >= from);
+    // only the seconds to store are merged (each second's latencies are merged bucket by bucket)
+    const recent = sets.map((set) => ({ ...set, segments: set.segments.filter((x) => x.second >= from) }));
+    const figures = aggregate(recent, measuredSeconds, MIX_OPS);
+    const segments = figures.segments;
     store.recordProgress(
       runId,
       segments,

@@ -8,6 +8,7 @@ import { redactString } from '../drivers/target.js';
 import { ERROR_KINDS, type ErrorKind, StorageError } from '../drivers/types.js';
 import type { ErrorSample, Segment } from '../results/types.js';
 import { encodeHistogram, HIGHEST_TRACKABLE_US, type Histogram, newHistogram } from './histogram.js';
+import { type SecondLatency, SecondSplitter } from './second-latency.js';
 
 interface SecondBucket {
   ops: number;
@@ -15,6 +16,8 @@ interface SecondBucket {
   errors: number;
   latencySumUs: number;
   latencyMaxUs: number;
+  /** Set when the next second begins (see ./second-latency.ts). */
+  latency?: SecondLatency | undefined;
 }
 
 /** Figures of one operation type in one recorder (one thread); merged across threads by `mergeRecords`. */
@@ -53,6 +56,9 @@ export class OpStats {
   readonly errorsByKind = new Map<ErrorKind, number>();
   readonly firstMessage = new Map<ErrorKind, string>();
   readonly seconds: (SecondBucket | undefined)[] = [];
+  /** The latest second begun: its latencies are still being recorded. */
+  private open = -1;
+  private readonly splitter = new SecondSplitter(this.latency);
 
   constructor(
     readonly op: string,
@@ -60,7 +66,25 @@ export class OpStats {
   ) {}
 
   second(s: number): SecondBucket {
-    return (this.seconds[s] ??= { ops: 0, bytes: 0, errors: 0, latencySumUs: 0, latencyMaxUs: 0 });
+    return (this.seconds[s] ??= this.begin(s));
+  }
+
+  /**
+   * A second's first operation (of this type): the open second's latencies are complete. An operation that ends
+   * out of order, in a second before the open one, counts its latency in the open second.
+   */
+  private begin(s: number): SecondBucket {
+    if (s > this.open) {
+      const previous = this.seconds[this.open];
+      if (previous) previous.latency = this.splitter.since(true);
+      this.open = s;
+    }
+    return { ops: 0, bytes: 0, errors: 0, latencySumUs: 0, latencyMaxUs: 0 };
+  }
+
+  /** The latencies of second `s`: the open second's so far. */
+  latencyOf(s: number, b: SecondBucket): SecondLatency | undefined {
+    return s === this.open ? this.splitter.since(false) : b.latency;
   }
 
   /**
@@ -70,6 +94,8 @@ export class OpStats {
   ok(endMs: number, latencyUs: number, bytes: number, items = 0, serviceUs?: number, ttfbUs?: number): void {
     const r = this.recorder;
     if (endMs < r.windowStart || endMs > r.windowEnd) return;
+    // the second first: beginning one subtracts the latencies recorded before this operation's
+    const b = this.second(((endMs - r.windowStart) / 1000) | 0);
     const lat = clamp(latencyUs);
     this.latency.recordValue(lat);
     if (serviceUs !== undefined) (this.service ??= newHistogram()).recordValue(clamp(serviceUs));
@@ -78,7 +104,6 @@ export class OpStats {
     this.bytes += bytes;
     this.items += items;
     if (bytes > 0) this.rateSum += bytes / (((serviceUs ?? latencyUs) || 1) / 1e6);
-    const b = this.second(((endMs - r.windowStart) / 1000) | 0);
     b.ops++;
     b.bytes += bytes;
     b.latencySumUs += lat;
@@ -154,7 +179,9 @@ export class Recorder {
     const out: Segment[] = [];
     for (const s of this.stats.values()) {
       s.seconds.forEach((b, second) => {
-        if (b && second < upToSecond) out.push({ second, op: s.op, ...b });
+        if (!b || second >= upToSecond) return;
+        const { latency: _, ...figures } = b;
+        out.push({ second, op: s.op, ...figures, ...s.latencyOf(second, b) });
       });
     }
     return out;

@@ -17,7 +17,7 @@ import { STORBENCH_VERSION } from '../version.js';
 import { PayloadSource } from '../workloads/payload.js';
 import { parseSizeDistribution, type SizeDistribution } from '../workloads/sizes.js';
 import { MIX_OPS, type WorkloadSpec, writesIn } from '../workloads/spec.js';
-import { aggregate } from './aggregate.js';
+import { aggregate, perThread } from './aggregate.js';
 import { assertCapabilities } from './capabilities.js';
 import { type ClientCpu, clientCpuOf, cpuNow } from './client-cpu.js';
 import { datasetBase, writeDatasetMarker } from './dataset.js';
@@ -283,6 +283,8 @@ async function execute(
     errors: result.errors,
     environment,
     warnings: finalWarnings,
+    // a multi-client run's sets are its clients' threads: its breakdown is by client
+    ...(fleet ? {} : { threads: perThread(sets, measuredSeconds, MIX_OPS) }),
   });
   if (fleet && !storeError) {
     try {

@@ -2,6 +2,7 @@
  * Regression detection, pure: a scheduled run against the median of the recent completed runs of the
  * same schedule, target and workload, operation type by operation type.
  */
+import { formatLatency, formatRate } from '../report/format.js';
 import type { Thresholds } from '../results/types.js';
 
 /** How many earlier runs the median is taken over. */
@@ -80,13 +81,13 @@ export function detectRegression(run: RunFigures, history: readonly RunFigures[]
   return { regressed: crossed.length > 0, crossed, baselineRuns: recent.map((h) => h.id), thresholds };
 }
 
-/** One line per crossing: `write ops/s 5120 → 310 (-93.9%, threshold -10%)`. */
+/** One line per crossing, in the CLI's figures: `write ops/s 5,120 → 310 (-93.9%, threshold -10%)`, `read p99 22µs → 48µs (...)`. */
 export function describeCrossings(r: Regression): string {
   return r.crossed
     .map((c) =>
       c.metric === 'opsPerSec'
-        ? `${c.op} ops/s ${round1(c.baseline)} → ${round1(c.value)} (${c.changePct}%, threshold -${c.thresholdPct}%)`
-        : `${c.op} p99 ${Math.round(c.baseline)}µs → ${Math.round(c.value)}µs (+${c.changePct}%, threshold +${c.thresholdPct}%)`,
+        ? `${c.op} ops/s ${formatRate(c.baseline)} → ${formatRate(c.value)} (${c.changePct}%, threshold -${c.thresholdPct}%)`
+        : `${c.op} p99 ${formatLatency(c.baseline)} → ${formatLatency(c.value)} (+${c.changePct}%, threshold +${c.thresholdPct}%)`,
     )
     .join('; ');
 }

@@ -3,6 +3,7 @@ import { createDriver } from '../drivers/registry.js';
 import type { Target } from '../drivers/target.js';
 import type { Driver } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
+import { formatLatency, formatMib, formatRate } from '../report/format.js';
 import type { ResultsStore } from '../results/types.js';
 import type { Progress } from '../runner/progress.js';
 import { type Fleet, type RunResult, runBenchmark } from '../runner/run.js';
@@ -89,7 +90,10 @@ export async function runSuite(
         progress?.end();
         results.push(r);
         const main = r.ops
-          .map((o) => `${o.op} ${o.opsPerSec} ops/s ${o.mibPerSec} MiB/s p99 ${o.latencyUs.p99}µs${o.errors ? ` errors ${o.errors}` : ''}`)
+          .map(
+            (o) =>
+              `${o.op} ${formatRate(o.opsPerSec)} ops/s ${formatMib(o.mibPerSec)} MiB/s p99 ${formatLatency(o.latencyUs.p99)}${o.errors ? ` errors ${o.errors.toLocaleString('en-US')}` : ''}`,
+          )
           .join('; ');
         log(
           `${r.status.padEnd(9)} ${spec.name} on ${target.name}: ${main}${r.error ? ` (${r.error})` : ''}${r.storeError ? ` (not stored: ${r.storeError})` : ''}`,

@@ -46,6 +46,15 @@ export interface TargetsFile {
   readonly baseline?: string;
 }
 
+/** YAML reads `name: null`, `name: 1.10` or `name: true` as no string at all: the fix is quotes. */
+function quoteHint(data: unknown, issue: z.ZodError['issues'][number]): string {
+  const field = issue.path.at(-1);
+  if (issue.code !== 'invalid_type' || issue.expected !== 'string' || typeof field !== 'string') return '';
+  const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | null | undefined)?.[k], data);
+  if (value !== null && typeof value !== 'number' && typeof value !== 'boolean') return '';
+  return ` (quote it: ${field}: "${String(value)}")`;
+}
+
 /**
  * Read and validate a targets file (a regular file of at most 1 MiB, see ../input-file.ts); options named in
  * `env` are read from `env` and treated as secrets. A `baseline` must name one of its storage targets.
@@ -55,7 +64,9 @@ export function loadTargetsFile(path: string, env: NodeJS.ProcessEnv = process.e
   const data = readInputFile(path, `targets file ${path}`);
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
-    throw new UsageError(`targets file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+    throw new UsageError(
+      `targets file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}${quoteHint(data, i)}`).join('; ')}`,
+    );
   }
   const targets = resolveTargets(parsed.data.targets, `targets file ${path}`, env);
   const { workloads, baseline } = parsed.data;

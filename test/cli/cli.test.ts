@@ -386,12 +386,12 @@ describe('a multi-client run: show and compare give its clients', () => {
     const r = storbench(['show', MULTI_CLIENT_RUN, '--db', db]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^clients \(engine slurm\):\n\s*rank +host +status +ops\/s +MiB\/s +p99 +errors +skew +measured +flags$/m);
-    assert.match(r.stdout, /^ +0 +node-a +completed +1,000 +3\.91 +1\.50ms +0 +\+1\.20ms +10\.00s$/m);
-    assert.match(r.stdout, /^ +1 +node-b +completed +980 +3\.83 +1\.40ms +1 +-400µs +10\.20s$/m);
-    assert.match(r.stdout, /^ +2 +node-c +completed +600 +2\.34 +2\.00ms +2 +\+2\.50ms +10\.10s +slow$/m);
-    assert.match(r.stdout, /^ +3 +node-d +completed +1,010 +3\.94 +1\.60ms +3 +\+800µs +12\.50s +late$/m);
+    assert.match(r.stdout, /^ +0 +node-a +completed +1,000 +3\.91 +1\.50ms +0 +\+1\.20ms +10\.0s$/m);
+    assert.match(r.stdout, /^ +1 +node-b +completed +980 +3\.83 +1\.40ms +1 +-400µs +10\.2s$/m);
+    assert.match(r.stdout, /^ +2 +node-c +completed +600 +2\.34 +2\.00ms +2 +\+2\.50ms +10\.1s +slow$/m);
+    assert.match(r.stdout, /^ +3 +node-d +completed +1,010 +3\.94 +1\.60ms +3 +\+800µs +12\.5s +late$/m);
     assert.match(r.stdout, /^ +4 +node-e +lost +400 +1\.56 +1\.50ms +4 +\+1\.90ms +4\.00s +lost$/m);
-    assert.match(r.stdout, /^first done 10\.00s, last done 12\.50s$/m);
+    assert.match(r.stdout, /^first done 10\.0s, last done 12\.5s$/m);
     assert.match(
       r.stdout,
       /^stragglers: rank 2 on node-c \(slow: 60% of the median 990 ops\/s\), rank 3 on node-d \(late: done 2\.5 s after the first\), rank 4 on node-e \(lost: no heartbeat for 30 s\)$/m,
@@ -425,7 +425,10 @@ describe('a multi-client run: show and compare give its clients', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^note: run-multi \(ceph-rgw\): 5 clients, engine slurm$/m);
     assert.doesNotMatch(r.stdout, /^note: run-00001/m);
-    assert.match(r.stdout, /^warning: the runs differ in client count \(run-00001: 1, run-multi: 5\): each run's figures are the total of its clients$/m);
+    assert.match(
+      r.stdout,
+      /^warning: the runs were not set up alike.*clients \(hdfs-3dn: 1, ceph-rgw: 5\).*: each run's figures are the total of its clients$/m,
+    );
     const csv = storbench(['compare', 'run-00001', MULTI_CLIENT_RUN, '--format', 'csv', '--db', db]).stdout.trim().split('\n');
     assert.match(csv[0]!, /,errors,clients,engine$/);
     assert.match(csv[1]!, /^write,run-00001,.*,1,$/);
@@ -608,5 +611,93 @@ describe('the database on a small file system', { skip: process.getuid?.() !== 0
     const write = storbench(['run', '--target', 'null://', '--workload', 'put-small', '--duration', '200ms', '--db', db]);
     assert.equal(write.code, 2);
     assert.match(write.stderr, /^storbench: error: --db \S+: unable to open database file \(read-only file system\)\n$/);
+  });
+});
+
+describe('an open-loop run on two threads: p99 per second, service time, the latency bins and each thread', () => {
+  const db = join(dir, 'open-loop.db');
+  let runId = '';
+
+  test('run --rate stores a p50 and p99 for every second, merged across its threads', () => {
+    const r = storbench([
+      'run',
+      '--target',
+      'null://',
+      '--workload',
+      'get-small',
+      '--rate',
+      '400',
+      '--threads',
+      '2',
+      '--concurrency',
+      '4',
+      '--duration',
+      '3s',
+      '--objects',
+      '50',
+      '--db',
+      db,
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    runId = (JSON.parse(r.stdout) as { runId: string }).runId;
+    const store = openStore(db, { mode: 'read' });
+    try {
+      const run = store.getRun(runId)!;
+      const read = run.ops.find((o) => o.op === 'read')!;
+      // each thread's own figures add up to the run's
+      assert.deepEqual(
+        run.threads?.map((t) => [t.thread, t.op]),
+        [
+          [0, 'read'],
+          [1, 'read'],
+        ],
+      );
+      assert.equal(
+        run.threads!.reduce((n, t) => n + t.count, 0),
+        read.count,
+      );
+      const segments = run.segments.filter((s) => s.op === 'read' && s.ops > 0);
+      assert.ok(segments.length >= 3, `${segments.length} seconds`);
+      assert.equal(
+        segments.reduce((n, s) => n + s.ops, 0),
+        read.count,
+      );
+      for (const s of segments) {
+        assert.ok(s.latencyP50Us! > 0 && s.latencyP50Us! <= s.latencyP99Us! && s.latencyP99Us! <= s.latencyMaxUs * (1 + 1 / 32) + 1, JSON.stringify(s));
+      }
+      // the p99 of all seconds together lies between the lowest and the highest p99 of a second (theirs at most 1/32 high)
+      const p99s = segments.map((s) => s.latencyP99Us!);
+      assert.ok(Math.min(...p99s) <= read.latencyUs.p99 * (1 + 1 / 32) + 1 && read.latencyUs.p99 <= Math.max(...p99s), `${read.latencyUs.p99} vs ${p99s}`);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('show gives response vs service time with the coordinated-omission note, and --bins the latency bins', () => {
+    const show = storbench(['show', runId, '--db', db]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /op +response p50 +response p99 +service p50 +service p99 +TTFB p50 +TTFB p99 +mean IO rate/);
+    assert.match(show.stdout, /^read( +\d[\d.,]*(µs|ms|s)){4}/m);
+    assert.match(show.stdout, /coordinated omission/);
+    assert.match(
+      show.stdout,
+      /threads \(the run's figures are all of them merged\):\n\s*thread +op +count +ops\/s +errors +p99\n[- ]+\n\s*0 +read .*\n\s*1 +read /,
+    );
+    const bins = storbench(['show', runId, '--bins', 'read', '--db', db]);
+    assert.equal(bins.code, 0, bins.stderr);
+    const [head, ...lines] = bins.stdout.trim().split('\n');
+    assert.equal(head, 'value_us_from,value_us_to,count,cumulative_fraction');
+    const store = openStore(db, { mode: 'read' });
+    const count = store.getRun(runId)!.ops.find((o) => o.op === 'read')!.count;
+    store.close();
+    assert.equal(
+      lines.reduce((n, l) => n + Number(l.split(',')[2]), 0),
+      count,
+    );
+    assert.equal(lines.at(-1)!.split(',')[3], '1');
+    const unknown = storbench(['show', runId, '--bins', 'write', '--db', db]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /has no operation type "write" \(it has read\)/);
   });
 });

@@ -9,7 +9,19 @@ import { buildApp } from '../../src/dashboard/app.js';
 import { DATE_PATTERN, RUN_ID_PATTERN } from '../../src/dashboard/schemas.js';
 import { openStore } from '../../src/results/sqlite-store.js';
 import type { ResultsStore } from '../../src/results/types.js';
-import { MARKUP_TARGET, MULTI_CLIENT_RUN, SEEDED_CLIENTS, seedMultiClientRun, seedStore, TARGETS, WORKLOAD_OPS } from './seed.js';
+import {
+  MARKUP_TARGET,
+  MIXED_RUNS,
+  MULTI_CLIENT_RUN,
+  OPEN_LOOP_RUNS,
+  SEEDED_CLIENTS,
+  seedMixedSettings,
+  seedMultiClientRun,
+  seedOpenLoopRuns,
+  seedStore,
+  TARGETS,
+  WORKLOAD_OPS,
+} from './seed.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'storbench-api-'));
@@ -435,5 +447,99 @@ test('the date pattern of since and until matches exactly the real calendar date
   }
   for (const bad of ['2026-11-20T24:00', '2026-11-20T08:60', '2026-11-20T08:00:60', '2026-11-20T08:00+24:00', '2026-11-20T08:00+05:60', '2026-11-20T08']) {
     assert.ok(!pattern.test(bad), bad);
+  }
+});
+
+test("a run's latency bins as CSV (fio's clat bins): counts add up to the op's count, the last cumulative fraction is 1", async () => {
+  seedOpenLoopRuns(store);
+  const run = (await get(`/api/runs/${OPEN_LOOP_RUNS.after}`)).json();
+  const res = await get(`/api/runs/${OPEN_LOOP_RUNS.after}/histogram.csv?op=read`);
+  assert.equal(res.status, 200);
+  assert.match(String(res.headers['content-type']), /^text\/csv/);
+  assert.match(String(res.headers['content-disposition']), /filename="storbench-run-open-after-read-bins\.csv"/);
+  const [head, ...lines] = res.body.trim().split('\r\n');
+  assert.equal(head, 'value_us_from,value_us_to,count,cumulative_fraction');
+  const bins = lines.map((l) => l.split(',').map(Number)) as [number, number, number, number][];
+  assert.equal(
+    bins.reduce((n, b) => n + b[2], 0),
+    run.ops[0].count,
+  );
+  assert.equal(bins.at(-1)![3], 1);
+  for (let i = 1; i < bins.length; i++) {
+    assert.ok(bins[i]![0] > bins[i - 1]![1], 'bins ascend without overlapping');
+    assert.ok(bins[i]![3] > bins[i - 1]![3], 'the cumulative fraction grows');
+  }
+  // the median bin holds the op's p50 (HDR reports a value's highest equivalent: within the bin or at most 0.1% past it)
+  const median = bins.find((b) => b[3] >= 0.5)!;
+  assert.ok(run.ops[0].latencyUs.p50 >= median[0] && run.ops[0].latencyUs.p50 <= median[1] * 1.001, `p50 ${run.ops[0].latencyUs.p50} in ${median}`);
+
+  assert.equal((await get(`/api/runs/${OPEN_LOOP_RUNS.after}/histogram.csv?op=write`)).status, 404);
+  assert.match((await get(`/api/runs/${OPEN_LOOP_RUNS.after}/histogram.csv?op=write`)).json().message, /has no operation type "write" \(it has read\)/);
+  assert.equal((await get(`/api/runs/${OPEN_LOOP_RUNS.after}/histogram.csv`)).status, 400);
+  assert.equal((await get('/api/runs/no-such-run/histogram.csv?op=read')).status, 404);
+});
+
+test("a run's per-second figures as CSV, p50 and p99 included; a run stored without them leaves them empty", async () => {
+  const open = await get(`/api/runs/${OPEN_LOOP_RUNS.after}/segments.csv`);
+  assert.equal(open.status, 200);
+  const [head, first] = open.body.split('\r\n');
+  assert.equal(head, 'second,op,ops,mib,errors,mean_us,p50_us,p99_us,max_us');
+  const seg = (await get(`/api/runs/${OPEN_LOOP_RUNS.after}`)).json().segments[0];
+  assert.equal(
+    first,
+    `0,read,${seg.ops},${Math.round((seg.bytes / 1048576) * 1000) / 1000},0,${Math.round((seg.latencySumUs / seg.ops) * 10) / 10},${seg.latencyP50Us},${seg.latencyP99Us},${seg.latencyMaxUs}`,
+  );
+  const old = (await get(`/api/runs/${ids[0]}/segments.csv`)).body.split('\r\n')[1]!;
+  assert.match(old, /^0,write,\d+,[\d.]+,0,[\d.]+,,,\d+/);
+  assert.equal((await get(`/api/runs/${ids[0]}`)).json().segments[0].latencyP99Us, undefined);
+});
+
+test('issue 19: like-for-like matrix (columns, left out, asOf, suite), substring filters, sorting, id prefixes, health, n/a data rates', async () => {
+  const mixed = openStore(':memory:');
+  seedStore(mixed, { extras: false });
+  seedMixedSettings(mixed);
+  const mixedApp = await buildApp({ store: mixed });
+  const ask = async (url: string) => (await mixedApp.inject(url)).json() as Record<string, any>;
+  try {
+    const m = await ask('/api/matrix');
+    const getSmall = m.columns.find((c: { workload: string }) => c.workload === 'get-small');
+    assert.deepEqual(
+      getSmall.leftOut.map((o: { runId: string }) => o.runId),
+      [MIXED_RUNS.openLoop],
+    );
+    const hdfs = m.rows.find((r: { target: string }) => r.target === 'hdfs-3dn');
+    assert.equal(hdfs.cells['get-small'].runId, 'run-00007', 'the closed-loop run, not the newer open-loop one');
+    assert.match(hdfs.cells['get-small'].settingsText, /^closed loop, concurrency 32/);
+    const cass = m.rows.find((r: { target: string }) => r.target === 'cassandra-3').cells['get-small'];
+    assert.deepEqual([cass.runId, cass.health.level, cass.health.errorPct], [MIXED_RUNS.withErrors, 'errors', 30]);
+    const then = await ask('/api/matrix?asOf=2026-11-20T08:12:00Z');
+    assert.deepEqual(then.workloads, ['get-small', 'put-small']);
+    assert.equal(then.asOf, '2026-11-20T08:12:00Z');
+    const none = await ask('/api/matrix?suite=no-such-suite');
+    assert.deepEqual([none.rows.length, none.suite], [0, 'no-such-suite']);
+    const csv = (await mixedApp.inject('/api/export/matrix?format=csv&asOf=2026-11-20')).body;
+    assert.match(csv.split('\r\n')[0]!, /^target,system,workload,run,started,status,settings,/);
+    assert.match(csv, /,get-large,/, 'a bare date is the whole day (UTC)');
+    assert.match(csv, /,completed with errors \(30%\),/);
+    const runs = await ask('/api/runs?target=CASS&limit=100');
+    assert.equal(runs.total, 6, 'any part of the name, any case');
+    const sorted = await ask('/api/runs?sort=opsPerSec&order=asc&limit=500');
+    const rates = sorted.runs.map((r: { ops: { opsPerSec: number }[] }) => r.ops.reduce((n, o) => n + o.opsPerSec, 0));
+    assert.deepEqual(
+      rates,
+      [...rates].sort((a, b) => a - b),
+    );
+    const prefix = await ask('/api/runs?id=20261120-0902');
+    assert.deepEqual(
+      prefix.runs.map((r: { id: string }) => r.id),
+      [MIXED_RUNS.withErrors],
+    );
+    const one = await ask(`/api/runs/${MIXED_RUNS.withErrors}`);
+    assert.equal(one.health.label, 'completed with errors (30%)');
+    assert.match(one.settingsText, /closed loop/);
+    assert.equal((await mixedApp.inject('/api/runs?sort=bogus')).statusCode, 400);
+  } finally {
+    await mixedApp.close();
+    mixed.close();
   }
 });

@@ -3,86 +3,32 @@
  * installs it through scripts/ensure-chromium.sh, nothing ever downloads a browser), on a seeded database.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { buildApp } from '../../src/dashboard/app.js';
-import { openStore } from '../../src/results/sqlite-store.js';
+import type { Page } from 'playwright-core';
 import type { ResultsStore } from '../../src/results/types.js';
+import { type DashboardSession, openDashboard } from './browser.js';
 import { MARKUP_TARGET, MULTI_CLIENT_RUN, SEEDED_SCHEDULE, seedMultiClientRun, seedSchedule, seedStore, TARGETS } from './seed.js';
 
-const CHROMIUM = process.env.STORBENCH_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = resolve('test-artifacts');
-const dir = mkdtempSync(join(tmpdir(), 'storbench-pages-'));
 let store: ResultsStore;
-let app: FastifyInstance;
 let base: string;
-let context: BrowserContext;
 let page: Page;
-const problems: string[] = [];
+let session: DashboardSession;
+let problems: string[];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/ensure-chromium.sh installs it (npm test runs it)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  store = openStore(join(dir, 'pages.db'));
-  seedStore(store);
-  app = await buildApp({ store });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-    viewport: { width: 1360, height: 900 },
-    deviceScaleFactor: 1,
+  session = await openDashboard('dashboard', (seeded) => {
+    seedStore(seeded);
   });
-  page = context.pages()[0] ?? (await context.newPage());
-  // Any script error or content-security-policy violation fails the test that caused it.
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
+  ({ store, base, page, problems } = session);
 });
 
-after(async () => {
-  await context?.close();
-  await app?.close();
-  store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => session?.close());
 
-async function screenshot(name: string): Promise<void> {
-  const path = join(ARTIFACTS, `dashboard-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  console.log(`# screenshot: ${path}`);
-}
+const screenshot = (name: string) => session.screenshot(name);
+const noProblems = () => session.noProblems();
+const inkedPixels = (selector: string) => session.inkedPixels(selector);
 
 /** Pixels of a canvas that are not blank: proof that a chart drew something. */
-async function inkedPixels(selector: string): Promise<number> {
-  return page.$eval(selector, (canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-    return n;
-  });
-}
-
-function noProblems(): void {
-  assert.deepEqual(problems.splice(0), [], 'no script errors and no CSP violations');
-}
-
 test('the matrix shows every target × workload with figures, the stored baseline and markup as text', async () => {
   await page.goto(`${base}/`);
   await page.waitForSelector('#matrix td.cell');

@@ -380,3 +380,194 @@ export function seedMultiClientRun(store: ResultsStore, startedAt = '2026-11-20T
   });
   store.recordClients(MULTI_CLIENT_RUN, clients);
 }
+
+/** The runs of {@link seedShortRuns}: one second of segments, and two. */
+export const SHORT_RUNS = { oneSecond: 'run-short-1s', twoSeconds: 'run-short-2s' } as const;
+
+/**
+ * Two short completed put-small runs on nfs-ganesha, older than every seeded run: one with a single second of
+ * segments (nothing to chart over time), one with two seconds and exactly one error in each (a count axis of 0 to 1).
+ */
+export function seedShortRuns(store: ResultsStore): void {
+  const t = TARGETS[3]!;
+  for (const [id, seconds] of [
+    [SHORT_RUNS.oneSecond, 1],
+    [SHORT_RUNS.twoSeconds, 2],
+  ] as const) {
+    const startedAt = `2026-11-19T08:0${seconds}:00.000Z`;
+    store.createRun(newRun(id, t, 'put-small', startedAt));
+    const made = opResult('write', t, false, seconds, 500, random(seconds));
+    store.finishRun(id, {
+      status: 'completed',
+      endedAt: new Date(Date.parse(startedAt) + seconds * 1000).toISOString(),
+      measuredSeconds: seconds,
+      ops: [{ ...made.result, errors: seconds, errorsByKind: { Timeout: seconds } }],
+      segments: made.segments.map((s) => ({ ...s, errors: 1 })),
+      errors: [{ op: 'write', kind: 'Timeout', count: seconds, message: 'write timed out after 30 s' }],
+    });
+  }
+}
+
+/** The runs of {@link seedOpenLoopRuns}: two open-loop get-small runs of hdfs-3dn at 2,000 ops/s, one after the other. */
+export const OPEN_LOOP_RUNS = { before: 'run-open-before', after: 'run-open-after' } as const;
+/** Their offered rate (ops/s), and the measured seconds of each. */
+export const OPEN_LOOP_RATE = 2000;
+export const OPEN_LOOP_SECONDS = 20;
+
+/**
+ * A read op of an open-loop run measured for `seconds`: service times around `serviceUs`, response times from the
+ * intended start that add a queueing wait (a stall at second 8 delays the operations due after it), time to first
+ * byte at 60% of service, and per-second segments with their p50 and p99 (at most 3.1% high, as the runner stores them).
+ */
+function openLoopRead(count: number, seconds: number, serviceUs: number, rnd: () => number) {
+  const response = newHistogram();
+  const service = newHistogram();
+  const ttfb = newHistogram();
+  const perSecond = Array.from({ length: seconds }, () => newHistogram());
+  for (let i = 0; i < count; i++) {
+    const second = Math.floor((i / count) * seconds);
+    const s = Math.max(1, Math.round(serviceUs * Math.exp((rnd() - 0.5) * 0.6)));
+    const wait = second === 8 ? Math.round(20_000 * rnd()) : Math.round(s * 0.2 * rnd());
+    service.recordValue(s);
+    ttfb.recordValue(Math.max(1, Math.round(s * 0.6)));
+    response.recordValue(s + wait);
+    perSecond[second]!.recordValue(s + wait);
+  }
+  const result: OpResult = {
+    op: 'read',
+    count,
+    errors: 0,
+    errorsByKind: {},
+    bytes: count * 4096,
+    items: 0,
+    opsPerSec: count / seconds,
+    mibPerSec: (count * 4096) / seconds / 1048576,
+    latencyUs: summarize(response),
+    serviceUs: summarize(service),
+    ttfbUs: summarize(ttfb),
+    meanIoRateMibPerSec: 4096 / (serviceUs / 1e6) / 1048576,
+    histogram: encodeHistogram(response),
+    serviceHistogram: encodeHistogram(service),
+    ttfbHistogram: encodeHistogram(ttfb),
+  };
+  const segments: Segment[] = perSecond.map((h, second) => ({
+    second,
+    op: 'read',
+    ops: h.totalCount,
+    bytes: h.totalCount * 4096,
+    errors: 0,
+    latencySumUs: Math.round(summarize(h).mean * h.totalCount),
+    latencyMaxUs: h.maxValue,
+    latencyP50Us: h.getValueAtPercentile(50),
+    latencyP99Us: h.getValueAtPercentile(99),
+  }));
+  return { result, segments };
+}
+
+/**
+ * Two completed open-loop get-small runs of hdfs-3dn offered 2,000 ops/s, older than every seeded run (the matrix
+ * still shows the seeded ones): the second one is slower to serve, and ran on two threads. Returns their ids, oldest first.
+ */
+export function seedOpenLoopRuns(store: ResultsStore): string[] {
+  const t = TARGETS[0]!;
+  const ids = [OPEN_LOOP_RUNS.before, OPEN_LOOP_RUNS.after];
+  ids.forEach((id, i) => {
+    const startedAt = `2026-11-19T09:0${i}:00.000Z`;
+    store.createRun({ ...newRun(id, t, 'get-small', startedAt), loadModel: 'open', rate: OPEN_LOOP_RATE });
+    const made = openLoopRead(OPEN_LOOP_RATE * OPEN_LOOP_SECONDS - i * 1000, OPEN_LOOP_SECONDS, i ? 1500 : 900, random(20 + i));
+    store.finishRun(id, {
+      status: 'completed',
+      endedAt: new Date(Date.parse(startedAt) + OPEN_LOOP_SECONDS * 1000).toISOString(),
+      measuredSeconds: OPEN_LOOP_SECONDS,
+      ops: [made.result],
+      segments: made.segments,
+      errors: [],
+      // the second run ran on two threads, the second of them slower
+      ...(i && {
+        threads: [0.6, 0.4].map((share, thread) => ({
+          thread,
+          op: 'read',
+          count: Math.round(made.result.count * share),
+          errors: 0,
+          opsPerSec: (made.result.count * share) / OPEN_LOOP_SECONDS,
+          p99Us: made.result.latencyUs.p99 * (1 + thread),
+        })),
+      }),
+    });
+  });
+  return ids;
+}
+
+/** The run of {@link seedHourRun}. */
+export const HOUR_RUN = 'run-hour';
+
+/**
+ * A completed one-hour mixed run of ceph-rgw (3,600 seconds × 4 op types of segments, each with its p50 and p99),
+ * older than every seeded run: the run page's heaviest ordinary answer.
+ */
+export function seedHourRun(store: ResultsStore): void {
+  const t = TARGETS[1]!;
+  const startedAt = '2026-11-18T08:00:00.000Z';
+  const rnd = random(3600);
+  store.createRun(newRun(HOUR_RUN, t, 'mixed', startedAt));
+  const made = WORKLOAD_OPS.mixed!.map((op) => opResult(op, t, false, 3600, 2000, rnd));
+  store.finishRun(HOUR_RUN, {
+    status: 'completed',
+    endedAt: new Date(Date.parse(startedAt) + 3_600_000).toISOString(),
+    measuredSeconds: 3600,
+    ops: made.map((m) => m.result),
+    segments: made.flatMap((m) => m.segments.map((s) => ({ ...s, latencyP50Us: s.latencySumUs / Math.max(1, s.ops), latencyP99Us: s.latencyMaxUs / 2 }))),
+    errors: [],
+  });
+}
+
+/** The runs of {@link seedMixedSettings}, by what each shows. */
+export const MIXED_RUNS = {
+  /** hdfs-3dn get-small, open loop at 2,000 ops/s: set up differently from the column, left out of the matrix. */
+  openLoop: '20261120-090000-0a11',
+  /** ceph-rgw mixed with verify on: left out too. */
+  verify: '20261120-090100-0b22',
+  /** cassandra-3 get-small like the others, 30% of its operations failed: "completed with errors". */
+  withErrors: '20261120-090200-0c33',
+  /** ceph-rgw put-small stopped with Ctrl-C before it measured anything. */
+  interrupted: '20261120-090300-0d44',
+} as const;
+
+/**
+ * Runs with mixed settings, newer than every {@link seedStore} run (add them after it): an open-loop run and a
+ * verify run that a like-for-like matrix must leave out, a completed run with 30% errors, an interrupted one.
+ */
+export function seedMixedSettings(store: ResultsStore): void {
+  const rnd = random(13);
+  const finish = (id: string, t: TargetDef, workload: string, startedAt: string, setup: Partial<NewRun>, errorShare = 0) => {
+    const run = newRun(id, t, workload, startedAt);
+    store.createRun({ ...run, ...setup, spec: { ...run.spec, ...setup.spec } });
+    const made = WORKLOAD_OPS[workload]!.map((op) => opResult(op, t, false, 10, 500, rnd));
+    // errors / (count + errors) = errorShare
+    const ops = made.map(({ result: o }) => {
+      const errors = Math.round((o.count * errorShare) / (1 - errorShare));
+      return errorShare ? { ...o, errors, errorsByKind: { Unavailable: errors } } : o;
+    });
+    store.finishRun(id, {
+      status: 'completed',
+      endedAt: new Date(Date.parse(startedAt) + 10_000).toISOString(),
+      measuredSeconds: 10,
+      ops,
+      segments: made.flatMap((m) => m.segments),
+      errors: errorShare ? [{ op: 'read', kind: 'Unavailable', count: ops[0]!.errors, message: 'HTTP 503: Slow Down' }] : [],
+    });
+  };
+  finish(MIXED_RUNS.openLoop, TARGETS[0]!, 'get-small', '2026-11-20T09:00:00.000Z', { loadModel: 'open', rate: 2000, spec: { rate: 2000 } });
+  finish(MIXED_RUNS.verify, TARGETS[1]!, 'mixed', '2026-11-20T09:01:00.000Z', { spec: { verify: true } });
+  finish(MIXED_RUNS.withErrors, TARGETS[2]!, 'get-small', '2026-11-20T09:02:00.000Z', {}, 0.3);
+  store.createRun(newRun(MIXED_RUNS.interrupted, TARGETS[1]!, 'put-small', '2026-11-20T09:03:00.000Z'));
+  store.finishRun(MIXED_RUNS.interrupted, {
+    status: 'interrupted',
+    endedAt: '2026-11-20T09:03:01.000Z',
+    measuredSeconds: 0,
+    error: 'interrupted before the planned end; figures cover what was measured',
+    ops: [],
+    segments: [],
+    errors: [],
+  });
+}

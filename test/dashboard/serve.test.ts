@@ -55,6 +55,20 @@ test('serve listens on loopback and answers the API until stopped', async () => 
     const res = await fetch(`${url}/api/runs`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { total: 0, limit: 50, offset: 0, runs: [] });
+    // An unknown address: a browser gets the dashboard's HTML 404 page, an API client (and any /api/ address) JSON.
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const page = await fetch(`${url}/no/such/page`, { headers: browser });
+    assert.equal(page.status, 404);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await page.text(), /<script type="module" src="\/js\/main\.js"><\/script>/);
+    for (const [path, headers] of [
+      ['/no/such/page', { accept: 'application/json' }],
+      ['/api/no-such-route', browser],
+    ] as const) {
+      const answer = await fetch(`${url}${path}`, { headers });
+      assert.equal(answer.status, 404);
+      assert.equal(((await answer.json()) as { code: string }).code, 'STORBENCH_ERR_NOT_FOUND', path);
+    }
     // fetch cannot set Host (a forbidden header): node:http can, as a rebinding page's browser would send it.
     const rebound = await new Promise<number>((resolve, reject) => {
       request(`${url}/api/runs`, { headers: { host: 'attacker.example' } }, (r) => {

@@ -179,6 +179,10 @@ for (const { engine, env, skip } of ENGINE_CASES) {
       assert.equal(run.status, 'completed', run.error);
       assertThreeClients(run, engine);
       assert.ok(run.clients.every((c) => c.measuredSeconds! > 2.5));
+      // each second's p99 is that of all clients together (their log buckets merged by the coordinator), never missing
+      const seconds = run.segments.filter((s) => s.op === 'write' && s.ops > 0);
+      assert.ok(seconds.length >= 3 && seconds.every((s) => s.latencyP99Us! > 0 && s.latencyP50Us! <= s.latencyP99Us!), JSON.stringify(seconds));
+      assert.ok(run.ops[0]!.latencyUs.p99 <= Math.max(...seconds.map((s) => s.latencyP99Us!)), 'the p99 of all seconds is at most the highest p99 of one');
       return run;
     };
 

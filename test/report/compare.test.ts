@@ -41,7 +41,7 @@ function summary(
       count: opsPerSec * 10,
       errors: op === 'write' ? 1 : 0,
       errorsByKind: {},
-      bytes: 0,
+      bytes: mibPerSec > 0 ? opsPerSec * 10 * 4096 : 0,
       items: 0,
       opsPerSec,
       mibPerSec,
@@ -84,6 +84,7 @@ test('compareRuns: one row per op in order of first appearance, ratios to the fi
     p99Us: 1000,
     opsRatio: 2.5,
     mibRatio: 2.5,
+    p50Ratio: 0.5,
     p99Ratio: 0.5,
   });
   const list = c.rows[2]!;
@@ -117,7 +118,12 @@ test('warnings: reads a page cache may have served, and a saturated client, name
   assert.match(runWarnings(smallFiles(handoff, 4096))[0]!, /^small files on a local file system through the async engine.*\?io=sync/);
   assert.deepEqual(runWarnings(smallFiles(handoff, 1 << 20)), [], 'large objects hide the hand-off');
   assert.deepEqual(runWarnings(smallFiles([], 4096)), [], 'no hand-off caveat from the driver (a network file system, io=sync): nothing');
-  assert.deepEqual(compareRuns([cached, writesOnly, saturated]).warnings, [
+  const [differ, ...caveats] = compareRuns([cached, writesOnly, saturated]).warnings;
+  assert.match(
+    differ!,
+    /^the runs were not set up alike, so their ratios compare different tests: they differ in workload \(lustre: mixed, hdfs-prod: put-small, ceph: mixed\)$/,
+  );
+  assert.deepEqual(caveats, [
     "r5 (lustre): reads may have been served from the client's page cache (neither O_DIRECT nor dropped caches): use ?direct=true or --drop-caches for the storage's own figures",
     "r2 (ceph): the client's event loop was saturated (utilization 0.97): the client may have limited these figures (threads auto: one event loop (runs shorter than 5s stay on one event loop))",
   ]);
@@ -152,7 +158,9 @@ test('multi-client runs: clients and engine per run, a warning when the counts d
       [4, 'slurm'],
     ],
   );
-  assert.deepEqual(c.warnings, ["the runs differ in client count (r1: 1, r2: 4): each run's figures are the total of its clients"]);
+  assert.deepEqual(c.warnings, [
+    "the runs were not set up alike, so their ratios compare different tests: they differ in clients (hdfs-prod: 1, ceph: 4): each run's figures are the total of its clients",
+  ]);
   assert.deepEqual(compareRuns([slurm, { ...slurm, id: 'r9' }]).warnings, [], 'the same count: nothing to warn about');
   const skewed = { ...slurm, warnings: [{ code: 'start-skew', text: 'the clients started up to 240 ms apart' }] };
   assert.deepEqual(runWarnings(skewed), [
@@ -173,7 +181,7 @@ test('buildMatrix: the baseline row first, cells sum throughput and keep the slo
   assert.equal(cephMixed.mibPerSec, 14);
   assert.equal(cephMixed.p99Us, 9000);
   assert.equal(cephMixed.errors, 1);
-  assert.equal(cephMixed.opsRatio, 2.393);
+  assert.equal(cephMixed.opsRatio!.toFixed(4), '2.3929', 'full precision: 3350 / 1400');
   assert.equal(cephMixed.p99Ratio, 1.125);
   assert.equal(m.rows[1]!.cells['put-small'], undefined, 'ceph has no put-small run');
   assert.equal(m.rows[2]!.ceiling, true);
@@ -183,20 +191,20 @@ test('buildMatrix: a chosen baseline, and no usable baseline means no ratios', (
   const m = buildMatrix([ceph, hdfs], 'ceph');
   assert.equal(m.baseline, 'ceph');
   assert.equal(m.rows[0]!.target, 'ceph');
-  assert.equal(m.rows[1]!.cells.mixed!.opsRatio, 0.418);
+  assert.equal(m.rows[1]!.cells.mixed!.opsRatio!.toFixed(4), '0.4179');
   assert.equal(buildMatrix([ceph, hdfs], 'nope').rows[0]!.cells.mixed!.opsRatio, undefined);
   assert.equal(buildMatrix([ceiling]).baseline, undefined, 'the harness ceiling is never a default baseline');
-  assert.deepEqual(buildMatrix([]), { baseline: undefined, workloads: [], rows: [] });
+  assert.deepEqual(buildMatrix([]), { baseline: undefined, workloads: [], columns: [], rows: [] });
 });
 
 test("buildMatrix: without a chosen baseline, the suite's stored one, else the first target (HDFS is not special)", () => {
   assert.equal(defaultBaseline([hdfs, ceiling, ceph]), 'ceph', "the first target in the matrix's order");
-  assert.equal(buildMatrix([hdfs, ceph]).rows[1]!.cells.mixed!.opsRatio, 0.418, 'ratios to ceph');
+  assert.equal(buildMatrix([hdfs, ceph]).rows[1]!.cells.mixed!.opsRatio!.toFixed(3), '0.418', 'ratios to ceph');
   const inSuite = (r: RunSummary, suiteBaseline: string, startedAt = r.startedAt): RunSummary => ({ ...r, suiteBaseline, startedAt });
   const m = buildMatrix([inSuite(ceph, 'hdfs-prod'), inSuite(hdfs, 'hdfs-prod'), inSuite(ceiling, 'hdfs-prod')]);
   assert.equal(m.baseline, 'hdfs-prod', 'the targets file said so');
   assert.equal(m.rows[0]!.target, 'hdfs-prod');
-  assert.equal(m.rows[1]!.cells.mixed!.opsRatio, 2.393);
+  assert.equal(m.rows[1]!.cells.mixed!.opsRatio!.toFixed(3), '2.393');
   assert.equal(buildMatrix([inSuite(ceph, 'hdfs-prod'), inSuite(hdfs, 'hdfs-prod')], 'ceph').baseline, 'ceph', 'a chosen baseline wins');
   assert.equal(defaultBaseline([inSuite(ceph, 'gone'), hdfs]), 'ceph', 'a stored baseline with no runs here is passed over');
   assert.equal(defaultBaseline([inSuite(ceph, 'ceph', '2026-11-21T00:00:00.000Z'), inSuite(hdfs, 'hdfs-prod')]), 'ceph', "the newest suite's");

@@ -69,7 +69,7 @@ test('a run round-trips with its ops, segments and errors', () => {
   const listed = store.listRuns({ workload: 'put-small' });
   assert.equal(listed.total, 1);
   assert.equal(listed.runs[0]!.ops[0]!.count, 10);
-  assert.equal(store.latestCompleted().length, 1);
+  assert.deepEqual(store.completedSetups().map((r) => r.id), ['r1']);
   assert.ok(store.deleteRun('r1'));
   assert.equal(store.getRun('r1'), undefined);
   store.close();
@@ -318,4 +318,26 @@ describe('a database on read-only media', { skip: process.getuid?.() !== 0 && 'm
       (e) => e instanceof UsageError && /read-only file system/.test(e.message),
     );
   });
+});
+
+test("segments keep each second's p50 and p99; a second stored without them reads back without them", () => {
+  const store = openStore(join(dir, 'p99.db'));
+  store.createRun(sampleRun('p99'));
+  const base = { op: 'read', ops: 10, bytes: 0, errors: 0, latencySumUs: 1000, latencyMaxUs: 400 };
+  store.recordProgress(
+    'p99',
+    [
+      { second: 0, ...base, latencyP50Us: 90, latencyP99Us: 390, latencyBuckets: '90:9,390:1' },
+      { second: 1, ...base },
+    ],
+    {},
+  );
+  assert.deepEqual(store.getRun('p99')?.segments, [
+    { second: 0, ...base, latencyP50Us: 90, latencyP99Us: 390 },
+    { second: 1, ...base },
+  ]);
+  // a later flush of the same second replaces its figures, p99 included
+  store.recordProgress('p99', [{ second: 1, ...base, ops: 20, latencyP50Us: 95, latencyP99Us: 410 }], {});
+  assert.equal(store.getRun('p99')?.segments[1]?.latencyP99Us, 410);
+  store.close();
 });

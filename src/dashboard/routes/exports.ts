@@ -1,10 +1,12 @@
 /** `/api/export/*`: the runs list, a comparison and the matrix as CSV, JSON or Markdown files. */
 import type { FastifyInstance } from 'fastify';
+import { runHealth } from '../../report/health.js';
+import { describeSettings, runSettings } from '../../report/settings.js';
 import { type CachedAnswer, jsonAnswer } from '../cache.js';
 import { round, type Table, toCsv, toMarkdown } from '../export.js';
 import { type RunsQuery, splitIds, toRunFilter } from '../filter.js';
 import { errorAnswer, formatProperty, idsProperty, jsonArray, jsonObject, matrixQuery, notModified, runFilterProperties } from '../schemas.js';
-import { comparisonWithCurves, matrixFor } from './reports.js';
+import { comparisonWithCurves, type MatrixQuery, matrixFor } from './reports.js';
 import type { RouteDeps } from './runs.js';
 
 type Format = 'csv' | 'json' | 'md';
@@ -48,6 +50,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
             'system',
             'workload',
             'status',
+            'settings',
             'op',
             'count',
             'errors',
@@ -65,12 +68,13 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
               r.targetName,
               r.system,
               r.workload,
-              r.status,
+              runHealth(r).label,
+              describeSettings(runSettings(r)),
               o.op,
               o.count,
               o.errors,
               round(o.opsPerSec),
-              round(o.mibPerSec),
+              o.bytes > 0 ? round(o.mibPerSec) : null,
               o.latencyUs.p50,
               o.latencyUs.p99,
               o.latencyUs.p999,
@@ -96,7 +100,24 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
       cache.send(reply, request.url, () => {
         const c = comparisonWithCurves(store, splitIds(request.query.ids));
         const table: Table = {
-          columns: ['op', 'run', 'target', 'workload', 'count', 'errors', 'ops/s', 'MiB/s', 'p50 µs', 'p99 µs', 'ops/s ratio', 'MiB/s ratio', 'p99 ratio'],
+          columns: [
+            'op',
+            'run',
+            'label',
+            'target',
+            'workload',
+            'settings',
+            'count',
+            'errors',
+            'ops/s',
+            'MiB/s',
+            'p50 µs',
+            'p99 µs',
+            'ops/s ratio',
+            'MiB/s ratio',
+            'p50 ratio',
+            'p99 ratio',
+          ],
           rows: c.rows.flatMap((row) =>
             row.cells.flatMap((v, i) =>
               v === undefined
@@ -105,17 +126,21 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
                     [
                       row.op,
                       v.runId,
+                      c.runs[i]!.label,
                       c.runs[i]!.targetName,
                       c.runs[i]!.workload,
+                      c.runs[i]!.settingsText,
                       v.count,
                       v.errors,
                       round(v.opsPerSec),
                       round(v.mibPerSec),
                       v.p50Us,
                       v.p99Us,
-                      round(v.opsRatio, 3),
-                      round(v.mibRatio, 3),
-                      round(v.p99Ratio, 3),
+                      // ratios in full: a spreadsheet rounds as its reader wants; 0.0008 must not become 0
+                      v.opsRatio ?? null,
+                      v.mibRatio ?? null,
+                      v.p50Ratio ?? null,
+                      v.p99Ratio ?? null,
                     ],
                   ],
             ),
@@ -126,7 +151,7 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
       }),
   );
 
-  app.get<{ Querystring: { baseline?: string; format: Format } }>(
+  app.get<{ Querystring: MatrixQuery & { format: Format } }>(
     '/api/export/matrix',
     {
       schema: {
@@ -142,9 +167,23 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
     },
     async (request, reply) =>
       cache.send(reply, request.url, () => {
-        const m = matrixFor(store, request.query.baseline);
+        const m = matrixFor(store, request.query);
         const table: Table = {
-          columns: ['target', 'system', 'workload', 'run', 'ops/s', 'MiB/s', 'p99 µs', `ops/s ratio to ${m.baseline ?? '-'}`, 'p99 ratio', 'harness ceiling'],
+          columns: [
+            'target',
+            'system',
+            'workload',
+            'run',
+            'started',
+            'status',
+            'settings',
+            'ops/s',
+            'MiB/s',
+            'p99 µs',
+            `ops/s ratio to ${m.baseline ?? '-'}`,
+            'p99 ratio',
+            'harness ceiling',
+          ],
           rows: m.rows.flatMap((r) =>
             m.workloads.flatMap((w) => {
               const c = r.cells[w];
@@ -156,11 +195,14 @@ export async function exportRoutes(app: FastifyInstance, { store, cache }: Route
                       r.system,
                       w,
                       c.runId,
+                      c.startedAt,
+                      c.health.label,
+                      c.settingsText,
                       round(c.opsPerSec),
                       round(c.mibPerSec),
                       c.p99Us,
-                      round(c.opsRatio, 3),
-                      round(c.p99Ratio, 3),
+                      c.opsRatio ?? null,
+                      c.p99Ratio ?? null,
                       r.ceiling ? 'yes' : 'no',
                     ],
                   ];

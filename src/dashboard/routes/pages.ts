@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { prepareAnswer, sendPrepared } from '../cache.js';
+import { type PreparedAnswer, prepareAnswer, sendPrepared } from '../cache.js';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
 const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
@@ -17,17 +17,31 @@ const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/pac
 /** The pages: each is index.html, whose script loads the module its address names (`/` is the matrix). */
 const PAGES = ['/', '/index.html', '/compare.html', '/run.html', '/runs.html', '/schedules.html'] as const;
 
-export async function pageRoutes(app: FastifyInstance): Promise<void> {
-  // index.html is the page shell every page address answers: read once and kept encoded, with an ETag, instead of a
-  // stat, open, read and close per request (@fastify/static), the largest cost of a page in the profile. The
-  // scripts and styles it loads are served from the folder below, as they are on disk.
-  const page = prepareAnswer({
-    status: 200,
-    type: 'text/html; charset=utf-8',
-    body: await readFile(join(DASHBOARD_DIR, 'index.html')),
-    headers: { 'cache-control': 'public, max-age=0' },
-  });
-  for (const path of PAGES) app.get(path, { schema: { hide: true } }, (_request, reply) => sendPrepared(reply, page));
+/** The page shell, as a page address answers it (200) and as an unknown address asked for by a browser does (404). */
+export interface PageShell {
+  readonly page: PreparedAnswer;
+  readonly notFound: PreparedAnswer;
+}
+
+/**
+ * index.html is the page shell every page address answers: read once and kept encoded, with an ETag, instead of a
+ * stat, open, read and close per request (@fastify/static), the largest cost of a page in the profile. An unknown
+ * address gets the same shell with a 404, whose script shows the not-found page with the navigation.
+ */
+export async function readPageShell(): Promise<PageShell> {
+  const body = await readFile(join(DASHBOARD_DIR, 'index.html'));
+  const answer = { type: 'text/html; charset=utf-8', body, headers: { 'cache-control': 'public, max-age=0' } };
+  return { page: prepareAnswer({ status: 200, ...answer }), notFound: prepareAnswer({ status: 404, ...answer }) };
+}
+
+/** Whether a request for an unknown address should get the HTML 404 page: a browser's page load, never an API call. */
+export function wantsPage(method: string, path: string, accept: string | undefined): boolean {
+  return (method === 'GET' || method === 'HEAD') && !/^\/api(\/|$)/.test(path) && /\btext\/html\b/i.test(accept ?? '');
+}
+
+export async function pageRoutes(app: FastifyInstance, { shell }: { shell: PageShell }): Promise<void> {
+  // The scripts and styles the shell loads are served from the folder below, as they are on disk.
+  for (const path of PAGES) app.get(path, { schema: { hide: true } }, (_request, reply) => sendPrepared(reply, shell.page));
   await app.register(fastifyStatic, {
     root: DASHBOARD_DIR,
     prefix: '/',

@@ -59,8 +59,12 @@ function connectMem(storeName: string): DriverCore {
       if (o) yield info(k, o);
     }
   }
+  /**
+   * A read's body: a copy of the stored bytes, as real storage copies them (socket, page cache, NVMe).
+   * Handing out a view of the stored buffer moved nothing: get-large then "read" 3,060,748 MiB/s.
+   */
   async function* once(data: Buffer): AsyncIterable<Uint8Array> {
-    if (data.length > 0) yield data;
+    if (data.length > 0) yield Buffer.from(data);
   }
 
   return {
