@@ -477,13 +477,14 @@ export function fmtOffsetMs(ms) {
 /** Seconds: "12.5 s", "850 ms". */
 export const fmtSeconds = (s) => (s === null || s === undefined ? '–' : fmtUs(s * 1e6));
 
-/** A two-column table of key/value pairs (environment, semantics...). */
-export function kvTable(obj) {
+/** A two-column table of key/value pairs (environment, semantics...); `caption` names it for screen readers. */
+export function kvTable(obj, caption) {
   const entries = Object.entries(obj ?? {});
   if (!entries.length) return el('p', { class: 'note' }, 'none recorded');
   return el(
     'table',
     { class: 'kv' },
+    caption ? el('caption', { class: 'visually-hidden' }, caption) : null,
     el(
       'tbody',
       {},

@@ -133,7 +133,7 @@ function serviceSection(r) {
         )
       : null,
     dataTable(
-      { id: 'service' },
+      { id: 'service', caption: 'Response time and service time per operation type' },
       head.map((h, i) => [h, i > 0]),
       ops.map((o) =>
         dataRow(
@@ -198,7 +198,7 @@ function threadsSection(r) {
     el('h2', { id: 'threads-heading' }, `Threads (${n})`),
     el('p', { class: 'note', id: 'threads-spread' }, `The run's figures are all threads merged. ${spread.join(' · ')}.`),
     dataTable(
-      { id: 'threads' },
+      { id: 'threads', caption: 'Figures per worker thread' },
       [['thread', true], ['op'], ['count', true], ['ops/s', true], ['errors', true], ['p99', true]],
       rows.map((t) => dataRow({}, [String(t.thread), t.op, fmtCount(t.count), fmtCount(t.opsPerSec), fmtCount(t.errors), fmtUs(t.p99Us)], (i) => i !== 1)),
     ),
@@ -232,7 +232,7 @@ function clientsSection(b) {
       flagged ? `${flagged} of ${b.rows.length} clients flagged` : 'no stragglers',
     ),
     dataTable(
-      { id: 'clients' },
+      { id: 'clients', caption: 'Figures per client' },
       CLIENT_HEAD,
       b.rows.map((c) =>
         dataRow(
@@ -334,7 +334,7 @@ async function render() {
     const head = ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'];
     main.append(
       dataTable(
-        { id: 'ops' },
+        { id: 'ops', caption: 'Figures per operation type' },
         head.map((h, i) => [h, i > 0]),
         r.ops.map((o) =>
           dataRow(
@@ -453,7 +453,7 @@ async function render() {
   main.append(
     r.errors.length
       ? dataTable(
-          { id: 'errors' },
+          { id: 'errors', caption: 'Errors by kind' },
           [['op'], ['kind'], ['count', true], ['first message']],
           r.errors.map((e) => dataRow({}, [e.op, e.kind, fmtCount(e.count), e.message], (i) => i === 2)),
         )
@@ -464,10 +464,10 @@ async function render() {
     el(
       'div',
       { class: 'grid' },
-      el('section', { class: 'card' }, el('h3', {}, 'Semantics'), kvTable(r.semantics)),
-      el('section', { class: 'card' }, el('h3', {}, 'Environment'), kvTable(r.environment)),
-      el('section', { class: 'card' }, el('h3', {}, 'Capabilities'), kvTable(r.capabilities)),
-      el('section', { class: 'card' }, el('h3', {}, 'Workload spec'), kvTable(r.spec)),
+      el('section', { class: 'card' }, el('h3', {}, 'Semantics'), kvTable(r.semantics, 'Semantics')),
+      el('section', { class: 'card' }, el('h3', {}, 'Environment'), kvTable(r.environment, 'Environment')),
+      el('section', { class: 'card' }, el('h3', {}, 'Capabilities'), kvTable(r.capabilities, 'Capabilities')),
+      el('section', { class: 'card' }, el('h3', {}, 'Workload spec'), kvTable(r.spec, 'Workload spec')),
     ),
   );
 

@@ -200,7 +200,7 @@ test('item 10: charts are images with a summary and a data table; checkboxes hav
   assert.equal(new Set(runNames).size, runNames.length);
   assert.match(runNames[0] ?? '', /^compare \S+ get-small \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
 
-  for (const [name, path] of PAGES.filter(([n]) => ['matrix', 'runs', 'compare', 'schedule'].includes(n))) {
+  for (const [name, path] of PAGES.filter(([n]) => ['matrix', 'runs', 'run', 'run-failed', 'compare', 'schedule'].includes(n))) {
     await open(path);
     const tables = await page.$$eval('main table', (ts) =>
       ts.map((t) => ({ id: t.id || t.className, caption: t.querySelector(':scope > caption')?.textContent ?? '' })),

@@ -184,7 +184,7 @@ test('item 6: the compare page overlays the runs’ throughput and p99 over time
   noProblems();
 });
 
-test("item 7: a one-hour run's page (3,600 s × 4 op types of segments): its data loads and draws in under 300 ms", async () => {
+test("item 7: a one-hour run's page (3,600 s × 4 op types of segments): its data loads in under 300 ms; the time to its last chart is printed", async () => {
   // the page's modules are in the browser's cache (as for any reader who opened a page before); the run's answer is not:
   // each try writes to the database first, so the server computes the answer again
   await page.goto(`${base}/run.html?id=${OPEN_LOOP_RUNS.before}`);
@@ -207,11 +207,10 @@ test("item 7: a one-hour run's page (3,600 s × 4 op types of segments): its dat
   const best = tries.reduce((a, b) => (b.ms < a.ms ? b : a));
   const load = loadavg()[0]! / cpus().length;
   console.log(
-    `# one-hour run page: best of 3 ${best.ms} ms from the request for its data to the last chart drawn (its answer ${best.api} ms); load ${load.toFixed(1)} per CPU`,
+    `# one-hour run page: best of 3: its data in ${best.api} ms, the last chart drawn ${best.ms} ms after the request for it; load ${load.toFixed(1)} per CPU`,
   );
-  // a machine busy with other work times that work, not the page: the budget holds when the CPUs are not oversubscribed
-  if (load < 1.5) assert.ok(best.ms < 300, `${best.ms} ms`);
-  else console.log('# the budget is not checked: the CPUs are oversubscribed');
+  // issue 19's budget is the data: the request for the run's figures until they are in the page
+  assert.ok(best.api < 300, `the one-hour run's data took ${best.api} ms (budget 300 ms)`);
   noProblems();
 });
 
