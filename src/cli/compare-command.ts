@@ -34,7 +34,7 @@ export function renderComparison(c: Comparison, format: Exclude<Format, 'json'>,
         formatRate(cell.opsPerSec),
         formatRatio(cell.opsRatio),
         // an op that moved no bytes has no data rate: n/a, not 0 (and no 0.00x ratio)
-        cell.mibPerSec === null ? '–' : formatMib(cell.mibPerSec),
+        formatMib(cell.mibPerSec),
         formatRatio(cell.mibRatio),
         p50(cell.p50Us),
         formatRatio(cell.p50Ratio),

@@ -19,7 +19,7 @@ function describe(p: Progress): string {
   if (p.phase === 'barrier') return `${p.done}/${p.planned} clients prepared and ready (${p.elapsedS.toFixed(0)}s)`;
   if (p.phase === 'cleanup') return 'cleaning up';
   const total = p.totalS ? `/${p.totalS.toFixed(0)}s` : p.planned ? ` ${p.done}/${p.planned} ops` : '';
-  return `${p.phase} ${p.elapsedS.toFixed(0)}s${total}  ${formatRate(p.opsPerSec)} ops/s  ${formatMib(p.mibPerSec)} MiB/s  errors ${p.errors.toLocaleString('en-US')}  p99 ${formatLatency(p.p99Us)}`;
+  return `${p.phase} ${p.elapsedS.toFixed(0)}s${total}  ${formatRate(p.opsPerSec)} ops/s  ${formatMib(p.mibPerSec > 0 ? p.mibPerSec : null)} MiB/s  errors ${p.errors.toLocaleString('en-US')}  p99 ${formatLatency(p.p99Us)}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { parseTarget } from '../drivers/target.js';
 import { UsageError } from '../errors.js';
-import { formatMib, formatRate, latencyColumn, textTable } from '../report/format.js';
+import { dataRate, formatMib, formatRate, latencyColumn, textTable } from '../report/format.js';
 import { runHealth } from '../report/health.js';
 import { openStore } from '../results/sqlite-store.js';
 import type { CleanupState, ResultsStore, RunStatus } from '../results/types.js';
@@ -51,8 +51,7 @@ export function resultTable(result: Pick<RunResult, 'ops'>, width = terminalWidt
       o.count.toLocaleString('en-US'),
       o.errors.toLocaleString('en-US'),
       formatRate(o.opsPerSec),
-      // an op that moved no bytes (null:// reads, stat, list) has no data rate: n/a, not 0
-      o.bytes > 0 ? formatMib(o.mibPerSec) : '–',
+      formatMib(dataRate(o)),
       ...PERCENTILES.map((p, i) => latency[i]!(o.latencyUs[p])),
     ]),
     undefined,

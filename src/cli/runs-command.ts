@@ -49,7 +49,7 @@ export const runsCommand: Command = {
       }
       const figures = runs.map((r) => ({
         opsPerSec: r.ops.reduce((s, o) => s + o.opsPerSec, 0),
-        mib: r.ops.reduce((s, o) => s + o.mibPerSec, 0),
+        mib: r.ops.some((o) => o.bytes > 0) ? r.ops.reduce((s, o) => s + o.mibPerSec, 0) : null, // n/a when no bytes moved
         p99: Math.max(0, ...r.ops.map((o) => o.latencyUs.p99)),
         errors: r.ops.reduce((s, o) => s + o.errors, 0),
       }));

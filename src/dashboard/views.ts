@@ -62,8 +62,7 @@ export function runListItem(r: RunSummary) {
       count: o.count,
       errors: o.errors,
       opsPerSec: round3(o.opsPerSec),
-      // an op that moved no bytes has no data rate (n/a), not 0 MiB/s
-      mibPerSec: o.bytes > 0 ? round3(o.mibPerSec) : null,
+      mibPerSec: o.bytes > 0 ? round3(o.mibPerSec) : null, // n/a for an op that moved no bytes (dataRate)
       p50Us: o.latencyUs.p50,
       p99Us: o.latencyUs.p99,
     })),

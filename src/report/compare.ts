@@ -5,6 +5,7 @@
  * A data rate of an operation that moved no bytes (null:// reads, stat, list) is `null` (n/a), never 0.
  */
 import type { RunRecord, RunSummary } from '../results/types.js';
+import { dataRate } from './format.js';
 import { type RunHealth, runHealth } from './health.js';
 import { describeSettings, type RunSettings, runSettings, settingsDifferences, settingsFingerprint } from './settings.js';
 
@@ -109,9 +110,6 @@ const SMALL_OBJECT = 64 * 1024;
 /** value / base, full precision; undefined without a usable base. */
 const ratio = (value: number | null | undefined, base: number | null | undefined): number | undefined =>
   base === undefined || base === null || base === 0 || value === null || value === undefined ? undefined : value / base;
-
-/** MiB/s of figures that moved bytes; null (n/a) for those that moved none. */
-const dataRate = (o: Pick<OpFigures, 'bytes' | 'mibPerSec'>): number | null => (o.bytes > 0 ? o.mibPerSec : null);
 
 /** The entries whose value is defined, for spreading optional fields (a ratio without a base is absent, not undefined). */
 const defined = <K extends string>(fields: Record<K, number | undefined>): Partial<Record<K, number>> =>

@@ -12,8 +12,14 @@ export function formatSignificant(v: number): string {
   return Math.abs(rounded) >= 1 ? rounded.toPrecision(3) : String(rounded);
 }
 
-/** A data rate in MiB/s: {@link formatSignificant}. */
-export const formatMib = formatSignificant;
+/** A data rate in MiB/s: {@link formatSignificant}; `–` for none (an op that moved no bytes). */
+export const formatMib = (v: number | null): string => (v === null ? '–' : formatSignificant(v));
+
+/**
+ * The data rate of an op's figures, or null (n/a) when it moved no bytes: null:// reads, stat, list. Shown as
+ * `–`, never as 0 MiB/s or a 0x ratio.
+ */
+export const dataRate = (o: { readonly bytes: number; readonly mibPerSec: number }): number | null => (o.bytes > 0 ? o.mibPerSec : null);
 
 const LATENCY_UNITS = [
   { suffix: 'µs', us: 1 },
@@ -131,8 +137,9 @@ export function csv(header: readonly string[], rows: readonly (readonly (string 
  * the settings of each column and the runs of other settings left out.
  */
 export function renderMatrix(m: import('./compare.js').Matrix): string {
-  const cellsOf = (w: string) => m.rows.flatMap((r) => r.cells[w] ?? []);
-  const mib = new Map(m.workloads.map((w) => [w, cellsOf(w).every((c) => c.mibPerSec !== null && c.mibPerSec >= 1)]));
+  // the harness ceiling (null://) reads move no bytes: its cell shows – rather than turning the column into ops/s
+  const cellsOf = (w: string) => m.rows.flatMap((r) => (r.ceiling ? [] : (r.cells[w] ?? [])));
+  const mib = new Map(m.workloads.map((w) => [w, cellsOf(w).length > 0 && cellsOf(w).every((c) => c.mibPerSec !== null && c.mibPerSec >= 1)]));
   const header = ['target', 'system', ...m.workloads.map((w) => `${w} (${mib.get(w) ? 'MiB/s' : 'ops/s'})`)];
   const rows = m.rows.map((r) => [
     `${r.target}${r.target === m.baseline ? ' (baseline)' : ''}${r.ceiling ? ' (harness ceiling)' : ''}`,
@@ -140,7 +147,7 @@ export function renderMatrix(m: import('./compare.js').Matrix): string {
     ...m.workloads.map((w) => {
       const c = r.cells[w];
       if (!c) return '-';
-      const figure = mib.get(w) ? formatSignificant(c.mibPerSec ?? 0) : formatRate(c.opsPerSec);
+      const figure = mib.get(w) ? formatMib(c.mibPerSec) : formatRate(c.opsPerSec);
       const x = mib.get(w) ? c.mibRatio : c.opsRatio;
       const errors = c.health.level === 'errors' ? ` ERRORS ${c.health.errorPct}%` : c.errors ? ` err ${c.errors}` : '';
       return `${figure} p99 ${formatLatency(c.p99Us)}${x !== undefined && r.target !== m.baseline ? ` ${formatRatio(x)}` : ''}${errors}${c.regressed ? ' REGRESSED' : ''}`;

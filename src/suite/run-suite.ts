@@ -3,7 +3,7 @@ import { createDriver } from '../drivers/registry.js';
 import type { Target } from '../drivers/target.js';
 import type { Driver } from '../drivers/types.js';
 import { UsageError } from '../errors.js';
-import { formatLatency, formatMib, formatRate } from '../report/format.js';
+import { dataRate, formatLatency, formatMib, formatRate } from '../report/format.js';
 import type { ResultsStore } from '../results/types.js';
 import type { Progress } from '../runner/progress.js';
 import { type Fleet, type RunResult, runBenchmark } from '../runner/run.js';
@@ -92,7 +92,7 @@ export async function runSuite(
         const main = r.ops
           .map(
             (o) =>
-              `${o.op} ${formatRate(o.opsPerSec)} ops/s ${formatMib(o.mibPerSec)} MiB/s p99 ${formatLatency(o.latencyUs.p99)}${o.errors ? ` errors ${o.errors.toLocaleString('en-US')}` : ''}`,
+              `${o.op} ${formatRate(o.opsPerSec)} ops/s ${formatMib(dataRate(o))} MiB/s p99 ${formatLatency(o.latencyUs.p99)}${o.errors ? ` errors ${o.errors.toLocaleString('en-US')}` : ''}`,
           )
           .join('; ');
         log(

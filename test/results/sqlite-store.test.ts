@@ -69,7 +69,10 @@ test('a run round-trips with its ops, segments and errors', () => {
   const listed = store.listRuns({ workload: 'put-small' });
   assert.equal(listed.total, 1);
   assert.equal(listed.runs[0]!.ops[0]!.count, 10);
-  assert.deepEqual(store.completedSetups().map((r) => r.id), ['r1']);
+  assert.deepEqual(
+    store.completedSetups().map((r) => r.id),
+    ['r1'],
+  );
   assert.ok(store.deleteRun('r1'));
   assert.equal(store.getRun('r1'), undefined);
   store.close();

@@ -19,6 +19,10 @@ interface Stored {
 
 const stores = new Map<string, Map<string, Stored>>();
 
+/** Reads are copied out in chunks of this size; at most MAX_SPARES chunk buffers wait for reuse. */
+const READ_CHUNK = 1 << 20;
+const MAX_SPARES = 64;
+
 const CAPABILITIES = defineCapabilities({
   append: true,
   rename: true,
@@ -59,12 +63,27 @@ function connectMem(storeName: string): DriverCore {
       if (o) yield info(k, o);
     }
   }
+  /** Chunk buffers of finished reads that let the next ones reuse them (ReadOptions.reuseChunks). */
+  const spares: Buffer[] = [];
   /**
-   * A read's body: a copy of the stored bytes, as real storage copies them (socket, page cache, NVMe).
-   * Handing out a view of the stored buffer moved nothing: get-large then "read" 3,060,748 MiB/s.
+   * A read's body: the stored bytes copied out in 1 MiB chunks, as real storage copies them (socket, page
+   * cache, NVMe); with `reuse` (the caller drops each chunk before asking for the next) into one buffer,
+   * as the file:// driver reads. Handing out a view of the stored buffer moved nothing: get-large then
+   * "read" 3,060,748 MiB/s.
    */
-  async function* once(data: Buffer): AsyncIterable<Uint8Array> {
-    if (data.length > 0) yield Buffer.from(data);
+  async function* copied(data: Buffer, reuse = false): AsyncIterable<Uint8Array> {
+    if (data.length === 0) return;
+    const spare = reuse ? (spares.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK)) : undefined;
+    try {
+      for (let at = 0; at < data.length; at += READ_CHUNK) {
+        const part = data.subarray(at, at + READ_CHUNK);
+        const out = spare ? spare.subarray(0, part.length) : Buffer.allocUnsafe(part.length);
+        part.copy(out);
+        yield out;
+      }
+    } finally {
+      if (spare && spares.length < MAX_SPARES) spares.push(spare);
+    }
   }
 
   return {
@@ -83,7 +102,7 @@ function connectMem(storeName: string): DriverCore {
     async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
       const { data } = get(key, 'read');
       const { start, end } = clampRange(data.length, options.offset, options.length);
-      return { size: end - start, body: once(data.subarray(start, end)) };
+      return { size: end - start, body: copied(data.subarray(start, end), options.reuseChunks === true) };
     },
     async stat(key: string) {
       return info(key, get(key, 'stat'));
@@ -97,7 +116,7 @@ function connectMem(storeName: string): DriverCore {
     async *scan(prefix: string): AsyncIterable<ScanEntry> {
       for (const k of sortedUnder(prefix)) {
         const o = store.get(k);
-        if (o) yield { info: info(k, o), body: once(o.data) };
+        if (o) yield { info: info(k, o), body: copied(o.data) };
       }
     },
     async writeAt(key: string, offset: number, body: Body) {
