@@ -23,6 +23,15 @@ function along(x, segments, op, value) {
   });
 }
 
+/**
+ * Whether the series' peaks span 10× or more (null:// beside real storage): a linear axis would flatten the
+ * slower runs into slivers at its foot, so their throughput goes on a log axis, as the compare bars do.
+ */
+function spansDecade(series) {
+  const peaks = series.map((s) => s.values.reduce((m, v) => Math.max(m, v ?? 0), 0)).filter((v) => v > 0);
+  return peaks.length > 1 && Math.max(...peaks) >= 10 * Math.min(...peaks);
+}
+
 /** Append the overlay section for `runs` (the compare answer's runs, reference first) to `main`. */
 export async function overlayCharts(main, runs) {
   const section = el('section', { id: 'overlay' }, el('h2', {}, 'Over time, overlaid'));
@@ -46,14 +55,14 @@ export async function overlayCharts(main, runs) {
   for (const op of ops) {
     const seconds = [...new Set(details.flatMap((d) => d.segments.filter((s) => s.op === op).map((s) => s.second)))].sort((a, b) => a - b);
     const series = (value) => details.map((d, i) => ({ label: names[i], color: colorOf(i), values: along(seconds, d.segments, op, value) }));
-    const tp = chartCard(grid, `${op}: throughput over time (ops/s)`);
+    const throughput = series((s) => s.ops);
+    const log = spansDecade(throughput);
+    // a log axis has no 0: a second without operations shows as a gap
+    if (log) for (const t of throughput) t.values = t.values.map((v) => (v > 0 ? v : null));
+    const tp = chartCard(grid, `${op}: throughput over time (ops/s${log ? ', log scale: the runs span 10× or more' : ''})`);
     tp.classList.add('overlay-throughput');
-    lineChart(
-      tp,
-      seconds,
-      series((s) => s.ops),
-      { xLabel: 'second' },
-    );
+    tp.dataset.scale = log ? 'log' : 'linear';
+    lineChart(tp, seconds, throughput, { xLabel: 'second', logY: log });
     const p99 = chartCard(grid, `${op}: p99 over time`, 'Runs stored before p99 per second was kept show no line.');
     p99.classList.add('overlay-p99');
     lineChart(

@@ -179,8 +179,14 @@ test('item 6: the compare page overlays the runs’ throughput and p99 over time
     assert.equal(new Set(labels).size, 2, 'two runs of one target are told apart');
     assert.ok((await inkedPixels(`${chart} canvas`)) > 1000, `${chart} drew its lines`);
   }
+  assert.equal(await page.$eval('.overlay-throughput', (e) => (e as HTMLElement).dataset.scale), 'linear', 'two runs of one system: linear');
   await page.locator('#overlay').scrollIntoViewIfNeeded();
   await screenshot('item6-overlay');
+  // beside null:// (the harness ceiling, 40× the seeded storage), a linear axis would flatten the storage run
+  await page.goto(`${base}/compare.html?ids=run-00007,run-00012`);
+  await page.waitForSelector('.overlay-throughput canvas');
+  assert.equal(await page.$eval('.overlay-throughput', (e) => (e as HTMLElement).dataset.scale), 'log');
+  assert.match(await page.$eval('.overlay-throughput', (e) => e.closest('.card')?.querySelector('h3')?.textContent ?? ''), /log scale/);
   noProblems();
 });
 
