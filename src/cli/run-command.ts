@@ -43,6 +43,8 @@ const PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
  * p99.9, count, max and p50 are left out in that order while it is too wide.
  */
 export function resultTable(result: Pick<RunResult, 'ops'>, width = terminalWidth()): string {
+  // a run that failed or was stopped before its first operation: no figures, not a table of zeros or headers
+  if (result.ops.every((o) => o.count === 0 && o.errors === 0)) return 'no figures: no operation was measured';
   const latency = PERCENTILES.map((p) => latencyColumn(result.ops.map((o) => o.latencyUs[p])));
   return textTable(
     ['op', 'count', 'errors', 'ops/s', 'MiB/s', 'p50', 'p90', 'p99', 'p99.9', 'max'],

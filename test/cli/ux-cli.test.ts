@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
 import { fitLine, progressPrinter } from '../../src/cli/progress.js';
+import { resultTable } from '../../src/cli/run-command.js';
 import { openStore, RUN_ID_PREFIX_SQL } from '../../src/results/sqlite-store.js';
 import { TARGETS, writeCompletedRun } from '../dashboard/seed.js';
 import { bin, runCli } from './cli-process.js';
@@ -313,13 +314,15 @@ describe('items 5, 9, 10 and 4: a suite with a live CSV', () => {
 
   test('the CSV: the header first, one row per second and op, elapsed_s rising', () => {
     const lines = readFileSync(csvFile, 'utf8').trim().split('\n');
-    assert.equal(lines[0], 'run_id,elapsed_s,op,ops,ops_per_s,mib_per_s,errors,mean_latency_us,max_latency_us');
+    assert.equal(lines[0], 'run_id,elapsed_s,op,ops,ops_per_s,mib_per_s,errors,mean_latency_us,max_latency_us,p99_latency_us');
     const byRun = new Map<string, number[]>();
     for (const l of lines.slice(1)) {
-      const [id, elapsed, op, ops, opsPerS, mib, errors, mean, max] = l.split(',');
+      const [id, elapsed, op, ops, opsPerS, mib, errors, mean, max, p99] = l.split(',');
       assert.equal(op, 'write');
       for (const n of [elapsed, ops, opsPerS, mib, errors, max]) assert.ok(Number.isFinite(Number(n)) && n !== '', l);
       assert.ok(mean === '' || Number(mean) >= 0, l);
+      // a second with operations has its p99, at most its max (rounded up to its bucket's top: within 3.1%)
+      if (Number(ops) > 0) assert.ok(Number(p99) > 0 && Number(p99) <= Number(max) * 1.032, l);
       byRun.set(id!, [...(byRun.get(id!) ?? []), Number(elapsed)]);
     }
     shot('10-live-csv', 'cat suite.csv', lines.join('\n'));
@@ -477,4 +480,12 @@ describe('item 5, 6, 7, 8: next steps, suggestions, missing databases, check lea
     );
     assert.ok(!existsSync(missing));
   });
+});
+
+test('a run that measured no operation (failed in prepare, stopped at once) gets one line, not an empty table', () => {
+  assert.equal(resultTable({ ops: [] }), 'no figures: no operation was measured');
+  const zero = { op: 'read', count: 0, errors: 0, errorsByKind: {}, bytes: 0, items: 0, opsPerSec: 0, mibPerSec: 0, histogram: '' };
+  const latencyUs = { min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  assert.equal(resultTable({ ops: [{ ...zero, latencyUs }] }), 'no figures: no operation was measured');
+  assert.match(resultTable({ ops: [{ ...zero, count: 3, opsPerSec: 3, latencyUs }] }), /^op +count/);
 });
